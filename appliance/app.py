@@ -1,0 +1,39 @@
+"""create_app(): wiring and lifecycle only; each capability plugs its own parts in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from quart import Quart
+
+from appliance.config import Config, database_path
+from appliance.db import Database
+from appliance.services import Service, ServiceManager
+
+
+@dataclass
+class Appliance:
+    """The shared services and the two Quart apps of one running process."""
+
+    config: Config
+    db: Database
+    services: ServiceManager = field(default_factory=ServiceManager)
+    public: Quart | None = None
+    lan: Quart | None = None
+    # Capability objects by name (client, dispatcher, gpio…), filled by each capability's setup.
+    parts: dict[str, Any] = field(default_factory=dict)
+    public_url: str = ""
+    lan_url: str = ""
+
+
+def create_app(config: Config) -> Appliance:
+    """Build the appliance: services in start order, then the public and the LAN app."""
+    from appliance.admin import create_lan_app
+    from appliance.public import create_public_app
+
+    appliance = Appliance(config=config, db=Database(database_path(config)))
+    appliance.services.add(Service("database", appliance.db.start, appliance.db.stop))
+    appliance.public = create_public_app(appliance)
+    appliance.lan = create_lan_app(appliance)
+    return appliance

@@ -1,0 +1,165 @@
+"""The ``appliance`` command: serve, demo, check, user add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+from collections.abc import Callable
+
+from appliance import __version__
+from appliance.config import Config, ConfigError, load_config, require_credentials
+from appliance.db.migrate import MigrationError
+
+log = logging.getLogger("appliance")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; every subcommand accepts ``--config FILE``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", metavar="FILE", help="TOML config file (default: $APPLIANCE_CONFIG)"
+    )
+    parser = argparse.ArgumentParser(
+        prog="appliance", description="Banditore, the comune's WhatsApp appliance"
+    )
+    parser.add_argument("--version", action="version", version=f"banditore {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("serve", parents=[common], help="run the appliance")
+    demo = sub.add_parser(
+        "demo", parents=[common], help="run with the built-in Cloud API simulator"
+    )
+    demo.add_argument("--data", metavar="DIR", default="var/demo", help="demo data folder")
+    sub.add_parser("check", parents=[common], help="check config, database and the Graph API")
+    user = sub.add_parser("user", parents=[common], help="manage staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_sub.add_parser("add", parents=[common], help="create a staff account")
+    add.add_argument("username")
+    add.add_argument("--role", default="admin", choices=("admin", "operator", "editor", "viewer"))
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS[args.command]
+    try:
+        return handler(args)
+    except ConfigError as err:
+        print(f"appliance: {err}", file=sys.stderr)  # noqa: T201 - the technician's console
+        return 2
+    except MigrationError as err:
+        print(f"appliance: database: {err}", file=sys.stderr)  # noqa: T201
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load(args: argparse.Namespace) -> Config:
+    from appliance.logs import REDACTOR, setup_logging
+
+    config = load_config(args.config)
+    setup_logging(config.values["logging"]["level"])
+    REDACTOR.add(*config.secrets())
+    return config
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the appliance until SIGTERM or SIGINT."""
+    config = _load(args)
+    require_credentials(config)
+    return _run(config)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run in demo mode with the simulator and sample data."""
+    from appliance.demo import prepare_demo_config
+
+    config = prepare_demo_config(_load(args), args.data)
+    return _run(config)
+
+
+def _run(config: Config) -> int:
+    from appliance.app import create_app
+    from appliance.server import BindError, async_serve
+    from appliance.services import ServiceStartError
+
+    appliance = create_app(config)
+
+    async def main_async() -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await async_serve(appliance, stop)
+
+    try:
+        asyncio.run(main_async())
+    except (BindError, ServiceStartError) as err:
+        log.error("cannot start: %s", err)
+        return 1
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate config and database, and ask the Graph API whether the credentials work."""
+    from appliance.checks import run_checks
+
+    config = _load(args)
+    return asyncio.run(run_checks(config, _say))
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """Create a staff account; the password comes from a prompt or stdin, never argv."""
+    from appliance.admin.accounts import check_new_account, create_user
+    from appliance.config import database_path
+    from appliance.db import Database
+    from appliance.errors import ApplianceError
+
+    config = _load(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            _say("passwords do not match")
+            return 1
+    try:
+        check_new_account(args.username, password, args.role)
+    except ApplianceError as err:
+        _say(f"cannot create user: {err.message}")
+        return 1
+
+    async def add() -> None:
+        db = Database(database_path(config))
+        await db.start()
+        try:
+            await create_user(db, args.username, password, args.role)
+        finally:
+            await db.stop()
+
+    try:
+        asyncio.run(add())
+    except ApplianceError as err:
+        _say(f"cannot create user: {err.message}")
+        return 1
+    _say(f"user {args.username!r} created with role {args.role}")
+    return 0
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)  # noqa: T201 - the CLI's own output
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": cmd_serve,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "user": cmd_user,
+}

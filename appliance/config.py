@@ -1,0 +1,583 @@
+"""Configuration: one TOML file, environment overrides, a separate secrets file, validated."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ENV_PREFIX = "APPLIANCE_"
+DEFAULT_API_BASE_URL = "https://graph.facebook.com"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message lists every problem for a technician."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("configuration problems:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented key: its type, default, example and whether it is a secret."""
+
+    section: str
+    key: str
+    kind: str  # str, int, float, bool, bind, url, path, list
+    default: Any
+    help: str
+    example: str
+    secret: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+# The declarative table of every setting (Datasette's SETTINGS habit): docs and checks read it.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("town", "name", "str", "Rota d'Imagna", "Name of the comune", '"Rota d\'Imagna"'),
+    Setting(
+        "town",
+        "keyword",
+        "str",
+        "",
+        "Word that opens the menu (default: first word of the name)",
+        '"Rota"',
+    ),
+    Setting(
+        "town",
+        "website",
+        "url",
+        "https://www.comune.rotadimagna.bg.it",
+        "The comune's website",
+        '"https://www.comune.example.it"',
+    ),
+    Setting(
+        "town",
+        "latitude",
+        "float",
+        45.8297,
+        "Latitude for the forecast",
+        "45.83",
+        minimum=-90,
+        maximum=90,
+    ),
+    Setting(
+        "town",
+        "longitude",
+        "float",
+        9.5108,
+        "Longitude for the forecast",
+        "9.51",
+        minimum=-180,
+        maximum=180,
+    ),
+    Setting("town", "istat_code", "str", "016186", "ISTAT code of the comune", '"016186"'),
+    Setting("town", "alert_zone", "str", "IM-06", "Civil-protection alert zone", '"IM-06"'),
+    Setting("town", "language", "str", "it", "Default language (it or en)", '"it"'),
+    Setting(
+        "whatsapp",
+        "api_base_url",
+        "url",
+        DEFAULT_API_BASE_URL,
+        "Graph API base URL (HTTPS unless loopback)",
+        '"https://graph.facebook.com"',
+    ),
+    Setting("whatsapp", "api_version", "str", "v25.0", "Graph API version", '"v25.0"'),
+    Setting(
+        "whatsapp",
+        "phone_number_id",
+        "str",
+        "",
+        "Phone number id from Meta's dashboard",
+        '"200000000000002"',
+    ),
+    Setting(
+        "whatsapp",
+        "business_account_id",
+        "str",
+        "",
+        "WhatsApp Business Account id",
+        '"100000000000001"',
+    ),
+    Setting(
+        "whatsapp",
+        "access_token",
+        "str",
+        "",
+        "Permanent system-user token",
+        '"EAAG..."',
+        secret=True,
+    ),
+    Setting(
+        "whatsapp",
+        "app_secret",
+        "str",
+        "",
+        "App secret (signs webhooks)",
+        '"0123abcd..."',
+        secret=True,
+    ),
+    Setting(
+        "whatsapp",
+        "verify_token",
+        "str",
+        "",
+        "Verify token typed in Meta's dashboard",
+        '"a-long-random-string"',
+        secret=True,
+    ),
+    Setting(
+        "whatsapp",
+        "throughput_per_second",
+        "int",
+        80,
+        "Messages per second of the number",
+        "80",
+        minimum=1,
+        maximum=1000,
+    ),
+    Setting(
+        "server",
+        "public_bind",
+        "bind",
+        "127.0.0.1:8081",
+        "Public listener (webhook, tunnel side)",
+        '"127.0.0.1:8081"',
+    ),
+    Setting(
+        "server",
+        "lan_bind",
+        "bind",
+        "[::]:8080",
+        "LAN listener (admin UI, REST API)",
+        '"[::]:8080"',
+    ),
+    Setting(
+        "server",
+        "tls_certfile",
+        "path",
+        "",
+        "Certificate for HTTPS on the LAN listener",
+        '"/etc/banditore/lan.crt"',
+    ),
+    Setting(
+        "server",
+        "tls_keyfile",
+        "path",
+        "",
+        "Key for HTTPS on the LAN listener",
+        '"/etc/banditore/lan.key"',
+    ),
+    Setting(
+        "server",
+        "allowed_networks",
+        "list",
+        [],
+        "Client address ranges allowed on the LAN listener (empty: all)",
+        '["192.168.1.0/24"]',
+    ),
+    Setting(
+        "server",
+        "secret_key",
+        "str",
+        "",
+        "Key that signs session cookies (generated when empty)",
+        '"random-64-chars"',
+        secret=True,
+    ),
+    Setting(
+        "database",
+        "path",
+        "path",
+        "var/banditore.db",
+        "SQLite database file",
+        '"/var/lib/banditore/banditore.db"',
+    ),
+    Setting("gpio", "enabled", "bool", False, "Use the real GPIO pins", "true"),
+    Setting(
+        "gpio",
+        "button_pin",
+        "int",
+        17,
+        "BCM pin of the emergency button",
+        "17",
+        minimum=0,
+        maximum=27,
+    ),
+    Setting("gpio", "led_pin", "int", 27, "BCM pin of the status LED", "27", minimum=0, maximum=27),
+    Setting(
+        "gpio",
+        "hold_seconds",
+        "float",
+        3.0,
+        "Seconds the button must be held",
+        "3",
+        minimum=0.5,
+        maximum=30,
+    ),
+    Setting("zeroconf", "enabled", "bool", True, "Advertise the LAN UI with mDNS", "true"),
+    Setting(
+        "feeds",
+        "weather_url",
+        "url",
+        "https://api.open-meteo.com/v1/forecast",
+        "Open-Meteo forecast endpoint",
+        '"https://api.open-meteo.com/v1/forecast"',
+    ),
+    Setting(
+        "feeds",
+        "weather_api_key",
+        "str",
+        "",
+        "Open-Meteo API key (paid plan)",
+        '"..."',
+        secret=True,
+    ),
+    Setting("feeds", "alerts_enabled", "bool", True, "Poll the regional alert sources", "true"),
+    Setting("logging", "level", "str", "INFO", "Log level", '"INFO"'),
+)
+
+_BY_SECTION: dict[str, dict[str, Setting]] = {}
+for _s in SETTINGS:
+    _BY_SECTION.setdefault(_s.section, {})[_s.key] = _s
+_TOP_LEVEL_KEYS = {"secrets_file"}
+
+
+@dataclass
+class Config:
+    """Validated settings, reachable as ``config.get("section", "key")`` or ``config.section.key``."""
+
+    values: dict[str, dict[str, Any]]
+    source: Path | None = None
+    secrets_file: Path | None = None
+    demo: bool = False
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def get(self, section: str, key: str) -> Any:
+        """Value of one setting."""
+        return self.values[section][key]
+
+    def __getattr__(self, section: str) -> Any:
+        try:
+            values = self.__dict__["values"][section]
+        except KeyError as err:
+            raise AttributeError(section) from err
+        return _Section(values)
+
+    def secrets(self) -> list[str]:
+        """Every non-empty secret value, for the log redactor."""
+        return [
+            str(self.values[s.section][s.key])
+            for s in SETTINGS
+            if s.secret and self.values[s.section][s.key]
+        ]
+
+    @property
+    def has_real_credentials(self) -> bool:
+        """True when a Meta token or app secret is configured."""
+        wa = self.values["whatsapp"]
+        return bool(wa["access_token"] or wa["app_secret"])
+
+    @property
+    def keyword(self) -> str:
+        """The keyword that opens the menu."""
+        return (
+            self.values["town"]["keyword"] or self.values["town"]["name"].split()[0].split("'")[0]
+        )
+
+
+class _Section:
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError as err:
+            raise AttributeError(key) from err
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    environ: dict[str, str] | None = None,
+    *,
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> Config:
+    """Read the TOML file, the secrets file and the environment; raise ConfigError on any problem."""
+    env = dict(os.environ if environ is None else environ)
+    problems: list[str] = []
+    raw: dict[str, Any] = {}
+    source: Path | None = None
+    path = path or env.get(ENV_PREFIX + "CONFIG") or None
+    if path:
+        source = Path(path)
+        raw = _read_toml(source, problems, what="config file")
+    secrets_path = env.get(ENV_PREFIX + "SECRETS_FILE") or raw.pop("secrets_file", None)
+    secrets_file: Path | None = None
+    secret_raw: dict[str, Any] = {}
+    if secrets_path:
+        secrets_file = Path(secrets_path)
+        if source and not secrets_file.is_absolute():
+            secrets_file = source.parent / secrets_file
+        secret_raw = _read_secrets(secrets_file, problems)
+
+    values: dict[str, dict[str, Any]] = {
+        section: {k: s.default for k, s in keys.items()} for section, keys in _BY_SECTION.items()
+    }
+    origins: dict[tuple[str, str], str] = {}
+    for origin, layer in (("config file", raw), ("secrets file", secret_raw)):
+        _merge_layer(layer, values, origins, origin, problems)
+    for section, keys in _BY_SECTION.items():
+        for key, setting in keys.items():
+            name = f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+            if name in env:
+                parsed = _parse_env(setting, env[name], problems, name)
+                if parsed is not _INVALID:
+                    values[section][key] = parsed
+                    origins[(section, key)] = f"environment {name}"
+    for section, keys in (overrides or {}).items():
+        for key, value in keys.items():
+            values[section][key] = value
+            origins[(section, key)] = "override"
+    for setting in SETTINGS:
+        _check_value(setting, values[setting.section][setting.key], problems)
+    _check_relations(values, problems)
+    if problems:
+        raise ConfigError(problems)
+    return Config(values=values, source=source, secrets_file=secrets_file, origins=origins)
+
+
+_INVALID = object()
+
+
+def _read_toml(path: Path, problems: list[str], *, what: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        problems.append(f"{what} {path} does not exist")
+    except PermissionError:
+        problems.append(f"{what} {path} cannot be read (permission denied)")
+    except tomllib.TOMLDecodeError as err:
+        problems.append(f"{what} {path} is not valid TOML: {err}")
+    except UnicodeDecodeError:
+        problems.append(f"{what} {path} is not UTF-8 text")
+    return {}
+
+
+def _read_secrets(path: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        problems.append(f"secrets file {path} does not exist (create it with mode 0600)")
+        return {}
+    if mode & (stat.S_IROTH | stat.S_IWOTH):
+        problems.append(
+            f"secrets file {path} is readable by every user (mode {stat.S_IMODE(mode):04o}); "
+            f"run: chmod 600 {path}"
+        )
+        return {}
+    layer = _read_toml(path, problems, what="secrets file")
+    for section, keys in layer.items():
+        for key in keys if isinstance(keys, dict) else ():
+            setting = _BY_SECTION.get(section, {}).get(key)
+            if setting is not None and not setting.secret:
+                problems.append(f"[{section}] {key} is not a secret; move it to the config file")
+    return layer
+
+
+def _merge_layer(
+    layer: dict[str, Any],
+    values: dict[str, dict[str, Any]],
+    origins: dict[tuple[str, str], str],
+    origin: str,
+    problems: list[str],
+) -> None:
+    for section, keys in layer.items():
+        if section in _TOP_LEVEL_KEYS:
+            continue
+        if section not in _BY_SECTION:
+            problems.append(
+                f"{origin}: unknown section [{section}]{_suggest(section, _BY_SECTION)}"
+            )
+            continue
+        if not isinstance(keys, dict):
+            problems.append(
+                f"{origin}: [{section}] must be a table, e.g. [{section}] on its own line"
+            )
+            continue
+        for key, value in keys.items():
+            setting = _BY_SECTION[section].get(key)
+            if setting is None:
+                problems.append(
+                    f"{origin}: unknown key [{section}] {key}{_suggest(key, _BY_SECTION[section])}"
+                )
+                continue
+            coerced = _coerce(setting, value, problems, origin)
+            if coerced is not _INVALID:
+                values[section][key] = coerced
+                origins[(section, key)] = origin
+
+
+def _suggest(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _bad(setting: Setting, got: Any, what: str, where: str) -> str:
+    return (
+        f"{where}: [{setting.section}] {setting.key}: expected {what}, got {got!r} "
+        f"(example: {setting.key} = {setting.example})"
+    )
+
+
+_KIND_WORDS = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "bind": "host:port",
+    "url": "a URL",
+    "path": "a file path",
+    "list": "a list",
+}
+
+
+def _coerce(setting: Setting, value: Any, problems: list[str], where: str) -> Any:
+    kind = setting.kind
+    ok = {
+        "str": isinstance(value, str),
+        "bind": isinstance(value, str),
+        "url": isinstance(value, str),
+        "path": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, int | float) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "list": isinstance(value, list) and all(isinstance(v, str) for v in value),
+    }[kind]
+    if not ok:
+        problems.append(_bad(setting, value, _KIND_WORDS[kind], where))
+        return _INVALID
+    return float(value) if kind == "float" else value
+
+
+def _parse_env(setting: Setting, text: str, problems: list[str], name: str) -> Any:
+    kind = setting.kind
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            low = text.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(text)
+        if kind == "list":
+            return [part.strip() for part in text.split(",") if part.strip()]
+    except ValueError:
+        problems.append(_bad(setting, text, _KIND_WORDS[kind], f"environment {name}"))
+        return _INVALID
+    return text
+
+
+def parse_bind(text: str) -> tuple[str, int]:
+    """Split ``host:port`` or ``[v6]:port`` into host and port; raise ValueError when malformed."""
+    if text.startswith("["):
+        host, sep, port = text[1:].partition("]:")
+        if not sep:
+            raise ValueError(text)
+        ipaddress.IPv6Address(host)
+    else:
+        host, sep, port = text.rpartition(":")
+        if not sep or not host or ":" in host:
+            raise ValueError(text)
+    number = int(port)
+    if not 0 <= number <= 65535:
+        raise ValueError(text)
+    return host, number
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost and loopback addresses."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_value(setting: Setting, value: Any, problems: list[str]) -> None:
+    name = f"[{setting.section}] {setting.key}"
+    if setting.kind == "bind":
+        try:
+            parse_bind(value)
+        except ValueError:
+            problems.append(
+                f"{name}: {value!r} is not host:port (example: {setting.key} = {setting.example})"
+            )
+    elif setting.kind == "url" and value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(
+                f"{name}: {value!r} is not an http(s) URL (example: {setting.key} = {setting.example})"
+            )
+        elif parts.scheme == "http" and not is_loopback_host(parts.hostname):
+            problems.append(
+                f"{name}: {value!r} must use https:// (plain http is allowed only for loopback)"
+            )
+    elif setting.kind in ("int", "float"):
+        if setting.minimum is not None and value < setting.minimum:
+            problems.append(f"{name}: {value} is below the minimum {setting.minimum:g}")
+        if setting.maximum is not None and value > setting.maximum:
+            problems.append(f"{name}: {value} is above the maximum {setting.maximum:g}")
+    elif setting.kind == "list" and setting.key == "allowed_networks":
+        for net in value:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                problems.append(
+                    f"{name}: {net!r} is not an address range (example: 192.168.1.0/24)"
+                )
+
+
+def _check_relations(values: dict[str, dict[str, Any]], problems: list[str]) -> None:
+    if values["town"]["language"] not in ("it", "en"):
+        problems.append('[town] language: expected "it" or "en"')
+    if not values["town"]["name"].strip():
+        problems.append('[town] name: must not be empty (example: name = "Rota d\'Imagna")')
+    server = values["server"]
+    if bool(server["tls_certfile"]) != bool(server["tls_keyfile"]):
+        problems.append("[server] tls_certfile and tls_keyfile must be set together")
+    level = str(values["logging"]["level"]).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(
+            '[logging] level: expected DEBUG, INFO, WARNING or ERROR (example: level = "INFO")'
+        )
+
+
+def require_credentials(config: Config) -> None:
+    """Raise ConfigError when the keys needed to talk to Meta are missing."""
+    wa = config.values["whatsapp"]
+    missing = [
+        f"[whatsapp] {key} is required to serve (example: {key} = {_BY_SECTION['whatsapp'][key].example})"
+        for key in ("phone_number_id", "access_token", "app_secret", "verify_token")
+        if not wa[key]
+    ]
+    if missing:
+        raise ConfigError(missing)
+
+
+def database_path(config: Config) -> Path:
+    """Absolute database path; relative paths are taken from the working directory."""
+    return Path(config.values["database"]["path"]).expanduser().resolve()

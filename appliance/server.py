@@ -1,0 +1,173 @@
+"""Run the appliance: bind both listeners, start services, serve until asked to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import socket
+from collections.abc import Callable
+
+from hypercorn.asyncio.run import worker_serve
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.config import Sockets
+from hypercorn.utils import wrap_app
+
+from appliance.app import Appliance
+from appliance.config import parse_bind
+from appliance.sdnotify import SystemdNotifier
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT = 15.0
+
+
+class BindError(Exception):
+    """A listener could not bind its address; the message says which and why."""
+
+
+def _hypercorn_config(bind: str, *, certfile: str = "", keyfile: str = "") -> HypercornConfig:
+    cfg = HypercornConfig()
+    cfg.bind = [bind]
+    cfg.accesslog = None
+    cfg.errorlog = None  # hypercorn.error propagates to our root handler instead
+    cfg.graceful_timeout = 2.0
+    cfg.shutdown_timeout = 5.0
+    cfg.keep_alive_timeout = 30.0
+    if certfile:
+        cfg.certfile, cfg.keyfile = certfile, keyfile
+    return cfg
+
+
+def _bind(cfg: HypercornConfig, name: str, key: str) -> Sockets:
+    try:
+        return cfg.create_sockets()
+    except OSError as err:
+        hint = (
+            "another program already uses this port; stop it or choose another port"
+            if err.errno == errno.EADDRINUSE
+            else "the address does not belong to this machine"
+            if err.errno == errno.EADDRNOTAVAIL
+            else str(err.strerror or err)
+        )
+        raise BindError(
+            f"{name} listener cannot bind {cfg.bind[0]} ([server] {key}): {hint}"
+        ) from err
+
+
+def bind_listeners(appliance: Appliance) -> tuple[tuple[HypercornConfig, Sockets], ...]:
+    """Create both listening sockets before anything starts, so a busy port fails fast."""
+    server = appliance.config.values["server"]
+    public_cfg = _hypercorn_config(server["public_bind"])
+    public = _bind(public_cfg, "public", "public_bind")
+    lan_cfg = _hypercorn_config(
+        server["lan_bind"], certfile=server["tls_certfile"], keyfile=server["tls_keyfile"]
+    )
+    try:
+        lan = _bind(lan_cfg, "LAN", "lan_bind")
+    except BindError as err:
+        host, port = parse_bind(server["lan_bind"])
+        cause = err.__cause__
+        if host == "::" and isinstance(cause, OSError) and cause.errno == errno.EAFNOSUPPORT:
+            log.warning("IPv6 is off on this machine: LAN listener falls back to 0.0.0.0:%d", port)
+            lan_cfg.bind = [f"0.0.0.0:{port}"]
+            lan = _bind(lan_cfg, "LAN", "lan_bind")
+        else:
+            _close(public)
+            raise
+    return (public_cfg, public), (lan_cfg, lan)
+
+
+def _close(sockets: Sockets) -> None:
+    for sock in [*sockets.secure_sockets, *sockets.insecure_sockets]:
+        sock.close()
+
+
+def _url(sockets: Sockets) -> str:
+    secure = bool(sockets.secure_sockets)
+    sock = (sockets.secure_sockets or sockets.insecure_sockets)[0]
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    return f"{'https' if secure else 'http'}://{shown}:{port}"
+
+
+def _probe_address(sockets: Sockets) -> tuple[str, int]:
+    sock = (sockets.secure_sockets or sockets.insecure_sockets)[0]
+    host, port = sock.getsockname()[:2]
+    if host in ("::", "0.0.0.0"):
+        host = "::1" if sock.family == socket.AF_INET6 else "127.0.0.1"
+    return host, port
+
+
+async def _wait_accepting(address: tuple[str, int]) -> None:
+    """Return once a TCP connection to the listener succeeds."""
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection(*address)
+        except OSError:
+            await asyncio.sleep(0.01)
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return
+
+
+async def async_serve(
+    appliance: Appliance,
+    stop: asyncio.Event,
+    *,
+    on_ready: Callable[[], None] | None = None,
+    notifier: SystemdNotifier | None = None,
+) -> None:
+    """Serve both apps until ``stop`` is set; services start first and stop last."""
+    notifier = notifier or SystemdNotifier()
+    (public_cfg, public_sockets), (lan_cfg, lan_sockets) = bind_listeners(appliance)
+    appliance.public_url, appliance.lan_url = _url(public_sockets), _url(lan_sockets)
+    serving: list[asyncio.Task[None]] = []
+    watchdog: asyncio.Task[None] | None = None
+    try:
+        await appliance.services.start_all()
+        for app, cfg, sockets, name in (
+            (appliance.public, public_cfg, public_sockets, "public"),
+            (appliance.lan, lan_cfg, lan_sockets, "lan"),
+        ):
+            wrapped = wrap_app(app, cfg.wsgi_max_body_size, "asgi")
+            serving.append(
+                asyncio.create_task(
+                    worker_serve(wrapped, cfg, sockets=sockets, shutdown_trigger=stop.wait),
+                    name=f"listener-{name}",
+                )
+            )
+        ready = asyncio.gather(
+            _wait_accepting(_probe_address(public_sockets)),
+            _wait_accepting(_probe_address(lan_sockets)),
+        )
+        done, _ = await asyncio.wait(
+            [ready, *serving], timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            for task in done:
+                task.result()  # re-raise a listener that died while starting
+            if stop.is_set():
+                return
+            raise RuntimeError(f"listeners did not accept within {READY_TIMEOUT:g} s")
+        log.info("Banditore ready: public %s, LAN %s", appliance.public_url, appliance.lan_url)
+        notifier.notify("READY=1")
+        watchdog = asyncio.create_task(notifier.async_watchdog(stop), name="systemd-watchdog")
+        if on_ready:
+            on_ready()
+        await asyncio.gather(*serving)
+    finally:
+        stop.set()
+        notifier.notify("STOPPING=1")
+        if serving:
+            await asyncio.gather(*serving, return_exceptions=True)
+        if watchdog:
+            await watchdog
+        await appliance.services.stop_all()
+        _close(public_sockets)
+        _close(lan_sockets)
+        log.info("Banditore stopped")

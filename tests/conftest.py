@@ -1,0 +1,53 @@
+"""Fixtures every test module reuses: configs, a running appliance, and a leak guard."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness import RunningAppliance, make_config
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = SHARED / "fixtures" / "meta"
+
+
+@pytest.fixture
+def config(tmp_path):
+    """A valid config on free ports with a temporary database."""
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+def running(config) -> Iterator[RunningAppliance]:
+    """The real appliance, both listeners up, stopped after the test."""
+    app = RunningAppliance(config).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+# Threads that libraries keep for the whole process; everything else must end with its test.
+_ALLOWED_THREAD_PREFIXES = ("asyncio_", "ThreadPoolExecutor", "Dummy-", "pydevd", "playwright")
+
+
+@pytest.fixture(autouse=True)
+def verify_cleanup() -> Iterator[None]:
+    """Fail a test that leaves threads behind (aiosqlite, gpiozero, servers, simulators)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5
+    while True:
+        leaked = [
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and not t.name.startswith(_ALLOWED_THREAD_PREFIXES)
+        ]
+        if not leaked or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not leaked, f"test left threads running: {[t.name for t in leaked]}"
