@@ -36,4 +36,5 @@ def create_app(config: Config) -> Appliance:
     appliance.services.add(Service("database", appliance.db.start, appliance.db.stop))
     appliance.public = create_public_app(appliance)
     appliance.lan = create_lan_app(appliance)
+    # Each capability registers its services, routes and parts here, in service start order.
     return appliance
