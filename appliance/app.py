@@ -9,6 +9,7 @@ from quart import Quart
 
 from appliance.config import Config, database_path
 from appliance.db import Database
+from appliance.health import HealthRegistry, disk_probe, version_probe
 from appliance.services import Service, ServiceManager
 
 
@@ -23,6 +24,7 @@ class Appliance:
     lan: Quart | None = None
     # Capability objects by name (client, dispatcher, gpio…), filled by each capability's setup.
     parts: dict[str, Any] = field(default_factory=dict)
+    health: HealthRegistry = field(default_factory=HealthRegistry)
     public_url: str = ""
     lan_url: str = ""
 
@@ -34,6 +36,8 @@ def create_app(config: Config) -> Appliance:
 
     appliance = Appliance(config=config, db=Database(database_path(config)))
     appliance.services.add(Service("database", appliance.db.start, appliance.db.stop))
+    appliance.health.add("version", version_probe())
+    appliance.health.add("disk", disk_probe(appliance.db.path.parent))
     appliance.public = create_public_app(appliance)
     appliance.lan = create_lan_app(appliance)
     # Each capability registers its services, routes and parts here, in service start order.
