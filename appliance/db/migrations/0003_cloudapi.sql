@@ -1,0 +1,1 @@
+-- Cloud API: webhook inbox, events, dead letters, statuses, templates.
