@@ -1,0 +1,1 @@
+-- Forecast cache, alert state, alert events and pending alert changes (feeds capability).
