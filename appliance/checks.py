@@ -18,6 +18,7 @@ async def run_checks(config: Config, say: Callable[[str], None]) -> int:
     say(f"config: ok ({config.source or 'defaults and environment'})")
     failures += await asyncio.to_thread(_check_database, config, say)
     failures += await _check_graph_api(config, say)
+    failures += await _check_webhook(config, say)
     say("all checks passed" if not failures else f"{failures} check(s) failed")
     return 0 if not failures else 1
 
@@ -86,3 +87,16 @@ async def _check_graph_api(config: Config, say: Callable[[str], None]) -> int:
         hint = error.get("message") or f"HTTP {response.status_code}"
     say(f"graph api: failed (code {code}): {hint}")
     return 1
+
+
+async def _check_webhook(config: Config, say: Callable[[str], None]) -> int:
+    from appliance.ops.selftest import webhook_selftest
+
+    if not config.values["server"]["public_url"]:
+        say("webhook self-test: skipped (no [server] public_url configured)")
+        return 0
+    result = await webhook_selftest(config)
+    detail = f" ({result.detail})" if result.detail and not result.ok else ""
+    say(f"webhook self-test: {'ok' if result.ok else 'failed'} at {result.url}{detail}")
+    say(f"  {result.advice('en')}")
+    return 0 if result.ok else 1

@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    from appliance.backups.commands import add_parsers as add_backup_parsers
+
+    add_backup_parsers(sub, common)
     return parser
 
 
@@ -157,9 +160,25 @@ def _say(message: str) -> None:
     print(message, flush=True)  # noqa: T201 - the CLI's own output
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Make an encrypted backup while the appliance runs (or create the key, or list)."""
+    from appliance.backups.commands import run_backup
+
+    return run_backup(_load(args), args, _say)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database with a backup; Banditore must be stopped."""
+    from appliance.backups.commands import run_restore
+
+    return run_restore(_load(args), args, _say)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "demo": cmd_demo,
     "check": cmd_check,
     "user": cmd_user,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }

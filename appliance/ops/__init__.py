@@ -1,0 +1,1 @@
+"""Operations helpers for technicians: self-tests and diagnostics."""
