@@ -7,7 +7,7 @@ from typing import Any
 
 from quart import Quart
 
-from appliance import backups
+from appliance import backups, feeds
 from appliance.config import Config, database_path
 from appliance.db import Database
 from appliance.health import HealthRegistry, disk_probe, version_probe
@@ -43,4 +43,5 @@ def create_app(config: Config) -> Appliance:
     appliance.lan = create_lan_app(appliance)
     # Each capability registers its services, routes and parts here, in service start order.
     backups.setup(appliance)  # first: others add their after-restore hooks to its registry
+    feeds.setup(appliance)
     return appliance

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appliance.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from appliance.app import Appliance
 
 DEMO_CREDENTIALS = {
     "phone_number_id": "200000000000002",
@@ -36,3 +40,31 @@ def prepare_demo_config(config: Config, data_dir: str) -> Config:
     values["zeroconf"]["enabled"] = False
     demo = Config(values=values, source=config.source, origins=dict(config.origins), demo=True)
     return demo
+
+
+def setup_simulator(appliance: Appliance) -> None:
+    """In demo mode: the simulator binds now, the client is pointed at it, webhooks come back."""
+    if not appliance.config.demo:
+        return
+    from appliance.services import Service
+    from appliance.simulator import Settings, Simulator
+
+    wa = appliance.config.values["whatsapp"]
+    simulator = Simulator(
+        Settings(
+            access_token=wa["access_token"],
+            app_secret=wa["app_secret"],
+            phone_number_id=wa["phone_number_id"],
+            business_account_id=wa["business_account_id"],
+        )
+    )
+    wa["api_base_url"] = simulator.bind("127.0.0.1", 0)
+
+    async def start() -> None:
+        # The public listener is bound (its URL known) before services start.
+        public = appliance.public_url.replace("[::]", "[::1]").replace("0.0.0.0", "127.0.0.1")
+        simulator.settings.webhook_url = f"{public}/webhook"
+        await simulator.start()
+
+    appliance.services.add(Service("simulator", start, simulator.stop))
+    appliance.parts["simulator"] = simulator

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import RunningAppliance, make_config
+from tests.harness import RunningAppliance, RunningSimulator, make_config
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures" / "meta"
@@ -51,3 +51,23 @@ def verify_cleanup() -> Iterator[None]:
             break
         time.sleep(0.05)
     assert not leaked, f"test left threads running: {[t.name for t in leaked]}"
+
+@pytest.fixture
+def simulator() -> Iterator[RunningSimulator]:
+    """The Cloud API simulator on a free port (test credentials), stopped after the test."""
+    sim = RunningSimulator().start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.fixture
+def sim_appliance(tmp_path, simulator) -> Iterator[RunningAppliance]:
+    """A running appliance whose client talks to ``simulator``, which posts webhooks back."""
+    app = RunningAppliance(make_config(tmp_path, whatsapp={"api_base_url": simulator.url})).start()
+    simulator.settings.webhook_url = app.public_url + "/webhook"
+    try:
+        yield app
+    finally:
+        app.stop()

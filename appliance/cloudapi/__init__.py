@@ -1,0 +1,33 @@
+"""Speaking the WhatsApp Cloud API: webhook inbox, typed events, client, limits, error codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from appliance.cloudapi.client import CloudApiClient
+from appliance.cloudapi.inbox import Inbox
+from appliance.cloudapi.probes import client_probe, webhook_probe
+from appliance.cloudapi.templates import TemplateCatalog
+from appliance.services import Service
+
+if TYPE_CHECKING:
+    from appliance.app import Appliance
+
+
+def setup(appliance: Appliance) -> None:
+    """Register the client service, the inbox, the /webhook routes and the health probes."""
+    from appliance.public.webhook import blueprint
+
+    catalog = TemplateCatalog(appliance.db)
+    client = CloudApiClient(appliance.config, catalog)
+    inbox = Inbox(appliance.db)
+    inbox.subscribe(
+        catalog.on_event, name="templates", kinds=("template_status", "template_category")
+    )
+    appliance.parts.update(cloudapi=client, inbox=inbox, templates=catalog)
+    appliance.services.add(Service("cloudapi", client.start, client.stop))
+    assert appliance.public is not None
+    appliance.public.register_blueprint(blueprint)
+    silence = appliance.config.values["health"]["webhook_silence_minutes"]
+    appliance.health.add("webhook", webhook_probe(inbox, silence))
+    appliance.health.add("cloudapi", client_probe(client))

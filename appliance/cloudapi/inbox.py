@@ -1,0 +1,403 @@
+"""The inbox: verified payloads stored raw, split into deduplicated events, processed by a worker.
+
+A delivery is committed durably before Meta gets its 200; splitting, deduplication and the
+subscribers' work happen afterwards in the worker, so a slow or failing handler never turns
+into a non-200 (Meta would redeliver for days). Failures are retried with backoff and then
+parked as dead letters that staff can retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from appliance.cloudapi.events import Event, Message, StatusUpdate, split, to_event
+from appliance.db import Database
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event], Awaitable[None]]
+
+MAX_ATTEMPTS = 5
+FIRST_RETRY_SECONDS = 2.0  # then ×4: 2, 8, 32, 128 s before the event is parked
+MAX_SPLIT_BATCH = 500  # deliveries per split transaction (bounds SQL parameters and commit time)
+MAX_CONCURRENT = 64  # handler calls in flight across citizens
+
+_STATUS_UPSERT = (
+    "INSERT INTO message_statuses (wamid, status, rank, timestamp, recipient_id,"
+    " recipient_user_id, callback_data, error_code, error_title, error_details, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET"
+    " status = excluded.status, rank = excluded.rank, timestamp = excluded.timestamp,"
+    " recipient_id = coalesce(excluded.recipient_id, recipient_id),"
+    " recipient_user_id = coalesce(excluded.recipient_user_id, recipient_user_id),"
+    " callback_data = coalesce(excluded.callback_data, callback_data),"
+    " error_code = excluded.error_code, error_title = excluded.error_title,"
+    " error_details = excluded.error_details, updated_at = excluded.updated_at"
+    " WHERE excluded.rank > message_statuses.rank"
+)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event that failed every attempt, with the last error, for the dashboard."""
+
+    id: int
+    kind: str
+    key: str
+    attempts: int
+    error: str
+    created_at: float
+    event: Event
+
+
+@dataclass
+class _Pending:
+    id: int
+    event: Event
+    attempts: int = 0
+    done_handlers: frozenset[str] = frozenset()
+
+
+class Inbox:
+    """Stores deliveries, dedupes events and runs subscribers; ``parts["inbox"]``."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        first_retry_seconds: float = FIRST_RETRY_SECONDS,
+    ) -> None:
+        self._db = db
+        self.max_attempts = max_attempts
+        self.first_retry_seconds = first_retry_seconds
+        self._handlers: list[tuple[str, Handler, frozenset[str] | None]] = []
+        self._queued: list[tuple[int, dict[str, Any]]] = []
+        self._done: list[int] = []
+        self._inflight: set[int] = set()
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(MAX_CONCURRENT)
+        self._next_retry_at: float | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self.last_received_at: float | None = None
+
+    # -- subscribers ------------------------------------------------------------------------
+
+    def subscribe(
+        self, handler: Handler, *, name: str = "", kinds: Iterable[str] | None = None
+    ) -> None:
+        """Call ``await handler(event)`` once per new event (of ``kinds``, default all).
+
+        Events of one citizen (messages) or one sent message (statuses) reach a handler in
+        order; a handler that raises is retried later, so it must tolerate a second call.
+        """
+        name = name or getattr(handler, "__qualname__", repr(handler))
+        if any(existing == name for existing, _, _ in self._handlers):
+            raise ValueError(f"an inbox subscriber named {name!r} already exists")
+        self._handlers.append((name, handler, frozenset(kinds) if kinds is not None else None))
+
+    def _handlers_for(self, kind: str) -> list[tuple[str, Handler]]:
+        return [(n, h) for n, h, kinds in self._handlers if kinds is None or kind in kinds]
+
+    # -- the request path -------------------------------------------------------------------
+
+    async def receive(self, body: bytes, payload: dict[str, Any]) -> int:
+        """Store a verified delivery durably (batched commit); return once it is committed."""
+        now = time.time()
+
+        async def store(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "INSERT INTO webhook_deliveries (received_at, body) VALUES (?, ?)", (now, body)
+            )
+            return cursor.lastrowid or 0
+
+        delivery_id = await self._db.write(store)
+        self.last_received_at = now
+        self._queued.append((delivery_id, payload))
+        self._wake.set()
+        return delivery_id
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the worker; it first picks up what a crash or stop left unprocessed."""
+        self.last_received_at = await self._db.fetchval(
+            "SELECT received_at FROM webhook_deliveries ORDER BY id DESC LIMIT 1"
+        )
+        self._worker = asyncio.create_task(self._run(), name="inbox-worker")
+
+    async def stop(self) -> None:
+        """Stop the worker and cancel handlers still running; their events stay pending."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._done:
+            await self._flush_done()
+
+    async def _run(self) -> None:
+        await self._recover()
+        while True:
+            self._wake.clear()
+            if self._queued:
+                await self._split_queued()
+            if self._done:
+                await self._flush_done()
+            now = time.time()
+            if self._next_retry_at is not None and self._next_retry_at <= now:
+                await self._launch_due(now)
+            if self._queued or self._done:
+                continue
+            timeout = None if self._next_retry_at is None else max(0.0, self._next_retry_at - now)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
+
+    async def _recover(self) -> None:
+        rows = await self._db.fetchall(
+            "SELECT id, body FROM webhook_deliveries WHERE split = 0 ORDER BY id"
+        )
+        for row in rows:
+            try:
+                payload = json.loads(row["body"])
+            except ValueError:
+                payload = {}
+            self._queued.append((row["id"], payload if isinstance(payload, dict) else {}))
+        self._next_retry_at = 0.0  # pending events (crash, stop) are due now
+
+    # -- splitting and deduplication --------------------------------------------------------
+
+    async def _split_queued(self) -> None:
+        batch, self._queued = self._queued[:MAX_SPLIT_BATCH], self._queued[MAX_SPLIT_BATCH:]
+        now = time.time()
+        events: dict[str, Event] = {}
+        rows: list[tuple[Any, ...]] = []
+        statuses: list[tuple[Any, ...]] = []
+        for delivery_id, payload in batch:
+            for key, kind, record in split(payload):
+                event = to_event(key, kind, record)
+                state = "pending" if self._handlers_for(kind) else "done"
+                events[key] = event
+                rows.append(
+                    (key, delivery_id, kind, json.dumps(record, ensure_ascii=False), state, now)
+                )
+                if isinstance(event, StatusUpdate) and event.rank:
+                    statuses.append(_status_row(event, now))
+        ids = [delivery_id for delivery_id, _ in batch]
+
+        async def job(conn: aiosqlite.Connection) -> list[tuple[int, str, str]]:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO webhook_events (dedupe_key, delivery_id, kind, record,"
+                " state, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            if statuses:
+                await conn.executemany(_STATUS_UPSERT, statuses)
+            marks = ",".join("?" * len(ids))
+            await conn.execute(
+                f"UPDATE webhook_deliveries SET split = 1 WHERE id IN ({marks})", ids
+            )
+            # Only rows inserted now carry this batch's delivery ids: duplicates were ignored.
+            return [
+                (r[0], r[1], r[2])
+                for r in await conn.execute_fetchall(
+                    "SELECT id, dedupe_key, state FROM webhook_events"
+                    f" WHERE delivery_id IN ({marks})",
+                    ids,
+                )
+            ]
+
+        inserted = await self._db.write(job)
+        for event_id, key, state in inserted:
+            if state == "pending":
+                self._launch(_Pending(event_id, events[key]))
+
+    async def _flush_done(self) -> None:
+        done, self._done = self._done, []
+        now = time.time()
+        await self._db.executemany(
+            "UPDATE webhook_events SET state = 'done', processed_at = ?, done_handlers = ''"
+            " WHERE id = ?",
+            [(now, event_id) for event_id in done],
+        )
+        self._inflight.difference_update(done)
+
+    # -- processing -------------------------------------------------------------------------
+
+    def _launch(self, pending: _Pending) -> None:
+        self._inflight.add(pending.id)
+        lane = _lane(pending.event)
+        previous = self._lanes.get(lane)
+        task = asyncio.create_task(self._process(pending, previous))
+        self._lanes[lane] = task
+        self._tasks.add(task)
+
+        def finished(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            if self._lanes.get(lane) is t:
+                del self._lanes[lane]
+
+        task.add_done_callback(finished)
+
+    async def _process(self, pending: _Pending, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])  # keep one citizen's events in order
+        done = set(pending.done_handlers)
+        errors: list[str] = []
+        async with self._slots:
+            for name, handler in self._handlers_for(pending.event.kind):
+                if name in done:
+                    continue
+                try:
+                    await handler(pending.event)
+                except Exception as err:  # noqa: BLE001 - recorded, retried, then a dead letter
+                    log.warning("inbox handler %s failed on %s: %s", name, pending.event.key, err)
+                    errors.append(f"{name}: {type(err).__name__}: {err}")
+                else:
+                    done.add(name)
+        if errors:
+            await self._failed(pending, done, "; ".join(errors))
+        else:
+            self._done.append(pending.id)
+            self._wake.set()
+
+    async def _failed(self, pending: _Pending, done: set[str], error: str) -> None:
+        attempts = pending.attempts + 1
+        dead = attempts >= self.max_attempts
+        retry_at = time.time() + self.first_retry_seconds * 4 ** (attempts - 1)
+        await self._db.execute(
+            "UPDATE webhook_events SET state = ?, attempts = ?, next_attempt_at = ?,"
+            " done_handlers = ?, last_error = ? WHERE id = ?",
+            (
+                "dead" if dead else "pending",
+                attempts,
+                0 if dead else retry_at,
+                ",".join(sorted(done)),
+                error[:2000],
+                pending.id,
+            ),
+        )
+        self._inflight.discard(pending.id)
+        if dead:
+            log.error("inbox event %s parked as dead letter: %s", pending.event.key, error)
+        elif self._next_retry_at is None or retry_at < self._next_retry_at:
+            self._next_retry_at = retry_at
+            self._wake.set()
+
+    async def _launch_due(self, now: float) -> None:
+        self._next_retry_at = None  # failures recorded while we query set it again
+        rows = await self._db.fetchall(
+            "SELECT id, dedupe_key, kind, record, attempts, done_handlers FROM webhook_events"
+            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id",
+            (now,),
+        )
+        later = await self._db.fetchval(
+            "SELECT min(next_attempt_at) FROM webhook_events"
+            " WHERE state = 'pending' AND next_attempt_at > ?",
+            (now,),
+        )
+        if later is not None and (self._next_retry_at is None or later < self._next_retry_at):
+            self._next_retry_at = later
+        for row in rows:
+            if row["id"] in self._inflight:
+                continue
+            event = to_event(row["dedupe_key"], row["kind"], json.loads(row["record"]))
+            handlers = frozenset(filter(None, row["done_handlers"].split(",")))
+            self._launch(_Pending(row["id"], event, row["attempts"], handlers))
+
+    # -- dead letters and queries (dashboard) -----------------------------------------------
+
+    async def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        """The most recent dead letters first."""
+        rows = await self._db.fetchall(
+            "SELECT id, dedupe_key, kind, record, attempts, last_error, created_at"
+            " FROM webhook_events WHERE state = 'dead' ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            DeadLetter(
+                id=r["id"],
+                kind=r["kind"],
+                key=r["dedupe_key"],
+                attempts=r["attempts"],
+                error=r["last_error"],
+                created_at=r["created_at"],
+                event=to_event(r["dedupe_key"], r["kind"], json.loads(r["record"])),
+            )
+            for r in rows
+        ]
+
+    async def dead_letter_count(self) -> int:
+        """How many events wait for staff."""
+        return int(
+            await self._db.fetchval("SELECT count(*) FROM webhook_events WHERE state = 'dead'")
+        )
+
+    async def retry_dead_letter(self, event_id: int) -> bool:
+        """Give a dead letter a fresh set of attempts now; False when it is not a dead letter."""
+
+        async def job(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "UPDATE webhook_events SET state = 'pending', attempts = 0, next_attempt_at = 0"
+                " WHERE id = ? AND state = 'dead'",
+                (event_id,),
+            )
+            return cursor.rowcount
+
+        if not await self._db.write(job):
+            return False
+        self._next_retry_at = 0.0
+        self._wake.set()
+        return True
+
+    async def status_of(self, wamid: str) -> dict[str, Any] | None:
+        """The latest status of a message we sent (forward-only), or None."""
+        row = await self._db.fetchone("SELECT * FROM message_statuses WHERE wamid = ?", (wamid,))
+        return dict(row) if row is not None else None
+
+    async def event_counts(self) -> dict[str, int]:
+        """Events by state (pending, done, dead)."""
+        rows = await self._db.fetchall(
+            "SELECT state, count(*) AS n FROM webhook_events GROUP BY state"
+        )
+        return {r["state"]: r["n"] for r in rows}
+
+
+def _lane(event: Event) -> str:
+    if isinstance(event, Message):
+        return f"c:{event.sender.wa_id or event.sender.user_id or event.key}"
+    if isinstance(event, StatusUpdate):
+        return f"s:{event.wamid}"
+    return f"k:{event.kind}"
+
+
+def _status_row(event: StatusUpdate, now: float) -> tuple[Any, ...]:
+    error = event.errors[0] if event.errors else None
+    return (
+        event.wamid,
+        event.status,
+        event.rank,
+        event.timestamp,
+        event.recipient.wa_id,
+        event.recipient.user_id,
+        event.callback_data,
+        error.code if error else None,
+        error.title if error else None,
+        error.details or error.message if error else None,
+        now,
+    )

@@ -1,0 +1,403 @@
+"""The simulator's rules and memory: buckets, windows, tier, templates, media, accepted log.
+
+Pure and synchronous (no I/O), so the hot path is a few dictionary look-ups; the HTTP layer
+(``server``) and the webhook sender (``webhooks``) sit around it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from appliance.cloudapi.limits import (
+    TEMPLATE_CATEGORIES,
+    LimitError,
+    validate_message,
+    validate_template_name,
+    validate_upload,
+)
+
+DAY = 24 * 3600
+
+# Default templates, approved: the ones the request fixtures and the demo use.
+DEFAULT_TEMPLATES = (
+    ("avviso_servizio", "it", "UTILITY", "Avviso del Comune: {{1}} chiusa il {{2}}."),
+    ("ordinanza", "it", "UTILITY", "È stata pubblicata l'ordinanza {{1}}."),
+    ("festa_paese", "it", "MARKETING", "Vi aspettiamo alla festa del paese!"),
+    ("allerta_meteo", "it", "UTILITY", "Allerta meteo: {{1}}. Seguite le indicazioni del Comune."),
+    ("emergenza", "it", "UTILITY", "Comunicazione urgente del Comune: {{1}}"),
+)
+
+# Graph error texts by code: (message title, details), in Meta's wording where known.
+ERRORS: dict[int, tuple[str, str]] = {
+    1: ("An unknown error occurred", "Please try again later."),
+    2: ("Service temporarily unavailable", "The service is temporarily unavailable."),
+    100: ("Invalid parameter", "Invalid parameter"),
+    131008: ("Required parameter is missing", "A required parameter is missing."),
+    131009: ("Parameter value is not valid", "One or more parameter values are invalid."),
+    130429: ("Rate limit hit", "Cloud API message throughput has been reached."),
+    131056: (
+        "(Business Account, Consumer Account) pair rate limit hit",
+        "Too many messages sent from the sender phone number to the same recipient phone "
+        "number in a short period of time.",
+    ),
+    131047: (
+        "Re-engagement message",
+        "Message failed to send because more than 24 hours have passed since the customer "
+        "last replied to this number.",
+    ),
+    131048: (
+        "Spam rate limit hit",
+        "Message failed to send because there are restrictions on how many messages can be "
+        "sent from this phone number.",
+    ),
+    131026: ("Message undeliverable", "Message Undeliverable."),
+    131053: ("Media upload error", "Unable to upload the media used in the message."),
+    132000: (
+        "Number of parameters does not match the expected number of params",
+        "The number of variable parameter values does not match the template.",
+    ),
+    132001: (
+        "Template name does not exist in the translation",
+        "The template does not exist in this language or is not approved.",
+    ),
+    190: ("Error validating access token", "The access token is invalid or has expired."),
+}
+
+
+class Rejected(Exception):
+    """A request the real API would refuse: Graph code, HTTP status and details."""
+
+    def __init__(self, code: int, details: str = "", http_status: int = 400) -> None:
+        super().__init__(f"{code}: {details}")
+        self.code = code
+        self.details = details or ERRORS.get(code, ("", ""))[1]
+        self.http_status = http_status
+
+
+@dataclass
+class Settings:
+    """What the simulator enforces and how it answers; every field is settable at run time."""
+
+    access_token: str = "demo-access-token"
+    app_secret: str = "demo-app-secret"
+    phone_number_id: str = "200000000000002"
+    business_account_id: str = "100000000000001"
+    display_phone_number: str = "390612345678"
+    webhook_url: str = ""
+    rate: float = 80.0  # token bucket: tokens per second, burst = rate
+    pair_burst: int = 45
+    pair_refill_seconds: float = 6.0
+    tier: int = 250  # unique business-initiated recipients per moving 24 h; 0 = unlimited
+    tier_error_code: int = 131048  # Meta's code for an exhausted tier is unconfirmed
+    review_seconds: float = 5.0  # template review delay
+    status_delays: dict[str, float | None] = field(
+        default_factory=lambda: {"sent": 0.05, "delivered": 0.3, "read": 1.5}
+    )
+    duplicate_statuses: bool = False
+    reorder_statuses: bool = False
+    undeliverable: list[str] = field(default_factory=list)  # wa_ids; a failed status follows
+    undeliverable_sync: bool = False  # answer 131026 at once instead of a failed webhook
+    token_expired: bool = False
+    webhook_batch: int = 100  # statuses per webhook POST at most
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply a partial update; unknown keys or wrong types raise ValueError."""
+        known = {f.name: f for f in fields(self)}
+        for key, value in changes.items():
+            if key not in known:
+                raise ValueError(f"unknown setting {key!r}")
+            current = getattr(self, key)
+            if isinstance(current, bool) != isinstance(value, bool) or (
+                current is not None
+                and not isinstance(value, type(current))
+                and not (isinstance(current, float) and isinstance(value, int))
+            ):
+                raise ValueError(f"setting {key!r} expects {type(current).__name__}")
+            setattr(self, key, float(value) if isinstance(current, float) else value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-able copy."""
+        return asdict(self)
+
+
+@dataclass
+class Faults:
+    """Faults injected into Graph answers (never into the control API)."""
+
+    latency: float = 0.0  # seconds added to every answer
+    fail_status: int = 0  # 500 or 503 answered instead of handling the request
+    fail_count: int = 0  # how many requests get it; -1 = until cleared
+    hang_seconds: float = 0.0  # hold the request this long (client timeouts)
+    hang_count: int = 0  # how many requests hang; -1 = until cleared
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-able copy."""
+        return asdict(self)
+
+
+class Bucket:
+    """A token bucket (``capacity`` tokens, ``per_second`` refill) on the simulated clock."""
+
+    __slots__ = ("capacity", "per_second", "tokens", "updated")
+
+    def __init__(self, capacity: float, per_second: float, now: float) -> None:
+        self.capacity, self.per_second = capacity, per_second
+        self.tokens, self.updated = capacity, now
+
+    def take(self, now: float, *, force: bool = False) -> bool:
+        """Take one token; ``force`` takes it even when empty (inbound traffic is not refused)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.per_second)
+        self.updated = now
+        if self.tokens >= 1 or force:
+            self.tokens = max(0.0, self.tokens - 1)
+            return True
+        return False
+
+
+class SimState:
+    """The simulated number and account."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.faults = Faults()
+        self.clock_offset = 0.0
+        self._ids = itertools.count(1)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget traffic, windows, buckets, faults and media; keep settings and templates."""
+        now = self.now()
+        self.faults = Faults()
+        self.accepted: list[dict[str, Any]] = []
+        self.windows: dict[str, float] = {}
+        self.tier_seen: dict[str, float] = {}
+        self.pairs: dict[str, Bucket] = {}
+        self.throughput = Bucket(self.settings.rate, self.settings.rate, now)
+        self.media: dict[str, dict[str, Any]] = {}
+        self.templates: dict[tuple[str, str], dict[str, Any]] = {}
+        for name, language, category, text in DEFAULT_TEMPLATES:
+            self.put_template(name, language, category, "APPROVED", _body_component(text))
+
+    def now(self) -> float:
+        """The simulated clock: wall time plus what tests advanced it by."""
+        return time.time() + self.clock_offset
+
+    def new_id(self, prefix: str) -> str:
+        """A unique id in Meta's style."""
+        return f"{prefix}{next(self._ids):08d}{secrets.token_hex(6).upper()}"
+
+    # -- auth and throughput ----------------------------------------------------------------
+
+    def check_token(self, authorization: str) -> None:
+        """Bearer token check; 190 when missing, wrong or set to expired."""
+        token = authorization[7:] if authorization.startswith("Bearer ") else ""
+        if not token or not secrets.compare_digest(token, self.settings.access_token):
+            raise Rejected(190, "Invalid OAuth access token - Cannot parse access token", 401)
+        if self.settings.token_expired:
+            raise Rejected(190, "Error validating access token: Session has expired", 401)
+
+    def _take_throughput(self, *, inbound: bool = False) -> None:
+        bucket = self.throughput
+        if bucket.capacity != self.settings.rate:
+            bucket.capacity = bucket.per_second = self.settings.rate
+        if not bucket.take(self.now(), force=inbound):
+            raise Rejected(130429, http_status=429)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def send(self, endpoint: str, body: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Apply every rule to one /messages or /marketing_messages request.
+
+        Returns the answer and, for an accepted message, its log entry; raises Rejected.
+        """
+        try:
+            validate_message(body)
+        except LimitError as err:
+            raise Rejected(err.graph_code, err.message) from err
+        if body.get("status") == "read":
+            if endpoint != "messages":
+                raise Rejected(100, "mark as read goes to /messages")
+            return {"success": True}, None
+        kind = body.get("type", "text")
+        to = body.get("to") or body.get("recipient")
+        key = to.lstrip("+")
+        template = self._template_for(endpoint, body) if kind == "template" else None
+        if endpoint == "marketing_messages" and template is None:
+            raise Rejected(100, "marketing_messages accepts only marketing templates")
+        self._take_throughput()
+        now = self.now()
+        in_window = now - self.windows.get(key, -DAY) < DAY
+        if template is None and not in_window:
+            raise Rejected(131047)
+        if template is not None and not in_window:
+            self._count_tier(key, now)
+        if key in self.settings.undeliverable and self.settings.undeliverable_sync:
+            raise Rejected(131026)
+        pair = self.pairs.get(key)
+        if pair is None:
+            pair = self.pairs[key] = Bucket(
+                self.settings.pair_burst, 1 / self.settings.pair_refill_seconds, now
+            )
+        if not pair.take(now):
+            raise Rejected(131056, http_status=429)
+        wamid = self.new_id("wamid.SIM")
+        entry = {
+            "wamid": wamid,
+            "to": key,
+            "type": kind,
+            "endpoint": endpoint,
+            "template": template["name"] if template else None,
+            "category": template["category"] if template else None,
+            "in_window": in_window,
+            "callback_data": body.get("biz_opaque_callback_data"),
+            "at": now,
+            "body": body,
+        }
+        self.accepted.append(entry)
+        answer: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": key}],
+            "messages": [{"id": wamid}],
+        }
+        if template is not None:
+            answer["messages"][0]["message_status"] = "accepted"
+        return answer, entry
+
+    def _template_for(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        content = body["template"]
+        template = self.templates.get((content["name"], content["language"]["code"]))
+        if template is None or template["status"] != "APPROVED":
+            raise Rejected(
+                132001,
+                f"template name ({content['name']}) does not exist in "
+                f"{content['language']['code']} or is not approved",
+                404 if template is None else 400,
+            )
+        if endpoint == "marketing_messages" and template["category"] != "MARKETING":
+            raise Rejected(100, "marketing_messages accepts only marketing templates")
+        expected = template["placeholders"]
+        given = sum(
+            len(c.get("parameters", []))
+            for c in content.get("components", [])
+            if c.get("type") == "body"
+        )
+        if given != expected:
+            raise Rejected(132000, f"expected {expected} body parameters, got {given}")
+        return template
+
+    def _count_tier(self, key: str, now: float) -> None:
+        tier = self.settings.tier
+        if not tier:
+            return
+        if now - self.tier_seen.get(key, -DAY) < DAY:
+            self.tier_seen[key] = now  # still one of the unique recipients of the last 24 h
+            return
+        if len(self.tier_seen) >= tier:
+            # Prune only when full: the moving window is exact without a scan per send.
+            self.tier_seen = {k: t for k, t in self.tier_seen.items() if now - t < DAY}
+            if len(self.tier_seen) >= tier:
+                raise Rejected(
+                    self.settings.tier_error_code,
+                    f"messaging limit reached: {tier} business-initiated recipients in 24 hours",
+                )
+        self.tier_seen[key] = now
+
+    # -- inbound and windows ----------------------------------------------------------------
+
+    def inbound(self, key: str) -> None:
+        """A citizen writes: it counts as traffic and opens (or resets) the 24-hour window."""
+        self._take_throughput(inbound=True)
+        self.windows[key] = self.now()
+
+    def set_window(self, key: str, is_open: bool) -> None:
+        """Open or close a citizen's window directly (tests that post webhooks themselves)."""
+        if is_open:
+            self.windows[key] = self.now()
+        else:
+            self.windows.pop(key, None)
+
+    # -- templates --------------------------------------------------------------------------
+
+    def put_template(
+        self,
+        name: str,
+        language: str,
+        category: str,
+        status: str,
+        components: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Create or replace a template as stored by Meta."""
+        existing = self.templates.get((name, language))
+        body_text = next(
+            (c.get("text", "") for c in components if str(c.get("type")).upper() == "BODY"), ""
+        )
+        template = {
+            "id": existing["id"] if existing else self.new_id("7")[:16],
+            "name": name,
+            "language": language,
+            "category": category.upper(),
+            "status": status.upper(),
+            "components": components,
+            "placeholders": len(set(re.findall(r"\{\{\s*([\w]+)\s*\}\}", body_text))),
+        }
+        self.templates[(name, language)] = template
+        return template
+
+    def create_template(self, body: Any) -> dict[str, Any]:
+        """POST message_templates: validated and stored as PENDING (review follows)."""
+        if not isinstance(body, dict):
+            raise Rejected(100, "body must be a JSON object")
+        try:
+            validate_template_name(body.get("name"))
+        except LimitError as err:
+            raise Rejected(err.graph_code, err.message) from err
+        language, category = body.get("language"), str(body.get("category", "")).upper()
+        if not isinstance(language, str) or not language:
+            raise Rejected(131008, "language is required")
+        if category not in TEMPLATE_CATEGORIES:
+            raise Rejected(100, f"category must be one of {', '.join(TEMPLATE_CATEGORIES)}")
+        components = body.get("components")
+        if not isinstance(components, list) or not components:
+            raise Rejected(131008, "components are required")
+        if (body["name"], language) in self.templates:
+            raise Rejected(100, "a template with this name and language already exists")
+        return self.put_template(body["name"], language, category, "PENDING", components)
+
+    def template_page(
+        self, limit: int, after: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the template listing and the cursor of the next, if any."""
+        items = sorted(self.templates.values(), key=lambda t: (t["name"], t["language"]))
+        start = next((i + 1 for i, t in enumerate(items) if t["id"] == after), 0) if after else 0
+        page = items[start : start + limit]
+        more = start + limit < len(items)
+        public = [{k: v for k, v in t.items() if k != "placeholders"} for t in page]
+        return public, (page[-1]["id"] if more and page else None)
+
+    # -- media ------------------------------------------------------------------------------
+
+    def store_media(self, data: bytes, mime_type: str) -> str:
+        """Keep an uploaded file; 131053 for a wrong type or size."""
+        try:
+            validate_upload(mime_type, len(data))
+        except LimitError as err:
+            raise Rejected(131053, err.message) from err
+        media_id = self.new_id("9")[:16]
+        self.media[media_id] = {
+            "id": media_id,
+            "mime_type": mime_type,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "file_size": len(data),
+            "data": data,
+        }
+        return media_id
+
+
+def _body_component(text: str) -> list[dict[str, Any]]:
+    return [{"type": "BODY", "text": text}]
