@@ -7,7 +7,7 @@ from typing import Any
 
 from quart import Quart
 
-from appliance import backups, feeds
+from appliance import backups
 from appliance.config import Config, database_path
 from appliance.db import Database
 from appliance.health import HealthRegistry, disk_probe, version_probe
@@ -33,6 +33,8 @@ class Appliance:
 def create_app(config: Config) -> Appliance:
     """Build the appliance: services in start order, then the public and the LAN app."""
     from appliance.admin import create_lan_app
+    from appliance.cloudapi import setup as setup_cloudapi
+    from appliance.demo import setup_simulator as setup_demo_simulator
     from appliance.public import create_public_app
 
     appliance = Appliance(config=config, db=Database(database_path(config)))
@@ -43,5 +45,6 @@ def create_app(config: Config) -> Appliance:
     appliance.lan = create_lan_app(appliance)
     # Each capability registers its services, routes and parts here, in service start order.
     backups.setup(appliance)  # first: others add their after-restore hooks to its registry
-    feeds.setup(appliance)
+    setup_demo_simulator(appliance)  # before the client: demo mode points it at the simulator
+    setup_cloudapi(appliance)
     return appliance
