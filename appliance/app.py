@@ -7,7 +7,7 @@ from typing import Any
 
 from quart import Quart
 
-from appliance import backups
+from appliance import backups, feeds
 from appliance.config import Config, database_path
 from appliance.db import Database
 from appliance.health import HealthRegistry, disk_probe, version_probe
@@ -47,4 +47,5 @@ def create_app(config: Config) -> Appliance:
     backups.setup(appliance)  # first: others add their after-restore hooks to its registry
     setup_demo_simulator(appliance)  # before the client: demo mode points it at the simulator
     setup_cloudapi(appliance)
+    feeds.setup(appliance)
     return appliance

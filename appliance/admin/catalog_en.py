@@ -1,0 +1,3 @@
+"""English translations of the admin shell's Italian source text."""
+
+MESSAGES: dict[str, str] = {}

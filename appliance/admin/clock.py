@@ -1,0 +1,21 @@
+"""UTC timestamps in the same text form SQLite's defaults use, so they compare as strings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+def iso(moment: datetime) -> str:
+    """``2025-01-31T08:30:00.000Z``: millisecond precision, like strftime('%f') in SQLite."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def now_iso(offset_seconds: float = 0) -> str:
+    """The current UTC time, optionally shifted, as ISO text."""
+    return iso(datetime.now(UTC) + timedelta(seconds=offset_seconds))
+
+
+def parse_iso(text: str) -> datetime:
+    """Read a timestamp written by ``iso`` or by SQLite."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

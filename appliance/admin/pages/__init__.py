@@ -1,0 +1,36 @@
+"""The shell's own pages and REST routes, registered like any capability's."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from appliance.admin.pages import (
+    accessibility,
+    account,
+    audit,
+    auth,
+    dashboard,
+    rest,
+    settings,
+    setup,
+    tokens,
+    users,
+)
+from appliance.admin.registry import NavItem, add_pages
+
+if TYPE_CHECKING:
+    from quart import Quart
+
+
+def register_core_pages(app: Quart) -> None:
+    """Login, first run, dashboard, audit log, settings, account and the core API."""
+    add_pages(app, auth.bp)
+    add_pages(app, setup.bp)
+    add_pages(app, accessibility.bp)
+    add_pages(app, dashboard.bp, NavItem("dashboard.index", "Cruscotto", order=0))
+    add_pages(app, audit.bp, NavItem("audit.index", "Registro attività", order=900))
+    add_pages(app, settings.bp, NavItem("settings.index", "Impostazioni", order=950))
+    add_pages(app, users.bp)
+    add_pages(app, tokens.bp)
+    add_pages(app, account.bp)
+    add_pages(app, rest.bp)

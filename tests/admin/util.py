@@ -1,0 +1,35 @@
+"""Helpers for admin tests: staff accounts and logged-in HTTP clients on the real LAN listener."""
+
+from __future__ import annotations
+
+import httpx
+
+from appliance.admin.accounts import create_user
+from tests.harness import RunningAppliance
+
+PASSWORD = "correct-horse-battery"
+
+
+def add_user(running: RunningAppliance, username: str, role: str = "admin") -> None:
+    """Create a staff account directly in the appliance's database."""
+    running.call(create_user(running.appliance.db, username, PASSWORD, role))
+
+
+def client(running: RunningAppliance, **kwargs) -> httpx.Client:
+    """A client that behaves like a same-origin browser form (Origin header), no redirects."""
+    return httpx.Client(
+        base_url=running.lan_url, headers={"Origin": running.lan_url}, timeout=10, **kwargs
+    )
+
+
+def login(running: RunningAppliance, username: str, password: str = PASSWORD) -> httpx.Client:
+    """A client holding a live session of ``username``."""
+    http = client(running)
+    response = http.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 303, response.text
+    return http
+
+
+def fetch(running: RunningAppliance, sql: str, params: tuple = ()) -> list:
+    """Rows read through the appliance's own reader connections."""
+    return [tuple(r) for r in running.call(running.appliance.db.fetchall(sql, params))]
