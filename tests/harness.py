@@ -28,6 +28,8 @@ def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
         "server": {"public_bind": "127.0.0.1:0", "lan_bind": "127.0.0.1:0"},
         "database": {"path": str(tmp_path / "banditore.db")},
         "zeroconf": {"enabled": False},
+        # No network here: tests that are not about feeds must not poll the real sources.
+        "feeds": {"alerts_enabled": False},
     }
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)

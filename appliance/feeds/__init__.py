@@ -1,0 +1,43 @@
+"""Feeds: the town's forecast (menu option 1) and civil-protection alerts (option 2, campaigns)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from appliance.feeds.alerts import AlertChange, AlertMonitor
+from appliance.feeds.fetch import Fetcher
+from appliance.feeds.forecast import Forecast
+from appliance.feeds.poller import Poller
+from appliance.feeds.probes import alerts_probe, weather_probe
+from appliance.feeds.sources import build_sources
+from appliance.services import Service
+
+if TYPE_CHECKING:
+    from appliance.app import Appliance
+
+__all__ = ["AlertChange", "AlertMonitor", "Forecast", "setup"]
+
+
+def setup(appliance: Appliance) -> None:
+    """Register ``parts["forecast"]``, ``parts["alerts"]``, the pollers and the health probes."""
+    fetcher = Fetcher()
+    forecast = Forecast(appliance.config, appliance.db, fetcher)
+    monitor = AlertMonitor(appliance.config, appliance.db, build_sources(appliance.config, fetcher))
+    poller = Poller(monitor)
+
+    async def start() -> None:
+        await fetcher.start()
+        await forecast.load()
+        await monitor.load_status()
+        await monitor.redeliver_pending()
+        await poller.start()
+
+    async def stop() -> None:
+        await poller.stop()
+        await fetcher.close()
+
+    appliance.parts["forecast"] = forecast
+    appliance.parts["alerts"] = monitor
+    appliance.health.add("weather", weather_probe(forecast))
+    appliance.health.add("alerts", alerts_probe(monitor))
+    appliance.services.add(Service("feeds", start, stop))

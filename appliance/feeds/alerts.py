@@ -1,0 +1,532 @@
+"""Alert state per source, zone and risk: level changes, their lifecycle, and menu option 2."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from appliance import audit
+from appliance.config import Config, ConfigError
+from appliance.db import Database
+from appliance.errors import Conflict, NotFound
+from appliance.feeds import words
+from appliance.feeds.fetch import FeedError
+from appliance.feeds.levels import Level, Reading, Span, risk_label, risk_order, summarize
+from appliance.feeds.sources import ATTRIBUTIONS, AlertSource
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("pending", "approved", "sent", "dismissed")
+_KINDS = {
+    "it": {
+        "new": "Nuova allerta",
+        "worse": "Allerta in aumento",
+        "better": "Allerta in diminuzione",
+        "ended": "Fine allerta",
+    },
+    "en": {
+        "new": "New alert",
+        "worse": "Alert raised",
+        "better": "Alert lowered",
+        "ended": "Alert over",
+    },
+}
+_TEXTS = {
+    "it": {
+        "title": "Allerte di protezione civile per {town}",
+        "zone": "Zona {zone}",
+        "span": "dalle {start} alle {end}",
+        "updated": "Aggiornato: {when}",
+        "stale": "⚠️ Il servizio allerte non risponde: dati dell'ultimo controllo riuscito.",
+        "none": "Al momento non abbiamo dati aggiornati sulle allerte per {town}.",
+        "official": "Sito ufficiale: {link}",
+        "offer": "Per ricevere le allerte su WhatsApp iscriviti al servizio (opzione 4 del menu) "
+        "e scegli l'argomento «allerte».",
+    },
+    "en": {
+        "title": "Civil-protection alerts for {town}",
+        "zone": "Zone {zone}",
+        "span": "from {start} to {end}",
+        "updated": "Updated: {when}",
+        "stale": "⚠️ The alert service is not answering: data from the last successful check.",
+        "none": "We have no up-to-date alert data for {town} right now.",
+        "official": "Official site: {link}",
+        "offer": "To get alerts on WhatsApp, subscribe (menu option 4) and choose the "
+        "«allerte» topic.",
+    },
+}
+# Where no regional source is configured, citizens still get the regional portal.
+FALLBACK_LINK = "https://www.allertalom.regione.lombardia.it/allerta"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """One level change for the town: what the broadcast engine turns into a campaign."""
+
+    key: str  # unique forever: a retry or a restart never produces the same change twice
+    source: str
+    zone: str
+    zone_name: str
+    risk: str
+    old_level: Level | None  # None: the first level this source ever gave for the risk
+    new_level: Level
+    valid_from: datetime
+    valid_to: datetime  # also the campaign's natural expiry
+    link: str
+    issued_id: str
+    detected_at: datetime
+    lane: str  # "auto": send through the emergency lane; "approval": wait for staff
+    status: str = "pending"
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def kind(self) -> str:
+        """new, worse, better or ended."""
+        if self.new_level == Level.GREEN:
+            return "ended"
+        if self.old_level is None or self.old_level == Level.GREEN:
+            return "new"
+        return "worse" if self.new_level > self.old_level else "better"
+
+    def message(self, language: str) -> str:
+        """The citizen-facing text of the change (a template parameter or free-form body)."""
+        language = words.lang(language)
+        zone = _zone_label(self.zone, self.zone_name)
+        head = f"{self.new_level.emoji} {_KINDS[language][self.kind]} – {risk_label(self.risk, language)}"
+        body = self.new_level.label(language)
+        if self.new_level > Level.GREEN:
+            body += " " + _TEXTS[language]["span"].format(
+                start=words.moment(self.valid_from, language),
+                end=words.moment(self.valid_to, language),
+            )
+        credit = ATTRIBUTIONS.get(self.source, "")
+        return f"{head}: {body}.\n{_TEXTS[language]['zone'].format(zone=zone)}.\n{credit}\n{self.link}".strip()
+
+
+ChangeHandler = Callable[[AlertChange], Awaitable[None]]
+
+
+@dataclass
+class SourceStatus:
+    """The last outcome of polling one source."""
+
+    last_success: datetime | None = None
+    last_error: str = ""
+    last_error_at: datetime | None = None
+    failures: int = 0
+
+
+def _zone_label(zone: str, zone_name: str) -> str:
+    return zone_name if not zone or zone == zone_name else f"{zone} {zone_name}".strip()
+
+
+def _digest(reading: Reading) -> str:
+    text = json.dumps(
+        [
+            int(reading.level),
+            _iso(reading.valid_from),
+            _iso(reading.valid_to),
+            reading.issued_id,
+            reading.zone_name,
+            reading.link,
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class AlertMonitor:
+    """Polls sources on demand, keeps their state, records changes and hands them on."""
+
+    def __init__(self, config: Config, db: Database, sources: list[AlertSource]) -> None:
+        feeds = config.values["feeds"]
+        level_name = feeds["alerts_auto_level"]
+        if level_name != "none" and Level.from_setting(level_name) is None:
+            raise ConfigError(
+                [
+                    f"[feeds] alerts_auto_level: expected yellow, orange, red or none, got {level_name!r}"
+                ]
+            )
+        self.auto_level = Level.from_setting(level_name)
+        self.enabled = feeds["alerts_enabled"]
+        self.base_interval = feeds["alerts_poll_minutes"] * 60.0
+        self.town = config.values["town"]["name"]
+        self.db = db
+        self.sources = {source.name: source for source in sources}
+        self.status = {name: SourceStatus() for name in self.sources}
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self._handlers: list[ChangeHandler] = []
+        self._locks = {name: asyncio.Lock() for name in self.sources}
+
+    # -- the interface the broadcast engine and the Alerts page use ------------------------
+
+    def subscribe(self, handler: ChangeHandler) -> None:
+        """Call ``handler(change)`` for each new pending change (and again after a restart)."""
+        self._handlers.append(handler)
+
+    def lane_for(self, level: Level) -> str:
+        """``auto`` from ``[feeds] alerts_auto_level`` upward, else ``approval``."""
+        return "auto" if self.auto_level is not None and level >= self.auto_level else "approval"
+
+    async def changes(self, status: str | None = None, limit: int = 100) -> list[AlertChange]:
+        """Recorded changes, newest first, optionally of one status."""
+        if status is not None and status not in STATUSES:
+            raise NotFound(f"unknown alert status {status!r}")
+        where, params = ("WHERE status = ?", (status, limit)) if status else ("", (limit,))
+        rows = await self.db.fetchall(
+            f"SELECT * FROM alert_events {where} ORDER BY id DESC LIMIT ?", params
+        )
+        return [_change_from_row(row) for row in rows]
+
+    async def get(self, key: str) -> AlertChange:
+        """One change by key."""
+        row = await self.db.fetchone("SELECT * FROM alert_events WHERE key = ?", (key,))
+        if row is None:
+            raise NotFound(f"no alert change {key!r}")
+        return _change_from_row(row)
+
+    async def approve(self, key: str, actor: str, address: str = "") -> AlertChange:
+        """Staff approve a pending change; the broadcast engine may then send it."""
+        return await self._decide(key, ("pending",), "approved", actor, address)
+
+    async def dismiss(self, key: str, actor: str, address: str = "") -> AlertChange:
+        """Staff decide a change is not sent."""
+        return await self._decide(key, ("pending", "approved"), "dismissed", actor, address)
+
+    async def mark_sent(self, key: str, actor: str = "system", address: str = "") -> AlertChange:
+        """The broadcast engine records that the change went out (auto lane, or approved)."""
+        change = await self.get(key)
+        allowed = ("pending", "approved") if change.lane == "auto" else ("approved",)
+        return await self._decide(key, allowed, "sent", actor, address)
+
+    async def _decide(
+        self, key: str, allowed: tuple[str, ...], status: str, actor: str, address: str
+    ) -> AlertChange:
+        async def job(conn: aiosqlite.Connection) -> None:
+            cursor = await conn.execute("SELECT status FROM alert_events WHERE key = ?", (key,))
+            row = await cursor.fetchone()
+            if row is None:
+                raise NotFound(f"no alert change {key!r}")
+            if row[0] not in allowed:
+                raise Conflict(f"alert change {key} is {row[0]}; it cannot become {status}")
+            await conn.execute(
+                "UPDATE alert_events SET status = ?, decided_by = ?, decided_at = ? WHERE key = ?",
+                (status, actor, _iso(self.clock()), key),
+            )
+            await audit.record_in(conn, actor, f"alert.{status}", key, "", address)
+
+        await self.db.write(job)
+        return await self.get(key)
+
+    # -- polling -----------------------------------------------------------------------------
+
+    async def load_status(self) -> None:
+        """Read each source's last outcome, so health survives a restart."""
+        for row in await self.db.fetchall("SELECT * FROM feed_status"):
+            if row["source"] in self.status:
+                self.status[row["source"]] = SourceStatus(
+                    _when(row["last_success"]) if row["last_success"] else None,
+                    row["last_error"],
+                    _when(row["last_error_at"]) if row["last_error_at"] else None,
+                    row["failures"],
+                )
+
+    async def poll_now(self, name: str) -> list[AlertChange]:
+        """Poll one source; return the changes handed on. A failure changes no state."""
+        source = self.sources.get(name)
+        if source is None:
+            raise NotFound(f"no alert source {name!r}")
+        async with self._locks[name]:
+            now = self.clock()
+            try:
+                spans = await source.poll(now)
+            except FeedError as err:
+                await self._failed(name, str(err), now)
+                raise
+            except Exception as err:  # noqa: BLE001 - a parser bug must not stop the poller
+                log.exception("alert source %s failed unexpectedly", name)
+                await self._failed(name, f"errore interno: {err}", now)
+                raise FeedError(f"{name}: internal error: {err}") from err
+            changes = await self._apply(source, spans, now)
+        if self.status[name].failures:
+            log.info("alert source %s works again", name)
+        self.status[name] = SourceStatus(last_success=now)
+        await self._deliver(changes)
+        return changes
+
+    async def redeliver_pending(self) -> None:
+        """After a restart, offer changes still pending again; handlers dedupe by key."""
+        if self._handlers:
+            await self._deliver(list(reversed(await self.changes("pending", limit=1000))))
+
+    async def _failed(self, name: str, error: str, now: datetime) -> None:
+        status = self.status[name]
+        # One warning per outage; the health page shows the rest.
+        (log.debug if status.failures else log.warning)("alert source %s: %s", name, error)
+        self.status[name] = SourceStatus(status.last_success, error, now, status.failures + 1)
+        await self.db.execute(
+            "INSERT INTO feed_status (source, last_error, last_error_at, failures) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error,"
+            " last_error_at = excluded.last_error_at, failures = failures + 1",
+            (name, error[:500], _iso(now)),
+        )
+
+    async def _apply(
+        self, source: AlertSource, spans: list[Span], now: datetime
+    ) -> list[AlertChange]:
+        """Write the new state and its changes in one transaction; return those to hand on."""
+        readings = summarize(spans, now, source.horizon)
+        cancels = {ref: span for span in spans for ref in span.cancels}
+
+        async def job(conn: aiosqlite.Connection) -> list[AlertChange]:
+            cursor = await conn.execute(
+                "SELECT * FROM alert_state WHERE source = ?", (source.name,)
+            )
+            rows = {(r["zone"], r["risk"]): r for r in await cursor.fetchall()}
+            for key, row in rows.items():
+                cancel = cancels.get(row["issued_id"]) if row["issued_id"] else None
+                if cancel is not None and key not in readings and row["level"] > Level.GREEN:
+                    readings[key] = Reading(
+                        zone=row["zone"],
+                        zone_name=row["zone_name"],
+                        risk=row["risk"],
+                        level=Level.GREEN,
+                        valid_from=now,
+                        valid_to=max(now, _when(row["valid_to"])),
+                        issued_id=cancel.issued_id,
+                        link=cancel.link or row["link"],
+                        detail={"cancelled": row["issued_id"]},
+                    )
+            changes = []
+            for key, reading in sorted(readings.items()):
+                change = await self._transition(conn, source, rows.get(key), reading, now)
+                if change is not None:
+                    changes.append(change)
+            await conn.execute(
+                "UPDATE alert_state SET checked_at = ? WHERE source = ?", (_iso(now), source.name)
+            )
+            await conn.execute(
+                "INSERT INTO feed_status (source, last_success) VALUES (?, ?)"
+                " ON CONFLICT (source) DO UPDATE SET last_success = excluded.last_success,"
+                " failures = 0",
+                (source.name, _iso(now)),
+            )
+            return changes
+
+        return await self.db.write(job)
+
+    async def _transition(
+        self,
+        conn: aiosqlite.Connection,
+        source: AlertSource,
+        row: aiosqlite.Row | None,
+        reading: Reading,
+        now: datetime,
+    ) -> AlertChange | None:
+        digest = _digest(reading)
+        values = (
+            reading.zone_name,
+            int(reading.level),
+            _iso(reading.valid_from),
+            _iso(reading.valid_to),
+            reading.issued_id,
+            reading.link,
+            digest,
+            _iso(now),
+        )
+        if row is None:
+            await conn.execute(
+                "INSERT INTO alert_state (zone_name, level, valid_from, valid_to, issued_id, link,"
+                " content_hash, checked_at, source, zone, risk, seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (*values, source.name, reading.zone, reading.risk),
+            )
+            if reading.level == Level.GREEN:  # a first green is no news
+                return None
+            old, seq = None, 0
+        elif row["level"] == reading.level:
+            if row["content_hash"] != digest:  # same level, new period or bulletin: no message
+                await conn.execute(
+                    "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
+                    " issued_id = ?, link = ?, content_hash = ?, checked_at = ?"
+                    " WHERE source = ? AND zone = ? AND risk = ?",
+                    (*values, source.name, reading.zone, reading.risk),
+                )
+            return None
+        else:
+            old, seq = Level(row["level"]), row["seq"] + 1
+            await conn.execute(
+                "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
+                " issued_id = ?, link = ?, content_hash = ?, checked_at = ?, seq = ?"
+                " WHERE source = ? AND zone = ? AND risk = ?",
+                (*values, seq, source.name, reading.zone, reading.risk),
+            )
+        return await self._record_change(conn, source.name, reading, old, seq, now)
+
+    async def _record_change(
+        self,
+        conn: aiosqlite.Connection,
+        source: str,
+        reading: Reading,
+        old: Level | None,
+        seq: int,
+        now: datetime,
+    ) -> AlertChange | None:
+        key = f"{source}:{reading.zone}:{reading.risk}:{seq}:{reading.level.name.lower()}"
+        status, note, decided_by = "pending", "", ""
+        # Two sources reporting the same level for the same risk must not reach citizens twice.
+        cursor = await conn.execute(
+            "SELECT key, new_level, valid_to FROM alert_events"
+            " WHERE risk = ? AND status != 'dismissed' ORDER BY id DESC LIMIT 1",
+            (reading.risk,),
+        )
+        last = await cursor.fetchone()
+        if (
+            last is not None
+            and last[1] == reading.level
+            and (reading.level == Level.GREEN or last[2] > _iso(now))
+        ):
+            status, note, decided_by = "dismissed", f"già segnalata: {last[0]}", "system"
+        change = AlertChange(
+            key=key,
+            source=source,
+            zone=reading.zone,
+            zone_name=reading.zone_name,
+            risk=reading.risk,
+            old_level=old,
+            new_level=reading.level,
+            valid_from=reading.valid_from,
+            valid_to=reading.valid_to,
+            link=reading.link,
+            issued_id=reading.issued_id,
+            detected_at=now,
+            lane=self.lane_for(reading.level),
+            status=status,
+            note=note,
+            detail=reading.detail,
+        )
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO alert_events (key, source, zone, zone_name, risk, old_level,"
+            " new_level, valid_from, valid_to, issued_id, link, detail, lane, status, note,"
+            " detected_at, decided_by, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                source,
+                change.zone,
+                change.zone_name,
+                change.risk,
+                None if old is None else int(old),
+                int(change.new_level),
+                _iso(change.valid_from),
+                _iso(change.valid_to),
+                change.issued_id,
+                change.link,
+                json.dumps(change.detail, ensure_ascii=False, default=str),
+                change.lane,
+                status,
+                note,
+                _iso(now),
+                decided_by,
+                _iso(now) if decided_by else None,
+            ),
+        )
+        return change if cursor.rowcount == 1 and status == "pending" else None
+
+    async def _deliver(self, changes: list[AlertChange]) -> None:
+        for change in changes:
+            for handler in self._handlers:
+                try:
+                    await handler(change)
+                except Exception:  # noqa: BLE001 - one broken subscriber must not hide the change
+                    log.exception("alert change handler failed for %s", change.key)
+
+    # -- menu option 2 -----------------------------------------------------------------------
+
+    async def text(self, language: str) -> str:
+        """Current level per risk for the town's zone, validity, official link and the offer."""
+        language = words.lang(language)
+        texts = _TEXTS[language]
+        now = self.clock()
+        order = list(self.sources)
+        rows = [
+            r
+            for r in await self.db.fetchall("SELECT * FROM alert_state")
+            if r["source"] in self.sources and _when(r["valid_to"]) > now
+        ]
+        best: dict[str, Any] = {}
+        for row in sorted(rows, key=lambda r: order.index(r["source"])):
+            current = best.get(row["risk"])
+            if current is None or row["level"] > current["level"]:
+                best[row["risk"]] = row
+        if not best:
+            link = next((s.link for s in self.sources.values() if s.link), FALLBACK_LINK)
+            return "\n".join(
+                [
+                    texts["none"].format(town=self.town),
+                    texts["official"].format(link=link),
+                    texts["offer"],
+                ]
+            )
+        chosen = sorted(best.values(), key=lambda r: risk_order(r["risk"]))
+        first = min(chosen, key=lambda r: order.index(r["source"]))
+        lines = [
+            texts["title"].format(town=self.town),
+            texts["zone"].format(zone=_zone_label(first["zone"], first["zone_name"])),
+        ]
+        for row in chosen:
+            level = Level(row["level"])
+            line = f"{level.emoji} {risk_label(row['risk'], language).capitalize()}: {level.label(language)}"
+            if level > Level.GREEN:
+                line += " " + texts["span"].format(
+                    start=words.moment(_when(row["valid_from"]), language),
+                    end=words.moment(_when(row["valid_to"]), language),
+                )
+            lines.append(line)
+        checked = min(_when(r["checked_at"]) for r in chosen)
+        lines.append(texts["updated"].format(when=words.moment(checked, language)))
+        if any(self.status[r["source"]].failures for r in chosen):
+            lines.append(texts["stale"])
+        for name in dict.fromkeys(r["source"] for r in chosen):
+            links = dict.fromkeys(r["link"] for r in chosen if r["source"] == name and r["link"])
+            lines.append(ATTRIBUTIONS.get(name, name))
+            lines.extend(links)
+        lines.append(texts["offer"])
+        return "\n".join(lines)
+
+
+def _change_from_row(row: aiosqlite.Row) -> AlertChange:
+    return AlertChange(
+        key=row["key"],
+        source=row["source"],
+        zone=row["zone"],
+        zone_name=row["zone_name"],
+        risk=row["risk"],
+        old_level=None if row["old_level"] is None else Level(row["old_level"]),
+        new_level=Level(row["new_level"]),
+        valid_from=_when(row["valid_from"]),
+        valid_to=_when(row["valid_to"]),
+        link=row["link"],
+        issued_id=row["issued_id"],
+        detected_at=_when(row["detected_at"]),
+        lane=row["lane"],
+        status=row["status"],
+        note=row["note"],
+        detail=json.loads(row["detail"]),
+    )
