@@ -43,7 +43,7 @@ _TEXTS = {
     "it": {
         "title": "Allerte di protezione civile per {town}",
         "zone": "Zona {zone}",
-        "span": "dalle {start} alle {end}",
+        "span": "da {start} a {end}",
         "updated": "Aggiornato: {when}",
         "stale": "⚠️ Il servizio allerte non risponde: dati dell'ultimo controllo riuscito.",
         "none": "Al momento non abbiamo dati aggiornati sulle allerte per {town}.",
@@ -134,7 +134,9 @@ class SourceStatus:
 
 
 def _zone_label(zone: str, zone_name: str) -> str:
-    return zone_name if not zone or zone == zone_name else f"{zone} {zone_name}".strip()
+    if not zone or zone_name.startswith(zone):
+        return zone_name or zone
+    return f"{zone} {zone_name}".strip()
 
 
 def _digest(reading: Reading) -> str:

@@ -61,7 +61,8 @@ def alerts_probe(monitor: AlertMonitor) -> Probe:
                 "nessuna fonte configurata",
                 "Indicare le fonti in [feeds] alert_sources.",
             )
-        if not monitor.enabled:
+        polled = any(s.last_success or s.failures for s in monitor.status.values())
+        if not monitor.enabled and not polled:
             return Check("alerts", OK, "Allerte", "controllo automatico disattivato")
         now = monitor.clock()
         parts, failing, stale = [], [], []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,13 +40,20 @@ AWARENESS_TYPES = {
 }
 EVENT_WORDS = (
     ("tempor", "thunderstorm"),
+    ("thunder", "thunderstorm"),
     ("idrogeolog", "hydrogeological"),
+    ("landslide", "hydrogeological"),
     ("idraulic", "hydraulic"),
     ("vento", "wind"),
+    ("wind", "wind"),
     ("valang", "avalanche"),
+    ("avalanche", "avalanche"),
     ("incend", "forest_fire"),
+    ("fire", "forest_fire"),
     ("neve", "snow"),
+    ("snow", "snow"),
     ("pioggia", "rain"),
+    ("rain", "rain"),
 )
 
 
@@ -123,7 +129,10 @@ class CapSource(AlertSource):
     def _spans(self, message: CapMessage, now: datetime) -> list[Span]:
         """One span per info block about our area that is neither expired nor levelless."""
         spans = []
-        for info in message.infos:
+        # Blocks in other languages translate the Italian ones: counting them too would
+        # report one alert twice.
+        italian = [i for i in message.infos if _text(i, "language").lower().startswith("it")]
+        for info in italian or message.infos:
             start = _time(info, "onset") or _time(info, "effective") or message.sent
             end = _time(info, "expires") or message.sent + DEFAULT_VALIDITY
             level = _level(info)
@@ -213,6 +222,19 @@ def _risk(info: Element) -> str:
     return event or "altro"
 
 
+def _references(text: str) -> tuple[str, ...]:
+    """Space-separated ``sender,identifier,sent`` triples; a space inside a lenient ``sent``
+    (``2026-09-15 09:30:00+02:00``) continues the triple instead of starting a new one.
+    """
+    triples: list[str] = []
+    for token in text.split():
+        if token.count(",") >= 2 or not triples:
+            triples.append(token)
+        else:
+            triples[-1] += " " + token
+    return tuple(triples)
+
+
 def parse_cap(body: bytes, url: str) -> CapMessage:
     """One CAP 1.2 ``<alert>``; a missing required element makes it malformed."""
     root = parse_xml(body, f"CAP {url}")
@@ -230,16 +252,12 @@ def parse_cap(body: bytes, url: str) -> CapMessage:
     except ValueError as err:
         raise FeedFormatError(f"CAP {url}: <sent> is not a date-time") from err
     infos = root.findall(f"{NS}info")
-    # Italian blocks first, so a citizen-facing detail is in Italian when the sender gave one.
-    infos.sort(key=lambda i: not _text(i, "language").lower().startswith("it"))
     return CapMessage(
         triple=f"{required['sender']},{required['identifier']},{required['sent']}",
         status=required["status"],
         msg_type=required["msgType"],
         sent=sent,
-        references=tuple(re.split(r"\s+", _text(root, "references")))
-        if _text(root, "references")
-        else (),
+        references=_references(_text(root, "references")),
         infos=tuple(infos),
         url=url,
     )
