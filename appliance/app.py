@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from quart import Quart
 
-from appliance import backups, feeds
+from appliance import backups, box, feeds
 from appliance.config import Config, database_path
 from appliance.db import Database
 from appliance.health import HealthRegistry, disk_probe, version_probe
@@ -28,6 +29,8 @@ class Appliance:
     health: HealthRegistry = field(default_factory=HealthRegistry)
     public_url: str = ""
     lan_url: str = ""
+    # Called once both listeners accept (e.g. zeroconf advertises only a reachable UI).
+    on_ready: list[Callable[[], None]] = field(default_factory=list)
 
 
 def create_app(config: Config) -> Appliance:
@@ -48,4 +51,5 @@ def create_app(config: Config) -> Appliance:
     setup_demo_simulator(appliance)  # before the client: demo mode points it at the simulator
     setup_cloudapi(appliance)
     feeds.setup(appliance)
+    box.setup(appliance)  # emergency button, status LED, zeroconf
     return appliance

@@ -157,6 +157,8 @@ async def async_serve(
         log.info("Banditore ready: public %s, LAN %s", appliance.public_url, appliance.lan_url)
         notifier.notify("READY=1")
         watchdog = asyncio.create_task(notifier.async_watchdog(stop), name="systemd-watchdog")
+        for callback in appliance.on_ready:
+            callback()
         if on_ready:
             on_ready()
         await asyncio.gather(*serving)

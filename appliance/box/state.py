@@ -1,0 +1,164 @@
+"""The one place that decides the box's state and its reason, for the LED and the dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from appliance.box.led import StatusLed
+from appliance.box.patterns import PATTERNS, BoxState
+from appliance.health import ERROR, OK, UNKNOWN, WARN, Check, HealthRegistry
+
+log = logging.getLogger(__name__)
+
+LED_CHECK = "led"
+EMERGENCY_CHECK = "emergency"
+TICK_SECONDS = 1.0  # the heartbeat: one flash per tick of the event loop
+EVALUATE_SECONDS = 5.0  # how often the health probes are run again
+
+
+@dataclass(frozen=True)
+class EmergencyView:
+    """What the emergency button is doing right now (state None: nothing in progress)."""
+
+    state: BoxState | None = None  # SENDING, SENT, COOLDOWN or ERROR
+    reason_it: str = ""
+    reason_en: str = ""
+
+
+@dataclass(frozen=True)
+class BoxStatus:
+    """The box's state and why, in Italian and English; ``source`` is the deciding check."""
+
+    state: BoxState
+    reason_it: str
+    reason_en: str
+    source: str = ""
+
+
+STARTING = BoxStatus(BoxState.OFF, "Avvio in corso", "Starting")
+HEALTHY = BoxStatus(BoxState.HEALTHY, "Tutto funziona", "Everything works")
+
+
+def _because(check: Check) -> tuple[str, str]:
+    italian = f"{check.title}: {check.explanation or check.value}"
+    english = f"check '{check.key}' reports {check.status}: {check.value}"
+    return italian, english
+
+
+def decide(checks: Iterable[Check], emergency: EmergencyView) -> BoxStatus:
+    """The state from the health snapshot and the emergency button, in order of precedence."""
+    checks = [c for c in checks if c.key != LED_CHECK]
+    errors = [c for c in checks if c.status == ERROR and c.key != EMERGENCY_CHECK]
+    if emergency.state is BoxState.SENDING and errors:
+        # Queued but stuck (Cloud API down, token invalid…): a fast blink would lie.
+        italian, english = _because(errors[0])
+        return BoxStatus(
+            BoxState.DEGRADED,
+            f"Emergenza in coda ma l'invio è fermo. {italian}",
+            f"Emergency queued but not going out: {english}",
+            errors[0].key,
+        )
+    if emergency.state is not None:
+        return BoxStatus(emergency.state, emergency.reason_it, emergency.reason_en, EMERGENCY_CHECK)
+    for check in checks:
+        if check.key == EMERGENCY_CHECK and check.status == ERROR:
+            return BoxStatus(BoxState.ERROR, *_because(check), check.key)
+    # Unknown means a probe itself failed to answer; only a definite warn or error degrades.
+    worst = next((c for c in checks if c.status == ERROR), None) or next(
+        (c for c in checks if c.status == WARN), None
+    )
+    if worst is not None:
+        return BoxStatus(BoxState.DEGRADED, *_because(worst), worst.key)
+    return HEALTHY
+
+
+_CHECK_STATUS = {
+    BoxState.HEALTHY: OK,
+    BoxState.DEGRADED: WARN,
+    BoxState.SENDING: OK,
+    BoxState.SENT: OK,
+    BoxState.COOLDOWN: OK,
+    BoxState.ERROR: ERROR,
+    BoxState.OFF: UNKNOWN,
+}
+
+
+class StatusService:
+    """Ticks the LED from the loop, re-decides the state every few seconds and on every event."""
+
+    def __init__(
+        self,
+        health: HealthRegistry,
+        led: StatusLed,
+        emergency: Callable[[], EmergencyView],
+        *,
+        tick_seconds: float = TICK_SECONDS,
+        evaluate_seconds: float = EVALUATE_SECONDS,
+    ) -> None:
+        self._health = health
+        self._led = led
+        self._emergency = emergency
+        self._tick_seconds = tick_seconds
+        self._evaluate_seconds = evaluate_seconds
+        self._checks: list[Check] = []
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.status = STARTING
+
+    async def start(self) -> None:
+        """Start the ticker and the evaluator."""
+        self._tasks = [
+            asyncio.create_task(self._tick_forever(), name="box-tick"),
+            asyncio.create_task(self._evaluate_forever(), name="box-state"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop both tasks."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def refresh(self) -> None:
+        """Re-decide now with the last snapshot (the button changed something); loop only."""
+        self._wake.set()
+
+    async def probe(self) -> Check:
+        """The "led" line of the dashboard: the same state and reason the LED shows."""
+        status = self.status
+        pattern = PATTERNS[status.state]
+        value = f"{pattern.label_it}: {pattern.meaning_it}"
+        explanation = status.reason_it if status.state is not BoxState.HEALTHY else ""
+        return Check(
+            LED_CHECK, _CHECK_STATUS[status.state], "Spia del dispositivo", value, explanation
+        )
+
+    def _apply(self) -> None:
+        status = decide(self._checks, self._emergency())
+        if status != self.status:
+            log.info("box state %s: %s", status.state, status.reason_en)
+        self.status = status
+        self._led.show(status.state)
+
+    async def _tick_forever(self) -> None:
+        while True:
+            self._led.tick()
+            await asyncio.sleep(self._tick_seconds)
+
+    async def _evaluate_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self._checks = await self._health.snapshot()
+            deadline = loop.time() + self._evaluate_seconds
+            while (left := deadline - loop.time()) > 0:
+                self._wake.clear()
+                self._apply()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(left):
+                        await self._wake.wait()
