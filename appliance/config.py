@@ -703,9 +703,9 @@ def _check_value(setting: Setting, value: Any, problems: list[str]) -> None:
             )
     elif setting.kind in ("int", "float"):
         if setting.minimum is not None and value < setting.minimum:
-            problems.append(f"{name}: {value} is below the minimum {setting.minimum:g}")
+            problems.append(f"{name}: {value:g} is below the minimum {setting.minimum:g}")
         if setting.maximum is not None and value > setting.maximum:
-            problems.append(f"{name}: {value} is above the maximum {setting.maximum:g}")
+            problems.append(f"{name}: {value:g} is above the maximum {setting.maximum:g}")
     elif setting.kind == "list" and setting.key == "allowed_networks":
         for net in value:
             try:

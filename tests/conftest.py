@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -52,6 +54,7 @@ def verify_cleanup() -> Iterator[None]:
         time.sleep(0.05)
     assert not leaked, f"test left threads running: {[t.name for t in leaked]}"
 
+
 @pytest.fixture
 def simulator() -> Iterator[RunningSimulator]:
     """The Cloud API simulator on a free port (test credentials), stopped after the test."""
@@ -71,3 +74,13 @@ def sim_appliance(tmp_path, simulator) -> Iterator[RunningAppliance]:
         yield app
     finally:
         app.stop()
+
+
+def pytest_unconfigure(config):
+    """A leaked non-daemon thread (aiosqlite's) would hang CI at exit: report it and leave."""
+    stuck = [t for t in threading.enumerate() if not t.daemon and t is not threading.main_thread()]
+    if stuck:
+        sys.stderr.write(f"\nnon-daemon threads still running at exit: {[t.name for t in stuck]}\n")
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(1)

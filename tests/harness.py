@@ -102,6 +102,7 @@ class RunningAppliance:
         if self.error is not None:
             raise self.error
 
+
 def sign(body: bytes, secret: str = TEST_CREDENTIALS["app_secret"]) -> str:
     """The X-Hub-Signature-256 header Meta would send for ``body``."""
     from appliance.cloudapi.signature import sign as hmac_sign
