@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     from appliance.backups.commands import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub, common)
+    from appliance.admin.commands import add_parsers as add_token_parsers
+
+    add_token_parsers(sub, common)
     return parser
 
 
@@ -174,6 +177,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return run_restore(_load(args), args, _say)
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    """Create a REST API token, printed once."""
+    from appliance.admin.commands import run_token
+
+    return run_token(_load(args), args, _say)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "demo": cmd_demo,
@@ -181,4 +191,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "user": cmd_user,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "token": cmd_token,
 }

@@ -34,6 +34,13 @@ ROLE_LABELS = {
     "editor": "Redattore: prepara, non invia né approva",
     "viewer": "Lettore: solo consultazione (es. RPD, integrazioni)",
 }
+# What each change says when it worked (Italian source text).
+DONE = {
+    "role": "Ruolo di «{name}» aggiornato.",
+    "disable": "Account «{name}» disattivato.",
+    "enable": "Account «{name}» riattivato.",
+    "password": "Password di «{name}» cambiata.",
+}
 _FIELD_ERRORS = {
     "username": "Da 2 a 40 caratteri: lettere, cifre, punto, trattino o trattino basso.",
     "password": "Almeno 10 caratteri.",
@@ -128,13 +135,13 @@ async def _change(user_id: int, change: str, value: str = "") -> str:
     return await the_appliance().db.write(job)
 
 
-async def _apply(user_id: int, change: str, value: str, done: str) -> Any:
+async def _apply(user_id: int, change: str, value: str = "") -> Any:
     try:
         name = await _change(user_id, change, value)
     except Conflict:
         await flash(gettext("Deve restare almeno un amministratore attivo."), "error")
     else:
-        await flash(gettext(done, name=name), "success")
+        await flash(gettext(DONE[change], name=name), "success")
     return redirect("/settings/users", 303)
 
 
@@ -144,21 +151,21 @@ async def change_role(user_id: int) -> Any:
     """Give an account another role (never leaving the box without an admin)."""
     role = (await request.form).get("role", "")
     check_role(role)
-    return await _apply(user_id, "role", role, "Ruolo di «{name}» aggiornato.")
+    return await _apply(user_id, "role", role)
 
 
 @bp.post("/<int:user_id>/disable")
 @requires("admin")
 async def disable(user_id: int) -> Any:
     """Disable an account and end its sessions (accounts are kept for the audit log)."""
-    return await _apply(user_id, "disable", "", "Account «{name}» disattivato.")
+    return await _apply(user_id, "disable")
 
 
 @bp.post("/<int:user_id>/enable")
 @requires("admin")
 async def enable(user_id: int) -> Any:
     """Enable a disabled account again."""
-    return await _apply(user_id, "enable", "", "Account «{name}» riattivato.")
+    return await _apply(user_id, "enable")
 
 
 @bp.post("/<int:user_id>/password")
@@ -171,4 +178,4 @@ async def reset_password(user_id: int) -> Any:
     except BadRequest:
         await flash(gettext("La nuova password deve avere almeno 10 caratteri."), "error")
         return redirect("/settings/users", 303)
-    return await _apply(user_id, "password", password, "Password di «{name}» cambiata.")
+    return await _apply(user_id, "password", password)
