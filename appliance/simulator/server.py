@@ -49,7 +49,7 @@ class Simulator:
         cfg.errorlog = None
         cfg.graceful_timeout = 0.2
         cfg.keep_alive_timeout = 30.0
-        self._sockets = cfg.create_sockets()
+        self._sockets = self._listen(cfg)
         bound_port = self._sockets.insecure_sockets[0].getsockname()[1]
         cfg.bind = [f"{host}:{bound_port}"]
         self._config = cfg
@@ -101,8 +101,16 @@ class Simulator:
         await self._stop_listener()
         await asyncio.sleep(seconds)
         assert self._config is not None
-        self._sockets = self._config.create_sockets()
+        self._sockets = self._listen(self._config)
         self._serve()
+
+    @staticmethod
+    def _listen(cfg: HypercornConfig) -> Sockets:
+        # Listen at once: clients that connect before the server task runs wait in the backlog.
+        sockets = cfg.create_sockets()
+        for sock in sockets.insecure_sockets:
+            sock.listen(cfg.backlog)
+        return sockets
 
     def spawn(self, coro: Any) -> None:
         """Run a control action after the answer went out; stop() cancels it."""

@@ -192,6 +192,10 @@ class SimState:
         """A unique id in Meta's style."""
         return f"{prefix}{next(self._ids):08d}{secrets.token_hex(6).upper()}"
 
+    def new_number(self, first_digit: int) -> str:
+        """A numeric id (templates, media), as Graph object ids are."""
+        return str(first_digit * 10**15 + next(self._ids) * 1000 + secrets.randbelow(1000))
+
     # -- auth and throughput ----------------------------------------------------------------
 
     def check_token(self, authorization: str) -> None:
@@ -338,7 +342,7 @@ class SimState:
             (c.get("text", "") for c in components if str(c.get("type")).upper() == "BODY"), ""
         )
         template = {
-            "id": existing["id"] if existing else self.new_id("7")[:16],
+            "id": existing["id"] if existing else self.new_number(7),
             "name": name,
             "language": language,
             "category": category.upper(),
@@ -388,7 +392,7 @@ class SimState:
             validate_upload(mime_type, len(data))
         except LimitError as err:
             raise Rejected(131053, err.message) from err
-        media_id = self.new_id("9")[:16]
+        media_id = self.new_number(9)
         self.media[media_id] = {
             "id": media_id,
             "mime_type": mime_type,
