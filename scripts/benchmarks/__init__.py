@@ -1,0 +1,1 @@
+"""Benchmarks: each ``bench_<name>.py`` module defines ``run() -> list[dict]``."""
