@@ -1,0 +1,1 @@
+-- Broadcast engine: campaigns, parts, outbox, rate/tier bookkeeping.
