@@ -109,11 +109,8 @@ class Reading:
 def summarize(
     spans: list[Span], now: datetime, horizon: timedelta
 ) -> dict[tuple[str, str], Reading]:
-    """Per zone and risk, the worst level over [now - 1 h, now + horizon] and its first period.
-
-    Consecutive spans at that level merge into one period, so hourly levels read as
-    "from 14:00 to 02:00" rather than twelve separate hours.
-    """
+    """Per zone and risk, the worst level over [now - 1 h, now + horizon] and its first period."""
+    # Consecutive spans at that level merge, so hourly levels read "from 14:00 to 02:00".
     window_start, window_end = now - timedelta(hours=1), now + horizon
     groups: dict[tuple[str, str], list[Span]] = {}
     for span in spans:

@@ -164,3 +164,17 @@ def test_menu_without_any_data_points_to_the_official_site(appliance_factory, fa
     assert alerts_text(running, "en").startswith(
         "We have no up-to-date alert data for Rota d'Imagna right now."
     )
+
+
+def test_unchanged_answers_are_revalidated_with_etags(appliance_factory, fake):
+    serve_lombardy(fake, "allertalom_im06_yellow.xml")
+    fake.serve("/lista-zone?cdTipologiaGis=7", "allertalom_im06_yellow.xml", ETag='"v1"')
+    running = appliance_factory(ALERTS_NOW)
+    assert len(poll(running, "lombardy")) == 1
+    fake.routes["/lista-zone?cdTipologiaGis=7"] = Reply(b"", 304)
+    assert poll(running, "lombardy") == []
+    last = [h for p, q, h in fake.requests if q.get("cdTipologiaGis") == "7"][-1]
+    assert last.get("If-None-Match") == '"v1"'
+    text = alerts_text(running)
+    assert "🟡 Temporali: allerta gialla" in text
+    assert len(text) < 1024  # a phone screen, far below WhatsApp's 4096

@@ -223,9 +223,7 @@ def _risk(info: Element) -> str:
 
 
 def _references(text: str) -> tuple[str, ...]:
-    """Space-separated ``sender,identifier,sent`` triples; a space inside a lenient ``sent``
-    (``2026-09-15 09:30:00+02:00``) continues the triple instead of starting a new one.
-    """
+    """Space-separated ``sender,identifier,sent`` triples, tolerating a space inside ``sent``."""
     triples: list[str] = []
     for token in text.split():
         if token.count(",") >= 2 or not triples:
