@@ -29,7 +29,8 @@ Handler = Callable[[Event], Awaitable[None]]
 MAX_ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 2.0  # then ×4: 2, 8, 32, 128 s before the event is parked
 MAX_SPLIT_BATCH = 500  # deliveries per split transaction (bounds SQL parameters and commit time)
-MAX_CONCURRENT = 64  # handler calls in flight across citizens
+MAX_CONCURRENT = 64
+MAX_STORE_BATCH = 500  # deliveries per INSERT (two SQL parameters each)  # handler calls in flight across citizens
 
 _STATUS_UPSERT = (
     "INSERT INTO message_statuses (wamid, status, rank, timestamp, recipient_id,"
@@ -81,6 +82,8 @@ class Inbox:
         self.first_retry_seconds = first_retry_seconds
         self._handlers: list[tuple[str, Handler, frozenset[str] | None]] = []
         self._queued: list[tuple[int, dict[str, Any]]] = []
+        self._to_store: list[tuple[float, bytes, dict[str, Any], asyncio.Future[int]]] = []
+        self._storing: asyncio.Task[None] | None = None
         self._done: list[int] = []
         self._inflight: set[int] = set()
         self._lanes: dict[str, asyncio.Task[None]] = {}
@@ -112,20 +115,50 @@ class Inbox:
     # -- the request path -------------------------------------------------------------------
 
     async def receive(self, body: bytes, payload: dict[str, Any]) -> int:
-        """Store a verified delivery durably (batched commit); return once it is committed."""
-        now = time.time()
+        """Store a verified delivery durably; return its id once it is committed.
 
-        async def store(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute(
-                "INSERT INTO webhook_deliveries (received_at, body) VALUES (?, ?)", (now, body)
-            )
-            return cursor.lastrowid or 0
+        Concurrent deliveries share one multi-row INSERT inside one commit: a job per request
+        would cost several thread hops each, which is the webhook's whole latency budget.
+        """
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._to_store.append((time.time(), body, payload, future))
+        if self._storing is None:
+            self._storing = asyncio.create_task(self._store(), name="inbox-store")
+        return await asyncio.shield(future)
 
-        delivery_id = await self._db.write(store)
-        self.last_received_at = now
-        self._queued.append((delivery_id, payload))
-        self._wake.set()
-        return delivery_id
+    async def _store(self) -> None:
+        try:
+            while self._to_store:
+                batch = self._to_store[:MAX_STORE_BATCH]
+                del self._to_store[:MAX_STORE_BATCH]
+                params = [value for received, body, _, _ in batch for value in (received, body)]
+                sql = (
+                    "INSERT INTO webhook_deliveries (received_at, body) VALUES "
+                    + ",".join(["(?, ?)"] * len(batch))
+                    + " RETURNING id"
+                )
+
+                async def job(
+                    conn: aiosqlite.Connection, sql: str = sql, params: list = params
+                ) -> list[int]:
+                    # Rowids grow in insertion order, so sorted ids map back to the batch.
+                    return sorted(row[0] for row in await conn.execute_fetchall(sql, params))
+
+                try:
+                    ids = await self._db.write(job)
+                except Exception as err:  # noqa: BLE001 - every waiting request gets the error
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(err)
+                    continue
+                for delivery_id, (received, _, payload, future) in zip(ids, batch, strict=True):
+                    self._queued.append((delivery_id, payload))
+                    self.last_received_at = received
+                    if not future.done():
+                        future.set_result(delivery_id)
+                self._wake.set()
+        finally:
+            self._storing = None
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -138,6 +171,8 @@ class Inbox:
 
     async def stop(self) -> None:
         """Stop the worker and cancel handlers still running; their events stay pending."""
+        if self._storing is not None:
+            await asyncio.gather(self._storing, return_exceptions=True)
         if self._worker is not None:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
