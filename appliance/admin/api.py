@@ -21,6 +21,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _ATTRIBUTE = "__openapi__"
 _IGNORED_METHODS = {"HEAD", "OPTIONS"}
 _CONVERTERS = {"integer": {"type": "integer", "minimum": 0}, "default": {"type": "string"}}
+_INTEGER = re.compile(r"-?[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -85,10 +87,10 @@ def query_args() -> dict[str, Any]:
 
 def _convert(name: str, raw: str, schema: dict[str, Any]) -> Any:
     if schema["type"] == "integer":
-        try:
-            value: Any = int(raw)
-        except ValueError:
-            raise BadRequest(f"{name}: expected a whole number") from None
+        # int() would also take " 1", "1_0" or other scripts' digits; JSON Schema does not.
+        if not _INTEGER.fullmatch(raw):
+            raise BadRequest(f"{name}: expected a whole number")
+        value: Any = int(raw)
         if value < schema.get("minimum", value) or value > schema.get("maximum", value):
             raise BadRequest(f"{name}: between {schema['minimum']} and {schema['maximum']}")
         return value
@@ -98,6 +100,8 @@ def _convert(name: str, raw: str, schema: dict[str, Any]) -> Any:
         raise BadRequest(f"{name}: one of {', '.join(schema['enum'])}")
     if schema.get("format") == "date":
         try:
+            if not _DATE.fullmatch(raw):
+                raise ValueError(raw)
             return date.fromisoformat(raw)
         except ValueError:
             raise BadRequest(f"{name}: expected a date like 2025-01-31") from None

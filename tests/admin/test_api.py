@@ -80,7 +80,15 @@ def test_audit_endpoint_filters_and_pages(running):
 
 @pytest.mark.parametrize(
     "params",
-    [{"per_page": "0"}, {"per_page": "x"}, {"since": "yesterday"}, {"colour": "red"}],
+    [
+        {"per_page": "0"},
+        {"per_page": "x"},
+        {"per_page": " 5"},
+        {"page": "1_0"},
+        {"since": "yesterday"},
+        {"since": "20250131"},
+        {"colour": "red"},
+    ],
 )
 def test_audit_endpoint_rejects_bad_parameters(running, params):
     response = _api(running, _token(running)).get("/audit", params=params)

@@ -9,7 +9,7 @@ from appliance.admin.registry import NavItem, add_pages
 from tests.admin.util import add_user, login
 from tests.harness import RunningAppliance
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.slow
 
 PAGE = """{% extends "base.html" %}{% block title %}Campagne{% endblock %}
 {% block content %}<h1>Campagne</h1>

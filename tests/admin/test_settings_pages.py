@@ -7,7 +7,7 @@ from appliance import audit
 from tests.admin.util import PASSWORD, add_user, fetch, login
 from tests.harness import TEST_CREDENTIALS
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.slow
 
 
 def _user_id(running, name):
