@@ -164,8 +164,9 @@ class Discovery:
         server = f"banditore-{await self._host_id()}.local."
         zc = self._zeroconf = AsyncZeroconf(interfaces=interfaces)
         info = self._service_info(f"{self.name}.{SERVICE_TYPE}", port, server, addresses)
-        await (await zc.async_register_service(info, allow_name_change=True))
-        self._info = info
+        announcing = await zc.async_register_service(info, allow_name_change=True)
+        self._info = info  # probing is over: the name is final, announcements follow
+        await announcing
         log.info(
             "zeroconf: LAN UI advertised as %r on %s%s",
             self.advertised,

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # How long the LED shows the result of a press (sent, cool-down, error) before the health state.
 NOTICE_SECONDS = 60.0
+# A press turned away by the cool-down says so briefly: a send in progress is the bigger news.
+COOLDOWN_NOTICE_SECONDS = 15.0
 # Extra time granted to the engine's completion report beyond the emergency's own expiry.
 FINISH_GRACE = timedelta(minutes=5)
 # At shutdown, how long a press being handled (a launch in progress) may take to complete.
@@ -97,7 +99,9 @@ class EmergencyController:
         self._events.put_nowait(event)
 
     def view(self) -> EmergencyView:
-        """What the LED should say about the button right now."""
+        """What the LED should say about the button right now (the latest news first)."""
+        if self._notice is not None and time.monotonic() < self._notice_until:
+            return self._notice
         if self._sending is not None:
             drill = " (prova)" if self._sending_drill else ""
             return EmergencyView(
@@ -105,8 +109,6 @@ class EmergencyController:
                 f"Invio dell'emergenza in corso a {self._sending.recipients} destinatari{drill}",
                 f"Sending the emergency to {self._sending.recipients} recipients",
             )
-        if self._notice is not None and time.monotonic() < self._notice_until:
-            return self._notice
         return EmergencyView()
 
     # -- events ----------------------------------------------------------------------------
@@ -150,6 +152,7 @@ class EmergencyController:
                 f"Pulsante in pausa per altri {minutes} minuti dopo l'ultimo invio: "
                 "questa pressione non ha inviato nulla",
                 f"Cool-down for {minutes} more minutes: this press sent nothing",
+                COOLDOWN_NOTICE_SECONDS,
             )
             return
         armed = await read_armed(self._db)
@@ -187,6 +190,7 @@ class EmergencyController:
             self._show(BoxState.ERROR, f"{OUTCOMES['failed'][0]}: {err}", f"sending failed: {err}")
             return
         self._sending, self._sending_drill = result, armed.test_mode
+        self._notice = None  # older news than the send
         self._on_change()
         await self._update(
             press_id,
@@ -239,9 +243,11 @@ class EmergencyController:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _show(self, state: BoxState, reason_it: str, reason_en: str) -> None:
+    def _show(
+        self, state: BoxState, reason_it: str, reason_en: str, seconds: float = NOTICE_SECONDS
+    ) -> None:
         self._notice = EmergencyView(state, reason_it, reason_en)
-        self._notice_until = time.monotonic() + NOTICE_SECONDS
+        self._notice_until = time.monotonic() + seconds
         self._on_change()
 
     async def _record(

@@ -1,0 +1,314 @@
+"""The emergency button in the running appliance: mock pins, real loop, real SQLite, real audit."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from appliance.box.armed import arm, set_test_mode
+from appliance.box.launcher import LAUNCHER_PART, LaunchOutcome, LaunchResult
+from appliance.box.patterns import BoxState
+from appliance.box.presses import recent_presses
+from appliance.health import ERROR, WARN, Check
+from tests.box.conftest import wait_for_pattern
+from tests.harness import RunningAppliance, make_config
+
+pytestmark = pytest.mark.slow
+
+HOLD = 0.5
+STAFF = ["+393331234567", "+393337654321"]
+
+
+class FakeLauncher:
+    """Stands in for the broadcast engine's emergency lane; records how it was called."""
+
+    def __init__(self, *, fail: str = "") -> None:
+        self.requests = []
+        self.threads: list[int] = []
+        self.fail = fail
+        self.finished = asyncio.Event()
+        self.outcome = LaunchOutcome(sent=3, failed=0, expired=0)
+
+    async def launch(self, request):
+        self.requests.append(request)
+        self.threads.append(threading.get_ident())
+        if self.fail:
+            raise RuntimeError(self.fail)
+        return LaunchResult(f"emergency-{len(self.requests)}", 3)
+
+    async def wait_finished(self, reference):
+        await self.finished.wait()
+        return self.outcome
+
+
+def start(tmp_path, **emergency) -> RunningAppliance:
+    config = make_config(
+        tmp_path, gpio={"hold_seconds": HOLD}, emergency={"test_numbers": STAFF, **emergency}
+    )
+    return RunningAppliance(config).start()
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[RunningAppliance]:
+    running = start(tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def box(app):
+    return app.appliance.parts["box"]
+
+
+def hold(app, seconds: float) -> None:
+    """Press and release from the test thread, as lgpio's callback thread would on the Pi."""
+    pin = box(app).button.pin
+    pin.drive_low()
+    time.sleep(seconds)
+    pin.drive_high()
+
+
+def presses(app):
+    return app.call(recent_presses(app.appliance.db))[::-1]
+
+
+def audit(app) -> list[tuple[str, str, str]]:
+    rows = app.call(
+        app.appliance.db.fetchall(
+            "SELECT action, target, detail FROM audit_log WHERE action LIKE 'emergency.%' "
+            "ORDER BY id"
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
+def wait_until(condition, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+    return result
+
+
+def arm_message(app, **kw):
+    return app.call(
+        arm(
+            app.appliance.db,
+            template_name="allerta_protezione_civile",
+            language="it",
+            parameters=["esondazione del torrente", "via Roma"],
+            actor="sindaco",
+            **kw,
+        )
+    )
+
+
+def register(app, launcher: FakeLauncher) -> None:
+    async def put():
+        app.appliance.parts[LAUNCHER_PART] = launcher
+
+    app.call(put())
+
+
+def check(app, key: str) -> Check:
+    return next(c for c in app.call(app.appliance.health.snapshot()) if c.key == key)
+
+
+def test_short_presses_and_bounces_send_nothing(app):
+    launcher = FakeLauncher()
+    register(app, launcher)
+    arm_message(app)
+    pin = box(app).button.pin
+    for _ in range(5):  # contact bounce: a few microsecond blips, ending released
+        pin.drive_low()
+        pin.drive_high()
+    hold(app, 0.15)
+    wait_until(lambda: presses(app))
+    time.sleep(HOLD + 0.3)
+    [press] = presses(app)
+    assert (press.outcome, press.counted, press.source) == ("short", False, "virtual button")
+    assert press.held_seconds < HOLD
+    [row] = [r for r in audit(app) if r[0] == "emergency.press"]
+    assert row[2].startswith("short: short press, ignored")
+    # A bouncy press that is then held down counts once.
+    for _ in range(3):
+        pin.drive_low()
+        pin.drive_high()
+    hold(app, HOLD + 0.3)
+    wait_until(lambda: launcher.requests)
+    time.sleep(0.3)
+    assert len(launcher.requests) == 1
+    assert [p.counted for p in presses(app)] == [False, True]
+
+
+def test_long_press_with_nothing_armed_sends_nothing_and_shows_error(app):
+    launcher = FakeLauncher()
+    register(app, launcher)
+    hold(app, HOLD + 0.3)
+    press = wait_until(lambda: presses(app))[0]
+    assert (press.outcome, press.counted) == ("nothing_armed", True)
+    wait_for_pattern(box(app).led.pin, BoxState.ERROR)
+    assert launcher.requests == []
+    [row] = audit(app)
+    assert row[0] == "emergency.press" and row[2].startswith("nothing_armed: nothing armed")
+    line = check(app, "emergency")
+    assert line.status == ERROR and "nessun messaggio di emergenza pronto" in line.explanation
+    assert check(app, "led").status == ERROR
+
+
+def test_armed_press_launches_once_from_the_loop_then_sending_then_sent(app):
+    launcher = FakeLauncher()
+    register(app, launcher)
+    arm_message(app, follow_up="Seguite le indicazioni della Protezione civile.")
+    assert check(app, "emergency").value.startswith("pronto: allerta_protezione_civile")
+    hold(app, HOLD + 0.3)
+    wait_for_pattern(box(app).led.pin, BoxState.SENDING)
+    [request] = launcher.requests
+    assert launcher.threads == [app._thread.ident]
+    assert request.armed.parameters == ("esondazione del torrente", "via Roma")
+    assert request.test_numbers == ()  # not a drill: every active subscriber
+    assert request.expires_at - request.pressed_at == timedelta(hours=6)
+    [press] = presses(app)
+    assert (press.outcome, press.reference, press.recipients) == ("launched", "emergency-1", 3)
+    assert check(app, "led").explanation.startswith("Invio dell'emergenza in corso a 3")
+
+    app.loop.call_soon_threadsafe(launcher.finished.set)
+    wait_for_pattern(box(app).led.pin, BoxState.SENT)
+    [press] = presses(app)
+    assert (press.outcome, press.detail) == ("finished", "sent 3, failed 0, expired 0")
+    assert press.finished_at
+    actions = [(action, detail.split(":")[0]) for action, _, detail in audit(app)]
+    assert actions == [
+        ("emergency.armed", "it, 2 parameter(s)"),
+        ("emergency.press", "launched"),
+        ("emergency.finished", "finished"),
+    ]
+
+
+def test_second_press_within_cooldown_sends_nothing_and_double_blinks(app):
+    launcher = FakeLauncher()
+    register(app, launcher)
+    arm_message(app)
+    hold(app, HOLD + 0.3)
+    wait_until(lambda: launcher.requests)
+    hold(app, HOLD + 0.3)
+    wait_until(lambda: len(presses(app)) == 2)
+    wait_for_pattern(box(app).led.pin, BoxState.COOLDOWN)
+    assert len(launcher.requests) == 1
+    assert presses(app)[1].outcome == "cooldown"
+    assert audit(app)[-1][2].startswith("cooldown: cool-down after the last send: nothing sent")
+    assert "in pausa ancora 10 min" in check(app, "emergency").value
+
+
+def test_cooldown_survives_a_restart(tmp_path):
+    launcher = FakeLauncher()
+    first = start(tmp_path)
+    try:
+        register(first, launcher)
+        arm_message(first)
+        hold(first, HOLD + 0.3)
+        wait_until(lambda: launcher.requests)
+    finally:
+        first.stop()
+    second = start(tmp_path)
+    try:
+        register(second, launcher)
+        hold(second, HOLD + 0.3)
+        wait_until(lambda: len(presses(second)) == 2)
+        assert presses(second)[1].outcome == "cooldown"
+        assert len(launcher.requests) == 1
+    finally:
+        second.stop()
+
+
+def test_without_a_launcher_a_press_does_not_pretend_success(app):
+    arm_message(app)
+    line = check(app, "emergency")
+    assert (line.status, line.value) == (WARN, "invio non disponibile")
+    hold(app, HOLD + 0.3)
+    press = wait_until(lambda: presses(app))[0]
+    assert press.outcome == "unavailable"
+    wait_for_pattern(box(app).led.pin, BoxState.ERROR)
+    assert audit(app)[-1][2].startswith(
+        "unavailable: emergency sending not available in this version"
+    )
+    line = check(app, "emergency")
+    assert line.status == ERROR and "non è disponibile in questa versione" in line.explanation
+    led = check(app, "led")
+    assert led.status == ERROR and "non è disponibile in questa versione" in led.explanation
+
+
+def test_a_failed_launch_is_recorded_and_may_be_retried(app):
+    launcher = FakeLauncher(fail="emergency lane is full")
+    register(app, launcher)
+    arm_message(app)
+    hold(app, HOLD + 0.3)
+    wait_until(lambda: presses(app) and presses(app)[0].outcome == "failed")
+    wait_for_pattern(box(app).led.pin, BoxState.ERROR)
+    assert "emergency lane is full" in check(app, "emergency").explanation
+    launcher.fail = ""
+    hold(app, HOLD + 0.3)  # no cool-down: nothing went out the first time
+    wait_until(lambda: len(launcher.requests) == 2 and presses(app)[-1].outcome == "launched")
+
+
+def test_a_drill_goes_to_the_staff_numbers_only(app):
+    launcher = FakeLauncher()
+    register(app, launcher)
+    arm_message(app)
+    app.call(set_test_mode(app.appliance.db, True, actor="sindaco"))
+    line = check(app, "emergency")
+    assert (line.status, line.value) == (WARN, "modalità prova")
+    hold(app, HOLD + 0.3)
+    wait_until(lambda: launcher.requests)
+    assert launcher.requests[0].test_numbers == tuple(STAFF)
+    assert presses(app)[0].test_mode is True
+
+
+def test_a_drill_without_staff_numbers_sends_nothing(tmp_path):
+    app = start(tmp_path, test_numbers=[])
+    try:
+        launcher = FakeLauncher()
+        register(app, launcher)
+        arm_message(app, test_mode=True)
+        hold(app, HOLD + 0.3)
+        press = wait_until(lambda: presses(app))[0]
+        assert press.outcome == "no_test_numbers" and launcher.requests == []
+    finally:
+        app.stop()
+
+
+def test_shutdown_during_a_hold_closes_everything(tmp_path):
+    app = start(tmp_path)
+    the_box = box(app)
+    button_pin, led_pin = the_box.button.pin, the_box.led.pin
+    button_pin.drive_low()
+    time.sleep(HOLD / 3)
+    app.stop()  # raises if a service failed to stop or a task was left behind
+    assert the_box.button is None
+    assert led_pin.state is False
+    assert not [t for t in threading.enumerate() if t.name == "box-led"]
+    assert the_box.factory.pins == {}  # every pin released
+    # The autouse verify_cleanup fixture also fails the test if gpiozero's hold thread survived.
+
+
+def test_led_reason_comes_from_the_real_health_checks(app):
+    # Out of the box the backups are not configured: a real warning, so the LED degrades.
+    wait_for_pattern(box(app).led.pin, BoxState.DEGRADED)
+    first = check(app, "led")
+    assert first.status == WARN and first.explanation.startswith("Backup:")
+
+    async def broken() -> Check:
+        return Check("feed", ERROR, "Fonte prova", "ferma", "La fonte non risponde.")
+
+    async def add():
+        app.appliance.health.add("feed", broken)
+
+    app.call(add())
+    wait_until(lambda: check(app, "led").explanation == "Fonte prova: La fonte non risponde.", 10)
