@@ -15,6 +15,8 @@
 # the host goes through run_host (so tests replace apt-get, useradd, systemctl... with mocks on
 # PATH), and main runs only when the script is executed, not sourced.
 set -euo pipefail
+# Failures inside $(...) stop the script too; python -I everywhere: never the checkout's code.
+shopt -s inherit_errexit
 
 # Globals are UPPERCASE and set by set_defaults, parse_args and collect_answers; functions use
 # lowercase locals.
@@ -412,7 +414,18 @@ build_release() {
   cp -R "${SOURCE_DIR}/systemd" "${release}/systemd"
   if [[ -d "${SOURCE_DIR}/web" ]]; then cp -R "${SOURCE_DIR}/web" "${release}/web"; fi
   if [[ -f "${SOURCE_DIR}/README.md" ]]; then cp "${SOURCE_DIR}/README.md" "${release}/"; fi
+  link_web_assets "${release}"
   printf '%s' "${release}"
+}
+
+# The admin UI's templates and static files are not in the wheel: put them where it looks.
+link_web_assets() {
+  local release="$1" expected
+  [[ -d "${release}/web" ]] || return 0
+  expected="$("${release}/venv/bin/python" -I -c 'from appliance.admin import WEB; print(WEB)')"
+  if [[ ! -e "${expected}" ]]; then
+    ln -s "${release}/web" "${expected}"
+  fi
 }
 
 # Swap the "current" link atomically; the one it replaced becomes "previous".
@@ -593,7 +606,7 @@ public_port() {
 # --- running and health ----------------------------------------------------------------------
 
 config_value() {
-  "${INSTALL_DIR}/current/venv/bin/python" - "${CONFIG_FILE}" "$1" "$2" <<'PY'
+  "${INSTALL_DIR}/current/venv/bin/python" -I - "${CONFIG_FILE}" "$1" "$2" <<'PY'
 import sys
 from appliance.config import load_config
 print(load_config(sys.argv[1]).values[sys.argv[2]][sys.argv[3]])
@@ -613,7 +626,7 @@ health_url() {
 }
 
 probe_health() {
-  "${INSTALL_DIR}/current/venv/bin/python" - "$1" <<'PY'
+  "${INSTALL_DIR}/current/venv/bin/python" -I - "$1" <<'PY'
 import sys
 import urllib.request
 try:
@@ -759,7 +772,7 @@ lan_addresses() {
     printf 'http://%s:%s' "${host}" "${port}"
     return 0
   fi
-  ip="$(hostname -I 2>/dev/null | awk '{print $1}')"
+  ip="$(hostname -I 2>/dev/null | awk '{print $1}' || true)"
   if [[ -z "${ip}" ]]; then ip="ADDRESS"; fi
   printf 'http://%s:%s  or  http://%s.local:%s' "${ip}" "${port}" "$(hostname -s)" "${port}"
 }

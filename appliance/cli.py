@@ -93,10 +93,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _run(config: Config) -> int:
     from appliance.app import create_app
+    from appliance.backups.pending import RESTART_EXIT, apply_pending_restore, pending_restore
     from appliance.server import BindError, async_serve
     from appliance.services import ServiceStartError
 
     appliance = create_app(config)
+    # A restore chosen in the admin UI is applied here, before anything opens the database.
+    apply_pending_restore(config, appliance.parts["after_restore"])
 
     async def main_async() -> None:
         loop = asyncio.get_running_loop()
@@ -110,7 +113,8 @@ def _run(config: Config) -> int:
     except (BindError, ServiceStartError) as err:
         log.error("cannot start: %s", err)
         return 1
-    return 0
+    # Stopped to apply a restore: the service manager starts us again (RestartForceExitStatus).
+    return RESTART_EXIT if pending_restore(config) is not None else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:

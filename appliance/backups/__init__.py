@@ -15,3 +15,7 @@ def setup(appliance: Appliance) -> None:
     """Register the health line and the after-restore hook registry (``parts["after_restore"]``)."""
     appliance.parts["after_restore"] = AfterRestore()
     appliance.health.add("backup", backup_probe(appliance.config))
+    if appliance.lan is not None:
+        from appliance.backups import pages
+
+        pages.register(appliance.lan)

@@ -24,3 +24,10 @@ class DatabaseBusy(ApplianceError):
 
     status = 409
     code = "database_busy"
+
+
+class FolderBusy(BackupError):
+    """Another backup or restore is using the backup folder right now."""
+
+    status = 409
+    code = "backup_busy"

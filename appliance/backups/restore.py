@@ -81,28 +81,49 @@ def restore_backup(
     plain = db_path.parent / f".restore-{secrets.token_hex(6)}.db"
     with store.exclusive(store.backup_dir(config)):
         try:
-            meta, schema = _decrypt(source, key, plain)
-            if hooks is not None:
-                _run_hooks(plain, hooks)
-            result = RestoreResult(source, meta, schema, hooks=hooks.names if hooks else [])
-            _replace_live(config, db_path, plain, result)
+            meta, _ = decrypt_verified(source, key, plain)
+            result = replace_live(config, db_path, plain, {**meta, "file": source.name}, hooks)
         finally:
             plain.unlink(missing_ok=True)
-    log.warning("database restored from %s (made %s)", source, meta.get("created_at", "?"))
     return result
 
 
-def _decrypt(source: Path, key: bytes, plain: Path) -> tuple[dict[str, Any], int]:
+def decrypt_verified(source: Path, key: bytes, plain: Path) -> tuple[dict[str, Any], int]:
+    """Decrypt ``source`` into the new file ``plain`` and check it; return metadata and schema."""
+    plain.unlink(missing_ok=True)
     try:
         with source.open("rb") as src, os.fdopen(store.create_private(plain), "wb") as dst:
             meta = crypto.decrypt(src, dst, key)
             dst.flush()
             os.fsync(dst.fileno())
+        return meta, verify_database(plain)
     except FileNotFoundError:
+        plain.unlink(missing_ok=True)
         raise RestoreRefused(f"there is no file {source}") from None
     except IsADirectoryError:
+        plain.unlink(missing_ok=True)
         raise RestoreRefused(f"{source} is a folder, not a backup file") from None
-    return meta, verify_database(plain)
+    except BaseException:
+        plain.unlink(missing_ok=True)
+        raise
+
+
+def replace_live(
+    config: Config,
+    db_path: Path,
+    plain: Path,
+    meta: dict[str, Any],
+    hooks: AfterRestore | None = None,
+) -> RestoreResult:
+    """Fix up the checked copy ``plain`` and copy it over the live database (folder lock held)."""
+    if hooks is not None:
+        _run_hooks(plain, hooks)
+    source = Path(str(meta.get("file", plain)))
+    names = hooks.names if hooks else []
+    result = RestoreResult(source, meta, verify_database(plain), hooks=names)
+    _replace_live(config, db_path, plain, result)
+    log.warning("database restored from %s (made %s)", source, meta.get("created_at", "?"))
+    return result
 
 
 def _run_hooks(plain: Path, hooks: AfterRestore) -> None:

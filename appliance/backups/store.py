@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.backups.errors import BackupError
+from appliance.backups.errors import FolderBusy
 from appliance.config import Config
 
 SUFFIX = ".backup"
@@ -143,7 +143,7 @@ def exclusive(directory: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BackupError(
+            raise FolderBusy(
                 "another backup or restore is running right now; try again in a minute"
             ) from None
         try:

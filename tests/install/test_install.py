@@ -69,6 +69,13 @@ def test_unattended_install_upgrade_and_roll_back(host, source, tmp_path, deps_w
     for unit in ("banditore.service", "banditore-backup.service", "banditore-backup.timer"):
         assert str(root) in (root / "etc/systemd/system" / unit).read_text()
     verify_units(root / "etc/systemd/system")
+    login_page = subprocess.run(
+        ["curl", "-fsSL", f"http://127.0.0.1:{host.lan_port}/login"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert login_page.returncode == 0 and "<form" in login_page.stdout  # templates were found
     first = (root / "opt/banditore/current").resolve()
 
     # Upgrade to 0.1.1: backup first, config and data kept, new release running.
