@@ -68,8 +68,13 @@ usage() {
 say() {
   printf '%s\n' "$*"
   if [[ -n "${INSTALL_LOG:-}" && -d "$(dirname "${INSTALL_LOG}")" ]]; then
-    printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >>"${INSTALL_LOG}"
+    (umask 077 && printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >>"${INSTALL_LOG}")
   fi
+}
+
+# For what must be seen once and never stored: the setup code, the backup key, the verify token.
+say_once() {
+  printf '%s\n' "$*"
 }
 
 die() {
@@ -792,7 +797,7 @@ show_summary() {
   say "  Admin page:   $(lan_addresses)"
   if [[ -n "${code}" ]]; then
     say "  First admin:  open the admin page, then /setup, and enter the one-time setup code"
-    say "                ${code}   (valid 24 hours; or: appliance user add NAME)"
+    say_once "                ${code}   (valid 24 hours; or: appliance user add NAME)"
   fi
   if [[ -n "${public_url}" ]]; then
     say "  Webhook URL for Meta: ${public_url%/}/webhook"
@@ -800,11 +805,11 @@ show_summary() {
     say "  Webhook: set [server] public_url in ${CONFIG_FILE} once the tunnel has an address"
   fi
   if [[ -n "${SHOWN_VERIFY_TOKEN}" ]]; then
-    say "  Verify token for Meta's webhook page: ${SHOWN_VERIFY_TOKEN}"
+    say_once "  Verify token for Meta's webhook page: ${SHOWN_VERIFY_TOKEN}"
   fi
   if [[ -n "${SHOWN_KEY}" ]]; then
     say "  BACKUP KEY (shown only now; write it down and keep it away from this box):"
-    say "                ${SHOWN_KEY}"
+    say_once "                ${SHOWN_KEY}"
   fi
   say "  Check everything: sudo -u ${SERVICE_USER} ${INSTALL_DIR}/current/venv/bin/appliance check --config ${CONFIG_FILE}"
   say "  Installation log: ${INSTALL_LOG}"

@@ -21,7 +21,7 @@ from appliance.config import database_path
 from tests.admin.util import add_user, fetch, login
 from tests.harness import TEST_CREDENTIALS, RunningAppliance, make_config
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:

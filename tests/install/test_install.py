@@ -57,10 +57,14 @@ def test_unattended_install_upgrade_and_roll_back(host, source, tmp_path, deps_w
     assert f"Admin page:   http://127.0.0.1:{host.lan_port}" in out
     assert key.read_text().strip() in out  # the backup key is shown once
     assert "https://banditore.comune.example.it/webhook" in out
+    install_log = root / "var/log/banditore-install.log"
+    assert install_log.stat().st_mode & 0o077 == 0
+    for secret in (*SECRETS, key.read_text().strip()):
+        assert secret not in install_log.read_text()
     code_line = [line for line in host.journal().splitlines() if "one-time setup code" in line]
     if code_line:  # the admin shell logs a setup code at the first start
         code = code_line[-1].split("one-time setup code ")[1].split()[0]
-        assert code in out
+        assert code in out and code not in install_log.read_text()
     commands = host.commands()
     assert any(c.startswith("apt-get") and "install" in c for c in commands)
     assert any(c.startswith("useradd") and "gpio" in c and "banditore" in c for c in commands)
