@@ -76,8 +76,9 @@ def test_unit_contract():
         "Environment=GPIOZERO_PIN_FACTORY=lgpio",
         "WorkingDirectory=/var/lib/banditore",
         "ProtectSystem=strict",
-        "ReadWritePaths=/var/lib/banditore",
+        "ReadWritePaths=/var/lib/banditore -/media -/mnt",
         "NoNewPrivileges=yes",
+        "RestartForceExitStatus=75",
         "PrivateTmp=yes",
     ):
         assert line in app.splitlines(), line
