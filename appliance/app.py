@@ -8,7 +8,7 @@ from typing import Any
 
 from quart import Quart
 
-from appliance import backups, box, feeds, ops
+from appliance import audience, backups, box, conversation, feeds, ops
 from appliance.config import Config, database_path
 from appliance.db import Database
 from appliance.health import HealthRegistry, disk_probe, version_probe
@@ -52,5 +52,7 @@ def create_app(config: Config) -> Appliance:
     setup_cloudapi(appliance)
     feeds.setup(appliance)
     box.setup(appliance)  # emergency button, status LED, zeroconf
+    audience.setup(appliance)  # subscribers and suppression, before the conversation uses them
+    conversation.setup(appliance)  # after the broadcast engine: it may provide parts["replies"]
     ops.setup(appliance)  # webhook self-test page
     return appliance

@@ -1,0 +1,153 @@
+"""Unsubscribe and erasure as SQL steps, run live (inside a write job) or on a restored copy.
+
+Erasure purges raw payloads, chat texts and answers, pseudonymises delivery and audit rows,
+keeps the wamid rows that deduplicate webhooks, and leaves an anonymous ``erased`` row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from appliance import audit
+
+Step = tuple[str, tuple[Any, ...]]
+# Other capabilities' rows about a person (e.g. the broadcast outbox): name -> steps builder
+# called with (subscriber id, wa_id, user_id, pseudonym).
+StepBuilder = Callable[[int, str | None, str | None, str], list[Step]]
+_EXTRA_STEPS: dict[str, StepBuilder] = {}
+
+
+def add_erasure_steps(name: str, builder: StepBuilder) -> None:
+    """Let another capability pseudonymise or purge its own rows when someone is erased."""
+    _EXTRA_STEPS[name] = builder
+
+
+def pseudonym(subscriber_id: int) -> str:
+    """What replaces an erased person's identity in the rows that must stay."""
+    return f"erased-{subscriber_id}"
+
+
+def _now() -> str:
+    moment = datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _identity_steps(ident: str, alias: str) -> list[Step]:
+    quoted = f'"{ident}"'
+    return [
+        # Raw deliveries already split into events: the text is in them, the events stay.
+        (
+            "DELETE FROM webhook_deliveries WHERE split = 1 AND instr(CAST(body AS TEXT), ?) > 0",
+            (quoted,),
+        ),
+        (
+            "UPDATE webhook_events SET record = '{\"erased\": true}', state = CASE state"
+            " WHEN 'pending' THEN 'done' ELSE state END WHERE instr(record, ?) > 0",
+            (quoted,),
+        ),
+        ("UPDATE message_statuses SET recipient_id = ? WHERE recipient_id = ?", (alias, ident)),
+        (
+            "UPDATE message_statuses SET recipient_user_id = ? WHERE recipient_user_id = ?",
+            (alias, ident),
+        ),
+        (
+            "UPDATE audit_log SET actor = replace(actor, ?1, ?2), target = replace(target, ?1, ?2),"
+            " detail = replace(detail, ?1, ?2) WHERE instr(actor, ?1) > 0"
+            " OR instr(target, ?1) > 0 OR instr(detail, ?1) > 0",
+            (ident, alias),
+        ),
+    ]
+
+
+def erase_steps(sid: int, wa_id: str | None, user_id: str | None) -> list[Step]:
+    """Every statement of one erasure, in order."""
+    alias = pseudonym(sid)
+    steps: list[Step] = []
+    for ident in (wa_id, user_id):
+        if ident:
+            steps += _identity_steps(ident, alias)
+    for builder in _EXTRA_STEPS.values():
+        steps += builder(sid, wa_id, user_id, alias)
+    for table in (
+        "chat_messages",
+        "profile_answers",
+        "subscriber_topics",
+        "consents",
+        "conversation_state",
+        "import_rows",
+    ):
+        steps.append((f"DELETE FROM {table} WHERE subscriber_id = ?", (sid,)))
+    steps.append(
+        (
+            "UPDATE subscribers SET wa_id = NULL, user_id = NULL, profile_name = '',"
+            " status = 'erased', erased_at = ?, language = 'it', last_inbound_at = NULL,"
+            " last_wamid = NULL, auto_answer_at = NULL, subscribed_at = NULL,"
+            " unsubscribed_at = NULL, marketing_opt_out = 0 WHERE id = ?",
+            (_now(), sid),
+        )
+    )
+    return steps
+
+
+def unsubscribe_steps(sid: int, source: str) -> list[Step]:
+    """Statements of one unsubscribe (the profile stays until retention or erasure)."""
+    return [
+        (
+            "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ? WHERE id = ?",
+            (_now(), sid),
+        ),
+        (
+            "INSERT INTO consents (subscriber_id, kind, source) VALUES (?, 'withdrawn', ?)",
+            (sid, source),
+        ),
+        ("DELETE FROM conversation_state WHERE subscriber_id = ?", (sid,)),
+    ]
+
+
+async def erase_in(
+    conn: aiosqlite.Connection, sid: int, actor: str, source: str, address: str = ""
+) -> None:
+    """Erase one subscriber inside a write job, with its anonymous audit row."""
+    row = await (
+        await conn.execute("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,))
+    ).fetchone()
+    if row is None:
+        return
+    for sql, params in erase_steps(sid, row[0], row[1]):
+        await conn.execute(sql, params)
+    await audit.record_in(conn, actor, "subscriber.erased", pseudonym(sid), source, address)
+
+
+async def unsubscribe_in(
+    conn: aiosqlite.Connection, sid: int, actor: str, source: str, address: str = ""
+) -> None:
+    """Unsubscribe one subscriber inside a write job, audited."""
+    for sql, params in unsubscribe_steps(sid, source):
+        await conn.execute(sql, params)
+    await audit.record_in(
+        conn, actor, "subscriber.unsubscribed", f"subscriber:{sid}", source, address
+    )
+
+
+def erase_sync(conn: sqlite3.Connection, sid: int, source: str) -> None:
+    """The same erasure on a plain sqlite3 connection (after-restore hook)."""
+    row = conn.execute("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,)).fetchone()
+    if row is None:
+        return
+    for sql, params in erase_steps(sid, row[0], row[1]):
+        conn.execute(sql, params)
+    conn.execute(
+        "INSERT INTO audit_log (actor, action, target, detail) VALUES (?, ?, ?, ?)",
+        ("system", "subscriber.erased", pseudonym(sid), source),
+    )
+
+
+def unsubscribe_sync(conn: sqlite3.Connection, sid: int) -> None:
+    """The same unsubscribe on a plain sqlite3 connection (after-restore hook)."""
+    for sql, params in unsubscribe_steps(sid, "suppression list (after restore)"):
+        conn.execute(sql, params)

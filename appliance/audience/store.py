@@ -1,0 +1,288 @@
+"""Subscribers: identity, status changes (durable before they are confirmed), topics, answers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from appliance import audit
+from appliance.audience.erasure import erase_in, unsubscribe_in
+from appliance.audience.suppression import ERASED, RESUBSCRIBED, UNSUBSCRIBED, SuppressionList
+from appliance.errors import NotFound
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from appliance.cloudapi.events import Identity
+    from appliance.db import Database
+
+SUBSCRIBER_COLUMNS = (
+    "id, wa_id, user_id, status, language, profile_name, subscribed_at, unsubscribed_at,"
+    " last_inbound_at, marketing_opt_out, created_at, auto_answer_at, last_wamid, erased_at, source"
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A profile question; ``options`` are (key, Italian label, English label)."""
+
+    id: int
+    key: str
+    kind: str
+    prompt_it: str
+    prompt_en: str
+    options: tuple[tuple[str, str, str], ...]
+    position: int
+    active: bool
+
+    def prompt(self, language: str) -> str:
+        """The question in ``language`` (Italian when untranslated)."""
+        return (self.prompt_en if language == "en" else "") or self.prompt_it
+
+
+def label(option: tuple[str, str, str], language: str) -> str:
+    """An option's label in ``language``."""
+    return (option[2] if language == "en" else "") or option[1]
+
+
+class Audience:
+    """``parts["audience"]``: the subscriber data the conversation and staff pages change."""
+
+    def __init__(self, db: Database, suppression: SuppressionList) -> None:
+        self.db = db
+        self.suppression = suppression
+
+    # -- identity ---------------------------------------------------------------------------
+
+    async def find(self, wa_id: str | None, user_id: str | None) -> Any | None:
+        """The subscriber row for a phone-based id or a business-scoped user id."""
+        row = None
+        if wa_id:
+            row = await self.db.fetchone(
+                f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE wa_id = ?", (wa_id,)
+            )
+        if row is None and user_id:
+            row = await self.db.fetchone(
+                f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE user_id = ?", (user_id,)
+            )
+        return row
+
+    async def get(self, sid: int) -> Any:
+        """One subscriber row; NotFound otherwise."""
+        row = await self.db.fetchone(
+            f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = ?", (sid,)
+        )
+        if row is None:
+            raise NotFound("no such subscriber")
+        return row
+
+    async def by_identifier(self, ident: str) -> Any:
+        """A subscriber by wa_id (with or without +), user_id, or numeric row id."""
+        ident = ident.strip()
+        row = await self.find(ident.lstrip("+"), ident)
+        if row is None:
+            raise NotFound("no such subscriber")
+        return row
+
+    async def ensure(self, who: Identity, timestamp: float) -> Any:
+        """The citizen's row, created as ``pending`` on first contact; window and ids updated."""
+
+        async def job(conn: aiosqlite.Connection) -> int:
+            sid = await _find_in(conn, who.wa_id, who.user_id)
+            if sid is None:
+                cursor = await conn.execute(
+                    "INSERT INTO subscribers (wa_id, user_id, status, profile_name, last_inbound_at)"
+                    " VALUES (?, ?, 'pending', ?, ?)",
+                    (who.wa_id, who.user_id, (who.name or "")[:200], timestamp),
+                )
+                return cursor.lastrowid
+            await conn.execute(
+                "UPDATE subscribers SET wa_id = coalesce(wa_id, ?), user_id = coalesce(user_id, ?),"
+                " profile_name = CASE WHEN ? != '' THEN ? ELSE profile_name END,"
+                " last_inbound_at = max(coalesce(last_inbound_at, 0), ?) WHERE id = ?",
+                (who.wa_id, who.user_id, who.name or "", (who.name or "")[:200], timestamp, sid),
+            )
+            return sid
+
+        return await self.get(await self.db.write(job))
+
+    # -- status changes (durable before the citizen hears about them) -----------------------
+
+    async def unsubscribe(self, row: Any, actor: str, source: str, address: str = "") -> None:
+        """Suppression line fsynced, then the status committed (synchronous=FULL)."""
+        await self.suppression.record(UNSUBSCRIBED, row["wa_id"], row["user_id"])
+        await self.db.write(lambda conn: unsubscribe_in(conn, row["id"], actor, source, address))
+
+    async def erase(self, row: Any, actor: str, source: str, address: str = "") -> None:
+        """Suppression line fsynced, then everything about the person purged or pseudonymised."""
+        await self.suppression.record(ERASED, row["wa_id"], row["user_id"])
+        await self.db.write(lambda conn: erase_in(conn, row["id"], actor, source, address))
+
+    async def activate(
+        self, row: Any, *, notice_version: int, wamid: str, topic_keys: list[str] | None
+    ) -> None:
+        """Consent given: record it (time, notice version, message id) and subscribe."""
+        await self.suppression.record(RESUBSCRIBED, row["wa_id"], row["user_id"])
+        sid = row["id"]
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE subscribers SET status = 'active', unsubscribed_at = NULL,"
+                " subscribed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?",
+                (sid,),
+            )
+            await conn.execute(
+                "INSERT INTO consents (subscriber_id, kind, notice_version, wamid)"
+                " VALUES (?, 'granted', ?, ?)",
+                (sid, notice_version, wamid),
+            )
+            await _set_topics(conn, sid, topic_keys)
+            await audit.record_in(
+                conn, "citizen", "subscriber.subscribed", f"subscriber:{sid}", f"v{notice_version}"
+            )
+
+        await self.db.write(job)
+
+    async def refuse(self, row: Any, notice_version: int, wamid: str) -> None:
+        """Consent refused: recorded, nothing else changes."""
+        await self.db.execute(
+            "INSERT INTO consents (subscriber_id, kind, notice_version, wamid)"
+            " VALUES (?, 'refused', ?, ?)",
+            (row["id"], notice_version, wamid),
+        )
+
+    async def set_language(self, sid: int, language: str) -> None:
+        """The language the citizen chose."""
+        await self.db.execute("UPDATE subscribers SET language = ? WHERE id = ?", (language, sid))
+
+    async def set_marketing_opt_out(self, wa_id: str | None, user_id: str | None, on: bool) -> None:
+        """WhatsApp's "stop promotions" (or resume) for a known citizen."""
+        row = await self.find(wa_id, user_id)
+        if row is not None:
+            await self.db.execute(
+                "UPDATE subscribers SET marketing_opt_out = ? WHERE id = ?", (int(on), row["id"])
+            )
+
+    # -- profile ----------------------------------------------------------------------------
+
+    async def topics(self, *, active_only: bool = True) -> list[Any]:
+        """Topics in display order."""
+        where = "WHERE active = 1" if active_only else ""
+        return await self.db.fetchall(f"SELECT * FROM topics {where} ORDER BY id")
+
+    async def questions(self, *, active_only: bool = True) -> list[Question]:
+        """Profile questions in order; a topics question lists the active topics."""
+        where = "WHERE active = 1" if active_only else ""
+        rows = await self.db.fetchall(
+            f"SELECT * FROM profile_questions {where} ORDER BY position, id"
+        )
+        topics = await self.topics()
+        found = []
+        for r in rows:
+            if r["kind"] == "topics":
+                options = tuple((t["key"], t["name_it"], t["name_en"]) for t in topics)
+            else:
+                options = tuple(
+                    (str(o.get("key")), str(o.get("it") or o.get("key")), str(o.get("en") or ""))
+                    for o in json.loads(r["options"] or "[]")
+                    if isinstance(o, dict)
+                )
+            found.append(
+                Question(
+                    r["id"],
+                    r["key"],
+                    r["kind"],
+                    r["prompt_it"],
+                    r["prompt_en"],
+                    options,
+                    r["position"],
+                    bool(r["active"]),
+                )
+            )
+        return found
+
+    async def save_answer(self, sid: int, question: Question, value: Any) -> None:
+        """Store one answer; a topics answer also sets the subscriber's topics."""
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "INSERT INTO profile_answers (subscriber_id, question_id, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (subscriber_id, question_id) DO UPDATE SET value = excluded.value,"
+                " answered_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+                (sid, question.id, json.dumps(value, ensure_ascii=False)),
+            )
+            if question.kind == "topics":
+                await _set_topics(conn, sid, list(value))
+
+        await self.db.write(job)
+
+    async def subscriber_topics(self, sid: int) -> list[Any]:
+        """The topics one subscriber receives."""
+        return await self.db.fetchall(
+            "SELECT t.* FROM topics t JOIN subscriber_topics st ON st.topic_id = t.id"
+            " WHERE st.subscriber_id = ? ORDER BY t.id",
+            (sid,),
+        )
+
+    async def answers(self, sid: int) -> dict[str, Any]:
+        """Answers by question key (values as stored: key, keys, number or text)."""
+        rows = await self.db.fetchall(
+            "SELECT q.key, a.value FROM profile_answers a JOIN profile_questions q"
+            " ON q.id = a.question_id WHERE a.subscriber_id = ? ORDER BY q.position, q.id",
+            (sid,),
+        )
+        return {r["key"]: json.loads(r["value"]) for r in rows}
+
+    async def consents(self, sid: int) -> list[Any]:
+        """Consent history, oldest first."""
+        return await self.db.fetchall(
+            "SELECT * FROM consents WHERE subscriber_id = ? ORDER BY id", (sid,)
+        )
+
+    async def export(self, sid: int) -> dict[str, Any]:
+        """Everything stored about one person (I MIEI DATI, and the staff export)."""
+        row = await self.get(sid)
+        chat = await self.db.fetchall(
+            "SELECT direction, at, type, text, staff FROM chat_messages WHERE subscriber_id = ?"
+            " ORDER BY id",
+            (sid,),
+        )
+        return {
+            "subscriber": {k: row[k] for k in row.keys() if k not in ("last_wamid",)},
+            "topics": [t["key"] for t in await self.subscriber_topics(sid)],
+            "answers": await self.answers(sid),
+            "consents": [dict(c) for c in await self.consents(sid)],
+            "messages": [dict(m) for m in chat],
+        }
+
+
+async def _find_in(
+    conn: aiosqlite.Connection, wa_id: str | None, user_id: str | None
+) -> int | None:
+    for column, value in (("wa_id", wa_id), ("user_id", user_id)):
+        if value:
+            row = await (
+                await conn.execute(f"SELECT id FROM subscribers WHERE {column} = ?", (value,))
+            ).fetchone()
+            if row is not None:
+                return row[0]
+    return None
+
+
+async def _set_topics(conn: aiosqlite.Connection, sid: int, keys: list[str] | None) -> None:
+    """Replace a subscriber's topics; None means every active topic."""
+    await conn.execute("DELETE FROM subscriber_topics WHERE subscriber_id = ?", (sid,))
+    if keys is None:
+        await conn.execute(
+            "INSERT INTO subscriber_topics (subscriber_id, topic_id)"
+            " SELECT ?, id FROM topics WHERE active = 1",
+            (sid,),
+        )
+        return
+    marks = ",".join("?" * len(keys)) or "NULL"
+    await conn.execute(
+        "INSERT INTO subscriber_topics (subscriber_id, topic_id)"
+        f" SELECT ?, id FROM topics WHERE key IN ({marks})",
+        (sid, *keys),
+    )

@@ -1,0 +1,119 @@
+"""Keyword and menu end to end: signed webhooks in, answers read back from the simulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conversation.citizen import button_ids, text_of
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("keyword", ["Rota", "  rotá ", "ROTA!"])
+def test_keyword_opens_the_menu_as_an_interactive_list(citizen, keyword):
+    citizen.send(keyword)
+    menu = citizen.reply()
+    assert menu["type"] == "interactive" and menu["interactive"]["type"] == "list"
+    assert button_ids(menu) == [f"menu:{n}" for n in range(1, 7)]
+    assert "Comune di Rota d'Imagna" in text_of(menu)
+    assert "1 Previsioni meteo" in text_of(menu)
+
+
+def test_any_first_message_gets_the_menu_and_a_real_question_reaches_the_inbox(bot, citizen):
+    citizen.send("Buongiorno, a che ora apre l'anagrafe?")
+    auto, menu = citizen.replies(2)
+    assert "personale del Comune" in text_of(auto)
+    assert menu["interactive"]["type"] == "list"
+    rows = bot.call(
+        bot.appliance.db.fetchall("SELECT text, inbox FROM chat_messages WHERE direction = 'in'")
+    )
+    assert [(r["text"], r["inbox"]) for r in rows] == [
+        ("Buongiorno, a che ora apre l'anagrafe?", 1)
+    ]
+
+
+def test_typed_numbers_and_list_rows_lead_to_the_same_answer(citizen):
+    citizen.send("Rota")
+    citizen.reply()
+    citizen.send("3")
+    typed = citizen.reply()
+    citizen.tap("menu:3", "Sito del Comune", kind="list_reply")
+    picked = citizen.reply()
+    assert typed == picked
+    assert "https://www.comune.rotadimagna.bg.it" in text_of(typed)
+    assert typed["text"].get("preview_url") is True
+
+
+def test_forecast_and_alerts_answer_even_when_the_sources_are_down(citizen):
+    citizen.send("1")
+    assert "previsione meteo non è disponibile" in text_of(citizen.reply())
+    citizen.send("2")
+    assert "allert" in text_of(citizen.reply()).lower()
+
+
+def test_options_without_a_feed_say_not_available_yet(bot, citizen):
+    bot.appliance.parts.pop("forecast")
+    bot.appliance.parts.pop("alerts")
+    for option in ("1", "2"):
+        citizen.send(option)
+        assert "non è ancora disponibile" in text_of(citizen.reply())
+
+
+def test_privacy_option_shows_summary_and_the_versioned_notice(citizen):
+    citizen.send("5")
+    text = text_of(citizen.reply())
+    assert "titolare" in text and "Meta" in text
+    assert "Stati Uniti" in text and "RPD" in text  # no public URL: the full notice in the chat
+
+
+def test_zero_and_menu_show_the_menu_again_and_unknown_numbers_are_explained(citizen):
+    for word in ("0", "menu", "Menù"):
+        citizen.send(word)
+        assert citizen.reply()["type"] == "interactive"
+    citizen.send("9")
+    assert "Non c'è un'opzione 9" in text_of(citizen.reply())
+
+
+def test_help_lists_the_commands_in_both_languages(citizen):
+    citizen.send("AIUTO")
+    assert "CANCELLA I MIEI DATI" in text_of(citizen.reply())
+    citizen.send("english")
+    assert "English" in text_of(citizen.reply())
+    citizen.send("help")
+    assert "DELETE MY DATA" in text_of(citizen.reply())
+    citizen.send("menu")
+    assert "Weather forecast" in text_of(citizen.reply())
+    citizen.send("ITALIANO")
+    assert "italiano" in text_of(citizen.reply())
+
+
+def test_stickers_voice_and_unsupported_types_get_a_helpful_answer(citizen):
+    citizen.send("Rota")
+    citizen.reply()
+    citizen.send(type="sticker", sticker={"id": "5550001", "mime_type": "image/webp"})
+    assert "solo messaggi di testo" in text_of(citizen.reply())
+    citizen.send(type="audio", audio={"id": "5550002", "mime_type": "audio/ogg", "voice": True})
+    assert "vocali" in text_of(citizen.reply())
+    citizen.send(type="unsupported", unsupported={}, errors=[{"code": 131051}])
+    assert "solo messaggi di testo" in text_of(citizen.reply())
+    citizen.send(type="reaction", reaction={"message_id": "wamid.X", "emoji": "👍"})
+    citizen.quiet(0.8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["😀🎉", "مرحبا، متى يفتح المكتب؟", "x" * 4096, "", "   "],
+    ids=["emoji", "rtl", "4096", "empty", "spaces"],
+)
+def test_odd_texts_are_answered_and_stored_intact(bot, citizen, text):
+    citizen.send("Rota")
+    citizen.reply()
+    citizen.send(text)
+    answer = citizen.reply()
+    assert answer["type"] == "text"
+    stored = bot.call(
+        bot.appliance.db.fetchval(
+            "SELECT text FROM chat_messages WHERE direction = 'in' ORDER BY id DESC LIMIT 1"
+        )
+    )
+    assert stored == text
