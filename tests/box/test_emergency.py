@@ -14,9 +14,10 @@ from appliance.box.armed import arm, set_test_mode
 from appliance.box.launcher import LAUNCHER_PART, LaunchOutcome, LaunchResult
 from appliance.box.patterns import BoxState
 from appliance.box.presses import recent_presses
+from appliance.cloudapi.client import GraphApiError
 from appliance.health import ERROR, WARN, Check
 from tests.box.conftest import wait_for_pattern
-from tests.harness import RunningAppliance, make_config
+from tests.harness import RunningAppliance, make_config, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -86,15 +87,6 @@ def audit(app) -> list[tuple[str, str, str]]:
         )
     )
     return [tuple(row) for row in rows]
-
-
-def wait_until(condition, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-    return result
 
 
 def arm_message(app, **kw):
@@ -312,3 +304,34 @@ def test_led_reason_comes_from_the_real_health_checks(app):
 
     app.call(add())
     wait_until(lambda: check(app, "led").explanation == "Fonte prova: La fonte non risponde.", 10)
+
+
+def test_an_expired_token_degrades_the_led_with_the_cloud_api_reason(sim_appliance, simulator):
+    client = sim_appliance.appliance.parts["cloudapi"]
+    simulator.control("settings", {"token_expired": True})
+    with pytest.raises(GraphApiError):
+        sim_appliance.call(client.phone_number_info())
+    wait_for_pattern(box(sim_appliance).led.pin, BoxState.DEGRADED)
+    wait_until(lambda: check(sim_appliance, "led").explanation.startswith("API WhatsApp: Meta"))
+    simulator.control("settings", {"token_expired": False})
+    sim_appliance.call(client.phone_number_info())
+    # The error is gone; the unconfigured backups (a warning) are the reason again.
+    wait_until(lambda: check(sim_appliance, "led").explanation.startswith("Backup:"))
+
+
+def test_a_press_during_a_cloud_api_outage_is_degraded_not_fast_blink(sim_appliance, simulator):
+    launcher = FakeLauncher()
+    register(sim_appliance, launcher)
+    arm_message(sim_appliance)
+    client = sim_appliance.appliance.parts["cloudapi"]
+    simulator.control("settings", {"token_expired": True})
+    with pytest.raises(GraphApiError):
+        sim_appliance.call(client.phone_number_info())
+    hold(sim_appliance, sim_appliance.config.gpio.hold_seconds + 0.3)
+    wait_until(lambda: launcher.requests)
+    wait_for_pattern(box(sim_appliance).led.pin, BoxState.DEGRADED)
+    led = check(sim_appliance, "led")
+    assert led.explanation.startswith("Emergenza in coda ma l'invio è fermo. API WhatsApp:")
+    simulator.control("settings", {"token_expired": False})
+    sim_appliance.call(client.phone_number_info())
+    wait_for_pattern(box(sim_appliance).led.pin, BoxState.SENDING)
