@@ -357,7 +357,7 @@ class Texts:
         spec = DEFAULTS[key]
         return (spec.en if language == "en" else spec.it) or spec.it
 
-    def get(self, key: str, language: str, **values: Any) -> str:
+    def get(self, key: str, language: str, /, **values: Any) -> str:
         """The text with its placeholders filled (unknown ones left empty)."""
         return self.raw(key, language).format_map(_Blank(values))
 

@@ -1,0 +1,212 @@
+"""Subscribing with consent and profile questions, STOP anywhere, my data, erasure, languages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conversation.citizen import button_ids, text_of
+from tests.harness import wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def rows(bot, sql, params=()):
+    return [dict(r) for r in bot.call(bot.appliance.db.fetchall(sql, params))]
+
+
+def subscriber(bot, citizen):
+    found = rows(bot, "SELECT * FROM subscribers WHERE wa_id = ?", (citizen.wa_id,))
+    return found[0] if found else None
+
+
+def start(citizen):
+    """Menu option 4 up to the age question; return the age buttons message."""
+    citizen.send("4")
+    summary, age = citizen.replies(2)
+    assert "titolare" in text_of(summary)
+    assert "14 anni" in text_of(age)
+    return age
+
+
+def consent(citizen):
+    """Through age and consent; return the message after the consent (the questions' intro)."""
+    age = start(citizen)
+    citizen.tap(button_ids(age)[0], "Sì, ho 14+ anni")
+    question = citizen.reply()
+    assert "versione 1" in text_of(question)
+    citizen.tap(button_ids(question)[0], "Sì, acconsento")
+    return question
+
+
+def test_full_subscription_with_answers_and_skips(bot, citizen):
+    consent(citizen)
+    intro, eta = citizen.replies(2)
+    assert "3 domande facoltative" in text_of(intro)
+    assert eta["interactive"]["type"] == "list"
+    ids = button_ids(eta)
+    assert ids[-1].endswith(":skip") and len(ids) == 5
+    citizen.tap(ids[1], "30-49", kind="list_reply")  # age band 30-49
+    frazione = citizen.reply()
+    citizen.send("salta")
+    interests = citizen.reply()
+    assert "1 Allerte e protezione civile" in text_of(interests)
+    citizen.send("1, 3")
+    done = text_of(citizen.reply())
+    assert "Iscrizione completata" in done
+    assert "Allerte e protezione civile, Eventi" in done
+    assert frazione["interactive"]["type"] == "list"
+
+    sub = subscriber(bot, citizen)
+    assert sub["status"] == "active" and sub["subscribed_at"]
+    [granted] = rows(bot, "SELECT * FROM consents WHERE subscriber_id = ?", (sub["id"],))
+    assert granted["kind"] == "granted" and granted["notice_version"] == 1
+    assert granted["wamid"].startswith("wamid.IN") and granted["at"]
+    answers = rows(
+        bot,
+        "SELECT q.key, a.value FROM profile_answers a JOIN profile_questions q"
+        " ON q.id = a.question_id WHERE subscriber_id = ?",
+        (sub["id"],),
+    )
+    assert {a["key"]: json.loads(a["value"]) for a in answers} == {
+        "eta": "30-49",
+        "interessi": ["allerte", "eventi"],
+    }
+
+
+def test_invalid_answers_are_asked_again_and_typed_options_work(citizen):
+    consent(citizen)
+    citizen.replies(2)
+    citizen.send("duecento")
+    invalid, again = citizen.replies(2)
+    assert "Non ho capito" in text_of(invalid)
+    citizen.send("2")  # typed number for the list question
+    citizen.send("Centro")  # typed label
+    interests = citizen.reply(), citizen.reply()
+    assert "argomenti" in text_of(interests[1])
+    citizen.send("SALTA")
+    assert "Allerte e protezione civile, Notizie dal Comune, Eventi" in text_of(citizen.reply())
+
+
+@pytest.mark.parametrize("where", ["age", "consent", "question"])
+def test_stop_at_any_step_ends_the_flow_and_unsubscribes(bot, citizen, where):
+    age = start(citizen)
+    if where != "age":
+        citizen.tap(button_ids(age)[0])
+        question = citizen.reply()
+        if where == "question":
+            citizen.tap(button_ids(question)[0])
+            citizen.replies(2)
+    citizen.send("STOP")
+    answer = text_of(citizen.reply())
+    sub = subscriber(bot, citizen)
+    if where == "question":
+        assert "annullato l'iscrizione" in answer and sub["status"] == "unsubscribed"
+        assert bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
+    else:
+        assert "Non risulti iscritto" in answer and sub["status"] == "pending"
+    assert not rows(bot, "SELECT * FROM conversation_state")
+    citizen.tap(button_ids(age)[0])  # the old age button is no longer valid
+    assert "messaggio precedente" in text_of(citizen.reply())
+
+
+def test_annulla_cancels_only_the_current_step(bot, citizen):
+    consent(citizen)
+    citizen.replies(2)
+    citizen.send("annulla")
+    assert "Operazione annullata" in text_of(citizen.reply())
+    assert subscriber(bot, citizen)["status"] == "active"
+    citizen.send("ANNULLA")
+    assert "nessuna operazione" in text_of(citizen.reply())
+
+
+def test_refusals_of_age_and_consent_subscribe_nobody(bot, citizen):
+    age = start(citizen)
+    citizen.tap(button_ids(age)[1], "No")
+    assert "almeno 14 anni" in text_of(citizen.reply())
+    age = start(citizen)
+    citizen.tap(button_ids(age)[0])
+    question = citizen.reply()
+    citizen.send("no")
+    assert "non ti abbiamo iscritto" in text_of(citizen.reply())
+    sub = subscriber(bot, citizen)
+    assert sub["status"] == "pending"
+    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["refused"]
+    assert question
+
+
+def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
+    consent(citizen)
+    citizen.replies(2)
+    citizen.send("stop")
+    citizen.reply()
+    consent(citizen)
+    citizen.replies(2)
+    kinds = [c["kind"] for c in rows(bot, "SELECT kind FROM consents ORDER BY id")]
+    assert kinds == ["granted", "withdrawn", "granted"]
+    assert not bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
+
+
+def test_my_data_lists_what_is_stored(citizen):
+    consent(citizen)
+    citizen.replies(2)
+    citizen.send("1")
+    citizen.reply()
+    citizen.send("I miei dati")
+    text = text_of(citizen.reply())
+    assert citizen.wa_id in text and "Maria Rossi" in text and "active" in text
+    assert "In quale fascia di età sei? 14-29" in text
+    assert "granted" in text and "(v1)" in text
+
+
+def test_erasure_after_confirmation_keeps_only_an_anonymous_trace(bot, citizen):
+    consent(citizen)
+    citizen.replies(2)
+    citizen.send("annulla")
+    citizen.reply()
+    citizen.send("Una domanda per l'ufficio tributi")
+    citizen.reply()
+    citizen.send("cancella i miei dati")
+    confirm = citizen.reply()
+    citizen.tap(button_ids(confirm)[1], "No")
+    assert "non sono stati cancellati" in text_of(citizen.reply())
+    citizen.send("CANCELLA I MIEI DATI")
+    confirm = citizen.reply()
+    citizen.tap(button_ids(confirm)[0], "Sì, cancella")
+    assert "cancellati" in text_of(citizen.reply())
+
+    wait_until(
+        lambda: not rows(bot, "SELECT id FROM subscribers WHERE wa_id = ?", (citizen.wa_id,))
+    )
+    [erased] = rows(bot, "SELECT * FROM subscribers")
+    assert erased["status"] == "erased" and erased["wa_id"] is None and not erased["profile_name"]
+    for table in ("chat_messages", "profile_answers", "consents", "subscriber_topics"):
+        assert not rows(bot, f"SELECT * FROM {table}"), table
+    assert bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
+    for row in rows(bot, "SELECT body FROM webhook_deliveries WHERE split = 1"):
+        assert citizen.wa_id.encode() not in row["body"]
+    for row in rows(bot, "SELECT record, dedupe_key FROM webhook_events WHERE kind = 'message'"):
+        assert citizen.wa_id not in row["record"] and row["dedupe_key"].startswith("m:wamid")
+    for row in rows(bot, "SELECT recipient_id FROM message_statuses"):
+        assert row["recipient_id"] in (None, f"erased-{erased['id']}")
+    audit = rows(bot, "SELECT action, target FROM audit_log WHERE action = 'subscriber.erased'")
+    assert audit == [{"action": "subscriber.erased", "target": f"erased-{erased['id']}"}]
+
+
+def test_english_subscription(citizen):
+    citizen.send("ENGLISH")
+    citizen.reply()
+    citizen.send("4")
+    summary, age = citizen.replies(2)
+    assert "controller" in text_of(summary) and "at least 14" in text_of(age)
+    citizen.tap(button_ids(age)[0])
+    question = citizen.reply()
+    assert "Do you agree" in text_of(question)
+    citizen.send("yes")
+    intro, first = citizen.replies(2)
+    assert "optional questions" in text_of(intro) and "Which age group" in text_of(first)
+    for _ in range(3):
+        citizen.send("skip")
+        last = citizen.reply()
+    assert "You are subscribed" in text_of(last)
