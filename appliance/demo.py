@@ -38,6 +38,9 @@ def prepare_demo_config(config: Config, data_dir: str) -> Config:
     if ("server", "lan_bind") not in config.origins:
         values["server"]["lan_bind"] = "127.0.0.1:8080"
     values["zeroconf"]["enabled"] = False
+    # The demo runs on laptops without internet: no background polling of the real alert hosts.
+    if ("feeds", "alerts_enabled") not in config.origins:
+        values["feeds"]["alerts_enabled"] = False
     demo = Config(values=values, source=config.source, origins=dict(config.origins), demo=True)
     return demo
 
