@@ -8,7 +8,7 @@ from typing import Any
 
 from quart import Quart
 
-from appliance import audience, backups, box, conversation, feeds, ops
+from appliance import audience, backups, box, campaigns, conversation, feeds, ops
 from appliance.config import Config, database_path
 from appliance.db import Database
 from appliance.health import HealthRegistry, disk_probe, version_probe
@@ -50,6 +50,7 @@ def create_app(config: Config) -> Appliance:
     backups.setup(appliance)  # first: others add their after-restore hooks to its registry
     setup_demo_simulator(appliance)  # before the client: demo mode points it at the simulator
     setup_cloudapi(appliance)
+    campaigns.setup(appliance)  # broadcast engine: its parts["replies"] before the conversation
     feeds.setup(appliance)
     box.setup(appliance)  # emergency button, status LED, zeroconf
     audience.setup(appliance)  # subscribers and suppression, before the conversation uses them

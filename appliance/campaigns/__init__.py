@@ -1,0 +1,57 @@
+"""Broadcast engine: campaigns, the durable outbox and the dispatcher that paces every send."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from appliance.campaigns.dispatcher import Dispatcher
+from appliance.campaigns.emergency import EmergencyLane
+from appliance.campaigns.engine import Campaigns
+from appliance.campaigns.probes import outbox_probe, sending_probe, tier_probe
+from appliance.campaigns.replies import ReplyLane
+from appliance.services import Service
+
+if TYPE_CHECKING:
+    from appliance.app import Appliance
+
+
+def setup(appliance: Appliance) -> None:
+    """Register the dispatcher, the campaigns service, the lanes, the REST routes and probes."""
+    from appliance.admin.registry import add_pages
+    from appliance.campaigns.api import bp
+
+    dispatcher = Dispatcher(appliance)
+    campaigns = Campaigns(appliance.db, dispatcher)
+    inbox = appliance.parts["inbox"]
+    inbox.subscribe(dispatcher.on_status, name="outbox-statuses", kinds=("status",))
+    inbox.subscribe(dispatcher.on_inbound, name="rate-inbound", kinds=("message",))
+    appliance.parts.update(
+        dispatcher=dispatcher,
+        campaigns=campaigns,
+        replies=ReplyLane(appliance.db, dispatcher),
+        emergency=EmergencyLane(campaigns),
+    )
+
+    async def start() -> None:
+        dispatcher.suppressed = _suppression_check(appliance)
+        await dispatcher.start()
+        await campaigns.start()
+
+    async def stop() -> None:
+        await campaigns.stop()
+        await dispatcher.stop()
+
+    appliance.services.add(Service("campaigns", start, stop))
+    appliance.on_ready.append(dispatcher.ready)
+    assert appliance.lan is not None
+    add_pages(appliance.lan, bp)
+    appliance.health.add("outbox", outbox_probe(appliance.db, dispatcher))
+    appliance.health.add("sending", sending_probe(appliance.db, dispatcher))
+    appliance.health.add("messaging_limit", tier_probe(dispatcher))
+
+
+def _suppression_check(appliance: Appliance):  # noqa: ANN202 - the dispatcher's callable type
+    """The audience's suppression list (hashed identities outside the database), if present."""
+    suppression = appliance.parts.get("suppression")
+    check = getattr(suppression, "is_suppressed", None)
+    return check

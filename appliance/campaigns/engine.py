@@ -1,0 +1,524 @@
+"""Campaign life cycle: create, send (now or at send_at), pause, resume, cancel, expire, done."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from appliance import audit
+from appliance.campaigns import outbox
+from appliance.campaigns.dispatcher import Alert, CampaignInfo, Dispatcher
+from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY
+from appliance.campaigns.model import (
+    ACTIVE,
+    CANCELLED,
+    DRAFT,
+    EXPIRED,
+    FINAL,
+    PAUSED,
+    SCHEDULED,
+    SENDING,
+    CampaignSpec,
+    loads,
+    part_message,
+    template_message,
+)
+from appliance.campaigns.tier import Preflight
+from appliance.cloudapi.client import GraphApiError
+from appliance.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from appliance.db import Database
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 0.5
+TIER_REFRESH_SECONDS = 3600.0
+CURSOR_PAGE = 1000
+
+
+def campaign_info(row: Any) -> CampaignInfo:
+    """The dispatcher's view of a campaign row."""
+    content = loads(row["content"], [])
+    template = loads(row["template"], None)
+    template_too = row["lane"] == EMERGENCY and template is not None and content
+    return CampaignInfo(
+        id=row["id"],
+        lane=row["lane"],
+        status=row["status"],
+        marketing=row["category"] == "MARKETING",
+        expires_at=row["expires_at"],
+        parts=[part_message(p) for p in content],
+        template=template_message(template) if template else None,
+        multipart=len(content) > 1 or bool(template_too),
+        paused_reason=row["paused_reason"],
+    )
+
+
+class Campaigns:
+    """The campaigns service (``parts["campaigns"]``): state changes and the scheduler tick."""
+
+    def __init__(self, db: Database, dispatcher: Dispatcher) -> None:
+        self._db = db
+        self.dispatcher = dispatcher
+        dispatcher.on_account_alert = self._account_alert
+        self._finished: dict[int, asyncio.Event] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._tier_task: asyncio.Task[None] | None = None
+        self._tier_checked = 0.0
+
+    async def start(self) -> None:
+        """Give the dispatcher every active campaign, then start ticking."""
+        for row in await self._db.fetchall(
+            "SELECT * FROM campaigns WHERE status IN (?, ?, ?)", ACTIVE
+        ):
+            self.dispatcher.campaign_changed(campaign_info(row))
+        self._task = asyncio.create_task(self._run(), name="campaigns-tick")
+
+    async def stop(self) -> None:
+        """Stop ticking."""
+        for task in (self._task, self._tier_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._tier_task = None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    async def row(self, campaign_id: int) -> Any:
+        """The campaign row; NotFound when there is none."""
+        row = await self._db.fetchone("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
+        if row is None:
+            raise NotFound(f"no campaign {campaign_id}")
+        return row
+
+    async def counts(self, campaign_id: int) -> dict[str, Any]:
+        """Rows by outcome; sent/delivered/read are cumulative (a read message was delivered)."""
+        rows = await self._db.fetchall(
+            "SELECT state, error_code, count(*) AS n FROM outbox WHERE campaign_id = ?"
+            " GROUP BY state, error_code",
+            (campaign_id,),
+        )
+        by_state: dict[str, int] = {}
+        by_code: dict[str, int] = {}
+        for r in rows:
+            by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
+            if r["state"] in ("failed", "needs_template"):
+                key = str(r["error_code"]) if r["error_code"] is not None else "unknown"
+                by_code[key] = by_code.get(key, 0) + r["n"]
+        read = by_state.get("read", 0)
+        delivered = read + by_state.get("delivered", 0)
+        sent = delivered + by_state.get("sent", 0) + by_state.get("accepted", 0)
+        return {
+            "queued": by_state.get("queued", 0),
+            "sent": sent,
+            "delivered": delivered,
+            "read": read,
+            "failed": by_state.get("failed", 0) + by_state.get("needs_template", 0),
+            "failed_by_code": by_code,
+            "needs_template": by_state.get("needs_template", 0),
+            "skipped": by_state.get("skipped", 0),
+            "expired": by_state.get("expired", 0),
+            "cancelled": by_state.get("cancelled", 0),
+        }
+
+    async def describe(self, campaign_id: int) -> dict[str, Any]:
+        """The REST shape of one campaign with its counts."""
+        row = await self.row(campaign_id)
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "status": row["status"],
+            "kind": "emergency" if row["lane"] == EMERGENCY else "campaign",
+            "category": row["category"],
+            "audience": loads(row["audience"], {}),
+            "content": loads(row["content"], []),
+            "template": loads(row["template"], None),
+            "send_at": _iso(row["send_at"]),
+            "expires_at": _iso(row["expires_at"]),
+            "recipients": row["recipients"],
+            "paused_reason": row["paused_reason"],
+            "created_at": _iso(row["created_at"]),
+            "started_at": _iso(row["started_at"]),
+            "finished_at": _iso(row["finished_at"]),
+            "counts": await self.counts(campaign_id),
+        }
+
+    async def recipients(
+        self, campaign_id: int, page: int, per_page: int, status: str | None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of per-recipient, per-part outcomes, in queue order."""
+        await self.row(campaign_id)
+        where, params = "o.campaign_id = ?", [campaign_id]
+        if status:
+            where += " AND o.state = ?"
+            params.append(status)
+        rows = await self._db.fetchall(
+            "SELECT o.subscriber_id, o.recipient, o.part, o.state, o.error_code, o.error_detail,"
+            " o.wamid, o.updated_at, s.wa_id, s.user_id FROM outbox o"
+            f" LEFT JOIN subscribers s ON s.id = o.subscriber_id WHERE {where}"
+            " ORDER BY o.id LIMIT ? OFFSET ?",
+            [*params, per_page + 1, (page - 1) * per_page],
+        )
+        entries = [
+            {
+                "subscriber_id": r["subscriber_id"],
+                "wa_id": r["wa_id"] if r["subscriber_id"] is not None else r["recipient"],
+                "user_id": r["user_id"],
+                "part": "template" if r["part"] < 0 else r["part"],
+                "status": r["state"],
+                "error_code": r["error_code"],
+                "error_detail": r["error_detail"],
+                "wamid": r["wamid"],
+                "updated_at": _iso(r["updated_at"]),
+            }
+            for r in rows[:per_page]
+        ]
+        return entries, len(rows) > per_page
+
+    async def preflight(self, campaign_id: int) -> Preflight:
+        """Recipients now, and what the campaign would do to the daily messaging limit."""
+        row = await self.row(campaign_id)
+        audience = loads(row["audience"], {})
+        base, params = outbox.audience_sql(
+            audience.get("topics") or [], row["category"] == "MARKETING"
+        )
+        total = await self._db.fetchval("SELECT count(*)" + base, params)
+        candidates: list[str] = []
+        if row["template"] is not None:
+            where, extra = "", []
+            if loads(row["content"], []) and row["lane"] != EMERGENCY:
+                where = " AND coalesce(s.last_inbound_at, 0) <= ?"
+                extra = [time.time() - outbox.DAY + outbox.WINDOW_MARGIN]
+            candidates = [
+                r[0]
+                for r in await self._db.fetchall(
+                    "SELECT coalesce(s.wa_id, s.user_id)" + base + where, [*params, *extra]
+                )
+            ]
+        return self.dispatcher.tier.preflight(int(total or 0), candidates)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    async def create(self, spec: CampaignSpec, actor: str, address: str = "") -> int:
+        """Store a draft; audited."""
+
+        async def job(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
+                " send_at, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?)",
+                (
+                    spec.name,
+                    CAMPAIGN,
+                    DRAFT,
+                    spec.category,
+                    json.dumps({"topics": list(spec.topics)}),
+                    json.dumps(spec.content, ensure_ascii=False),
+                    json.dumps(spec.template, ensure_ascii=False) if spec.template else None,
+                    spec.send_at,
+                    spec.expires_at,
+                    actor,
+                    time.time(),
+                ),
+            )
+            campaign_id = int(cursor.lastrowid or 0)
+            await audit.record_in(
+                conn, actor, "campaign.created", str(campaign_id), spec.name, address
+            )
+            return campaign_id
+
+        return await self._db.write(job)
+
+    async def send(
+        self, campaign_id: int, actor: str, address: str = "", *, spread: bool = False
+    ) -> str:
+        """Start a draft now, or schedule it for its send_at; refuse what would break the tier."""
+        row = await self.row(campaign_id)
+        if row["status"] != DRAFT:
+            raise Conflict(f"campaign {campaign_id} is {row['status']}, not a draft")
+        now = time.time()
+        if row["expires_at"] is not None and row["expires_at"] <= now:
+            raise Conflict("the campaign's expires_at has already passed")
+        check = await self.preflight(campaign_id)
+        if check.exceeds and not spread:
+            raise Conflict(
+                f"{check.template_recipients} people would receive a template but only "
+                f"{check.available} of the daily messaging limit ({check.limit}) are left: "
+                "send with spread=true to continue over the next days, or narrow the audience",
+                detail=check.as_dict(),
+            )
+        scheduled = row["send_at"] is not None and row["send_at"] > now + 1
+
+        async def job(conn: aiosqlite.Connection) -> Any:
+            async with conn.execute(
+                "UPDATE campaigns SET status = ?, spread = ? WHERE id = ? AND status = ?"
+                " RETURNING *",
+                (SCHEDULED if scheduled else SENDING, spread, campaign_id, DRAFT),
+            ) as cursor:
+                updated = await cursor.fetchone()
+            if updated is None:
+                raise Conflict(f"campaign {campaign_id} is no longer a draft")
+            if not scheduled:
+                updated = await self._begin(conn, updated, now)
+            action = "campaign.scheduled" if scheduled else "campaign.sent"
+            await audit.record_in(conn, actor, action, str(campaign_id), row["name"], address)
+            return updated
+
+        updated = await self._db.write(job)
+        self.dispatcher.campaign_changed(campaign_info(updated))
+        return str(updated["status"])
+
+    async def _begin(self, conn: aiosqlite.Connection, row: Any, now: float) -> Any:
+        """Enqueue every recipient and mark the campaign sending (inside a write job)."""
+        recipients = await outbox.enqueue(conn, row, now)
+        async with conn.execute(
+            "UPDATE campaigns SET status = ?, recipients = ?, started_at = ? WHERE id = ?"
+            " RETURNING *",
+            (SENDING, recipients, now, row["id"]),
+        ) as cursor:
+            return await cursor.fetchone()
+
+    async def pause(self, campaign_id: int, actor: str, address: str = "", reason: str = "") -> str:
+        """Stop taking the campaign's rows at once; requests already out finish."""
+        return await self._change(
+            campaign_id, PAUSED, (SENDING, SCHEDULED), actor, address, reason=reason
+        )
+
+    async def resume(self, campaign_id: int, actor: str, address: str = "") -> str:
+        """Continue a paused campaign where it stopped."""
+        row = await self.row(campaign_id)
+        target = SENDING if row["started_at"] is not None else SCHEDULED
+        return await self._change(campaign_id, target, (PAUSED,), actor, address)
+
+    async def cancel(self, campaign_id: int, actor: str, address: str = "") -> str:
+        """Drop everything not yet sent; final."""
+        return await self._change(
+            campaign_id, CANCELLED, (DRAFT, SCHEDULED, SENDING, PAUSED), actor, address
+        )
+
+    async def _change(
+        self,
+        campaign_id: int,
+        target: str,
+        allowed: tuple[str, ...],
+        actor: str,
+        address: str,
+        *,
+        reason: str = "",
+    ) -> str:
+        row = await self.row(campaign_id)
+        if row["status"] not in allowed:
+            raise Conflict(f"campaign {campaign_id} is {row['status']}: cannot make it {target}")
+        info = campaign_info(row)
+        info.status = target
+        in_flight = self.dispatcher.campaign_changed(info) if target != SENDING else set()
+        now = time.time()
+
+        async def job(conn: aiosqlite.Connection) -> Any:
+            marks = ",".join("?" * len(allowed))
+            async with conn.execute(
+                f"UPDATE campaigns SET status = ?, paused_reason = ?,"
+                f" finished_at = CASE WHEN ? THEN ? ELSE finished_at END"
+                f" WHERE id = ? AND status IN ({marks}) RETURNING *",
+                (target, reason, target in FINAL, now, campaign_id, *allowed),
+            ) as cursor:
+                updated = await cursor.fetchone()
+            if updated is None:
+                raise Conflict(f"campaign {campaign_id} changed meanwhile; try again")
+            if target in FINAL:
+                await _end_rows(conn, campaign_id, target, in_flight, now)
+            action = {PAUSED: "campaign.paused", CANCELLED: "campaign.cancelled"}.get(
+                target, "campaign.resumed"
+            )
+            await audit.record_in(conn, actor, action, str(campaign_id), reason, address)
+            return updated
+
+        try:
+            updated = await self._db.write(job)
+        except Exception:
+            self.dispatcher.campaign_changed(campaign_info(await self.row(campaign_id)))
+            raise
+        self.dispatcher.campaign_changed(campaign_info(updated))
+        if target in FINAL:
+            self._closed(campaign_id)
+        return target
+
+    def _closed(self, campaign_id: int) -> None:
+        if self.dispatcher.tier.blocked_emergency == campaign_id:
+            self.dispatcher.tier.blocked_emergency = None
+        self._finished.setdefault(campaign_id, asyncio.Event()).set()
+
+    async def _account_alert(self, campaign_id: int, alert: Alert) -> None:
+        """Meta stopped the account (quality, payment…): pause the campaign and say why."""
+        reason = f"{alert.code}: {alert.message}"
+        with contextlib.suppress(Conflict, NotFound):
+            await self.pause(campaign_id, "system", reason=reason)
+            log.error("campaign %s paused by an account alert: %s", campaign_id, reason)
+
+    # -- emergencies ------------------------------------------------------------------------
+
+    async def launch(
+        self,
+        *,
+        name: str,
+        template: dict[str, Any],
+        content: list[dict[str, Any]],
+        expires_at: float,
+        test_numbers: tuple[str, ...],
+        actor: str,
+    ) -> tuple[int, int]:
+        """Create and enqueue an emergency on the emergency lane in one commit."""
+        now = time.time()
+
+        async def job(conn: aiosqlite.Connection) -> Any:
+            cursor = await conn.execute(
+                "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
+                " test_numbers, send_at, expires_at, created_by, created_at)"
+                " VALUES (?, ?, ?, 'UTILITY', '{}', ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    EMERGENCY,
+                    SENDING,
+                    json.dumps([] if test_numbers else content, ensure_ascii=False),
+                    json.dumps(template, ensure_ascii=False),
+                    json.dumps(list(test_numbers)),
+                    now,
+                    expires_at,
+                    actor,
+                    now,
+                ),
+            )
+            campaign_id = int(cursor.lastrowid or 0)
+            async with conn.execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)) as c:
+                row = await c.fetchone()
+            if test_numbers:
+                count = await outbox.enqueue_numbers(
+                    conn, campaign_id, EMERGENCY, test_numbers, now
+                )
+                async with conn.execute(
+                    "UPDATE campaigns SET recipients = ?, started_at = ? WHERE id = ? RETURNING *",
+                    (count, now, campaign_id),
+                ) as c:
+                    row = await c.fetchone()
+            else:
+                row = await self._begin(conn, row, now)
+            detail = f"{row['recipients']} recipient(s){' (test)' if test_numbers else ''}"
+            await audit.record_in(conn, actor, "campaign.emergency", str(campaign_id), detail)
+            return row
+
+        row = await self._db.write(job)
+        self.dispatcher.campaign_changed(campaign_info(row))
+        check = await self.preflight(row["id"]) if not test_numbers else None
+        if check is not None and check.exceeds:
+            self.dispatcher.tier.blocked_emergency = row["id"]
+        return row["id"], row["recipients"]
+
+    async def wait_finished(self, campaign_id: int) -> dict[str, Any]:
+        """Return the counts once the campaign is done, cancelled or expired."""
+        event = self._finished.setdefault(campaign_id, asyncio.Event())
+        while (await self.row(campaign_id))["status"] not in FINAL:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    await event.wait()
+        return await self.counts(campaign_id)
+
+    # -- the scheduler tick -----------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # noqa: BLE001 - the next tick tries again
+                log.exception("campaign tick failed")
+            await asyncio.sleep(TICK_SECONDS)
+
+    async def tick(self) -> None:
+        """Start due schedules, expire what is past its expiry, close finished campaigns."""
+        now = time.time()
+        if now - self._tier_checked > TIER_REFRESH_SECONDS:
+            self._tier_checked = now
+            self._tier_task = asyncio.create_task(self._refresh_tier(), name="campaigns-tier")
+        for row in await self._db.fetchall(
+            "SELECT id FROM campaigns WHERE status IN (?, ?, ?) AND expires_at <= ?",
+            (*ACTIVE, now),
+        ):
+            with contextlib.suppress(Conflict, NotFound):
+                await self._expire(row["id"])
+        for row in await self._db.fetchall(
+            "SELECT * FROM campaigns WHERE status = ? AND send_at <= ?", (SCHEDULED, now)
+        ):
+            await self._start_scheduled(row["id"], now)
+        for row in await self._db.fetchall(
+            "SELECT c.id FROM campaigns c WHERE c.status = ? AND NOT EXISTS"
+            " (SELECT 1 FROM outbox o WHERE o.campaign_id = c.id AND o.state = 'queued')",
+            (SENDING,),
+        ):
+            await self._done(row["id"], now)
+
+    async def _expire(self, campaign_id: int) -> None:
+        await self._change(campaign_id, EXPIRED, ACTIVE, "system", "", reason="expires_at passed")
+
+    async def _start_scheduled(self, campaign_id: int, now: float) -> None:
+        async def job(conn: aiosqlite.Connection) -> Any:
+            async with conn.execute(
+                "SELECT * FROM campaigns WHERE id = ? AND status = ?", (campaign_id, SCHEDULED)
+            ) as cursor:
+                row = await cursor.fetchone()
+            return await self._begin(conn, row, now) if row is not None else None
+
+        row = await self._db.write(job)
+        if row is not None:
+            self.dispatcher.campaign_changed(campaign_info(row))
+
+    async def _done(self, campaign_id: int, now: float) -> None:
+        async def job(conn: aiosqlite.Connection) -> Any:
+            async with conn.execute(
+                "UPDATE campaigns SET status = 'done', finished_at = ? WHERE id = ? AND status = ?"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ?"
+                " AND o.state = 'queued') RETURNING *",
+                (now, campaign_id, SENDING, campaign_id),
+            ) as cursor:
+                return await cursor.fetchone()
+
+        row = await self._db.write(job)
+        if row is not None:
+            log.info("campaign %s done", campaign_id)
+            self.dispatcher.campaign_changed(campaign_info(row))
+            self._closed(campaign_id)
+
+    async def _refresh_tier(self) -> None:
+        """Read the messaging limit from Meta (hourly; the token check also refreshes it)."""
+        try:
+            info = await self.dispatcher.client.phone_number_info()
+        except GraphApiError as err:
+            log.warning("could not read the messaging limit: %s", err)
+            self._tier_checked = time.time() - TIER_REFRESH_SECONDS + 60  # try again soon
+            return
+        self.dispatcher.tier.set_from_meta(info.get("whatsapp_business_manager_messaging_limit"))
+
+
+async def _end_rows(
+    conn: aiosqlite.Connection, campaign_id: int, state: str, in_flight: set[int], now: float
+) -> None:
+    """Queued rows of a cancelled or expired campaign end unsent (requests already out finish)."""
+    keep = ",".join(str(int(i)) for i in in_flight) or "NULL"
+    await conn.execute(
+        "UPDATE outbox SET state = ?, rank = 9, updated_at = ? WHERE campaign_id = ?"
+        f" AND state = 'queued' AND id NOT IN ({keep})",
+        (state, now, campaign_id),
+    )
+
+
+def _iso(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,119 @@
+"""Dashboard lines of the broadcast engine: the outbox, sending, the daily messaging limit."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY, REPLY
+from appliance.health import ERROR, OK, WARN, Check, Probe
+
+if TYPE_CHECKING:
+    from appliance.campaigns.dispatcher import Dispatcher
+    from appliance.db import Database
+
+REPLY_WAIT_WARN = 60.0  # a citizen's answer waiting longer than this is news
+
+
+def outbox_probe(db: Database, dispatcher: Dispatcher) -> Probe:
+    """How many messages wait, per lane, and whether replies are stuck."""
+
+    async def probe() -> Check:
+        rows = await db.fetchall(
+            "SELECT lane, count(*) AS n, min(created_at) AS oldest FROM outbox"
+            " WHERE state = 'queued' AND claimed_at IS NULL GROUP BY lane"
+        )
+        waiting = {r["lane"]: (r["n"], r["oldest"]) for r in rows}
+        total = sum(n for n, _ in waiting.values()) + dispatcher.ready_count()
+        value = (
+            f"{total} in coda (emergenza {waiting.get(EMERGENCY, (0, 0))[0]}, risposte "
+            f"{waiting.get(REPLY, (0, 0))[0]}, campagne {waiting.get(CAMPAIGN, (0, 0))[0]}), "
+            f"{dispatcher.in_flight} in invio"
+        )
+        oldest_reply = waiting.get(REPLY, (0, None))[1]
+        if oldest_reply is not None and time.time() - oldest_reply > REPLY_WAIT_WARN:
+            return Check(
+                "outbox",
+                WARN,
+                "Coda di invio",
+                value,
+                "Alcune risposte ai cittadini aspettano da più di un minuto. Controllare le righe "
+                "«Invio» e «API WhatsApp»: di solito Meta non risponde o il token non vale più.",
+            )
+        return Check("outbox", OK, "Coda di invio", value)
+
+    return probe
+
+
+def sending_probe(db: Database, dispatcher: Dispatcher) -> Probe:
+    """Sending or stopped, and why: the token alarm and campaigns paused by Meta's answers."""
+
+    async def probe() -> Check:
+        alert = dispatcher.auth_alert
+        if alert is not None:
+            return Check(
+                "sending",
+                ERROR,
+                "Invio",
+                f"fermo: Meta rifiuta il token (errore {alert.code})",
+                "Tutti gli invii sono sospesi perché Meta non accetta il token di accesso "
+                f"({alert.message}). Creare un nuovo token permanente di un utente di sistema "
+                "e aggiornare la configurazione; l'invio riprende da solo appena il token "
+                "funziona.",
+            )
+        paused = await db.fetchall(
+            "SELECT id, name, paused_reason FROM campaigns WHERE status = 'paused'"
+            " AND paused_reason != '' ORDER BY id"
+        )
+        if paused:
+            first = paused[0]
+            return Check(
+                "sending",
+                WARN,
+                "Invio",
+                f"{len(paused)} campagne sospese da Meta",
+                f"La campagna «{first['name']}» è stata sospesa perché Meta ha risposto "
+                f"{first['paused_reason']}. Verificare la qualità del numero e il pagamento "
+                "nel pannello di Meta, poi riprendere la campagna.",
+            )
+        rate = dispatcher.limiter.current_rate
+        active = sum(1 for c in dispatcher.campaigns.values() if c.status == "sending")
+        if active:
+            return Check("sending", OK, "Invio", f"{active} campagne in invio, {rate:.0f} msg/s")
+        return Check("sending", OK, "Invio", "nessuna campagna in invio")
+
+    return probe
+
+
+def tier_probe(dispatcher: Dispatcher) -> Probe:
+    """The moving 24-hour messaging limit, and an emergency larger than what is left of it."""
+
+    async def probe() -> Check:
+        tier = dispatcher.tier
+        used = tier.used()
+        limit = f"{tier.limit}" if tier.limit else "illimitato"
+        value = f"{used} destinatari nuovi in 24 ore su {limit}"
+        if not tier.known:
+            value += " (limite non ancora letto da Meta)"
+        if tier.blocked_emergency is not None:
+            return Check(
+                "messaging_limit",
+                WARN,
+                "Limite giornaliero",
+                value,
+                "L'emergenza in corso ha più destinatari di quanti il limite giornaliero di Meta "
+                "ne consenta: gli altri la riceveranno quando il limite si libera (entro 24 "
+                "ore) o se scade prima, mai. Avvisare con altri mezzi chi manca.",
+            )
+        if tier.limit and used >= tier.limit:
+            return Check(
+                "messaging_limit",
+                WARN,
+                "Limite giornaliero",
+                value,
+                "Il limite giornaliero di Meta è raggiunto: i modelli verso nuove persone "
+                "aspettano che il limite si liberi.",
+            )
+        return Check("messaging_limit", OK, "Limite giornaliero", value)
+
+    return probe

@@ -1,0 +1,42 @@
+"""The conversation lane (``parts["replies"]``): replies are queued durably and sent promptly."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from appliance.campaigns import outbox
+from appliance.campaigns.limiter import REPLY
+from appliance.cloudapi import messages
+from appliance.cloudapi.limits import validate_message
+from appliance.errors import BadRequest
+
+if TYPE_CHECKING:
+    from appliance.campaigns.dispatcher import Dispatcher
+    from appliance.db import Database
+
+
+def as_message(message: Any) -> tuple[str, Any]:
+    """The client's ``(kind, content)`` from that tuple or from a body like ``{"type": "text", "text": {…}}``."""
+    if isinstance(message, tuple) and len(message) == 2 and isinstance(message[0], str):
+        return message[0], message[1]
+    if isinstance(message, dict) and isinstance(message.get("type"), str):
+        kind = message["type"]
+        if kind in message:
+            return kind, message[kind]
+    raise BadRequest("a reply is a (kind, content) message or a body with its type")
+
+
+class ReplyLane:
+    """Replies go ahead of campaigns and are not held by the pair limit."""
+
+    def __init__(self, db: Database, dispatcher: Dispatcher) -> None:
+        self._db = db
+        self._dispatcher = dispatcher
+
+    async def send(self, recipient: str, message: Any, *, context_wamid: str | None = None) -> None:
+        """Queue the reply durably (limits checked now) and wake the dispatcher."""
+        kind, content = as_message(message)
+        validate_message(messages.envelope(recipient, kind, content, reply_to=context_wamid))
+        await outbox.enqueue_reply(self._db, recipient, (kind, content), context_wamid, time.time())
+        self._dispatcher.notify(REPLY)
