@@ -1,0 +1,114 @@
+"""An unsubscribe or erasure is on disk before the citizen reads the confirmation: killed at once
+after the simulator accepted it, the process leaves the change committed and suppressed."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+
+import pytest
+
+from appliance.audience.suppression import read_states
+from tests.conversation.citizen import Citizen, button_ids, text_of
+from tests.foundation.processes import ApplianceProcess
+from tests.harness import TEST_CREDENTIALS, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def config_file(tmp_path, simulator) -> str:
+    creds = "\n".join(f'{k} = "{v}"' for k, v in TEST_CREDENTIALS.items())
+    path = tmp_path / "banditore.toml"
+    path.write_text(
+        f"""
+[whatsapp]
+{creds}
+api_base_url = "{simulator.url}"
+[server]
+public_bind = "127.0.0.1:0"
+lan_bind = "127.0.0.1:0"
+[database]
+path = "{tmp_path / "banditore.db"}"
+[zeroconf]
+enabled = false
+[feeds]
+alerts_enabled = false
+weather_url = "http://127.0.0.1:9/forecast"
+""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def subscribe(citizen: Citizen) -> None:
+    citizen.send("4")
+    _, age = citizen.replies(2)
+    citizen.tap(button_ids(age)[0])
+    citizen.tap(button_ids(citizen.reply())[0])
+    citizen.replies(2)
+    citizen.send("annulla")
+    citizen.reply()
+
+
+def killed_after(proc: ApplianceProcess, citizen: Citizen, words: str) -> None:
+    """SIGKILL the moment the simulator accepted an answer containing ``words``."""
+    wait_until(
+        lambda: any(words in text_of(m["body"]) for m in citizen.all()), timeout=20, interval=0.005
+    )
+    proc.proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+
+
+@pytest.mark.parametrize("how", ["unsubscribe", "erase"])
+def test_confirmed_means_committed_even_when_killed_right_after(tmp_path, simulator, how):
+    proc = ApplianceProcess("serve", "--config", config_file(tmp_path, simulator))
+    try:
+        public, _ = proc.wait_ready()
+        simulator.settings.webhook_url = public + "/webhook"
+        citizen = Citizen(simulator, "393337770001")
+        subscribe(citizen)
+        if how == "unsubscribe":
+            citizen.send("STOP")
+            killed_after(proc, citizen, "annullato l'iscrizione")
+        else:
+            citizen.send("cancella i miei dati")
+            citizen.tap(button_ids(citizen.reply())[0])
+            killed_after(proc, citizen, "sono stati cancellati")
+    finally:
+        if proc.proc.poll() is None:
+            proc.proc.kill()
+            proc.wait(10)
+    conn = sqlite3.connect(tmp_path / "banditore.db")
+    try:
+        status = conn.execute("SELECT status, wa_id FROM subscribers").fetchall()
+    finally:
+        conn.close()
+    if how == "unsubscribe":
+        assert status == [("unsubscribed", "393337770001")]
+        assert list(read_states(tmp_path / "suppression.list").values()) == ["unsubscribed"]
+    else:
+        assert status == [("erased", None)]
+        assert list(read_states(tmp_path / "suppression.list").values()) == ["erased"]
+
+
+def test_at_the_moment_of_confirmation_the_change_is_already_committed(bot, citizen):
+    """A spy in front of the replies reads the file from outside when the confirmation leaves."""
+    subscribe(citizen)
+    replies = bot.appliance.parts["replies"]
+    path = bot.appliance.db.path
+    seen: list[tuple] = []
+
+    class Spy:
+        async def send(self, recipient, message, **options):
+            kind, content = message
+            if kind == "text" and "annullato l'iscrizione" in content["body"]:
+                conn = sqlite3.connect(path)  # a separate connection sees only committed data
+                seen.append(conn.execute("SELECT status FROM subscribers").fetchone())
+                conn.close()
+                seen.append(tuple(read_states(path.parent / "suppression.list").values()))
+            return await replies.send(recipient, message, **options)
+
+    bot.appliance.parts["replies"] = Spy()
+    citizen.send("STOP")
+    citizen.reply()
+    assert seen == [("unsubscribed",), ("unsubscribed",)]

@@ -1,0 +1,120 @@
+"""Duplicates, late taps, restarts, citizens coming back days later, floods."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conversation.citizen import (
+    Citizen,
+    button_ids,
+    conversation_config,
+    start_appliance,
+    text_of,
+)
+from tests.conversation.test_subscription import rows, start
+from tests.harness import post_webhook
+
+pytestmark = pytest.mark.slow
+
+
+def tap_payload(wa_id: str, wamid: str, reply_id: str, timestamp: int) -> dict:
+    """A signed-webhook body with one button reply, as Meta sends it."""
+    message = {
+        "from": wa_id,
+        "id": wamid,
+        "timestamp": str(timestamp),
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": reply_id, "title": "Sì"}},
+    }
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "390612345678", "phone_number_id": "200000000000002"},
+        "contacts": [{"profile": {"name": "Maria"}, "wa_id": wa_id}],
+        "messages": [message],
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "100000000000001", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+def test_duplicate_and_late_deliveries_of_the_same_reply_act_once(bot, citizen):
+    age = start(citizen)
+    yes_age = button_ids(age)[0]
+    now = int(time.time())
+    first = tap_payload(citizen.wa_id, "wamid.TAP.AGE", yes_age, now)
+    for _ in range(3):
+        assert post_webhook(bot.public_url, first).status_code == 200
+    consent_question = citizen.reply()
+    citizen.quiet(0.8)
+    yes_consent = button_ids(consent_question)[0]
+    tap = tap_payload(citizen.wa_id, "wamid.TAP.CONSENT", yes_consent, now + 5)
+    assert post_webhook(bot.public_url, tap).status_code == 200
+    citizen.replies(2)  # intro and first question
+    # The same taps again, later and in the other order: deduplicated by wamid.
+    assert post_webhook(bot.public_url, tap).status_code == 200
+    assert post_webhook(bot.public_url, first).status_code == 200
+    citizen.quiet(0.8)
+    # A second tap on the consent button (a new message) is recognised as an old prompt.
+    post_webhook(
+        bot.public_url, tap_payload(citizen.wa_id, "wamid.TAP.AGAIN", yes_consent, now + 9)
+    )
+    old, again = citizen.replies(2)
+    assert "messaggio precedente" in text_of(old) and "fascia di età" in text_of(again)
+    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["granted"]
+
+
+def test_a_restart_in_the_middle_of_a_subscription_continues_it(tmp_path, simulator):
+    config = conversation_config(tmp_path, simulator)
+    app = start_appliance(config, simulator)
+    citizen = Citizen(simulator, "393339990001")
+    try:
+        age = start(citizen)
+    finally:
+        app.stop()
+    app = start_appliance(config, simulator)
+    try:
+        citizen.tap(button_ids(age)[0])
+        consent_question = citizen.reply()
+        citizen.tap(button_ids(consent_question)[0])
+        citizen.replies(2)
+        assert rows(app, "SELECT status FROM subscribers") == [{"status": "active"}]
+    finally:
+        app.stop()
+
+
+def test_a_citizen_back_days_later_is_not_asked_a_stale_question(bot, citizen):
+    age = start(citizen)
+    conversation = bot.appliance.parts["conversation"]
+    conversation.clock = lambda: time.time() + 3 * 86400
+    citizen.tap(button_ids(age)[0])
+    old, back, menu = citizen.replies(3)
+    assert "messaggio precedente" in text_of(old)
+    assert "Bentornato" in text_of(back) and menu["interactive"]["type"] == "list"
+    assert not rows(bot, "SELECT * FROM conversation_state")
+    age = start(citizen)
+    conversation.clock = lambda: time.time() + 6 * 86400
+    citizen.send("sì")
+    welcome_back, menu = citizen.replies(2)
+    assert "Bentornato" in text_of(welcome_back) and menu["interactive"]["type"] == "list"
+    assert rows(bot, "SELECT status FROM subscribers") == [{"status": "pending"}]
+
+
+def test_a_flood_from_one_number_gets_slowed_answers(bot, citizen, new_citizen):
+    for _ in range(40):
+        citizen.send("0")
+    time.sleep(1.5)
+    answers = [m["body"] for m in citizen.all()]
+    floods = [a for a in answers if a["type"] == "text" and "molti messaggi" in text_of(a)]
+    menus = [a for a in answers if a["type"] == "interactive"]
+    assert len(floods) == 1
+    assert 12 <= len(menus) <= 14
+    assert len(rows(bot, "SELECT id FROM chat_messages WHERE direction = 'in'")) == 40
+    other = new_citizen()
+    other.send("Rota")
+    assert other.reply()["type"] == "interactive"
+    citizen.seen = len(citizen.all())
+    citizen.send("STOP")  # urgent commands get through even now
+    assert "Non risulti iscritto" in text_of(citizen.reply())

@@ -1,0 +1,74 @@
+"""The bot's default texts against the Cloud API limits, and the editor's checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.cloudapi import limits
+from appliance.conversation.commands import command_of, is_keyword, normalise
+from appliance.conversation.flood import FloodGuard
+from appliance.conversation.texts import DEFAULTS, check, placeholders_in
+
+pytestmark = pytest.mark.fast
+
+
+@pytest.mark.parametrize("key", sorted(DEFAULTS))
+def test_every_default_text_fits_its_limit_in_both_languages(key):
+    spec = DEFAULTS[key]
+    for text in (spec.it, spec.en):
+        assert len(text) <= spec.limit
+        assert placeholders_in(text) <= set(spec.placeholders), text
+        if key != "website_url":
+            assert check(key, text) is None
+
+
+def test_menu_rows_and_buttons_use_the_documented_limits():
+    for n in range(1, 7):
+        assert DEFAULTS[f"menu_{n}"].limit == limits.ROW_TITLE == 24
+    for key in ("age_yes", "age_no", "consent_yes", "consent_no", "erase_yes", "erase_no"):
+        assert DEFAULTS[key].limit == limits.BUTTON_TITLE == 20
+    assert DEFAULTS["menu_button"].limit == limits.LIST_BUTTON
+    assert DEFAULTS["consent_question"].limit == limits.BUTTON_BODY
+
+
+def test_the_editor_refuses_what_whatsapp_would_refuse():
+    assert "24" in check("menu_1", "x" * 25)
+    assert "vuoto" in check("welcome", "   ")
+    assert "Segnaposto" in check("subscribed", "Fatto {nome}")
+    assert check("subscribed", "Fatto! Argomenti: {topics}") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "command"),
+    [
+        ("STOP", "unsubscribe"),
+        ("  Cancellami ", "unsubscribe"),
+        ("disiscrivimi!", "unsubscribe"),
+        ("I MIEI DATI", "my_data"),
+        ("i  miei   dati", "my_data"),
+        ("Cancella i miei dati", "erase"),
+        ("Menù", "menu"),
+        ("ANNULLA", "cancel"),
+        ("Help", "help"),
+        ("english", "english"),
+        ("Italiano", "italian"),
+        ("stop please", None),
+    ],
+)
+def test_commands_ignore_case_accents_spacing_and_punctuation(typed, command):
+    assert command_of(typed) == command
+
+
+def test_keyword_matching():
+    assert is_keyword(" RÓTA ", "Rota") and is_keyword("rota.", "Rota")
+    assert not is_keyword("rotary", "Rota") and not is_keyword("", "")
+    assert normalise("Sì 👍") == "si"
+
+
+def test_flood_guard_slows_one_number_and_warns_once():
+    guard = FloodGuard(per_minute=6)
+    results = [guard.allow("a", 100.0) for _ in range(9)]
+    assert [ok for ok, _ in results] == [True] * 6 + [False] * 3
+    assert [warn for _, warn in results] == [False] * 6 + [True, False, False]
+    assert guard.allow("b", 100.0) == (True, False)
+    assert guard.allow("a", 111.0)[0]  # one token back after 10 s
