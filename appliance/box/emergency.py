@@ -39,6 +39,8 @@ FINISH_GRACE = timedelta(minutes=5)
 # At shutdown, how long a press being handled (a launch in progress) may take to complete.
 STOP_GRACE = 5.0
 TITLE = "Pulsante di emergenza"
+# The Cloud API's template catalog (status and category kept current from Meta's webhooks).
+TEMPLATES_PART = "templates"
 
 
 def _local_time(iso: str) -> str:
@@ -313,6 +315,17 @@ class EmergencyController:
                 "Premendo il pulsante non verrebbe inviato nulla: preparare il messaggio di "
                 "emergenza nella pagina Emergenza.",
             )
+        unusable = self._template_problem(armed)
+        if unusable:
+            return Check(
+                EMERGENCY_CHECK,
+                WARN,
+                TITLE,
+                "modello non utilizzabile",
+                f"Il modello di emergenza «{armed.template_name}» {unusable}: premendo il "
+                "pulsante l'invio non andrebbe a buon fine o costerebbe come marketing. "
+                "Scegliere un altro modello nella pagina Emergenza.",
+            )
         if self._appliance.parts.get(LAUNCHER_PART) is None:
             return Check(
                 EMERGENCY_CHECK,
@@ -338,3 +351,15 @@ class EmergencyController:
         if left > 0:
             value += f", in pausa ancora {max(1, round(left / 60))} min"
         return Check(EMERGENCY_CHECK, OK, TITLE, value)
+
+    def _template_problem(self, armed: ArmedMessage) -> str:
+        """Why Meta's latest word on the armed template makes it unfit, or "" (also if unknown)."""
+        catalog = self._appliance.parts.get(TEMPLATES_PART)
+        known = catalog.get(armed.template_name, armed.language) if catalog else None
+        if known is None:
+            return ""
+        if known["status"] != "APPROVED":
+            return f"non è approvato da Meta (stato {known['status'] or 'sconosciuto'})"
+        if known["category"] != "UTILITY":
+            return f"è stato classificato da Meta come {known['category']}, non più UTILITY"
+        return ""

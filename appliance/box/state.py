@@ -68,10 +68,10 @@ def decide(checks: Iterable[Check], emergency: EmergencyView) -> BoxStatus:
         if check.key == EMERGENCY_CHECK and check.status == ERROR:
             return BoxStatus(BoxState.ERROR, *_because(check), check.key)
     # Unknown means a probe itself failed to answer; only a definite warn or error degrades.
-    worst = next((c for c in checks if c.status == ERROR), None) or next(
-        (c for c in checks if c.status == WARN), None
-    )
-    if worst is not None:
+    # The reason is the most severe check; among equals, the button's own comes first.
+    bad = [c for c in checks if c.status in (ERROR, WARN)]
+    if bad:
+        worst = min(bad, key=lambda c: (c.status != ERROR, c.key != EMERGENCY_CHECK))
         return BoxStatus(BoxState.DEGRADED, *_because(worst), worst.key)
     return HEALTHY
 

@@ -291,10 +291,11 @@ def test_shutdown_during_a_hold_closes_everything(tmp_path):
 
 
 def test_led_reason_comes_from_the_real_health_checks(app):
-    # Out of the box the backups are not configured: a real warning, so the LED degrades.
+    # Out of the box nothing is armed (and backups are not configured): real warnings, and
+    # the button's own is the reason the LED line gives.
     wait_for_pattern(box(app).led.pin, BoxState.DEGRADED)
     first = check(app, "led")
-    assert first.status == WARN and first.explanation.startswith("Backup:")
+    assert first.status == WARN and first.explanation.startswith("Pulsante di emergenza:")
 
     async def broken() -> Check:
         return Check("feed", ERROR, "Fonte prova", "ferma", "La fonte non risponde.")
@@ -315,8 +316,8 @@ def test_an_expired_token_degrades_the_led_with_the_cloud_api_reason(sim_applian
     wait_until(lambda: check(sim_appliance, "led").explanation.startswith("API WhatsApp: Meta"))
     simulator.control("settings", {"token_expired": False})
     sim_appliance.call(client.phone_number_info())
-    # The error is gone; the unconfigured backups (a warning) are the reason again.
-    wait_until(lambda: check(sim_appliance, "led").explanation.startswith("Backup:"))
+    # The error is gone; a warning (nothing armed) is the reason again.
+    wait_until(lambda: check(sim_appliance, "led").explanation.startswith("Pulsante di"))
 
 
 def test_a_press_during_a_cloud_api_outage_is_degraded_not_fast_blink(sim_appliance, simulator):
@@ -335,3 +336,21 @@ def test_a_press_during_a_cloud_api_outage_is_degraded_not_fast_blink(sim_applia
     simulator.control("settings", {"token_expired": False})
     sim_appliance.call(client.phone_number_info())
     wait_for_pattern(box(sim_appliance).led.pin, BoxState.SENDING)
+
+
+def test_a_paused_armed_template_degrades_the_led_and_says_why(sim_appliance, simulator):
+    register(sim_appliance, FakeLauncher())
+    sim_appliance.call(sim_appliance.appliance.parts["cloudapi"].list_templates())
+    sim_appliance.call(
+        arm(sim_appliance.appliance.db, template_name="emergenza", language="it", actor="sindaco")
+    )
+    assert check(sim_appliance, "emergency").value == "pronto: emergenza (it)"
+    simulator.control("templates/status", {"name": "emergenza", "status": "PAUSED"})
+    wait_until(lambda: check(sim_appliance, "emergency").value == "modello non utilizzabile")
+    assert "stato PAUSED" in check(sim_appliance, "emergency").explanation
+    wait_until(lambda: "stato PAUSED" in check(sim_appliance, "led").explanation)
+    wait_for_pattern(box(sim_appliance).led.pin, BoxState.DEGRADED)
+    simulator.control("templates/status", {"name": "emergenza", "status": "APPROVED"})
+    wait_until(lambda: check(sim_appliance, "emergency").value == "pronto: emergenza (it)")
+    simulator.control("templates/category", {"name": "emergenza", "new_category": "MARKETING"})
+    wait_until(lambda: "come MARKETING" in check(sim_appliance, "emergency").explanation)

@@ -61,3 +61,10 @@ def test_sending_while_the_cloud_api_fails_is_degraded_not_fast_blink():
     status = decide([*FINE, TOKEN], SENDING)
     assert status.state is BoxState.DEGRADED
     assert status.reason_it.startswith("Emergenza in coda") and "token" in status.reason_it
+
+
+def test_among_warnings_the_buttons_own_is_the_reason():
+    nothing_armed = Check("emergency", WARN, "Pulsante", "nessun messaggio pronto", "Preparare…")
+    status = decide([DISK, nothing_armed], EmergencyView())
+    assert (status.state, status.source) == (BoxState.DEGRADED, "emergency")
+    assert decide([nothing_armed, TOKEN], EmergencyView()).source == "cloudapi"
