@@ -7,7 +7,6 @@ keeps the wamid rows that deduplicate webhooks, and leaves an anonymous ``erased
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,15 +15,6 @@ import aiosqlite
 from appliance import audit
 
 Step = tuple[str, tuple[Any, ...]]
-# Other capabilities' rows about a person (e.g. the broadcast outbox): name -> steps builder
-# called with (subscriber id, wa_id, user_id, pseudonym).
-StepBuilder = Callable[[int, str | None, str | None, str], list[Step]]
-_EXTRA_STEPS: dict[str, StepBuilder] = {}
-
-
-def add_erasure_steps(name: str, builder: StepBuilder) -> None:
-    """Let another capability pseudonymise or purge its own rows when someone is erased."""
-    _EXTRA_STEPS[name] = builder
 
 
 def pseudonym(subscriber_id: int) -> str:
@@ -71,8 +61,23 @@ def erase_steps(sid: int, wa_id: str | None, user_id: str | None) -> list[Step]:
     for ident in (wa_id, user_id):
         if ident:
             steps += _identity_steps(ident, alias)
-    for builder in _EXTRA_STEPS.values():
-        steps += builder(sid, wa_id, user_id, alias)
+    idents = [i for i in (wa_id, user_id) if i]
+    if idents:
+        marks = ",".join("?" * len(idents))
+        # The broadcast outbox: finished rows keep their counts under the pseudonym; queued
+        # campaign rows are skipped; queued replies (the erasure's own confirmation) still go.
+        steps += [
+            (
+                f"UPDATE outbox SET state = 'skipped', rank = 9 WHERE recipient IN ({marks})"
+                " AND state = 'queued' AND lane != 1",
+                tuple(idents),
+            ),
+            (
+                f"UPDATE outbox SET recipient = ?, message = NULL WHERE recipient IN ({marks})"
+                " AND state != 'queued'",
+                (alias, *idents),
+            ),
+        ]
     for table in (
         "chat_messages",
         "profile_answers",

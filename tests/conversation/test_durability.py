@@ -81,8 +81,10 @@ def test_confirmed_means_committed_even_when_killed_right_after(tmp_path, simula
     conn = sqlite3.connect(tmp_path / "banditore.db")
     try:
         status = conn.execute("SELECT status, wa_id FROM subscribers").fetchall()
+        consents = conn.execute("SELECT kind, wamid FROM consents").fetchall()
     finally:
         conn.close()
+    print(proc.output, consents, [text_of(m["body"])[:40] for m in citizen.all()])
     if how == "unsubscribe":
         assert status == [("unsubscribed", "393337770001")]
         assert list(read_states(tmp_path / "suppression.list").values()) == ["unsubscribed"]
