@@ -122,8 +122,10 @@ class Dispatcher:
         self._loops: list[asyncio.Task[None]] = []
         self._rtt = 0.3
         self._failures = 0
+        self._outage_until = 0.0
         self.started_at = 0.0
         self.sent = 0
+        self.unknown_outcomes = 0  # timeouts: left to the status webhooks and the sweeper
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -371,6 +373,7 @@ class Dispatcher:
             # Timed out or cut mid-answer: Meta may have accepted it. Like a crash, the row
             # stays claimed and is resent only if no status arrives within the grace period.
             log.warning("outbox row %s: outcome unknown (%s)", row.id, detail)
+            self.unknown_outcomes += 1
             self._outage()
             return
         if rule.action is Action.RETRY:
@@ -411,9 +414,17 @@ class Dispatcher:
                 task.add_done_callback(self._tasks.discard)
 
     def _outage(self) -> None:
-        """Consecutive transport or server failures hold every lane a growing while."""
+        """Transport or server failures hold every lane a while, longer at each new failure.
+
+        Requests that fail together (all those in flight) are one failure, not many.
+        """
+        now = time.monotonic()
+        if now < self._outage_until:
+            return
         self._failures += 1
-        self.limiter.hold(_jitter(min(MAX_OUTAGE_HOLD, 0.5 * 2 ** min(self._failures, 8))))
+        hold = _jitter(min(MAX_OUTAGE_HOLD, 0.25 * 2 ** min(self._failures, 8)))
+        self._outage_until = now + hold
+        self.limiter.hold(hold)
 
     def _retry(
         self, row: Row, not_before: float, attempts: int, code: int | None, detail: str
