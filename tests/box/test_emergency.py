@@ -102,9 +102,14 @@ def arm_message(app, **kw):
     )
 
 
-def register(app, launcher: FakeLauncher) -> None:
+def register(app, launcher: FakeLauncher | None) -> None:
+    """Put the fake in place of the broadcast engine's emergency lane (None: no lane at all)."""
+
     async def put():
-        app.appliance.parts[LAUNCHER_PART] = launcher
+        if launcher is None:
+            app.appliance.parts.pop(LAUNCHER_PART, None)
+        else:
+            app.appliance.parts[LAUNCHER_PART] = launcher
 
     app.call(put())
 
@@ -143,7 +148,7 @@ def test_short_presses_and_bounces_send_nothing(app):
 def test_long_press_with_nothing_armed_sends_nothing_and_shows_error(app):
     launcher = FakeLauncher()
     register(app, launcher)
-    hold(app, HOLD + 0.3)
+    app.call(box(app).virtual_press(HOLD + 0.3))  # the demo's on-screen button, on the loop
     press = wait_until(lambda: presses(app))[0]
     assert (press.outcome, press.counted) == ("nothing_armed", True)
     wait_for_pattern(box(app).led.pin, BoxState.ERROR)
@@ -221,6 +226,7 @@ def test_cooldown_survives_a_restart(tmp_path):
 
 
 def test_without_a_launcher_a_press_does_not_pretend_success(app):
+    register(app, None)  # a build without the broadcast engine
     arm_message(app)
     line = check(app, "emergency")
     assert (line.status, line.value) == (WARN, "invio non disponibile")
