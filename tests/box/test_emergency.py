@@ -360,3 +360,35 @@ def test_a_paused_armed_template_degrades_the_led_and_says_why(sim_appliance, si
     wait_until(lambda: check(sim_appliance, "emergency").value == "pronto: emergenza (it)")
     simulator.control("templates/category", {"name": "emergenza", "new_category": "MARKETING"})
     wait_until(lambda: "come MARKETING" in check(sim_appliance, "emergency").explanation)
+
+
+def test_a_drill_goes_through_the_real_emergency_lane_to_the_simulator(tmp_path, simulator):
+    config = make_config(
+        tmp_path,
+        whatsapp={"api_base_url": simulator.url},
+        gpio={"hold_seconds": HOLD},
+        emergency={"test_numbers": STAFF},
+    )
+    app = RunningAppliance(config).start()
+    simulator.settings.webhook_url = app.public_url + "/webhook"
+    try:
+        app.call(app.appliance.parts["cloudapi"].list_templates())
+        app.call(
+            arm(
+                app.appliance.db,
+                template_name="emergenza",
+                language="it",
+                parameters=["frana sulla provinciale"],
+                test_mode=True,
+                actor="sindaco",
+            )
+        )
+        hold(app, HOLD + 0.3)
+        sent = wait_until(lambda: len(simulator.messages()) == 2 and simulator.messages())
+        assert {m["to"] for m in sent} == {n.lstrip("+") for n in STAFF}
+        assert all(m["body"]["template"]["name"] == "emergenza" for m in sent)
+        wait_for_pattern(box(app).led.pin, BoxState.SENT, timeout=20)
+        [press] = presses(app)
+        assert press.outcome == "finished" and press.detail.startswith("sent 2,")
+    finally:
+        app.stop()
