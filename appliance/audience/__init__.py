@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.audience.retention import Retention
 from appliance.audience.store import Audience
 from appliance.audience.suppression import SuppressionList
 from appliance.services import Service
@@ -13,9 +14,19 @@ if TYPE_CHECKING:
 
 
 def setup(appliance: Appliance) -> None:
-    """Register ``parts["audience"]``, ``parts["suppression"]``, the restore hook and retention."""
+    """Register the audience parts, the restore hook, retention, staff pages, REST and /privacy."""
+    from appliance.admin.registry import NavItem, add_pages
+    from appliance.audience import api, pages
+    from appliance.public.privacy import bp as privacy_pages
+
     suppression = SuppressionList(appliance.db.path.parent)
     audience = Audience(appliance.db, suppression)
-    appliance.parts.update(audience=audience, suppression=suppression)
+    retention = Retention(appliance.db, appliance.config, suppression)
+    appliance.parts.update(audience=audience, suppression=suppression, retention=retention)
     appliance.parts["after_restore"].add("suppression", suppression.restore_hook())
     appliance.services.add(Service("suppression", suppression.load, suppression.unload))
+    appliance.services.add(Service("retention", retention.start, retention.stop))
+    assert appliance.lan is not None and appliance.public is not None
+    add_pages(appliance.lan, pages.bp, NavItem("audience.index", "Iscritti", order=20))
+    add_pages(appliance.lan, api.bp)
+    appliance.public.register_blueprint(privacy_pages)

@@ -1,0 +1,72 @@
+"""REST core for subscribers: GET /api/v1/subscribers and GET /api/v1/subscribers/{id}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import jsonify
+
+from appliance.admin.access import requires
+from appliance.admin.api import api_blueprint, operation, query_args
+from appliance.admin.auth import the_appliance
+from appliance.audience.store import SearchFilter, public_view, search
+
+bp = api_blueprint("subscribers_api", __name__)
+
+STATUSES = ["pending", "active", "unsubscribed", "erased"]
+SUBSCRIBER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["wa_id", "user_id", "status", "language", "topics", "answers", "subscribed_at"],
+    "properties": {
+        "wa_id": {"type": ["string", "null"]},
+        "user_id": {"type": ["string", "null"]},
+        "status": {"type": "string", "enum": STATUSES},
+        "language": {"type": "string"},
+        "topics": {"type": "array", "items": {"type": "string"}},
+        "answers": {"type": "object"},
+        "subscribed_at": {"type": ["string", "null"]},
+    },
+}
+LIST_SCHEMA = {
+    "type": "object",
+    "required": ["subscribers", "page", "has_more"],
+    "properties": {
+        "subscribers": {"type": "array", "items": SUBSCRIBER_SCHEMA},
+        "page": {"type": "integer"},
+        "has_more": {"type": "boolean"},
+    },
+}
+LIST_QUERY = {
+    "status": {"type": "string", "enum": STATUSES},
+    "topic": {"type": "string", "maxLength": 100},
+    "page": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+}
+
+
+@bp.get("/subscribers")
+@requires("viewer")
+@operation("Subscribers, newest first (filter by status and topic)", LIST_SCHEMA, query=LIST_QUERY)
+async def list_subscribers() -> Any:
+    """One page of subscribers."""
+    args = query_args()
+    appliance = the_appliance()
+    audience = appliance.parts["audience"]
+    flt = SearchFilter(status=args["status"] or "", topic=args["topic"] or "")
+    rows, more = await search(appliance.db, flt, args["page"], args["per_page"])
+    return jsonify(
+        {
+            "subscribers": [await public_view(audience, r) for r in rows],
+            "page": args["page"],
+            "has_more": more,
+        }
+    )
+
+
+@bp.get("/subscribers/<id>")
+@requires("viewer")
+@operation("One subscriber by wa_id or user_id", SUBSCRIBER_SCHEMA)
+async def show_subscriber(id: str) -> Any:  # noqa: A002 - the path names it {id} (DESIGN.md 5)
+    """A subscriber with topics and answers."""
+    audience = the_appliance().parts["audience"]
+    return jsonify(await public_view(audience, await audience.by_identifier(id)))

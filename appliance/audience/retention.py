@@ -1,0 +1,160 @@
+"""Retention: a daily job purges raw webhooks, chat texts, delivery logs and idle contacts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from appliance.audience.erasure import erase_in
+from appliance.audience.suppression import ERASED, SuppressionList
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from appliance.config import Config
+    from appliance.db import Database
+
+log = logging.getLogger(__name__)
+
+DAY = 86400
+FIRST_RUN_DELAY = 60.0  # seconds after start, so a restart loop does not purge in a loop
+LAST_RUN_KEY = "retention.last_run"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One line of the policy: what is purged after how many days (Italian, for staff)."""
+
+    key: str
+    what: str
+    days: int
+
+
+def policy(config: Config) -> list[Period]:
+    """The periods in force, as shown to admins and viewers."""
+    r = config.values["retention"]
+    return [
+        Period(
+            "webhook_days", "Dati grezzi dei messaggi ricevuti da Meta (webhook)", r["webhook_days"]
+        ),
+        Period("inbox_days", "Testi della conversazione e della posta in arrivo", r["inbox_days"]),
+        Period(
+            "recipient_log_days",
+            "Registri di consegna per destinatario e risposte inviate",
+            r["recipient_log_days"],
+        ),
+        Period(
+            "contact_days",
+            "Profilo di chi non si è mai iscritto o ha annullato l'iscrizione",
+            r["contact_days"],
+        ),
+    ]
+
+
+class Retention:
+    """The daily purge, run as a service; ``run_once`` is what the job (and tests) call."""
+
+    def __init__(self, db: Database, config: Config, suppression: SuppressionList) -> None:
+        self.db = db
+        self.config = config
+        self.suppression = suppression
+        self.clock: Callable[[], float] = time.time
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Run in the background: first a minute after start, then daily."""
+        self._task = asyncio.create_task(self._loop(), name="retention")
+
+    async def stop(self) -> None:
+        """Cancel the job (a purge in progress is one transaction: all or nothing)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        await asyncio.sleep(FIRST_RUN_DELAY)
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # noqa: BLE001 - tomorrow's run tries again; the log says why
+                log.exception("retention run failed")
+            await asyncio.sleep(DAY)
+
+    async def run_once(self) -> dict[str, int]:
+        """Purge everything past its period; return counts per kind, also kept as the last run."""
+        r = self.config.values["retention"]
+        now = self.clock()
+        webhook_cut = now - r["webhook_days"] * DAY
+        inbox_cut = now - r["inbox_days"] * DAY
+        log_cut = now - r["recipient_log_days"] * DAY
+        contact_cut = now - r["contact_days"] * DAY
+        idle = await self.db.fetchall(
+            "SELECT id, wa_id, user_id FROM subscribers WHERE status = 'unsubscribed'"
+            " AND coalesce(unsubscribed_at, '') < ? AND coalesce(last_inbound_at, 0) < ?",
+            (_iso(contact_cut), contact_cut),
+        )
+        for row in idle:  # on the suppression list first, as for any erasure
+            await self.suppression.record(ERASED, row["wa_id"], row["user_id"])
+
+        async def job(conn: aiosqlite.Connection) -> dict[str, int]:
+            counts: dict[str, int] = {}
+
+            async def run(name: str, sql: str, params: tuple[Any, ...]) -> None:
+                cursor = await conn.execute(sql, params)
+                counts[name] = counts.get(name, 0) + max(cursor.rowcount, 0)
+
+            await run(
+                "webhooks",
+                "DELETE FROM webhook_deliveries WHERE split = 1 AND received_at < ?",
+                (webhook_cut,),
+            )
+            # Events keep their dedupe key (Meta redelivers for days); their content goes.
+            await run(
+                "webhook_events",
+                "UPDATE webhook_events SET record = '{\"purged\": true}' WHERE state = 'done'"
+                " AND created_at < ? AND record != '{\"purged\": true}'",
+                (webhook_cut,),
+            )
+            await run("chat", "DELETE FROM chat_messages WHERE at < ?", (inbox_cut,))
+            await run("statuses", "DELETE FROM message_statuses WHERE updated_at < ?", (log_cut,))
+            await run(
+                "replies",
+                "DELETE FROM outbox WHERE lane = 1 AND state != 'queued' AND created_at < ?",
+                (log_cut,),
+            )
+            await run(
+                "contacts",
+                "DELETE FROM subscribers WHERE status = 'pending'"
+                " AND coalesce(last_inbound_at, 0) < ? AND created_at < ?",
+                (contact_cut, _iso(contact_cut)),
+            )
+            for row in idle:
+                await erase_in(conn, row["id"], "retention", "retention period")
+            counts["unsubscribed_erased"] = len(idle)
+            await conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+                (LAST_RUN_KEY, json.dumps({"at": _iso(now), "counts": counts})),
+            )
+            return counts
+
+        counts = await self.db.write(job)
+        log.info("retention: %s", counts)
+        return counts
+
+    async def last_run(self) -> dict[str, Any] | None:
+        """When the job last ran and what it purged."""
+        value = await self.db.fetchval("SELECT value FROM settings WHERE key = ?", (LAST_RUN_KEY,))
+        return json.loads(value) if value else None
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(seconds))
