@@ -23,6 +23,7 @@ from appliance.campaigns.model import (
     PAUSED,
     SCHEDULED,
     SENDING,
+    TEMPLATE_PART,
     CampaignSpec,
     loads,
     part_message,
@@ -100,12 +101,13 @@ class Campaigns:
             raise NotFound(f"no campaign {campaign_id}")
         return row
 
-    async def counts(self, campaign_id: int) -> dict[str, Any]:
-        """Rows by outcome; sent/delivered/read are cumulative (a read message was delivered)."""
+    async def counts(self, campaign_id: int, part: int | None = None) -> dict[str, Any]:
+        """Rows by outcome (of one part, if given); sent/delivered/read are cumulative."""
         rows = await self._db.fetchall(
             "SELECT state, error_code, count(*) AS n FROM outbox WHERE campaign_id = ?"
-            " GROUP BY state, error_code",
-            (campaign_id,),
+            + (" AND part = ?" if part is not None else "")
+            + " GROUP BY state, error_code",
+            (campaign_id,) if part is None else (campaign_id, part),
         )
         by_state: dict[str, int] = {}
         by_code: dict[str, int] = {}
@@ -423,13 +425,13 @@ class Campaigns:
         return row["id"], row["recipients"]
 
     async def wait_finished(self, campaign_id: int) -> dict[str, Any]:
-        """Return the counts once the campaign is done, cancelled or expired."""
+        """Once the emergency is done, cancelled or expired: its template's counts (one a person)."""
         event = self._finished.setdefault(campaign_id, asyncio.Event())
         while (await self.row(campaign_id))["status"] not in FINAL:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(5):
                     await event.wait()
-        return await self.counts(campaign_id)
+        return await self.counts(campaign_id, TEMPLATE_PART)
 
     # -- the scheduler tick -----------------------------------------------------------------
 
@@ -510,10 +512,10 @@ async def _end_rows(
     conn: aiosqlite.Connection, campaign_id: int, state: str, in_flight: set[int], now: float
 ) -> None:
     """Queued rows of a cancelled or expired campaign end unsent (requests already out finish)."""
-    keep = ",".join(str(int(i)) for i in in_flight) or "NULL"
+    keep = ",".join(str(int(i)) for i in in_flight)
     await conn.execute(
         "UPDATE outbox SET state = ?, rank = 9, updated_at = ? WHERE campaign_id = ?"
-        f" AND state = 'queued' AND id NOT IN ({keep})",
+        " AND state = 'queued'" + (f" AND id NOT IN ({keep})" if keep else ""),
         (state, now, campaign_id),
     )
 

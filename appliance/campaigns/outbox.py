@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance.campaigns.limiter import REPLY
+from appliance.campaigns.limiter import EMERGENCY, REPLY
 from appliance.campaigns.model import ACCEPTED, QUEUED, ROW_RANK, TEMPLATE_PART
 
 if TYPE_CHECKING:
@@ -75,7 +75,9 @@ async def enqueue(
     )
     head = [campaign["lane"], campaign["id"]]
     if has_template:
-        where, extra = (outside, [window_from]) if content else ("", [])
+        # Emergencies give everyone the template; others only those outside the window.
+        split = content and campaign["lane"] != EMERGENCY
+        where, extra = (outside, [window_from]) if split else ("", [])
         await conn.execute(insert + base + where, [*head, TEMPLATE_PART, now, *params, *extra])
     for part in range(len(content)):
         where, extra = (window, [window_from]) if has_template else ("", [])
