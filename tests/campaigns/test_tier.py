@@ -1,0 +1,67 @@
+"""The daily messaging limit: the pre-flight check, spreading over days, emergencies flagged."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from appliance.box.armed import ArmedMessage
+from appliance.box.launcher import EmergencyRequest
+from tests.campaigns.conftest import template_campaign, wait_for
+
+pytestmark = pytest.mark.fast
+
+
+def test_a_campaign_over_the_limit_is_refused_unless_spread(make_engine):
+    engine = make_engine(campaigns={"messaging_tier": 10})
+    engine.seed(15)
+    campaign = engine.create(template_campaign())
+    with engine.api("viewer") as viewer:
+        check = viewer.get(f"/campaigns/{campaign}/preflight").json()
+    assert check == {
+        "recipients": 15,
+        "template_recipients": 15,
+        "limit": 10,
+        "used_24h": 0,
+        "available": 10,
+        "exceeds": True,
+        "days": 2,
+    }
+    refused = engine.act(campaign, "send")
+    assert refused.status_code == 409 and "spread" in refused.json()["error"]["message"]
+    assert engine.act(campaign, "send", {"spread": True}).json()["status"] == "sending"
+    wait_for(lambda: len(engine.accepted()) == 10)
+    time.sleep(1.5)
+    described = engine.show(campaign)
+    assert len(engine.accepted()) == 10 and described["status"] == "sending"
+    assert described["counts"]["queued"] == 5  # tomorrow's share waits
+    assert engine.health("messaging_limit").status == "warn"
+    waiting = engine.sql("SELECT min(not_before) FROM outbox WHERE state = 'queued'")[0][0]
+    assert waiting > time.time() + 23 * 3600
+
+
+def test_the_limit_read_from_meta_is_never_exceeded(make_engine):
+    engine = make_engine(sim={"tier": 10})  # the simulator enforces it and reports TIER_10
+    engine.seed(12)
+    wait_for(lambda: engine.dispatcher.tier.known and engine.dispatcher.tier.limit == 10)
+    campaign = engine.create(template_campaign())
+    engine.act(campaign, "send", {"spread": True})
+    wait_for(lambda: len(engine.accepted()) == 10)
+    time.sleep(1.0)
+    counts = engine.show(campaign)["counts"]
+    assert counts["failed"] == 0 and counts["queued"] == 2
+
+
+def test_an_emergency_larger_than_the_quota_is_flagged(make_engine):
+    engine = make_engine(campaigns={"messaging_tier": 5})
+    engine.seed(8)
+    assert engine.health("messaging_limit").status == "ok"
+    now = datetime.now(UTC)
+    armed = ArmedMessage("emergenza", "it", ("Evacuare",), "", False, "admin", now.isoformat())
+    request = EmergencyRequest(1, armed, (), now, now + timedelta(hours=6))
+    engine.app.call(engine.app.appliance.parts["emergency"].launch(request))
+    check = engine.health("messaging_limit")
+    assert check.status == "warn" and "emergenza" in check.explanation.lower()
+    wait_for(lambda: len(engine.accepted()) == 5)
