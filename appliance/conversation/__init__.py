@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 def setup(appliance: Appliance) -> None:
     """Subscribe to the inbox; send through the broadcast engine's lane when it registered one."""
+    from appliance.admin.registry import NavItem, add_pages
+    from appliance.conversation import editor, inbox_pages, phone
+
     conversation = Conversation(appliance, appliance.parts["audience"])
     appliance.parts.setdefault("replies", DirectReplies(appliance.parts["cloudapi"]))
     appliance.parts["conversation"] = conversation
@@ -21,3 +24,8 @@ def setup(appliance: Appliance) -> None:
         conversation.on_event, name="conversation", kinds=("message", "user_preferences")
     )
     appliance.services.add(Service("conversation", conversation.start, conversation.stop))
+    assert appliance.lan is not None
+    add_pages(appliance.lan, inbox_pages.bp, NavItem("inbox.index", "Messaggi", order=30))
+    add_pages(appliance.lan, editor.bp, NavItem("bot.index", "Bot", order=60))
+    if appliance.config.demo:
+        add_pages(appliance.lan, phone.bp, NavItem("phone.index", "Telefono demo", order=5))
