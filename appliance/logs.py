@@ -36,6 +36,19 @@ class RedactSecrets(logging.Filter):
 REDACTOR = RedactSecrets()
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is at the time of the record, never a stale stream."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        """The current standard output."""
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def setup_logging(level: str = "INFO") -> None:
     """Send logs to stdout; under journald omit the timestamp (journald adds its own)."""
     under_journald = "JOURNAL_STREAM" in os.environ
@@ -44,7 +57,7 @@ def setup_logging(level: str = "INFO") -> None:
         if under_journald
         else ("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.addFilter(REDACTOR)
     handler.addFilter(_syslog_priority)
     handler.setFormatter(logging.Formatter(fmt))
