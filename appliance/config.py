@@ -260,7 +260,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds the button must be held",
         "3",
         minimum=0.5,
-        maximum=30,
+        # gpiozero joins its hold thread for at most 10 s on close; longer holds cannot stop cleanly.
+        maximum=10,
     ),
     Setting("zeroconf", "enabled", "bool", True, "Advertise the LAN UI with mDNS", "true"),
     Setting(
