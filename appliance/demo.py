@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,11 @@ from appliance.config import Config, ConfigError
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
+
+log = logging.getLogger(__name__)
+
+# The demo's staff login, printed at start: the demo holds only invented data.
+DEMO_LOGIN = ("demo", "banditore-demo")
 
 DEMO_CREDENTIALS = {
     "phone_number_id": "200000000000002",
@@ -71,3 +77,23 @@ def setup_simulator(appliance: Appliance) -> None:
 
     appliance.services.add(Service("simulator", start, simulator.stop))
     appliance.parts["simulator"] = simulator
+    appliance.services.add(Service("demo-login", lambda: _ensure_demo_login(appliance), _nothing))
+
+
+async def _ensure_demo_login(appliance: Appliance) -> None:
+    """Create the demo admin on first start, and say how to log in at every start."""
+    from appliance.admin.accounts import create_user
+
+    username, password = DEMO_LOGIN
+    if not await appliance.db.fetchval("SELECT 1 FROM users LIMIT 1"):
+        await create_user(appliance.db, username, password, "admin")
+    log.warning(
+        "DEMO MODE with the built-in Cloud API simulator: open the admin UI and log in as "
+        "%r with password %r (the demo's own account; it holds only invented data)",
+        username,
+        password,
+    )
+
+
+async def _nothing() -> None:
+    """Nothing to stop."""

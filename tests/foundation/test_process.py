@@ -163,3 +163,24 @@ def test_check_reports_unreachable_graph_api(tmp_path):
     assert "config: ok" in done.stdout
     assert "database:" in done.stdout
     assert "graph api: cannot reach" in done.stdout
+
+
+def test_demo_runs_with_the_simulator_and_prints_its_login(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "demo.toml"
+    path.write_text(
+        '[server]\npublic_bind = "127.0.0.1:0"\nlan_bind = "127.0.0.1:0"\n[zeroconf]\nenabled = false\n'
+    )
+    proc = ApplianceProcess("demo", "--config", str(path), "--data", str(tmp_path / "demo"))
+    try:
+        public, lan = proc.wait_ready()
+        assert "log in as 'demo' with password 'banditore-demo'" in proc.output
+        assert httpx.get(public + "/healthz").text == "ok"
+        assert httpx.get(lan + "/login").status_code == 200
+    finally:
+        proc.proc.send_signal(signal.SIGTERM)
+        assert proc.wait() == 0
+    db = sqlite3.connect(tmp_path / "demo" / "banditore.db")
+    assert db.execute("SELECT role FROM users WHERE username = 'demo'").fetchone() == ("admin",)
+    db.close()
