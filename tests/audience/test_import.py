@@ -9,7 +9,7 @@ import pytest
 from tests.admin.util import add_user, login
 from tests.audience.helpers import add_subscriber, rows
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.slow
 
 CSV = (
     "telefono;nome;argomenti\n"

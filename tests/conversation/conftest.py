@@ -7,6 +7,10 @@ import itertools
 import pytest
 
 from tests.conversation.citizen import Citizen, conversation_config, start_appliance
+from tests.e2e.conftest import (  # noqa: F401 - the browser fixtures of the shell's tests
+    axe,
+    browser_type_launch_args,
+)
 
 _numbers = itertools.count(393330000001)
 

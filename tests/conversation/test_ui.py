@@ -1,0 +1,98 @@
+"""Browser tests (Chromium): bot editor, subscriber detail with a hostile name, inbox reply; axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from appliance.admin.accounts import create_user
+from tests.admin.util import PASSWORD
+from tests.conversation.citizen import Citizen, conversation_config, start_appliance, text_of
+from tests.e2e.conftest import LiveServer, assert_accessible
+from tests.harness import RunningSimulator
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+HOSTILE = '<script>window.__xss = 1</script>"><img src=x onerror="window.__xss = 1">'
+
+
+@pytest.fixture(scope="module")
+def sim():
+    simulator = RunningSimulator(review_seconds=0.2).start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sim):
+    running = start_appliance(conversation_config(tmp_path_factory.mktemp("ui"), sim), sim)
+    try:
+        for role in ("admin", "operator", "editor"):
+            running.call(create_user(running.appliance.db, role, PASSWORD, role))
+        yield LiveServer(running)
+    finally:
+        running.stop()
+
+
+def log_in(page: Page, server, name: str) -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Nome utente").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
+
+
+def test_bot_editor_changes_a_text(page: Page, server, axe):
+    log_in(page, server, "editor")
+    page.get_by_role("navigation", name="Navigazione principale").get_by_role(
+        "link", name="Bot"
+    ).click()
+    expect(page.get_by_role("heading", level=1, name="Editor del bot")).to_be_visible()
+    assert_accessible(axe, page)
+    field = page.locator("#t-menu_3-it")
+    field.fill("Il sito del paese")
+    page.get_by_role("button", name="Salva i testi").click()
+    expect(page.get_by_role("status")).to_contain_text("Testi salvati: 1")
+    expect(page.locator("#t-menu_3-it")).to_have_value("Il sito del paese")
+    page.locator("#t-menu_3-it").fill("x" * 30)
+    page.get_by_role("button", name="Salva i testi").click()
+    expect(page.get_by_role("alert")).to_contain_text("Al massimo 24 caratteri")
+    expect(page.locator("#t-menu_3-it")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(axe, page)
+
+
+def test_subscriber_detail_shows_a_hostile_name_as_text(page: Page, server, sim, axe):
+    citizen = Citizen(sim, "393334440001", name=HOSTILE)
+    citizen.send("Rota")
+    citizen.reply()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    log_in(page, server, "admin")
+    page.get_by_role("link", name="Iscritti").click()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="393334440001").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("393334440001")
+    expect(page.locator("dl.facts")).to_contain_text(HOSTILE)
+    assert page.evaluate("window.__xss") is None and not dialogs
+    assert_accessible(axe, page)
+    page.goto(server.url + "/subscribers/retention")
+    assert_accessible(axe, page)
+    page.goto(server.url + "/subscribers/import")
+    assert_accessible(axe, page)
+
+
+def test_inbox_reply_reaches_the_citizen(page: Page, server, sim, axe):
+    citizen = Citizen(sim, "393334440002", name="Giulia")
+    citizen.send("Buongiorno, quando apre la biblioteca?")
+    citizen.replies(2)
+    log_in(page, server, "operator")
+    page.get_by_role("link", name="Messaggi").click()
+    expect(page.get_by_role("heading", level=1, name="Messaggi in arrivo")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="Giulia").click()
+    expect(page.get_by_text("Buongiorno, quando apre la biblioteca?")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_label("Risposta", exact=True).fill("Martedì e giovedì dalle 15 alle 18.")
+    page.get_by_role("button", name="Invia la risposta").click()
+    expect(page.get_by_role("status")).to_contain_text("Risposta inviata")
+    assert text_of(citizen.reply()) == "Martedì e giovedì dalle 15 alle 18."
