@@ -102,6 +102,10 @@ def setup(appliance: Appliance) -> None:
     appliance.services.add(Service("box", box.start, box.stop))
     appliance.health.add(EMERGENCY_CHECK, box.emergency.probe)
     appliance.health.add(LED_CHECK, box.status.probe)
+    if appliance.lan is not None:
+        from appliance.box import pages
+
+        pages.register(appliance.lan)
     if appliance.config.values["zeroconf"]["enabled"]:
         discovery = Discovery(appliance)
         appliance.parts["zeroconf"] = discovery
