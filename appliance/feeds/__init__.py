@@ -41,3 +41,7 @@ def setup(appliance: Appliance) -> None:
     appliance.health.add("weather", weather_probe(forecast))
     appliance.health.add("alerts", alerts_probe(monitor))
     appliance.services.add(Service("feeds", start, stop))
+    if appliance.lan is not None:
+        from appliance.feeds import pages
+
+        pages.register(appliance.lan)

@@ -1,0 +1,132 @@
+"""The Alerts page over real HTTP: roles, same-origin forms, approval with audit, hostile sources."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import pytest
+
+from tests.admin.util import add_user, fetch, login
+from tests.feeds.conftest import ALERTS_NOW
+from tests.feeds.fakeserver import FIXTURES, Reply
+from tests.feeds.helpers import events, monitor, poll, serve_lombardy
+
+pytestmark = pytest.mark.slow
+
+NOT_AVAILABLE = "L&#39;invio delle allerte agli iscritti non è ancora disponibile"
+HOSTILE_HEADLINE = "<script>window.__x=1</script>"
+HOSTILE_AREA = 'IM-06 "><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def running(appliance_factory, fake):
+    serve_lombardy(fake, "allertalom_im06_yellow.xml")
+    app = appliance_factory(ALERTS_NOW, alert_sources=["lombardy"])
+    for role in ("admin", "operator", "editor", "viewer"):
+        add_user(app, role, role)
+    return app
+
+
+def pending(app):
+    [change] = poll(app, "lombardy")
+    assert change.status == "pending" and change.lane == "approval"
+    return change
+
+
+def status_of(app, key: str) -> str:
+    return next(c.status for c in events(app) if c.key == key)
+
+
+def test_viewer_and_editor_read_but_cannot_decide(running):
+    change = pending(running)
+    for role in ("viewer", "editor"):
+        with closing(login(running, role)) as http:
+            page = http.get("/alerts")
+            assert page.status_code == 200
+            assert "Allerta gialla" in page.text or "allerta gialla" in page.text
+            assert "IM-06" in page.text
+            assert 'action="/alerts/approve"' not in page.text
+            assert "Solo operatori e amministratori" in page.text
+            for path in ("/alerts/approve", "/alerts/dismiss"):
+                answer = http.post(path, data={"key": change.key})
+                assert answer.status_code == 403, (role, path)
+    assert status_of(running, change.key) == "pending"
+
+
+def test_operator_approves_with_an_audit_row_and_the_page_tells_what_it_did(running):
+    change = pending(running)
+    sending = bool(monitor(running)._handlers)
+    with closing(login(running, "operator")) as http:
+        page = http.get("/alerts").text
+        assert 'action="/alerts/approve"' in page and change.key in page
+        assert (NOT_AVAILABLE in page) is not sending
+        answer = http.post("/alerts/approve", data={"key": change.key, "status": "pending"})
+        assert answer.status_code == 303 and answer.headers["location"] == "/alerts?status=pending"
+        done = http.get("/alerts?status=approved").text
+        assert change.key in done
+        # A second approval is refused with a message, not an error page.
+        http.post("/alerts/approve", data={"key": change.key})
+        assert "Non è stato possibile" in http.get("/alerts").text
+    assert status_of(running, change.key) == "approved"
+    rows = fetch(
+        running,
+        "SELECT actor, action, target, address FROM audit_log WHERE action LIKE 'alert.%'",
+    )
+    assert rows == [("operator", "alert.approved", change.key, "127.0.0.1")]
+
+
+def test_with_a_subscriber_the_page_says_approval_sends(running):
+    async def engine(change) -> None:
+        pass
+
+    monitor(running).subscribe(engine)
+    pending(running)
+    with closing(login(running, "viewer")) as http:
+        page = http.get("/alerts").text
+    assert NOT_AVAILABLE not in page
+    assert "diventa una campagna" in page and "allerta arancione" in page
+
+
+def test_operator_dismisses(running):
+    change = pending(running)
+    with closing(login(running, "operator")) as http:
+        assert http.post("/alerts/dismiss", data={"key": change.key}).status_code == 303
+        assert change.key in http.get("/alerts?status=dismissed").text
+    assert status_of(running, change.key) == "dismissed"
+
+
+def test_cross_origin_posts_are_refused(running):
+    change = pending(running)
+    with closing(login(running, "admin")) as http:
+        answer = http.post(
+            "/alerts/approve", data={"key": change.key}, headers={"Origin": "http://evil.example"}
+        )
+        assert answer.status_code == 403
+    assert status_of(running, change.key) == "pending"
+
+
+def test_unknown_filter_is_not_found(running):
+    with closing(login(running, "viewer")) as http:
+        assert http.get("/alerts?status=everything").status_code == 404
+
+
+def test_hostile_source_text_is_escaped_and_no_script_link(appliance_factory, fake):
+    xml = (FIXTURES / "cap_alert.xml").read_text(encoding="utf-8")
+    xml = xml.replace(
+        "<headline>Allerta gialla per temporali forti – Orobie bergamasche</headline>",
+        "<headline>&lt;script&gt;window.__x=1&lt;/script&gt;</headline>"
+        "<web>javascript:alert(1)</web>",
+    ).replace(
+        "<areaDesc>IM-06 Orobie bergamasche</areaDesc>",
+        "<areaDesc>IM-06 &quot;&gt;&lt;img src=x onerror=alert(1)&gt;</areaDesc>",
+    )
+    fake.routes["/cap/latest.xml"] = Reply(xml.encode())
+    app = appliance_factory(ALERTS_NOW, alert_sources=["cap"])
+    add_user(app, "viewer", "viewer")
+    [change] = poll(app, "cap")
+    assert change.detail["headline"] == HOSTILE_HEADLINE and change.link == "javascript:alert(1)"
+    with closing(login(app, "viewer")) as http:
+        page = http.get("/alerts").text
+    assert HOSTILE_HEADLINE not in page and "<img src=x" not in page
+    assert "&lt;script&gt;window.__x=1&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page and "javascript:alert(1)" in page
