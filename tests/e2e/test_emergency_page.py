@@ -1,0 +1,147 @@
+"""The Emergency page in Chromium, in demo mode: arm by keyboard, virtual presses, LED, axe."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from appliance.config import load_config
+from appliance.demo import DEMO_LOGIN, prepare_demo_config
+from tests.e2e.conftest import assert_accessible, live_server
+from tests.harness import RunningAppliance
+
+pytestmark = pytest.mark.slow
+
+HOLD = 1.0
+STAFF = ["+393331234567", "+393337654321"]
+# Every Graph answer of the simulator waits this long: the send stays visible as "sending".
+LATENCY = 4.0
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("emergency-demo")
+    plain = load_config(
+        None,
+        environ={},
+        overrides={
+            "server": {"public_bind": "127.0.0.1:0", "lan_bind": "127.0.0.1:0"},
+            "database": {"path": str(data / "demo.db")},
+            "zeroconf": {"enabled": False},
+            "feeds": {"alerts_enabled": False, "weather_url": "http://127.0.0.1:9/f"},
+            "gpio": {"hold_seconds": HOLD},
+            "emergency": {"test_numbers": STAFF},
+        },
+    )
+    yield from live_server(RunningAppliance(prepare_demo_config(plain, str(data))))
+
+
+def log_in(page: Page, server) -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Nome utente").fill(DEMO_LOGIN[0])
+    page.get_by_label("Password").fill(DEMO_LOGIN[1])
+    page.get_by_role("button", name="Accedi").click()
+    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
+
+
+def wait_for_text(page: Page, url: str, pattern: str, timeout: float = 45.0) -> str:
+    """Reload ``url`` until its LED section matches ``pattern``; return the section's text."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(url)
+        text = page.locator("#led").inner_text()
+        if re.search(pattern, text):
+            return text
+        assert time.monotonic() < deadline, f"LED never showed {pattern!r}; last: {text}"
+        time.sleep(0.5)
+
+
+def presses(server) -> list[tuple]:
+    return server.rows("SELECT outcome, counted FROM emergency_presses ORDER BY id")
+
+
+def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server, axe):
+    log_in(page, server)
+    page.get_by_role("navigation", name="Navigazione principale").get_by_role(
+        "link", name="Emergenza"
+    ).click()
+    expect(page.get_by_role("heading", level=1, name="Emergenza")).to_be_visible()
+    expect(page.get_by_text("Nessun messaggio pronto: premendo il pulsante")).to_be_visible()
+    assert_accessible(axe, page)
+
+    # The demo's simulator knows the default approved templates once the list is read.
+    page.get_by_role("button", name="Aggiorna l'elenco dei modelli da Meta").click()
+    expect(page.get_by_role("status").filter(has_text="Modelli letti da Meta")).to_be_visible()
+
+    # Arm with the keyboard only: the select, the parameters, the drill box, then Enter.
+    template = page.get_by_label("Modello approvato (categoria UTILITY)")
+    template.focus()
+    for _ in range(10):
+        if template.input_value() == "emergenza|it":
+            break
+        page.keyboard.press("ArrowDown")
+    assert template.input_value() == "emergenza|it"
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Valori dei segnaposto")).to_be_focused()
+    page.keyboard.type("esercitazione di protezione civile")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Messaggio di seguito (facoltativo)")).to_be_focused()
+    page.keyboard.press("Tab")
+    drill = page.get_by_label(re.compile("Modalità prova: invia solo"))
+    expect(drill).to_be_focused()
+    page.keyboard.press("Space")
+    expect(drill).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Prepara il messaggio", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("Messaggio di emergenza pronto: il pulsante ora lo invia.")
+    ).to_be_visible()
+    expect(
+        page.get_by_text("attiva: invio solo ai 2 numeri di prova del personale")
+    ).to_be_visible()
+    assert_accessible(axe, page)
+
+    # A short press is recorded and ignored: nothing is launched.
+    page.get_by_role("button", name="Pressione breve").click()
+    expect(page.get_by_role("cell", name="pressione breve, ignorata")).to_be_visible()
+    assert presses(server) == [("short", 0)]
+    assert server.rows("SELECT COUNT(*) FROM campaigns") == [(0,)]
+
+    launcher = "emergency" in server.running.appliance.parts
+    url = server.url + "/emergency"
+    if launcher:
+        server.running.appliance.parts["simulator"].state.faults.latency = LATENCY
+        try:
+            page.get_by_role("button", name="Pressione lunga").click()
+            wait_for_text(page, url, "lampeggio veloce")
+            assert_accessible(axe, page)
+        finally:
+            server.running.appliance.parts["simulator"].state.faults.latency = 0.0
+        text = wait_for_text(page, url, "tre lampi lunghi")
+        assert "Emergenza inviata: 2 consegnati" in text
+        expect(page.get_by_text(re.compile("Pulsante in pausa per altri"))).to_be_visible()
+        assert presses(server)[-1] == ("finished", 1)
+        sent = [e["to"] for e in server.running.appliance.parts["simulator"].state.accepted]
+        assert sorted(sent) == sorted(n.lstrip("+") for n in STAFF)
+    else:
+        page.get_by_role("button", name="Pressione lunga").click()
+        text = wait_for_text(page, url, "triplo lampo breve")
+        assert "non è disponibile" in text
+        assert presses(server)[-1] == ("unavailable", 1)
+    assert_accessible(axe, page)
+    page.goto(server.url + "/audit")
+    expect(page.get_by_role("cell", name="emergency.armed")).to_be_visible()
+
+
+def test_english_page_and_phone_width_pass_axe(page: Page, server, axe):
+    log_in(page, server)
+    page.goto(server.url + "/emergency")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1, name="Emergency")).to_be_visible()
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Italiano").click()
