@@ -1,0 +1,84 @@
+"""The Alerts page in Chromium: a pending change from the fake publisher, approval, audit, axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from appliance.admin.accounts import create_user
+from tests.admin.util import PASSWORD
+from tests.e2e.conftest import LiveServer, assert_accessible
+from tests.feeds.conftest import ALERTS_NOW, feeds_config
+from tests.feeds.fakeserver import FakeFeeds
+from tests.feeds.helpers import serve_lombardy
+from tests.harness import RunningAppliance
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def feeds():
+    server = FakeFeeds().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, feeds):
+    serve_lombardy(feeds, "allertalom_im06_yellow.xml")
+    config = feeds_config(tmp_path_factory.mktemp("alerts"), feeds, alert_sources=["lombardy"])
+    running = RunningAppliance(config)
+    running.appliance.parts["alerts"].clock = lambda: ALERTS_NOW
+    running.start()
+    try:
+        for role in ("operator", "editor"):
+            running.call(create_user(running.appliance.db, role, PASSWORD, role))
+        yield LiveServer(running)
+    finally:
+        running.stop()
+
+
+def log_in(page: Page, server, name: str) -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Nome utente").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
+
+
+def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, server, axe):
+    monitor = server.running.appliance.parts["alerts"]
+    [change] = server.call(monitor.poll_now("lombardy"))
+    heading = "🟡 Nuova allerta – temporali: allerta gialla"
+
+    log_in(page, server, "editor")
+    page.goto(server.url + "/alerts")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_role("button", name="Approva")).to_have_count(0)
+    page.get_by_text("Testo per i cittadini e dati della fonte").click()
+    expect(page.get_by_text("Codice GIALLO")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Esci").click()
+
+    log_in(page, server, "operator")
+    page.get_by_role("navigation", name="Navigazione principale").get_by_role(
+        "link", name="Allerte"
+    ).click()
+    article = page.get_by_role("article", name=heading)
+    expect(article.get_by_text("IM-06 Orobie bergamasche", exact=True)).to_be_visible()
+    assert_accessible(axe, page)
+    article.get_by_role("button", name="Approva").click()
+    expect(page.get_by_text("Allerta approvata")).to_be_visible()
+    expect(page.get_by_text("Nessuna allerta in questo elenco.")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="Approvate").click()
+    expect(page.get_by_role("article", name=heading)).to_be_visible()
+    expect(page.get_by_role("button", name="Scarta")).to_be_visible()
+    assert server.call(monitor.get(change.key)).status == "approved"
+
+    page.goto(server.url + "/audit")
+    row = page.get_by_role("row").filter(has_text="alert.approved")
+    expect(row).to_contain_text("operator")
+    expect(row).to_contain_text(change.key)
