@@ -152,10 +152,10 @@ async def plan(
         if unknown:
             row.reason = f"{UNKNOWN_TOPIC}: {', '.join(unknown)}"
             continue
-        row.reason = _refusal(audience, await audience.find(phone, None), phone)
+        existing = await audience.find(phone, None)
+        row.reason = _refusal(audience, existing, phone)
         if row.reason:
             continue
-        existing = await audience.find(phone, None)
         row.action = "update" if existing is not None else "create"
         row.subscriber_id = existing["id"] if existing is not None else None
     return Plan(filename, source, day, rows)

@@ -103,6 +103,7 @@ class Retention:
         )
         for row in idle:  # on the suppression list first, as for any erasure
             await self.suppression.record(ERASED, row["wa_id"], row["user_id"])
+        leftovers = await self._erased_leftovers()
 
         async def job(conn: aiosqlite.Connection) -> dict[str, int]:
             counts: dict[str, int] = {}
@@ -138,6 +139,19 @@ class Retention:
             )
             for row in idle:
                 await erase_in(conn, row["id"], "retention", "retention period")
+            # Rows written after an erasure (its own confirmation) still name the person.
+            for ident, alias in leftovers:
+                await run(
+                    "erased_leftovers",
+                    "UPDATE outbox SET recipient = ?, message = NULL"
+                    " WHERE recipient = ? AND state != 'queued'",
+                    (alias, ident),
+                )
+                await run(
+                    "erased_leftovers",
+                    "UPDATE message_statuses SET recipient_id = ? WHERE recipient_id = ?",
+                    (alias, ident),
+                )
             counts["unsubscribed_erased"] = len(idle)
             await conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
@@ -149,6 +163,21 @@ class Retention:
         counts = await self.db.write(job)
         log.info("retention: %s", counts)
         return counts
+
+    async def _erased_leftovers(self) -> list[tuple[str, str]]:
+        """Identities still in delivery rows that the suppression list says were erased."""
+        await self.suppression.load()
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT recipient FROM outbox WHERE recipient NOT LIKE 'erased-%'"
+            " UNION SELECT DISTINCT recipient_id FROM message_statuses"
+            " WHERE recipient_id IS NOT NULL AND recipient_id NOT LIKE 'erased-%'"
+        )
+        found = []
+        for (ident,) in rows:
+            phone = ident.lstrip("+")
+            if self.suppression.state_of(phone, ident) == ERASED:
+                found.append((ident, f"erased-{self.suppression.digest('wa', phone)[:8]}"))
+        return found
 
     async def last_run(self) -> dict[str, Any] | None:
         """When the job last ran and what it purged."""

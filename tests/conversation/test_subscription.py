@@ -210,3 +210,54 @@ def test_english_subscription(citizen):
         citizen.send("skip")
         last = citizen.reply()
     assert "You are subscribed" in text_of(last)
+
+
+def test_profilo_changes_the_answers_and_the_topics(bot, citizen):
+    consent(citizen)
+    citizen.replies(2)
+    for _ in range(3):
+        citizen.send("salta")
+        last = citizen.reply()
+    assert "Notizie dal Comune" in text_of(last)
+    citizen.send("PROFILO")
+    citizen.reply()
+    citizen.send("4")  # 65 and over
+    citizen.reply()
+    citizen.send("salta")
+    citizen.reply()
+    citizen.send("2")
+    assert text_of(citizen.reply()) == "Profilo aggiornato. Riceverai: Notizie dal Comune."
+    text = text_of((citizen.send("i miei dati"), citizen.reply())[1])
+    assert "65 e oltre" in text and "notizie" in text
+
+
+def test_profile_and_my_data_for_people_not_subscribed(citizen):
+    citizen.send("profilo")
+    assert "Non risulti iscritto" in text_of(citizen.reply())
+    citizen.send("I MIEI DATI")
+    text = text_of(citizen.reply())
+    assert "pending" in text and "Consensi: —" in text
+
+
+def test_stop_promotions_in_whatsapp_marks_the_subscriber(bot, citizen, simulator):
+    consent(citizen)
+    citizen.replies(2)
+    simulator.control("user_preferences", {"wa_id": citizen.wa_id, "value": "stop"})
+    wait_until(lambda: subscriber(bot, citizen)["marketing_opt_out"] == 1)
+    simulator.control("user_preferences", {"wa_id": citizen.wa_id, "value": "resume"})
+    wait_until(lambda: subscriber(bot, citizen)["marketing_opt_out"] == 0)
+    assert subscriber(bot, citizen)["status"] == "active"
+
+
+def test_rows_written_after_an_erasure_are_pseudonymised_by_the_daily_job(bot, citizen):
+    citizen.send("Rota")
+    citizen.reply()
+    citizen.send("cancella i miei dati")
+    citizen.tap(button_ids(citizen.reply())[0])
+    assert "cancellati" in text_of(citizen.reply())
+    wait_until(
+        lambda: rows(bot, "SELECT 1 FROM message_statuses WHERE recipient_id = ?", (citizen.wa_id,))
+    )
+    bot.call(bot.appliance.parts["retention"].run_once())
+    for table, column in (("outbox", "recipient"), ("message_statuses", "recipient_id")):
+        assert not rows(bot, f"SELECT 1 FROM {table} WHERE {column} = ?", (citizen.wa_id,)), table
