@@ -282,4 +282,5 @@ MESSAGES_EN: dict[str, str] = {
     "Pulsante di emergenza": "Emergency button",
     "Limite giornaliero": "Daily limit",
     "Invio": "Sending",
+    "API WhatsApp": "WhatsApp API",
 }

@@ -165,6 +165,8 @@ MESSAGES_EN: dict[str, str] = {
     "automatico (livello alto), ma l'invio non è ancora disponibile": "automatic (high level), but sending is not available yet",
     "dopo l'approvazione del personale": "after staff approval",
     "Testo per i cittadini e dati della fonte": "Citizens' text and source data",
+    "Testo per i cittadini": "Citizens' text",
+    "Dati della fonte": "Source data",
     "Approva": "Approve",
     "Scarta": "Dismiss",
     "Solo operatori e amministratori possono approvare o scartare le allerte.": "Only operators and administrators can approve or dismiss alerts.",

@@ -60,6 +60,8 @@ def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, s
     page.get_by_text("Testo per i cittadini e dati della fonte").click()
     expect(page.get_by_text("Codice GIALLO")).to_be_visible()
     assert_accessible(axe, page)
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("button", name="Esci").click()
 
     log_in(page, server, "operator")

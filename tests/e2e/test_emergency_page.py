@@ -47,15 +47,18 @@ def log_in(page: Page, server) -> None:
     expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
 
 
-def wait_for_text(page: Page, url: str, pattern: str, timeout: float = 45.0) -> str:
-    """Reload ``url`` until its LED section matches ``pattern``; return the section's text."""
+def wait_for_text(
+    page: Page, url: str, pattern: str, where: str = "#led", timeout: float = 45.0
+) -> str:
+    """Reload ``url`` until the section ``where`` matches ``pattern``; return its text."""
+    # The button's events reach the loop after the press: the page may render just before.
     deadline = time.monotonic() + timeout
     while True:
         page.goto(url)
-        text = page.locator("#led").inner_text()
+        text = page.locator(where).inner_text()
         if re.search(pattern, text):
             return text
-        assert time.monotonic() < deadline, f"LED never showed {pattern!r}; last: {text}"
+        assert time.monotonic() < deadline, f"{where} never showed {pattern!r}; last: {text}"
         time.sleep(0.5)
 
 
@@ -106,13 +109,13 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
     assert_accessible(axe, page)
 
     # A short press is recorded and ignored: nothing is launched.
+    url = server.url + "/emergency"
     page.get_by_role("button", name="Pressione breve").click()
-    expect(page.get_by_role("cell", name="pressione breve, ignorata")).to_be_visible()
+    wait_for_text(page, url, "pressione breve, ignorata", where="#presses")
     assert presses(server) == [("short", 0)]
     assert server.rows("SELECT COUNT(*) FROM campaigns") == [(0,)]
 
     launcher = "emergency" in server.running.appliance.parts
-    url = server.url + "/emergency"
     if launcher:
         server.running.appliance.parts["simulator"].state.faults.latency = LATENCY
         try:
@@ -144,4 +147,5 @@ def test_english_page_and_phone_width_pass_axe(page: Page, server, axe):
     expect(page.get_by_role("heading", level=1, name="Emergency")).to_be_visible()
     page.set_viewport_size({"width": 360, "height": 740})
     assert_accessible(axe, page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("button", name="Italiano").click()
