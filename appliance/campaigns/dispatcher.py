@@ -58,6 +58,7 @@ IDLE_POLL = 1.0  # lanes with work look for due rows (retries, deferrals) this o
 SWEEP_SECONDS = 5.0
 TOKEN_CHECK_FIRST, TOKEN_CHECK_MAX = 2.0, 60.0
 MAX_OUTAGE_HOLD = 30.0
+RTT_WINDOW_SECONDS = 10.0
 # A transport error before the request left: it surely did not arrive, resend at once.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -120,7 +121,10 @@ class Dispatcher:
         self._flush_wake = asyncio.Event()
         self._go = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
+        # The unloaded round trip (a recent minimum): with the mean, a slow server would
+        # raise the in-flight target, which only queues more and costs client CPU.
         self._rtt = 0.3
+        self._rtt_window = (math.inf, 0.0)  # (minimum so far, window start)
         self._failures = 0
         self._outage_until = 0.0
         self.started_at = 0.0
@@ -357,13 +361,22 @@ class Dispatcher:
 
     def _accepted(self, row: Row, result: SendResult, rtt: float) -> None:
         now = time.time()
-        self._rtt = 0.9 * self._rtt + 0.1 * rtt
+        self._note_rtt(rtt)
         self._failures = 0
         self.sent += 1
         self._results.accepted.append((result.wamid, now, row.id))
         if row.part == TEMPLATE_PART and not row.in_window:
             self._results.tier.append((row.recipient, now))
         self._flush_wake.set()
+
+    def _note_rtt(self, rtt: float) -> None:
+        low, since = self._rtt_window
+        now = time.monotonic()
+        low = min(low, rtt)
+        self._rtt = min(self._rtt, rtt)
+        if now - since > RTT_WINDOW_SECONDS:
+            self._rtt, low, since = low, math.inf, now
+        self._rtt_window = (low, since)
 
     def _failed(self, row: Row, info: CampaignInfo | None, err: GraphApiError) -> None:
         now = time.time()
