@@ -157,8 +157,8 @@ def test_demo_phone_page_talks_through_the_simulator(tmp_path):
     )
     app = RunningAppliance(prepare_demo_config(plain, str(tmp_path))).start()
     try:
-        add_user(app, "demo", "viewer")
-        http = login(app, "demo")
+        add_user(app, "phone-viewer", "viewer")
+        http = login(app, "phone-viewer")
         answer = http.post("/demo/phone", data={"number": "393330001111", "text": "Rota"})
         assert answer.status_code == 303
         deadline = time.monotonic() + 10
