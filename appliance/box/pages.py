@@ -222,6 +222,7 @@ MESSAGES_EN: dict[str, str] = {
     "accesa": "on",
     "spenta": "off",
     "Aggiorna lo stato": "Refresh the state",
+    "La spia ricontrolla lo stato ogni pochi secondi.": "The light re-checks the state every few seconds.",
     "Si può inviare adesso?": "Can it send now?",
     "Questa versione non sa ancora inviare l'emergenza: premendo il pulsante non verrebbe inviato nulla. Avvisare la popolazione in un altro modo.": "This version cannot send the emergency yet: pressing the button would send nothing. Warn the population another way.",
     "Pulsante in pausa per altri {n} minuti dopo l'ultimo invio: una nuova pressione ora non invierebbe nulla.": "The button cools down for {n} more minutes after the last send: a new press now would send nothing.",

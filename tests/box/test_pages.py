@@ -79,6 +79,7 @@ def test_every_role_sees_the_page_but_only_admins_get_the_forms(app):
         assert 'action="/emergency/arm"' in page
         # Only usable templates are offered: approved and UTILITY.
         assert 'value="emergenza|it"' in page and "festa_paese" not in page
+        assert "la prima riga sostituisce {{1}}" in page
 
 
 def test_forced_posts_of_lower_roles_are_refused(app):
