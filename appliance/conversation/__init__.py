@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from appliance.conversation.engine import Conversation
+from appliance.conversation.probes import inbox_probe
 from appliance.conversation.replies import DirectReplies
 from appliance.services import Service
 
@@ -24,6 +25,7 @@ def setup(appliance: Appliance) -> None:
         conversation.on_event, name="conversation", kinds=("message", "user_preferences")
     )
     appliance.services.add(Service("conversation", conversation.start, conversation.stop))
+    appliance.health.add("inbox", inbox_probe(appliance.db))
     assert appliance.lan is not None
     add_pages(appliance.lan, inbox_pages.bp, NavItem("inbox.index", "Messaggi", order=30))
     add_pages(appliance.lan, editor.bp, NavItem("bot.index", "Bot", order=60))

@@ -117,3 +117,34 @@ def test_odd_texts_are_answered_and_stored_intact(bot, citizen, text):
         )
     )
     assert stored == text
+
+
+def test_with_a_public_address_the_notice_is_a_versioned_link(tmp_path, simulator):
+    from tests.conversation.citizen import Citizen, conversation_config, start_appliance
+
+    config = conversation_config(
+        tmp_path, simulator, server={"public_url": "https://banditore.comune.example.it"}
+    )
+    app = start_appliance(config, simulator)
+    try:
+        citizen = Citizen(simulator, "393336660001")
+        citizen.send("PRIVACY")
+        answer = citizen.reply()
+        assert "https://banditore.comune.example.it/privacy/1" in text_of(answer)
+        assert answer["text"]["preview_url"] is True
+        citizen.send("english")
+        citizen.reply()
+        citizen.send("5")
+        assert "/privacy/1?lang=en" in text_of(citizen.reply())
+    finally:
+        app.stop()
+
+
+def test_the_dashboard_counts_citizens_waiting(bot, citizen):
+    citizen.send("Una domanda")
+    citizen.replies(2)
+    checks = {c.key: c for c in bot.call(bot.appliance.health.snapshot())}
+    assert checks["inbox"].status == "ok" and checks["inbox"].value == "1 in attesa"
+    bot.call(bot.appliance.db.execute("UPDATE chat_messages SET at = at - 3 * 86400"))
+    checks = {c.key: c for c in bot.call(bot.appliance.health.snapshot())}
+    assert checks["inbox"].value == "1 in attesa, il primo da 3 giorni"
