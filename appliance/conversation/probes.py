@@ -14,8 +14,8 @@ DAY = 86400
 
 
 def inbox_probe(db: Database) -> Probe:
-    """How many citizens wait for an answer and for how long (always ok: the box's LED reads
-    the same snapshot, and an unanswered question is not a fault of the box)."""
+    """How many citizens wait for an answer, and since when."""
+    # Always ok: the box's LED reads the same snapshot, and a question is not a fault.
 
     async def probe() -> Check:
         row = await db.fetchone(
