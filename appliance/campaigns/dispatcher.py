@@ -76,6 +76,7 @@ class CampaignInfo:
     template: tuple[str, Any] | None
     multipart: bool
     paused_reason: str = ""
+    template_key: tuple[str, str] | None = None  # (name, language)
 
 
 @dataclass
@@ -298,6 +299,7 @@ class Dispatcher:
             self._last_claim[lane] = mono
         now = time.time()
         plans = {lane: (self._batch(lane), list(self._sending(lane))) for lane in lanes}
+        marketing = {c.id: self._is_marketing(c) for _, cs in plans.values() for c in cs}
 
         async def job(conn: Any) -> dict[int, list[Row]]:
             claimed: dict[int, list[Row]] = {}
@@ -308,7 +310,7 @@ class Dispatcher:
                 rows: list[Row] = []
                 for info in campaigns:
                     rows += await outbox.claim_campaign_rows(
-                        conn, lane, info.id, info.marketing, size - len(rows), now
+                        conn, lane, info.id, marketing[info.id], size - len(rows), now
                     )
                     if len(rows) >= size:
                         break
@@ -319,6 +321,13 @@ class Dispatcher:
             self._ready[lane].extend(rows)
             if len(rows) >= plans[lane][0]:
                 self._dirty.add(lane)  # probably more where these came from
+
+    def _is_marketing(self, info: CampaignInfo) -> bool:
+        """Marketing by the campaign's category or by its template's latest category."""
+        if info.marketing or info.template_key is None:
+            return info.marketing
+        known = self._appliance.parts["templates"].get(*info.template_key)
+        return bool(known and known["category"] == "MARKETING")
 
     def _sending(self, lane: int) -> list[CampaignInfo]:
         return sorted(

@@ -60,6 +60,7 @@ def campaign_info(row: Any) -> CampaignInfo:
         template=template_message(template) if template else None,
         multipart=len(content) > 1 or bool(template_too),
         paused_reason=row["paused_reason"],
+        template_key=(template["name"], template.get("language") or "it") if template else None,
     )
 
 
@@ -191,7 +192,7 @@ class Campaigns:
         row = await self.row(campaign_id)
         audience = loads(row["audience"], {})
         base, params = outbox.audience_sql(
-            audience.get("topics") or [], row["category"] == "MARKETING"
+            audience.get("topics") or [], row["category"] == "MARKETING", audience.get("segment")
         )
         total = await self._db.fetchval("SELECT count(*)" + base, params)
         candidates: list[str] = []
@@ -250,6 +251,7 @@ class Campaigns:
         now = time.time()
         if row["expires_at"] is not None and row["expires_at"] <= now:
             raise Conflict("the campaign's expires_at has already passed")
+        await self._learn_template(loads(row["template"], None))
         check = await self.preflight(campaign_id)
         if check.exceeds and not spread:
             raise Conflict(
@@ -278,6 +280,16 @@ class Campaigns:
         updated = await self._db.write(job)
         self.dispatcher.campaign_changed(campaign_info(updated))
         return str(updated["status"])
+
+    async def _learn_template(self, template: dict[str, Any] | None) -> None:
+        """Know the template's latest category before sending ("stop promotions" needs it)."""
+        client = self.dispatcher.client
+        if template is None or client.templates.get(template["name"], template["language"]):
+            return
+        try:
+            await client.list_templates()
+        except GraphApiError as err:
+            log.warning("could not read the templates before sending: %s", err)
 
     async def _begin(self, conn: aiosqlite.Connection, row: Any, now: float) -> Any:
         """Enqueue every recipient and mark the campaign sending (inside a write job)."""

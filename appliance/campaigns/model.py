@@ -132,6 +132,11 @@ def _check_template(template: Any) -> dict[str, Any]:
         "language": str(template.get("language") or "it"),
         "parameters": parameters,
     }
+    header = template.get("header")
+    if header is not None:  # a media header: {"type", "media_id" or "link"}
+        if not isinstance(header, dict) or header.get("type") not in ("image", "video", "document"):
+            raise BadRequest("template.header: {type: image|video|document, media_id or link}")
+        clean["header"] = {k: str(header[k]) for k in ("type", "media_id", "link") if header.get(k)}
     try:
         kind, value = template_message(clean)
         validate_message(messages.envelope(_PROBE_NUMBER, kind, value))
@@ -172,7 +177,15 @@ def template_message(template: dict[str, Any]) -> tuple[str, Any]:
         if isinstance(parameters, dict)
         else [str(v) for v in parameters]
     )
-    return messages.template(template["name"], template.get("language") or "it", body=body)
+    header = template.get("header")
+    media = (
+        Media(kind=header["type"], id=header.get("media_id"), link=header.get("link"))
+        if header
+        else None
+    )
+    return messages.template(
+        template["name"], template.get("language") or "it", body=body, header=media
+    )
 
 
 def loads(text: str | None, default: Any) -> Any:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from appliance.campaigns.limiter import EMERGENCY, REPLY
-from appliance.campaigns.model import ACCEPTED, QUEUED, ROW_RANK, TEMPLATE_PART
+from appliance.campaigns.model import ACCEPTED, NEEDS_TEMPLATE, QUEUED, ROW_RANK, TEMPLATE_PART
+from appliance.studio.segments import compile_segment
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -38,7 +40,9 @@ class Row:
     in_window: bool = False
 
 
-def audience_sql(topics: Sequence[str], marketing: bool) -> tuple[str, list[Any]]:
+def audience_sql(
+    topics: Sequence[str], marketing: bool, segment: dict[str, Any] | None = None
+) -> tuple[str, list[Any]]:
     """``FROM subscribers s WHERE …`` selecting the active audience, and its parameters."""
     sql = (
         " FROM subscribers s WHERE s.status = 'active' AND coalesce(s.wa_id, s.user_id) IS NOT NULL"
@@ -53,6 +57,10 @@ def audience_sql(topics: Sequence[str], marketing: bool) -> tuple[str, list[Any]
         params += list(topics)
     if marketing:
         sql += " AND s.marketing_opt_out = 0"
+    if segment:
+        compiled = compile_segment(segment)  # the studio's form-built filter, parameters only
+        sql += " AND " + compiled.sql
+        params += compiled.params
     return sql, params
 
 
@@ -65,7 +73,9 @@ async def enqueue(
     audience = json.loads(campaign["audience"])
     content = json.loads(campaign["content"])
     has_template = campaign["template"] is not None
-    base, params = audience_sql(audience.get("topics") or [], campaign["category"] == "MARKETING")
+    base, params = audience_sql(
+        audience.get("topics") or [], campaign["category"] == "MARKETING", audience.get("segment")
+    )
     window = " AND coalesce(s.last_inbound_at, 0) > ?"
     outside = " AND coalesce(s.last_inbound_at, 0) <= ?"
     window_from = now - DAY + WINDOW_MARGIN
@@ -294,6 +304,10 @@ async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
             " WHERE id = ?7 AND rank < ?2",
             results.statuses,
         )
+    fallbacks = [f[-1] for f in results.finals if f[0] == NEEDS_TEMPLATE]
+    fallbacks += [u[-1] for u in results.statuses if u[0] == NEEDS_TEMPLATE]
+    if fallbacks:
+        await template_fallback(conn, fallbacks, time.time())
     if results.tier:
         await conn.executemany(
             "INSERT INTO tier_recipients (recipient, last_at) VALUES (?, ?)"
@@ -305,6 +319,24 @@ async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
             "UPDATE subscribers SET marketing_opt_out = 1 WHERE wa_id = ?1 OR user_id = ?1",
             [(r,) for r in results.marketing_stops],
         )
+
+
+async def template_fallback(conn: aiosqlite.Connection, row_ids: list[int], now: float) -> None:
+    """131047 on free-form content: queue the campaign's template for that person instead.
+
+    In the same commit as the failure, so the campaign cannot end in between.
+    """
+    await conn.execute(
+        "INSERT INTO outbox (lane, campaign_id, subscriber_id, recipient, part, created_at)"
+        f" SELECT o.lane, o.campaign_id, o.subscriber_id, o.recipient, {TEMPLATE_PART},"
+        " ? FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+        f" WHERE o.id IN ({','.join('?' * len(row_ids))}) AND o.part >= 0"
+        f" AND o.state = '{NEEDS_TEMPLATE}' AND c.template IS NOT NULL"
+        " AND c.status IN ('sending', 'paused') AND NOT EXISTS (SELECT 1 FROM outbox t"
+        f" WHERE t.campaign_id = o.campaign_id AND t.recipient = o.recipient AND t.part = {TEMPLATE_PART})"
+        " GROUP BY o.campaign_id, o.recipient",
+        [now, *row_ids],
+    )
 
 
 # -- crash recovery ----------------------------------------------------------------------------
