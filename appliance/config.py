@@ -184,6 +184,14 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=10000000,
     ),
     Setting(
+        "campaigns",
+        "alert_template",
+        "str",
+        "allerta_meteo",
+        "Approved utility template (one text parameter) for alert campaigns outside the window",
+        '"allerta_meteo"',
+    ),
+    Setting(
         "server",
         "public_bind",
         "bind",

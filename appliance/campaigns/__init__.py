@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.campaigns.alerts import AlertCampaigns
 from appliance.campaigns.dispatcher import Dispatcher
 from appliance.campaigns.emergency import EmergencyLane
 from appliance.campaigns.engine import Campaigns
@@ -34,6 +35,10 @@ def setup(appliance: Appliance) -> None:
 
     async def start() -> None:
         dispatcher.suppressed = _suppression_check(appliance)
+        monitor = appliance.parts.get("alerts")
+        if monitor is not None:
+            template = appliance.config.values["campaigns"]["alert_template"]
+            monitor.subscribe(AlertCampaigns(campaigns, monitor, template).on_change)
         await dispatcher.start()
         await campaigns.start()
 

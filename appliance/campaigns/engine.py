@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,8 @@ class Campaigns:
         self._task: asyncio.Task[None] | None = None
         self._tier_task: asyncio.Task[None] | None = None
         self._tier_checked = 0.0
+        # The feeds learn that staff sent an alert campaign (approval lane).
+        self.on_alert_sent: Callable[[str, str, str], Awaitable[None]] | None = None
 
     async def start(self) -> None:
         """Give the dispatcher every active campaign, then start ticking."""
@@ -101,6 +104,10 @@ class Campaigns:
         if row is None:
             raise NotFound(f"no campaign {campaign_id}")
         return row
+
+    async def by_alert(self, key: str) -> Any:
+        """The campaign announcing the feeds' alert change ``key``, if any."""
+        return await self._db.fetchone("SELECT * FROM campaigns WHERE alert_key = ?", (key,))
 
     async def counts(self, campaign_id: int, part: int | None = None) -> dict[str, Any]:
         """Rows by outcome (of one part, if given); sent/delivered/read are cumulative."""
@@ -211,14 +218,16 @@ class Campaigns:
 
     # -- changes ----------------------------------------------------------------------------
 
-    async def create(self, spec: CampaignSpec, actor: str, address: str = "") -> int:
+    async def create(
+        self, spec: CampaignSpec, actor: str, address: str = "", *, alert_key: str | None = None
+    ) -> int:
         """Store a draft; audited."""
 
         async def job(conn: aiosqlite.Connection) -> int:
             cursor = await conn.execute(
                 "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
-                " send_at, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?)",
+                " send_at, expires_at, created_by, created_at, alert_key) VALUES (?, ?, ?, ?, ?, ?,"
+                " ?, ?, ?, ?, ?, ?)",
                 (
                     spec.name,
                     CAMPAIGN,
@@ -231,6 +240,7 @@ class Campaigns:
                     spec.expires_at,
                     actor,
                     time.time(),
+                    alert_key,
                 ),
             )
             campaign_id = int(cursor.lastrowid or 0)
@@ -279,6 +289,8 @@ class Campaigns:
 
         updated = await self._db.write(job)
         self.dispatcher.campaign_changed(campaign_info(updated))
+        if updated["alert_key"] and self.on_alert_sent is not None:
+            await self.on_alert_sent(updated["alert_key"], actor, address)
         return str(updated["status"])
 
     async def _learn_template(self, template: dict[str, Any] | None) -> None:
@@ -389,6 +401,8 @@ class Campaigns:
         expires_at: float,
         test_numbers: tuple[str, ...],
         actor: str,
+        topics: tuple[str, ...] = (),
+        alert_key: str | None = None,
     ) -> tuple[int, int]:
         """Create and enqueue an emergency on the emergency lane in one commit."""
         now = time.time()
@@ -396,12 +410,13 @@ class Campaigns:
         async def job(conn: aiosqlite.Connection) -> Any:
             cursor = await conn.execute(
                 "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
-                " test_numbers, send_at, expires_at, created_by, created_at)"
-                " VALUES (?, ?, ?, 'UTILITY', '{}', ?, ?, ?, ?, ?, ?, ?)",
+                " test_numbers, send_at, expires_at, created_by, created_at, alert_key)"
+                " VALUES (?, ?, ?, 'UTILITY', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     name,
                     EMERGENCY,
                     SENDING,
+                    json.dumps({"topics": list(topics)}),
                     json.dumps([] if test_numbers else content, ensure_ascii=False),
                     json.dumps(template, ensure_ascii=False),
                     json.dumps(list(test_numbers)),
@@ -409,6 +424,7 @@ class Campaigns:
                     expires_at,
                     actor,
                     now,
+                    alert_key,
                 ),
             )
             campaign_id = int(cursor.lastrowid or 0)

@@ -18,6 +18,7 @@ CREATE TABLE campaigns (
     expires_at REAL,
     spread INTEGER NOT NULL DEFAULT 0, -- news over the tier waits for the next days
     paused_reason TEXT NOT NULL DEFAULT '', -- why the engine paused it (account alert), or ''
+    alert_key TEXT UNIQUE, -- the feeds' alert change this campaign announces, if any
     recipients INTEGER NOT NULL DEFAULT 0, -- people enqueued
     created_by TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL,
