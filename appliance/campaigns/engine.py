@@ -100,6 +100,8 @@ class Campaigns:
 
     async def row(self, campaign_id: int) -> Any:
         """The campaign row; NotFound when there is none."""
+        if not 0 < campaign_id < 2**63:  # SQLite integers are 64-bit
+            raise NotFound(f"no campaign {campaign_id}")
         row = await self._db.fetchone("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
         if row is None:
             raise NotFound(f"no campaign {campaign_id}")

@@ -65,36 +65,30 @@ def test_free_form_outside_the_window_marks_needs_template(engine):
     assert engine.accepted() == [] and len(people) == 4
 
 
-@pytest.mark.parametrize(
-    ("body", "problem"),
-    [
-        ({"name": ""}, "name"),
-        ({"name": "x"}, "content or template"),
-        ({"name": "x", "content": [{"type": "text", "text": "a" * 4097}]}, "content[0]"),
-        ({"name": "x", "content": [{"type": "sticker", "media_id": "1"}]}, "content[0].type"),
-        (
-            {
-                "name": "x",
-                "audience": {"segment_id": 3},
-                "content": [{"type": "text", "text": "a"}],
-            },
-            "segment",
-        ),
-        (
-            {
-                "name": "x",
-                "send_at": "2026-01-01T10:00:00",
-                "content": [{"type": "text", "text": "a"}],
-            },
-            "time zone",
-        ),
-    ],
-)
-def test_bad_bodies_get_a_clear_400(engine, body, problem):
+BAD_BODIES = [
+    ({"name": ""}, "name"),
+    ({"name": "x"}, "content or template"),
+    ({"name": "x", "content": [{"type": "text", "text": "a" * 4097}]}, "content[0]"),
+    ({"name": "x", "content": [{"type": "sticker", "media_id": "1"}]}, "content[0].type"),
+    (
+        {"name": "x", "audience": {"segment_id": 3}, "content": [{"type": "text", "text": "a"}]},
+        "segment",
+    ),
+    (
+        {"name": "x", "send_at": "2026-01-01T10:00:00", "content": [{"type": "text", "text": "a"}]},
+        "time zone",
+    ),
+]
+
+
+def test_bad_bodies_get_a_clear_400_and_store_nothing(engine):
     with engine.api("editor") as editor:
-        response = editor.post("/campaigns", content=json.dumps(body))
-    assert response.status_code == 400
-    assert problem in response.json()["error"]["message"]
+        for body, problem in BAD_BODIES:
+            response = editor.post("/campaigns", content=json.dumps(body))
+            assert response.status_code == 400, body
+            assert problem in response.json()["error"]["message"]
+        assert editor.get("/campaigns/999").status_code == 404
+    assert engine.sql("SELECT count(*) FROM campaigns") == [(0,)]
 
 
 def test_openapi_lists_the_campaign_core_with_roles(engine):

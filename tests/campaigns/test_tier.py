@@ -11,7 +11,7 @@ from appliance.box.armed import ArmedMessage
 from appliance.box.launcher import EmergencyRequest
 from tests.campaigns.conftest import template_campaign, wait_for
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.slow
 
 
 def test_a_campaign_over_the_limit_is_refused_unless_spread(make_engine):
