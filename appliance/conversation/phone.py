@@ -18,6 +18,7 @@ from appliance.admin.pages.forms import page
 bp = Blueprint("phone", __name__, url_prefix="/demo/phone")
 
 DEFAULT_NUMBER = "393331234567"
+KEEP_TYPED = 200  # lines remembered per demo number
 ANSWER_WAIT = 4.0  # seconds the page waits for the bot's answer before showing the chat
 _NUMBER = re.compile(r"^\d{8,15}$")
 # What each demo number typed, for the chat view (the simulator keeps only what the bot sent).
@@ -101,7 +102,9 @@ async def send() -> Any:
         text = form.get("text", "")[:4096]
         spec |= {"type": "text", "text": text}
         shown = text
-    _typed.setdefault(number, []).append((simulator.state.now(), shown))
+    typed = _typed.setdefault(number, [])
+    typed.append((simulator.state.now(), shown))
+    del typed[:-KEEP_TYPED]
     await simulator.inbound(spec)
     deadline = time.monotonic() + ANSWER_WAIT
     while time.monotonic() < deadline:
