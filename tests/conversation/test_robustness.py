@@ -120,3 +120,26 @@ def test_a_flood_from_one_number_gets_slowed_answers(bot, citizen, new_citizen):
     citizen.seen = len(citizen.all())
     citizen.send("STOP")  # urgent commands get through even now
     assert "Non risulti iscritto" in text_of(citizen.reply())
+
+
+def test_the_automatic_answer_comes_at_most_once_per_period(bot, citizen):
+    bot.call(
+        bot.appliance.db.execute(
+            "INSERT INTO settings (key, value) VALUES ('town_data.office_hours', 'lun-ven 9-12')"
+        )
+    )
+    citizen.send("Rota")
+    citizen.reply()
+    citizen.send("Prima domanda")
+    assert "Orari dell'ufficio: lun-ven 9-12" in text_of(citizen.reply())
+    citizen.send("Seconda domanda")
+    citizen.quiet(1.0)
+    bot.appliance.parts["conversation"].clock = lambda: time.time() + 25 * 3600
+    citizen.send("Terza domanda, il giorno dopo")
+    assert "abbiamo ricevuto il tuo messaggio" in text_of(citizen.reply())
+    inbox = rows(bot, "SELECT text FROM chat_messages WHERE inbox = 1 ORDER BY id")
+    assert [r["text"] for r in inbox] == [
+        "Prima domanda",
+        "Seconda domanda",
+        "Terza domanda, il giorno dopo",
+    ]

@@ -72,3 +72,37 @@ def test_flood_guard_slows_one_number_and_warns_once():
     assert [warn for _, warn in results] == [False] * 6 + [True, False, False]
     assert guard.allow("b", 100.0) == (True, False)
     assert guard.allow("a", 111.0)[0]  # one token back after 10 s
+
+
+def _question(kind, options=()):
+    from appliance.audience.store import Question
+
+    return Question(1, "q", kind, "Domanda?", "", tuple(options), 1, True)
+
+
+OPTIONS = (("centro", "Centro", "Centre"), ("frazioni", "Una frazione", "A hamlet"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "action", "value"),
+    [
+        ("single", "2", None, "frazioni"),
+        ("single", "centre", None, "centro"),
+        ("single", None, "opt:1", "centro"),
+        ("single", "3", None, None),
+        ("multiple", "2, 1", None, ["frazioni", "centro"]),
+        ("multiple", "1 1", None, ["centro"]),
+        ("multiple", "1,x", None, None),
+        ("multiple", None, "opt:2", ["frazioni"]),
+        ("number", "42", None, 42),
+        ("number", "3,5", None, 3.5),
+        ("number", "tre", None, None),
+        ("text", "  Via Roma 3  ", None, "Via Roma 3"),
+        ("text", "   ", None, None),
+        ("text", "y" * 600, None, "y" * 500),
+    ],
+)
+def test_answers_of_every_question_kind(kind, text, action, value):
+    from appliance.conversation.engine import _parse_answer
+
+    assert _parse_answer(_question(kind, OPTIONS), text, action) == value
