@@ -176,8 +176,15 @@ class Conversation:
             if not allowed:
                 if warn:
                     self._say(turn, "flood")
-                if text:
-                    turn.inbox = True
+                # Free text still reaches staff; repeated menu numbers and commands do not.
+                turn.inbox = bool(
+                    text
+                    and text.strip()
+                    and command is None
+                    and turn.state is None
+                    and not normalise(text).isdigit()
+                    and not is_keyword(text, self.config.keyword)
+                )
                 return
         if isinstance(message, ReactionMessage) or (
             isinstance(message, QuickReply) and command is None
