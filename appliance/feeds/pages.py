@@ -7,6 +7,7 @@ texts, they do not decide what reaches the whole town).
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from quart import Blueprint, flash, g, redirect, request
@@ -15,7 +16,7 @@ from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
-from appliance.errors import Conflict, NotFound
+from appliance.errors import ApplianceError, Conflict, NotFound
 from appliance.feeds import words
 from appliance.feeds.alerts import STATUSES, AlertMonitor
 from appliance.feeds.levels import risk_label
@@ -25,24 +26,34 @@ bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 CHECKS = ("alerts", "weather")
 FILTERS = (*STATUSES, "all")
 SAFE_SCHEMES = ("https://", "http://")
+DRAFT = "draft"  # a campaign the broadcast engine prepared and staff have not sent yet
 
 
 def _monitor() -> AlertMonitor:
     return the_appliance().parts["alerts"]
 
 
-def _sending_available(monitor: AlertMonitor) -> bool:
-    """True when something (the broadcast engine) turns changes into campaigns."""
-    # AlertMonitor keeps its subscribers private; with none, approving sends nothing.
-    return bool(monitor._handlers)
+def _engine() -> Any | None:
+    """The broadcast engine's campaigns when it turns alert changes into campaigns, else None."""
+    campaigns = the_appliance().parts.get("campaigns")
+    # The engine's alert subscriber hooks itself in here: sending the draft approves the change.
+    return campaigns if getattr(campaigns, "on_alert_sent", None) is not None else None
 
 
-def _row(change: Any, language: str) -> dict[str, Any]:
+def _zone(zone: str, name: str) -> str:
+    """``IM-06 Orobie bergamasche`` whether or not the source's name repeats the code."""
+    return name if zone and name.startswith(zone) else f"{zone} {name}".strip()
+
+
+async def _row(change: Any, language: str, engine: Any | None) -> dict[str, Any]:
     """What the page shows of one change; links only when they are plain web addresses."""
+    campaign = await engine.by_alert(change.key) if engine is not None else None
+    draft = campaign is not None and campaign["status"] == DRAFT
     return {
         "change": change,
         "source": NAMES.get(change.source, change.source),
         "risk": risk_label(change.risk, language),
+        "zone": _zone(change.zone, change.zone_name),
         "old": change.old_level.label(language) if change.old_level is not None else "",
         "new": change.new_level.label(language),
         "emoji": change.new_level.emoji,
@@ -52,6 +63,8 @@ def _row(change: Any, language: str) -> dict[str, Any]:
         "link_ok": change.link.lower().startswith(SAFE_SCHEMES),
         "detail": json.dumps(change.detail, ensure_ascii=False, indent=2, default=str),
         "message": change.message(language),
+        "campaign": campaign,
+        "preflight": await engine.preflight(campaign["id"]) if draft else None,
     }
 
 
@@ -62,61 +75,75 @@ async def index() -> Any:
     shown = request.args.get("status", "pending")
     if shown not in FILTERS:
         raise NotFound(f"unknown filter {shown!r}")
-    monitor = _monitor()
+    monitor, engine = _monitor(), _engine()
     language = words.lang(g.get("lang", "it"))
     changes = await monitor.changes(None if shown == "all" else shown)
     checks = {c.key: c for c in await the_appliance().health.snapshot() if c.key in CHECKS}
     auto = monitor.auto_level.label(language) if monitor.auto_level is not None else ""
     return await page(
         "feeds/alerts.html",
-        rows=[_row(c, language) for c in changes],
+        rows=[await _row(c, language, engine) for c in changes],
         shown=shown,
         filters=FILTERS,
         checks=[checks[key] for key in CHECKS if key in checks],
-        sending=_sending_available(monitor),
+        sending=engine is not None,
         auto=auto,
         enabled=monitor.enabled,
     )
 
 
-async def _decide(approve: bool) -> Any:
+async def _approve(key: str) -> None:
+    """Send the engine's draft (which approves the change), or only record the approval."""
+    change = await _monitor().get(key)
+    if change.status != "pending":
+        raise Conflict(f"alert change {key} is {change.status}, not pending")
+    engine = _engine()
+    campaign = await engine.by_alert(key) if engine is not None else None
+    if campaign is not None and campaign["status"] == DRAFT:
+        await engine.send(campaign["id"], actor(), client_address())
+        await flash(gettext("Allerta approvata: l'invio agli iscritti è partito."), "success")
+        return
+    await _monitor().approve(key, actor(), client_address())
+    await flash(
+        gettext(
+            "Allerta approvata, ma nessun messaggio è partito: l'invio delle allerte non è disponibile per questa allerta."
+        ),
+        "warn",
+    )
+
+
+async def _dismiss(key: str) -> None:
+    """Dismiss the change and cancel the engine's draft, so nobody sends it later by mistake."""
+    await _monitor().dismiss(key, actor(), client_address())
+    engine = _engine()
+    campaign = await engine.by_alert(key) if engine is not None else None
+    if campaign is not None and campaign["status"] == DRAFT:
+        await engine.cancel(campaign["id"], actor(), client_address())
+    await flash(gettext("Allerta scartata: non verrà inviata."), "success")
+
+
+async def _decide(action: Callable[[str], Awaitable[None]]) -> Any:
     form = await request.form
-    key, back = form.get("key", ""), form.get("status", "pending")
-    monitor = _monitor()
+    back = form.get("status", "pending")
     try:
-        if approve:
-            await monitor.approve(key, actor(), client_address())
-        else:
-            await monitor.dismiss(key, actor(), client_address())
-    except (Conflict, NotFound) as err:
+        await action(form.get("key", ""))
+    except ApplianceError as err:
         await flash(gettext("Non è stato possibile: {error}", error=err.message), "error")
-    else:
-        if approve and _sending_available(monitor):
-            await flash(gettext("Allerta approvata: parte l'invio agli iscritti."), "success")
-        elif approve:
-            await flash(
-                gettext(
-                    "Allerta approvata, ma l'invio agli iscritti non è ancora disponibile: nessun messaggio è partito."
-                ),
-                "warn",
-            )
-        else:
-            await flash(gettext("Allerta scartata: non verrà inviata."), "success")
     return redirect(f"/alerts?status={back if back in FILTERS else 'pending'}", 303)
 
 
 @bp.post("/approve")
 @requires("operator")
 async def approve() -> Any:
-    """Approve a pending change: the broadcast engine may send it."""
-    return await _decide(True)
+    """Approve a pending change; with the broadcast engine, its campaign goes out now."""
+    return await _decide(_approve)
 
 
 @bp.post("/dismiss")
 @requires("operator")
 async def dismiss() -> Any:
     """Dismiss a pending or approved change: it is never sent."""
-    return await _decide(False)
+    return await _decide(_dismiss)
 
 
 def register(app: Any) -> None:
@@ -143,7 +170,6 @@ MESSAGES_EN: dict[str, str] = {
     "Tutte": "All",
     "Qui compaiono i cambi di livello delle allerte di protezione civile per la zona del Comune, con i dati della fonte ufficiale.": "Changes of the civil-protection alert levels for the town's zone appear here, with the official source's data.",
     "Che cosa succede approvando": "What approving does",
-    "Un'allerta approvata diventa una campagna per gli iscritti all'argomento «allerte», con un modello approvato di categoria UTILITY.": "An approved alert becomes a campaign to the subscribers of the «allerte» topic, with an approved UTILITY template.",
     "Dal livello «{level}» in su l'invio parte da solo, senza approvazione.": "From «{level}» upward it is sent automatically, without approval.",
     "Nessun livello parte da solo: ogni allerta aspetta l'approvazione.": "No level is sent automatically: every alert waits for approval.",
     "L'invio delle allerte agli iscritti non è ancora disponibile in questa versione: approvare o scartare registra solo la decisione, nessun messaggio parte. Avvisare la popolazione con gli altri mezzi del Comune.": "Sending alerts to subscribers is not available in this version yet: approving or dismissing only records the decision, no message goes out. Warn the population through the town's other channels.",
@@ -171,7 +197,20 @@ MESSAGES_EN: dict[str, str] = {
     "Scarta": "Dismiss",
     "Solo operatori e amministratori possono approvare o scartare le allerte.": "Only operators and administrators can approve or dismiss alerts.",
     "Non è stato possibile: {error}": "Not possible: {error}",
-    "Allerta approvata: parte l'invio agli iscritti.": "Alert approved: sending to subscribers starts.",
-    "Allerta approvata, ma l'invio agli iscritti non è ancora disponibile: nessun messaggio è partito.": "Alert approved, but sending to subscribers is not available yet: no message went out.",
+    "Allerta approvata: l'invio agli iscritti è partito.": "Alert approved: sending to subscribers has started.",
+    "Allerta approvata, ma nessun messaggio è partito: l'invio delle allerte non è disponibile per questa allerta.": "Alert approved, but no message went out: sending is not available for this alert.",
+    "Approva e invia": "Approve and send",
+    "Campagna": "Campaign",
+    "n. {id}: {status}": "no. {id}: {status}",
+    "bozza, in attesa dell'approvazione": "draft, waiting for approval",
+    "programmata": "scheduled",
+    "in invio": "sending",
+    "in pausa": "paused",
+    "conclusa": "finished",
+    "annullata": "cancelled",
+    "scaduta": "expired",
+    "Destinatari adesso": "Recipients now",
+    "Supera il limite giornaliero di Meta: {n} persone nuove, ne restano {available}. Inviando ora la campagna verrebbe rifiutata; ridurre il pubblico o distribuirla su più giorni dall'API delle campagne.": "Exceeds Meta's daily limit: {n} new people, {available} left. Sent now the campaign would be refused; narrow the audience or spread it over several days through the campaigns API.",
+    "Un'allerta sotto il livello automatico è preparata come bozza di campagna per gli iscritti all'argomento «allerte»: «Approva e invia» la manda subito, «Scarta» la annulla.": "An alert below the automatic level is prepared as a draft campaign to the subscribers of the «allerte» topic: «Approve and send» sends it now, «Dismiss» cancels it.",
     "Allerta scartata: non verrà inviata.": "Alert dismissed: it will not be sent.",
 }

@@ -8,9 +8,9 @@ from playwright.sync_api import Page, expect
 from appliance.admin.accounts import create_user
 from tests.admin.util import PASSWORD
 from tests.e2e.conftest import LiveServer, assert_accessible
-from tests.feeds.conftest import ALERTS_NOW, feeds_config
+from tests.feeds.conftest import feeds_config
 from tests.feeds.fakeserver import FakeFeeds
-from tests.feeds.helpers import serve_lombardy
+from tests.feeds.test_pages import live_cap
 from tests.harness import RunningAppliance
 
 pytestmark = pytest.mark.slow
@@ -27,10 +27,9 @@ def feeds():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, feeds):
-    serve_lombardy(feeds, "allertalom_im06_yellow.xml")
-    config = feeds_config(tmp_path_factory.mktemp("alerts"), feeds, alert_sources=["lombardy"])
+    live_cap(feeds)  # valid now in real time, so the broadcast engine prepares its campaign
+    config = feeds_config(tmp_path_factory.mktemp("alerts"), feeds, alert_sources=["cap"])
     running = RunningAppliance(config)
-    running.appliance.parts["alerts"].clock = lambda: ALERTS_NOW
     running.start()
     try:
         for role in ("operator", "editor"):
@@ -50,7 +49,7 @@ def log_in(page: Page, server, name: str) -> None:
 
 def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, server, axe):
     monitor = server.running.appliance.parts["alerts"]
-    [change] = server.call(monitor.poll_now("lombardy"))
+    [change] = server.call(monitor.poll_now("cap"))
     heading = "🟡 Nuova allerta – temporali: allerta gialla"
 
     log_in(page, server, "editor")
@@ -58,7 +57,7 @@ def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, s
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     expect(page.get_by_role("button", name="Approva")).to_have_count(0)
     page.get_by_text("Testo per i cittadini e dati della fonte").click()
-    expect(page.get_by_text("Codice GIALLO")).to_be_visible()
+    expect(page.get_by_text('"severity": "Moderate"')).to_be_visible()
     assert_accessible(axe, page)
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -71,14 +70,15 @@ def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, s
     article = page.get_by_role("article", name=heading)
     expect(article.get_by_text("IM-06 Orobie bergamasche", exact=True)).to_be_visible()
     assert_accessible(axe, page)
-    article.get_by_role("button", name="Approva").click()
-    expect(page.get_by_text("Allerta approvata")).to_be_visible()
+    article.get_by_role("button", name="Approva e invia").click()
+    expect(page.get_by_role("status").filter(has_text="Allerta approvata")).to_be_visible()
     expect(page.get_by_text("Nessuna allerta in questo elenco.")).to_be_visible()
     assert_accessible(axe, page)
-    page.get_by_role("link", name="Approvate").click()
+    page.get_by_role("link", name="Inviate").click()
     expect(page.get_by_role("article", name=heading)).to_be_visible()
-    expect(page.get_by_role("button", name="Scarta")).to_be_visible()
-    assert server.call(monitor.get(change.key)).status == "approved"
+    expect(page.get_by_role("button", name="Scarta")).to_have_count(0)
+    assert_accessible(axe, page)
+    assert server.call(monitor.get(change.key)).status == "sent"
 
     page.goto(server.url + "/audit")
     row = page.get_by_role("row").filter(has_text="alert.approved")

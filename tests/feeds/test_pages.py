@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.admin.test_i18n import CALLS, ROOT
 from tests.admin.util import add_user, fetch, login
 from tests.feeds.conftest import ALERTS_NOW
 from tests.feeds.fakeserver import FIXTURES, Reply
-from tests.feeds.helpers import events, monitor, poll, serve_lombardy
+from tests.feeds.helpers import events, poll, serve_lombardy
 
 pytestmark = pytest.mark.slow
 
@@ -56,17 +57,17 @@ def test_viewer_and_editor_read_but_cannot_decide(running):
     assert status_of(running, change.key) == "pending"
 
 
-def test_operator_approves_with_an_audit_row_and_the_page_tells_what_it_did(running):
+def test_operator_approves_a_change_the_engine_cannot_send_and_is_told_so(running):
+    # The fixture's alert is long over in real time: the engine prepares no campaign for it.
     change = pending(running)
-    sending = bool(monitor(running)._handlers)
     with closing(login(running, "operator")) as http:
         page = http.get("/alerts").text
         assert 'action="/alerts/approve"' in page and change.key in page
-        assert (NOT_AVAILABLE in page) is not sending
+        assert ">Approva</button>" in page
         answer = http.post("/alerts/approve", data={"key": change.key, "status": "pending"})
         assert answer.status_code == 303 and answer.headers["location"] == "/alerts?status=pending"
-        done = http.get("/alerts?status=approved").text
-        assert change.key in done
+        assert "nessun messaggio è partito" in http.get("/alerts").text
+        assert change.key in http.get("/alerts?status=approved").text
         # A second approval is refused with a message, not an error page.
         http.post("/alerts/approve", data={"key": change.key})
         assert "Non è stato possibile" in http.get("/alerts").text
@@ -78,16 +79,65 @@ def test_operator_approves_with_an_audit_row_and_the_page_tells_what_it_did(runn
     assert rows == [("operator", "alert.approved", change.key, "127.0.0.1")]
 
 
-def test_with_a_subscriber_the_page_says_approval_sends(running):
-    async def engine(change) -> None:
-        pass
-
-    monitor(running).subscribe(engine)
+def test_without_the_engine_the_page_says_sending_is_not_available(running):
+    running.appliance.parts["campaigns"].on_alert_sent = None  # the engine's alert hook out
     pending(running)
     with closing(login(running, "viewer")) as http:
         page = http.get("/alerts").text
-    assert NOT_AVAILABLE not in page
-    assert "diventa una campagna" in page and "allerta arancione" in page
+    assert NOT_AVAILABLE in page and "bozza di campagna" not in page
+
+
+def live_cap(fake) -> None:
+    """A yellow CAP alert valid from an hour ago to six hours from now (real time)."""
+    now = datetime.now(UTC)
+    stamp = {
+        "2026-09-14T15:30:00+02:00": now - timedelta(hours=2),
+        "2026-09-15T12:00:00+02:00": now - timedelta(hours=1),
+        "2026-09-16T00:00:00+02:00": now + timedelta(hours=6),
+    }
+    xml = (FIXTURES / "cap_alert.xml").read_text(encoding="utf-8")
+    for old, new in stamp.items():
+        xml = xml.replace(old, new.isoformat(timespec="seconds"))
+    fake.routes["/cap/latest.xml"] = Reply(xml.encode())
+
+
+@pytest.fixture
+def engine_app(appliance_factory, fake):
+    live_cap(fake)
+    app = appliance_factory(datetime.now(UTC), alert_sources=["cap"])
+    add_user(app, "operator", "operator")
+    return app
+
+
+def campaign_of(app, key: str):
+    return app.call(app.appliance.parts["campaigns"].by_alert(key))
+
+
+def test_approve_and_send_starts_the_engines_draft(engine_app):
+    [change] = poll(engine_app, "cap")
+    assert change.lane == "approval" and campaign_of(engine_app, change.key)["status"] == "draft"
+    with closing(login(engine_app, "operator")) as http:
+        page = http.get("/alerts").text
+        assert "bozza di campagna" in page and NOT_AVAILABLE not in page
+        assert ">Approva e invia</button>" in page and "Destinatari adesso" in page
+        assert http.post("/alerts/approve", data={"key": change.key}).status_code == 303
+        assert "l&#39;invio agli iscritti è partito" in http.get("/alerts").text
+    assert campaign_of(engine_app, change.key)["status"] in ("sending", "done")
+    assert status_of(engine_app, change.key) == "sent"
+    actions = fetch(engine_app, "SELECT action FROM audit_log WHERE actor = 'operator' ORDER BY id")
+    assert [a for (a,) in actions if not a.startswith("login")] == [
+        "campaign.sent",
+        "alert.approved",
+        "alert.sent",
+    ]
+
+
+def test_dismiss_cancels_the_engines_draft(engine_app):
+    [change] = poll(engine_app, "cap")
+    with closing(login(engine_app, "operator")) as http:
+        assert http.post("/alerts/dismiss", data={"key": change.key}).status_code == 303
+    assert status_of(engine_app, change.key) == "dismissed"
+    assert campaign_of(engine_app, change.key)["status"] == "cancelled"
 
 
 def test_operator_dismisses(running):
