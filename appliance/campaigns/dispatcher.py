@@ -223,30 +223,38 @@ class Dispatcher:
     async def _pump(self) -> None:
         await self._go.wait()
         while True:
-            if self.auth_alert is not None:
-                await self._wait_for_token()
-                continue
-            await self._refill()
-            lane = next((lane for lane in LANES if self._ready[lane]), None)
-            if lane is None:
-                await self._sleep(IDLE_POLL)
-                continue
-            if len(self._in_flight) >= self.in_flight_target:
-                await self._sleep(0.5)  # a finishing request wakes us
-                continue
-            delay = self.limiter.wait(lane)
-            if delay > 0:
-                await self._sleep(delay)  # a higher lane arriving meanwhile wakes us
-                continue
-            row = self._ready[lane].popleft()
-            info = self.campaigns.get(row.campaign_id) if row.campaign_id is not None else None
-            if not await self._vet(row, info):
-                continue
-            self.limiter.take(lane)
-            self._in_flight[row.id] = row
-            task = asyncio.create_task(self._send(row, info))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            try:
+                await self._step()
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop every send
+                log.exception("dispatcher step failed; trying again")
+                await asyncio.sleep(1.0)
+
+    async def _step(self) -> None:
+        """Take the next row of the highest lane that has one, when the limiter allows."""
+        if self.auth_alert is not None:
+            await self._wait_for_token()
+            return
+        await self._refill()
+        lane = next((lane for lane in LANES if self._ready[lane]), None)
+        if lane is None:
+            await self._sleep(IDLE_POLL)
+            return
+        if len(self._in_flight) >= self.in_flight_target:
+            await self._sleep(0.5)  # a finishing request wakes us
+            return
+        delay = self.limiter.wait(lane)
+        if delay > 0:
+            await self._sleep(delay)  # a higher lane arriving meanwhile wakes us
+            return
+        row = self._ready[lane].popleft()
+        info = self.campaigns.get(row.campaign_id) if row.campaign_id is not None else None
+        if not await self._vet(row, info):
+            return
+        self.limiter.take(lane)
+        self._in_flight[row.id] = row
+        task = asyncio.create_task(self._send(row, info))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
@@ -263,11 +271,11 @@ class Dispatcher:
             self._released.append(row.id)
             return False
         if info.expires_at is not None and now >= info.expires_at:
-            self._final(row, EXPIRED, None, "expired before sending")
+            self._final(row, EXPIRED, None, "expired before sending", attempted=False)
             return False
         if self.suppressed is not None and (row.wa_id or row.user_id):
             if await self.suppressed(row.wa_id, row.user_id):
-                self._final(row, SKIPPED, None, "unsubscribed or erased")
+                self._final(row, SKIPPED, None, "unsubscribed or erased", attempted=False)
                 return False
         if info.multipart:
             wait = self.pairs.wait(row.recipient)
@@ -454,9 +462,8 @@ class Dispatcher:
         info = self.campaigns.get(row.campaign_id) if row.campaign_id is not None else None
         if row.campaign_id is not None and (info is None or info.status in FINAL):
             # Stopped while this row was out: it ends with its campaign.
-            self._final(
-                row, EXPIRED if info and info.status == EXPIRED else CANCELLED, code, detail
-            )
+            state = EXPIRED if info and info.status == EXPIRED else CANCELLED
+            self._final(row, state, code, detail, attempted=attempts > 0)
             return
         self._results.retries.append((not_before, attempts, code, detail, time.time(), row.id))
         self._flush_wake.set()
@@ -469,9 +476,10 @@ class Dispatcher:
         detail: str,
         *,
         whole_person: bool = False,
+        attempted: bool = True,
     ) -> None:
         now = time.time()
-        self._results.finals.append((state, code, detail, now, row.id))
+        self._results.finals.append((state, code, detail, int(attempted), now, row.id))
         if whole_person and row.campaign_id is not None:
             self._results.recipient_finals.append(
                 (state, code, detail, now, row.campaign_id, row.recipient)

@@ -241,7 +241,7 @@ class Results:
 
     accepted: list[tuple[str, float, int]]  # (wamid, now, id)
     retries: list[tuple[float, int, int | None, str, float, int]]  # not_before, +attempts, …
-    finals: list[tuple[str, int | None, str, float, int]]  # state, code, detail, now, id
+    finals: list[tuple[str, int | None, str, int, float, int]]  # …, +attempts, now, id
     recipient_finals: list[tuple[str, int | None, str, float, int, str]]  # …, campaign, person
     statuses: list[tuple[str, int, str, int | None, str, float, int]]  # state, rank, wamid, …
     tier: list[tuple[str, float]]
@@ -285,7 +285,7 @@ async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
     if results.finals:
         await conn.executemany(
             "UPDATE outbox SET state = ?, rank = 9, error_code = ?, error_detail = ?,"
-            " attempts = attempts + 1, updated_at = ? WHERE id = ? AND rank < 9",
+            " attempts = attempts + ?, updated_at = ? WHERE id = ? AND rank < 9",
             results.finals,
         )
     if results.recipient_finals:
