@@ -8,7 +8,7 @@ from typing import Any
 
 from quart import Quart
 
-from appliance import audience, backups, box, campaigns, conversation, feeds, ops
+from appliance import audience, backups, box, campaigns, conversation, feeds, ops, studio
 from appliance.config import Config, database_path
 from appliance.db import Database
 from appliance.health import HealthRegistry, disk_probe, version_probe
@@ -56,4 +56,5 @@ def create_app(config: Config) -> Appliance:
     audience.setup(appliance)  # subscribers and suppression, before the conversation uses them
     conversation.setup(appliance)  # after the broadcast engine: it may provide parts["replies"]
     ops.setup(appliance)  # webhook self-test page
+    studio.setup(appliance)  # campaign studio: over the engine, the audience and the client
     return appliance

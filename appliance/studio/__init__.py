@@ -1,0 +1,45 @@
+"""Campaign studio: segments, templates, the compose wizard and the campaign pages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from appliance.app import Appliance
+
+
+def setup(appliance: Appliance) -> None:
+    """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
+    # Imported here: the engine imports studio.segments, so this package stays light.
+    from appliance.admin.registry import NavItem, add_pages
+    from appliance.services import Service
+    from appliance.studio import compose, pages
+    from appliance.studio.drafts import Drafts
+    from appliance.studio.election import Election
+    from appliance.studio.followup import FollowUp
+    from appliance.studio.media import MediaLibrary
+    from appliance.studio.watch import TemplateWatch
+
+    election = Election(appliance.db)
+    drafts = Drafts(appliance, MediaLibrary(appliance), election)
+    appliance.parts["studio"] = drafts
+    inbox = appliance.parts["inbox"]
+    inbox.subscribe(FollowUp(appliance).on_message, name="studio-followup", kinds=("message",))
+    inbox.subscribe(
+        TemplateWatch(appliance).on_event,
+        name="studio-templates",
+        kinds=("template_status",),
+    )
+
+    async def stop() -> None:
+        """Nothing runs in the background."""
+
+    appliance.services.add(Service("studio", election.load, stop))
+    assert appliance.lan is not None
+    add_pages(
+        appliance.lan,
+        pages.bp,
+        NavItem("studio.index", "Campagne", order=30),
+        NavItem("studio.templates", "Modelli", order=32),
+    )
+    add_pages(appliance.lan, compose.bp, NavItem("compose.segment_list", "Segmenti", order=31))

@@ -1,0 +1,394 @@
+"""The compose wizard and the segment editor (LAN pages, editors and up)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quart import Blueprint, flash, jsonify, redirect, request, url_for
+
+from appliance.admin.access import requires
+from appliance.admin.auth import actor, client_address, principal, the_appliance
+from appliance.admin.pages.forms import page
+from appliance.errors import ApplianceError, BadRequest
+from appliance.studio import segments
+from appliance.studio.drafts import EDITING, LAUNCHED, PENDING, REJECTED, Drafts
+from appliance.studio.forms import (
+    FORM_GROUPS,
+    FORM_ROWS,
+    RULES,
+    form_rows,
+    iso_to_local,
+    local_to_iso,
+    segment_from_form,
+)
+from appliance.studio.shipped import body_text, has_read_button, header_format, placeholders
+
+bp = Blueprint("compose", __name__, url_prefix="/studio")
+
+MAX_UPLOAD = 100 * 1024 * 1024  # the largest media WhatsApp takes (documents)
+STEPS = (
+    ("compose.audience", "Pubblico"),
+    ("compose.content", "Contenuto"),
+    ("compose.template", "Modello"),
+    ("compose.preview", "Anteprima e invio"),
+)
+
+
+def _drafts() -> Drafts:
+    return the_appliance().parts["studio"]
+
+
+async def _topics() -> list[Any]:
+    return await the_appliance().db.fetchall(
+        "SELECT key, name_it FROM topics WHERE active = 1 ORDER BY name_it"
+    )
+
+
+async def _questions() -> list[Any]:
+    return await the_appliance().db.fetchall(
+        "SELECT key, prompt_it FROM profile_questions WHERE active = 1 ORDER BY position"
+    )
+
+
+def _editor_context() -> dict[str, Any]:
+    return {"rules": RULES, "groups": range(FORM_GROUPS), "rows": range(FORM_ROWS)}
+
+
+# -- segments --------------------------------------------------------------------------------
+
+
+@bp.get("/segments")
+@requires("editor")
+async def segment_list() -> Any:
+    """Saved segments with their live counts."""
+    db = the_appliance().db
+    saved = await _drafts().segments.all()
+    for s in saved:
+        s["count"] = await segments.count(db, s["definition"])
+    return await page("studio/segments.html", saved=saved)
+
+
+@bp.route("/segments/new", methods=["GET", "POST"])
+@bp.route("/segments/<int:segment_id>", methods=["GET", "POST"])
+@requires("editor")
+async def segment_edit(segment_id: int | None = None) -> Any:
+    """The form-built filter: rows of rules in AND/OR groups, a count, save."""
+    store = _drafts().segments
+    name, values, errors, counted = "", {}, {}, None
+    if segment_id is not None:
+        segment = await store.get(segment_id)
+        name, values = segment["name"], form_rows(segment["definition"])
+    if request.method == "POST":
+        form = await request.form
+        name, values = form.get("name", "").strip(), dict(form)
+        definition = segment_from_form(form)
+        try:
+            counted = await segments.count(the_appliance().db, definition)
+            if form.get("action") == "save":
+                saved = await store.save(name, definition, actor(), segment_id)
+                await flash("Segmento salvato.", "success")
+                return redirect(url_for("compose.segment_edit", segment_id=saved))
+        except ApplianceError as err:
+            errors["segment"] = err.message
+    elif segment_id is not None:
+        counted = await segments.count(the_appliance().db, segment["definition"])
+    return await page(
+        "studio/segment_edit.html",
+        400 if errors else 200,
+        segment_id=segment_id,
+        name=name,
+        values=values,
+        errors=errors,
+        counted=counted,
+        topics=await _topics(),
+        questions=await _questions(),
+        **_editor_context(),
+    )
+
+
+@bp.post("/segments/<int:segment_id>/delete")
+@requires("editor")
+async def segment_delete(segment_id: int) -> Any:
+    """Forget a saved segment."""
+    await _drafts().segments.delete(segment_id)
+    await flash("Segmento eliminato.", "success")
+    return redirect(url_for("compose.segment_list"))
+
+
+@bp.post("/segments/count")
+@requires("editor")
+async def segment_count() -> Any:
+    """The live count for the editor's current rows (JSON, for the page's script)."""
+    form = await request.form
+    try:
+        n = await segments.count(the_appliance().db, segment_from_form(form))
+    except BadRequest as err:
+        return jsonify({"error": err.message}), 400
+    return jsonify({"count": n})
+
+
+# -- the wizard --------------------------------------------------------------------------------
+
+
+@bp.post("/drafts")
+@requires("editor")
+async def new_draft() -> Any:
+    """Start a campaign draft."""
+    form = await request.form
+    draft_id = await _drafts().create(form.get("name", "") or "Nuova campagna", actor())
+    return redirect(url_for("compose.audience", draft_id=draft_id))
+
+
+async def _step(template: str, draft_id: int, status: int = 200, **context: Any) -> Any:
+    draft = await _drafts().get(draft_id)
+    return await page(template, status, draft=draft, data=draft["data"], steps=STEPS, **context)
+
+
+def _editable(draft: dict[str, Any]) -> None:
+    if draft["state"] == LAUNCHED:
+        raise BadRequest("questa campagna è già stata avviata")
+
+
+@bp.route("/drafts/<int:draft_id>/audience", methods=["GET", "POST"])
+@requires("editor")
+async def audience(draft_id: int) -> Any:
+    """Step 1: name, saved segment, topics, category; the live count."""
+    drafts = _drafts()
+    draft = await drafts.get(draft_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        _editable(draft)
+        form = await request.form
+        data = draft["data"]
+        segment_id = form.get("segment_id", "")
+        data["audience"] = {
+            "segment_id": int(segment_id) if segment_id.isdigit() else None,
+            "topics": [t for t in form.getlist("topics") if t],
+        }
+        data["category"] = "MARKETING" if form.get("category") == "MARKETING" else "UTILITY"
+        await drafts.save(draft_id, data, form.get("name", ""))
+        if form.get("action") != "count":
+            return redirect(url_for("compose.content", draft_id=draft_id))
+        draft = await drafts.get(draft_id)
+    where = await drafts.audience_where(draft["data"])
+    counted = await the_appliance().db.fetchval(
+        "SELECT count(*) FROM subscribers s WHERE " + where.sql, where.params
+    )
+    return await _step(
+        "studio/step_audience.html",
+        draft_id,
+        400 if errors else 200,
+        errors=errors,
+        counted=counted,
+        saved=await drafts.segments.all(),
+        topics=await _topics(),
+    )
+
+
+@bp.route("/drafts/<int:draft_id>/content", methods=["GET", "POST"])
+@requires("editor")
+async def content(draft_id: int) -> Any:
+    """Step 2: add text, media or a location part; remove parts."""
+    drafts = _drafts()
+    draft = await drafts.get(draft_id)
+    error = ""
+    if request.method == "POST":
+        _editable(draft)
+        request.max_content_length = MAX_UPLOAD
+        form = await request.form
+        data = draft["data"]
+        try:
+            action = form.get("action", "")
+            if action == "remove":
+                index = int(form.get("index", "-1"))
+                if 0 <= index < len(data["content"]):
+                    data["content"].pop(index)
+            elif action == "up":
+                index = int(form.get("index", "0"))
+                if 0 < index < len(data["content"]):
+                    parts = data["content"]
+                    parts[index - 1], parts[index] = parts[index], parts[index - 1]
+            elif action == "text":
+                drafts.add_part(data, {"type": "text", "text": form.get("text", "").strip()})
+            elif action == "location":
+                drafts.add_part(
+                    data,
+                    {
+                        "type": "location",
+                        "latitude": float(form.get("latitude", "")),
+                        "longitude": float(form.get("longitude", "")),
+                        "name": form.get("place", "").strip(),
+                        "address": form.get("address", "").strip(),
+                    },
+                )
+            elif action == "media":
+                drafts.add_part(data, await _media_part(drafts, form))
+            await drafts.save(draft_id, data)
+        except ValueError:
+            error = "Latitudine e longitudine sono numeri, come 45.74 e 7.41."
+        except ApplianceError as err:
+            error = err.message
+        if not error:
+            return redirect(url_for("compose.content", draft_id=draft_id) + "#parts")
+    data = (await drafts.get(draft_id))["data"]
+    media = {m["id"]: m for m in await drafts.media.recent(200)}
+    return await _step(
+        "studio/step_content.html",
+        draft_id,
+        400 if error else 200,
+        error=error,
+        media=media,
+        warnings=await drafts.accessibility(data["content"]),
+    )
+
+
+async def _media_part(drafts: Drafts, form: Any) -> dict[str, Any]:
+    """An uploaded file (or one of the library) as a content part."""
+    files = await request.files
+    upload = files.get("file")
+    if upload is not None and upload.filename:
+        data = upload.read()
+        row = await drafts.media.add(data, upload.mimetype or "", upload.filename)
+    elif form.get("library", "").isdigit():
+        row = await drafts.media.get(int(form["library"]))
+    else:
+        raise BadRequest("Scegli un file da caricare o uno già caricato.")
+    part: dict[str, Any] = {"type": row["kind"], "media": row["id"], "media_id": row["media_id"]}
+    caption = form.get("caption", "").strip()
+    if caption and row["kind"] != "audio":
+        part["caption"] = caption
+    if row["kind"] == "document":
+        part["filename"] = row["filename"]
+    return part
+
+
+def _approved_templates() -> list[dict[str, Any]]:
+    out = []
+    for t in the_appliance().parts["cloudapi"].templates.all():
+        components = json.loads(t.get("components") or "[]")
+        out.append(
+            {
+                **t,
+                "placeholders": placeholders(components),
+                "body": body_text(components),
+                "header": header_format(components),
+                "read_button": has_read_button(components),
+            }
+        )
+    return out
+
+
+@bp.route("/drafts/<int:draft_id>/template", methods=["GET", "POST"])
+@requires("editor")
+async def template(draft_id: int) -> Any:
+    """Step 3: the approved template for those outside the window, its values and header."""
+    drafts = _drafts()
+    draft = await drafts.get(draft_id)
+    templates = _approved_templates()
+    if request.method == "POST":
+        _editable(draft)
+        form = await request.form
+        data = draft["data"]
+        choice = form.get("template", "")
+        if not choice:
+            data["template"] = None
+        else:
+            name, _, language = choice.partition("|")
+            known = next(
+                (t for t in templates if t["name"] == name and t["language"] == language), None
+            )
+            if known is None:
+                raise BadRequest("modello sconosciuto")
+            data["template"] = {
+                "name": name,
+                "language": language,
+                "parameters": [
+                    form.get(f"p{i}", "").strip() for i in range(len(known["placeholders"]))
+                ],
+                "header": int(form["header"]) if form.get("header", "").isdigit() else None,
+            }
+        await drafts.save(draft_id, data)
+        if form.get("action") == "save":
+            return redirect(url_for("compose.preview", draft_id=draft_id))
+        return redirect(url_for("compose.template", draft_id=draft_id))
+    media = [
+        m for m in await drafts.media.recent(200) if m["kind"] in ("image", "document", "video")
+    ]
+    return await _step("studio/step_template.html", draft_id, templates=templates, media=media)
+
+
+@bp.get("/drafts/<int:draft_id>/preview")
+@requires("editor")
+async def preview(draft_id: int) -> Any:
+    """Step 4: chat bubbles, inside/outside the window, duration, cost class, tier, send."""
+    drafts = _drafts()
+    draft = await drafts.get(draft_id)
+    figures = await drafts.preview(draft_id)
+    template_text = ""
+    if figures.template and draft["data"].get("template"):
+        template_text = body_text(json.loads(figures.template.get("components") or "[]"))
+        for i, value in enumerate(draft["data"]["template"].get("parameters") or []):
+            template_text = template_text.replace(f"{{{{{i + 1}}}}}", value or "…")
+    media = {m["id"]: m for m in await drafts.media.recent(200)}
+    return await _step(
+        "studio/step_preview.html",
+        draft_id,
+        figures=figures,
+        template_text=template_text,
+        read_button=bool(
+            figures.template
+            and has_read_button(json.loads(figures.template.get("components") or "[]"))
+        ),
+        media=media,
+        send_at=iso_to_local(draft["data"].get("send_at") or ""),
+        expires_at=iso_to_local(draft["data"].get("expires_at") or ""),
+        election=drafts.election.state,
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/decide")
+@requires("editor")
+async def decide(draft_id: int) -> Any:
+    """Save the schedule, then ask for approval (editors) or approve and send (operators)."""
+    drafts = _drafts()
+    draft = await drafts.get(draft_id)
+    form = await request.form
+    action = form.get("action", "")
+    who = principal()
+    operator = who is not None and who.can("operator")
+    try:
+        if action in ("submit", "launch"):
+            data = draft["data"]
+            data["send_at"] = local_to_iso(form.get("send_at", ""), "Invio programmato")
+            data["expires_at"] = local_to_iso(form.get("expires_at", ""), "Scadenza")
+            data["essential"] = form.get("essential") == "1"
+            await drafts.save(draft_id, data)
+        if action == "submit":
+            await drafts.submit(draft_id, actor())
+            await flash("Bozza inviata per l'approvazione a un operatore.", "success")
+            return redirect(url_for("studio.index"))
+        if not operator:
+            raise BadRequest("Solo un operatore o un amministratore può approvare e inviare.")
+        if action == "launch":
+            campaign_id = await drafts.launch(
+                draft_id, actor(), client_address(), spread=form.get("spread") == "1"
+            )
+            await flash("Campagna approvata e avviata.", "success")
+            return redirect(url_for("studio.detail", campaign_id=campaign_id))
+        if action == "reject":
+            await drafts.reject(draft_id, actor(), form.get("note", ""))
+            await flash("Bozza rimandata all'autore.", "success")
+            return redirect(url_for("studio.index"))
+        raise BadRequest("azione sconosciuta")
+    except ApplianceError as err:
+        await flash(err.message, "error")
+        return redirect(url_for("compose.preview", draft_id=draft_id))
+
+
+STATE_NAMES = {
+    EDITING: "In preparazione",
+    PENDING: "In attesa di approvazione",
+    REJECTED: "Rimandata all'autore",
+    LAUNCHED: "Avviata",
+}

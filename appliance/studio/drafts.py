@@ -1,0 +1,369 @@
+"""Compose-wizard drafts: audience, content, template mapping, preview figures, approval, launch."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from appliance import audit
+from appliance.campaigns import outbox
+from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
+from appliance.errors import BadRequest, Conflict, NotFound
+from appliance.studio import segments
+from appliance.studio.election import Election
+from appliance.studio.shipped import header_format, placeholders
+
+if TYPE_CHECKING:
+    from appliance.app import Appliance
+    from appliance.studio.media import MediaLibrary
+
+EDITING, PENDING, LAUNCHED, REJECTED = "editing", "pending", "launched", "rejected"
+PAIR_SECONDS = 6.0  # one message every 6 s to one person (Meta's pair limit)
+MARKETING = "MARKETING"
+
+
+def empty_data() -> dict[str, Any]:
+    """A new draft's data."""
+    return {
+        "audience": {"segment_id": None, "topics": []},
+        "category": "UTILITY",
+        "content": [],
+        "template": None,
+        "send_at": "",
+        "expires_at": "",
+        "essential": False,
+    }
+
+
+@dataclass
+class Preview:
+    """What the preview step shows before anyone presses send."""
+
+    total: int
+    inside: int
+    outside: int
+    messages: int
+    seconds: float
+    category: str
+    tier: dict[str, Any]
+    template: dict[str, Any] | None
+    problems: list[str] = field(default_factory=list)  # block the launch
+    warnings: list[str] = field(default_factory=list)  # accessibility and the like
+
+    @property
+    def ready(self) -> bool:
+        """True when nothing blocks the launch."""
+        return not self.problems
+
+
+class Drafts:
+    """``studio_drafts`` and the launch into the broadcast engine."""
+
+    def __init__(self, appliance: Appliance, media: MediaLibrary, election: Election) -> None:
+        self._appliance = appliance
+        self._db = appliance.db
+        self.media = media
+        self.election = election
+        self.segments = segments.Segments(appliance.db)
+
+    # -- storage ----------------------------------------------------------------------------
+
+    async def create(self, name: str, actor: str) -> int:
+        """A new draft."""
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise BadRequest("name: 1-200 characters")
+        now = time.time()
+        return await self._db.execute(
+            "INSERT INTO studio_drafts (name, data, created_by, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (name, json.dumps(empty_data()), actor, now, now),
+        )
+
+    async def get(self, draft_id: int) -> dict[str, Any]:
+        """One draft with its data decoded; NotFound when missing."""
+        row = await self._db.fetchone("SELECT * FROM studio_drafts WHERE id = ?", (draft_id,))
+        if row is None:
+            raise NotFound(f"no draft {draft_id}")
+        return {**dict(row), "data": {**empty_data(), **json.loads(row["data"])}}
+
+    async def all(self) -> list[dict[str, Any]]:
+        """Drafts not yet launched, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM studio_drafts WHERE state != ? ORDER BY id DESC", (LAUNCHED,)
+        )
+        return [dict(r) for r in rows]
+
+    async def save(self, draft_id: int, data: dict[str, Any], name: str | None = None) -> None:
+        """Replace an editable draft's data (a pending one goes back to editing)."""
+        draft = await self.get(draft_id)
+        if draft["state"] == LAUNCHED:
+            raise Conflict("this draft has been launched already")
+        await self._db.execute(
+            "UPDATE studio_drafts SET data = ?, name = ?, state = ?, updated_at = ? WHERE id = ?",
+            (
+                json.dumps(data, ensure_ascii=False),
+                (name or draft["name"]).strip()[:200] or draft["name"],
+                EDITING,
+                time.time(),
+                draft_id,
+            ),
+        )
+
+    # -- content ----------------------------------------------------------------------------
+
+    @staticmethod
+    def add_part(data: dict[str, Any], part: dict[str, Any]) -> None:
+        """Append a content part after checking it against the Cloud API's limits."""
+        if len(data["content"]) >= MAX_PARTS:
+            raise BadRequest(f"at most {MAX_PARTS} parts")
+        check_part(part, len(data["content"]))
+        data["content"].append(part)
+
+    # -- figures ----------------------------------------------------------------------------
+
+    async def audience_where(self, data: dict[str, Any]) -> segments.Compiled:
+        """The draft's audience as a WHERE fragment over ``subscribers s``."""
+        audience = data["audience"]
+        definition = None
+        if audience.get("segment_id"):
+            definition = (await self.segments.get(int(audience["segment_id"])))["definition"]
+        where = segments.audience_where(definition, audience.get("topics") or [])
+        if self.category(data) == MARKETING:
+            where = segments.Compiled(where.sql + " AND s.marketing_opt_out = 0", where.params)
+        return where
+
+    def template_row(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The mapped template as the catalog knows it now (status and category are live)."""
+        template = data.get("template")
+        if not template:
+            return None
+        return self._appliance.parts["cloudapi"].templates.get(
+            template["name"], template.get("language") or "it"
+        )
+
+    def category(self, data: dict[str, Any]) -> str:
+        """The cost class: the template's latest category decides, else what staff chose."""
+        known = self.template_row(data)
+        if known and known.get("category") == MARKETING:
+            return MARKETING
+        return MARKETING if data.get("category") == MARKETING else "UTILITY"
+
+    async def preview(self, draft_id: int) -> Preview:
+        """People inside and outside the window, duration, cost class, tier and problems."""
+        data = (await self.get(draft_id))["data"]
+        where = await self.audience_where(data)
+        window_from = time.time() - outbox.DAY + outbox.WINDOW_MARGIN
+        row = await self._db.fetchone(
+            "SELECT count(*) AS total, sum(coalesce(s.last_inbound_at, 0) > ?) AS inside"
+            " FROM subscribers s WHERE " + where.sql,
+            [window_from, *where.params],
+        )
+        total, inside = int(row["total"] or 0), int(row["inside"] or 0)
+        content, template = data["content"], data.get("template")
+        outside = total - inside if content else total
+        if not content:
+            inside = 0
+        messages = inside * len(content) + (outside if template else 0)
+        rate = float(self._appliance.config.values["campaigns"]["lane_per_second"])
+        seconds = max(messages / rate if rate else 0.0, PAIR_SECONDS * max(0, len(content) - 1))
+        candidates = (
+            [
+                r[0]
+                for r in await self._db.fetchall(
+                    "SELECT coalesce(s.wa_id, s.user_id) FROM subscribers s WHERE "
+                    + where.sql
+                    + (" AND coalesce(s.last_inbound_at, 0) <= ?" if content else ""),
+                    [*where.params, *([window_from] if content else [])],
+                )
+            ]
+            if template
+            else []
+        )
+        tier = self._appliance.parts["dispatcher"].tier.preflight(total, candidates).as_dict()
+        preview = Preview(
+            total=total,
+            inside=inside,
+            outside=outside,
+            messages=messages,
+            seconds=seconds,
+            category=self.category(data),
+            tier=tier,
+            template=self.template_row(data),
+        )
+        await self._problems(data, preview)
+        return preview
+
+    async def _problems(self, data: dict[str, Any], preview: Preview) -> None:
+        content, template = data["content"], data.get("template")
+        known = preview.template
+        if not content and not template:
+            preview.problems.append("Aggiungi almeno un contenuto o scegli un modello.")
+        if preview.total == 0:
+            preview.problems.append("Il pubblico scelto non contiene nessuno: allarga il filtro.")
+        if preview.outside and not template:
+            preview.problems.append(
+                f"{preview.outside} persone sono fuori dalla finestra di 24 ore: WhatsApp "
+                "accetta per loro solo un modello approvato. Scegli un modello al passo 3 "
+                "(o inviane uno in revisione dalla pagina Modelli: può servire un giorno)."
+            )
+        if template and (known is None or known.get("status") != "APPROVED"):
+            status = (known or {}).get("status") or "sconosciuto"
+            preview.problems.append(
+                f"Il modello «{template['name']}» non è approvato da Meta (stato: {status}): "
+                "sceglierne uno approvato o attendere la revisione."
+            )
+        if template and known:
+            needed = placeholders(json.loads(known.get("components") or "[]"))
+            if len(template.get("parameters") or []) != len(needed):
+                preview.problems.append(
+                    f"Il modello chiede {len(needed)} valori: compilali tutti al passo 3."
+                )
+            media_header = header_format(json.loads(known.get("components") or "[]"))
+            if media_header in ("IMAGE", "VIDEO", "DOCUMENT") and not template.get("header"):
+                preview.problems.append(
+                    "Il modello ha un'intestazione multimediale: scegli il file al passo 3."
+                )
+        if preview.tier.get("exceeds"):
+            preview.warnings.append(
+                "Il limite giornaliero di Meta non basta per tutti: l'invio continuerà nei "
+                f"giorni successivi (circa {preview.tier.get('days')} giorni)."
+            )
+        if self.election.on and not data.get("essential"):
+            preview.problems.append(
+                "Periodo elettorale attivo (par condicio, L. 28/2000 art. 9): sono permesse "
+                "solo le comunicazioni indispensabili. Segna la campagna come indispensabile "
+                "solo se lo è davvero."
+            )
+        preview.warnings += await self.accessibility(content)
+
+    async def accessibility(self, content: list[dict[str, Any]]) -> list[str]:
+        """Warnings for posts a blind or deaf citizen could not follow."""
+        warnings: list[str] = []
+        kinds = [p["type"] for p in content]
+        has_text = "text" in kinds
+        for part in content:
+            kind = part["type"]
+            if kind == "image" and not part.get("caption") and not has_text:
+                warnings.append(
+                    "Un'immagine senza didascalia né testo: chi usa un lettore di schermo non "
+                    "saprà cosa mostra. Aggiungi una didascalia o una parte di testo."
+                )
+            if kind == "audio" and not has_text:
+                warnings.append(
+                    "Un audio senza testo: chi non sente non lo capirà. Aggiungi una parte di "
+                    "testo con il contenuto."
+                )
+            if kind == "document" and part.get("media"):
+                row = await self.media.get(int(part["media"]))
+                if not row["text_layer"]:
+                    warnings.append(
+                        f"Il PDF «{row['filename']}» sembra una scansione senza testo: i lettori "
+                        "di schermo non lo leggono. Allega il PDF originale o riassumilo in testo."
+                    )
+        return list(dict.fromkeys(warnings))
+
+    # -- approval and launch ----------------------------------------------------------------
+
+    async def submit(self, draft_id: int, actor: str) -> None:
+        """An editor asks an operator or an administrator to approve the draft."""
+        await self._set_state(draft_id, PENDING, (EDITING, REJECTED), actor, "studio.submitted")
+
+    async def reject(self, draft_id: int, actor: str, note: str) -> None:
+        """Send a pending draft back to its author with a note."""
+        await self._set_state(
+            draft_id, REJECTED, (PENDING,), actor, "studio.rejected", note=note[:500]
+        )
+
+    async def _set_state(
+        self,
+        draft_id: int,
+        state: str,
+        allowed: tuple[str, ...],
+        actor: str,
+        action: str,
+        note: str = "",
+    ) -> None:
+        draft = await self.get(draft_id)
+        if draft["state"] not in allowed:
+            raise Conflict(f"the draft is {draft['state']}")
+
+        async def job(conn: Any) -> None:
+            await conn.execute(
+                "UPDATE studio_drafts SET state = ?, decided_by = ?, decision_note = ?,"
+                " updated_at = ? WHERE id = ?",
+                (state, actor if state != PENDING else "", note, time.time(), draft_id),
+            )
+            await audit.record_in(conn, actor, action, f"draft {draft_id}", draft["name"])
+
+        await self._db.write(job)
+
+    async def launch(
+        self, draft_id: int, actor: str, address: str = "", *, spread: bool = False
+    ) -> int:
+        """Approve and hand the draft to the broadcast engine (send now or at send_at)."""
+        draft = await self.get(draft_id)
+        if draft["state"] == LAUNCHED:
+            raise Conflict("this draft has been launched already")
+        preview = await self.preview(draft_id)
+        if not preview.ready:
+            raise Conflict(" ".join(preview.problems))
+        data = draft["data"]
+        body = await self._engine_body(draft["name"], data, preview.category)
+        spec = parse_campaign(body)
+        campaigns = self._appliance.parts["campaigns"]
+        campaign_id = await campaigns.create(spec, actor, address)
+        audience = {"topics": list(spec.topics)}
+        if data["audience"].get("segment_id"):
+            segment = await self.segments.get(int(data["audience"]["segment_id"]))
+            audience |= {"segment_id": segment["id"], "segment": segment["definition"]}
+
+        async def job(conn: Any) -> None:
+            # The segment as it is now goes with the campaign: later edits do not move it.
+            await conn.execute(
+                "UPDATE campaigns SET audience = ? WHERE id = ?",
+                (json.dumps(audience, ensure_ascii=False), campaign_id),
+            )
+            await conn.execute(
+                "UPDATE studio_drafts SET state = ?, campaign_id = ?, decided_by = ?,"
+                " updated_at = ? WHERE id = ?",
+                (LAUNCHED, campaign_id, actor, time.time(), draft_id),
+            )
+            await audit.record_in(
+                conn, actor, "studio.launched", f"draft {draft_id}", f"campaign {campaign_id}"
+            )
+
+        await self._db.write(job)
+        await campaigns.send(campaign_id, actor, address, spread=spread)
+        return campaign_id
+
+    async def _engine_body(self, name: str, data: dict[str, Any], category: str) -> dict[str, Any]:
+        """The engine's campaign body, with media ids renewed where they near expiry."""
+        content = []
+        for part in data["content"]:
+            part = dict(part)
+            if part.get("media"):
+                part["media_id"] = (await self.media.fresh(int(part.pop("media"))))["media_id"]
+            content.append(part)
+        template = None
+        if data.get("template"):
+            template = {
+                k: data["template"][k]
+                for k in ("name", "language", "parameters")
+                if k in data["template"]
+            }
+            header = data["template"].get("header")
+            if header:
+                row = await self.media.fresh(int(header))
+                template["header"] = {"type": row["kind"], "media_id": row["media_id"]}
+        return {
+            "name": name,
+            "audience": {"topics": data["audience"].get("topics") or []},
+            "content": content,
+            "template": template,
+            "category": category,
+            "send_at": data.get("send_at") or None,
+            "expires_at": data.get("expires_at") or None,
+        }

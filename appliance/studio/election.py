@@ -1,0 +1,48 @@
+"""The election-period switch (par condicio, L. 28/2000 art. 9), kept as a settings row."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from appliance import audit
+
+if TYPE_CHECKING:
+    from appliance.db import Database
+
+KEY = "studio.election_period"
+
+
+class Election:
+    """On while the comune is in an election period: only essential campaigns may go out."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.state: dict[str, Any] = {"on": False}
+
+    @property
+    def on(self) -> bool:
+        """True during the election period."""
+        return bool(self.state.get("on"))
+
+    async def load(self) -> None:
+        """Read the switch (service start)."""
+        value = await self._db.fetchval("SELECT value FROM settings WHERE key = ?", (KEY,))
+        self.state = json.loads(value) if value else {"on": False}
+
+    async def set(self, on: bool, actor: str, address: str = "") -> None:
+        """Turn the period on or off; audited."""
+        state = {"on": on, "since": time.time(), "by": actor}
+
+        async def job(conn: Any) -> None:
+            await conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (KEY, json.dumps(state)),
+            )
+            action = "studio.election_on" if on else "studio.election_off"
+            await audit.record_in(conn, actor, action, KEY, "", address)
+
+        await self._db.write(job)
+        self.state = state

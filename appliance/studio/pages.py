@@ -1,0 +1,198 @@
+"""Campaign list and detail, the Templates page and the election-period switch (LAN pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, Response, flash, redirect, request, url_for
+
+from appliance.admin.access import requires
+from appliance.admin.auth import actor, client_address, the_appliance
+from appliance.admin.csvsafe import csv_text
+from appliance.admin.pages.forms import page
+from appliance.cloudapi.client import GraphApiError
+from appliance.errors import ApplianceError, BadRequest
+from appliance.studio import report
+from appliance.studio.compose import STATE_NAMES, _approved_templates
+from appliance.studio.drafts import Drafts
+from appliance.studio.shipped import SHIPPED
+
+bp = Blueprint("studio", __name__, url_prefix="/studio")
+
+STATUS_NAMES = {
+    "draft": "Bozza",
+    "scheduled": "Programmata",
+    "sending": "In invio",
+    "paused": "In pausa",
+    "done": "Completata",
+    "cancelled": "Annullata",
+    "expired": "Scaduta",
+}
+LOG_PAGE = 100
+
+
+def _drafts() -> Drafts:
+    return the_appliance().parts["studio"]
+
+
+@bp.get("")
+@requires("viewer")
+async def index() -> Any:
+    """Campaigns with status and progress, drafts waiting, the election switch."""
+    db = the_appliance().db
+    rows = await db.fetchall(
+        "SELECT c.*, (SELECT count(*) FROM outbox o WHERE o.campaign_id = c.id) AS total,"
+        " (SELECT count(*) FROM outbox o WHERE o.campaign_id = c.id AND o.state != 'queued')"
+        " AS finished FROM campaigns c ORDER BY c.id DESC LIMIT 200"
+    )
+    return await page(
+        "studio/index.html",
+        campaigns=rows,
+        drafts=await _drafts().all(),
+        status_names=STATUS_NAMES,
+        state_names=STATE_NAMES,
+        election=_drafts().election.state,
+    )
+
+
+@bp.post("/election")
+@requires("operator")
+async def election() -> Any:
+    """Turn the election period on or off."""
+    form = await request.form
+    on = form.get("on") == "1"
+    await _drafts().election.set(on, actor(), client_address())
+    await flash(
+        "Periodo elettorale attivo: solo comunicazioni indispensabili."
+        if on
+        else "Periodo elettorale terminato.",
+        "success",
+    )
+    return redirect(url_for("studio.index"))
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@requires("viewer")
+async def detail(campaign_id: int) -> Any:
+    """Counts, read rate, timeline, the per-recipient log."""
+    appliance = the_appliance()
+    campaigns = appliance.parts["campaigns"]
+    described = await campaigns.describe(campaign_id)
+    row = await campaigns.row(campaign_id)
+    counts = described["counts"]
+    state = request.args.get("state", "")
+    state = state if state in report.STATE_NAMES else ""
+    try:
+        offset = max(0, int(request.args.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    log = await report.recipient_log(
+        appliance.db, campaign_id, state=state, offset=offset, limit=LOG_PAGE + 1
+    )
+    series = await report.timeline(appliance.db, campaign_id, row["started_at"])
+    delivered = counts.get("delivered", 0)
+    return await page(
+        "studio/detail.html",
+        c=described,
+        row=row,
+        counts=counts,
+        read_rate=(counts.get("read", 0) / delivered * 100) if delivered else None,
+        svg=report.timeline_svg(series),
+        log=log[:LOG_PAGE],
+        more=len(log) > LOG_PAGE,
+        offset=offset,
+        state=state,
+        state_names=report.STATE_NAMES,
+        status_names=STATUS_NAMES,
+        explain=report.explain,
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/recipients.csv")
+@requires("viewer")
+async def export(campaign_id: int) -> Any:
+    """The per-recipient log as CSV (formula-safe)."""
+    appliance = the_appliance()
+    await appliance.parts["campaigns"].row(campaign_id)
+    rows = await report.recipient_log(appliance.db, campaign_id, limit=1_000_000)
+    text = csv_text(
+        ["destinatario", "parte", "stato", "tentativi", "codice errore", "spiegazione", "ora"],
+        (
+            [
+                r["recipient"],
+                r["part_label"],
+                r["state_label"],
+                r["attempts"],
+                r["error_code"],
+                r["explanation"],
+                r["at"],
+            ]
+            for r in rows
+        ),
+    )
+    return Response(
+        text,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="campagna-{campaign_id}.csv"'},
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/<any(pause, resume, cancel):action>")
+@requires("operator")
+async def control(campaign_id: int, action: str) -> Any:
+    """Pause, resume or cancel from the detail page."""
+    campaigns = the_appliance().parts["campaigns"]
+    try:
+        await getattr(campaigns, action)(campaign_id, actor(), client_address())
+    except ApplianceError as err:
+        await flash(err.message, "error")
+    return redirect(url_for("studio.detail", campaign_id=campaign_id))
+
+
+# -- templates ---------------------------------------------------------------------------------
+
+
+@bp.get("/templates")
+@requires("viewer")
+async def templates() -> Any:
+    """Meta's templates (status and category kept current) and the shipped set to submit."""
+    known = _approved_templates()
+    names = {(t["name"], t["language"]) for t in known}
+    return await page(
+        "studio/templates.html",
+        known=known,
+        shipped=[(s, (s.name, "it") in names) for s in SHIPPED],
+    )
+
+
+@bp.post("/templates/sync")
+@requires("operator")
+async def sync() -> Any:
+    """Read every template from Meta now."""
+    try:
+        found = await the_appliance().parts["cloudapi"].list_templates()
+        await flash(f"Modelli aggiornati da Meta: {len(found)}.", "success")
+    except GraphApiError as err:
+        await flash(f"Meta non risponde: {err.message}", "error")
+    return redirect(url_for("studio.templates"))
+
+
+@bp.post("/templates/submit")
+@requires("operator")
+async def submit() -> Any:
+    """Submit one of the shipped templates for Meta's review."""
+    form = await request.form
+    chosen = next((s for s in SHIPPED if s.name == form.get("name")), None)
+    if chosen is None:
+        raise BadRequest("modello sconosciuto")
+    client = the_appliance().parts["cloudapi"]
+    try:
+        await client.create_template(chosen.name, "it", chosen.category, chosen.components())
+        await client.list_templates()
+        await flash(
+            f"«{chosen.name}» inviato a Meta per la revisione (può servire fino a un giorno).",
+            "success",
+        )
+    except GraphApiError as err:
+        await flash(f"Meta ha rifiutato l'invio: {err.message}", "error")
+    return redirect(url_for("studio.templates"))

@@ -1,0 +1,173 @@
+"""Campaign figures for staff: error codes in Italian, a server-rendered SVG timeline, the log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from appliance.campaigns.model import TEMPLATE_PART
+from appliance.studio.forms import LOCAL
+
+if TYPE_CHECKING:
+    from appliance.db import Database
+
+# What a failure means and what to do, for the codes a campaign meets (reference §8).
+EXPLANATIONS: dict[int, str] = {
+    131047: "Fuori dalla finestra di 24 ore: a questa persona si può scrivere solo con un "
+    "modello approvato.",
+    131026: "Messaggio non consegnabile: il numero non usa WhatsApp o ha un'app troppo vecchia.",
+    131050: "La persona ha chiesto di non ricevere messaggi promozionali («stop promozioni»).",
+    131049: "Meta limita i messaggi di marketing per persona: riprova fra un giorno.",
+    131056: "Troppi messaggi alla stessa persona in poco tempo: ritentato più tardi.",
+    130429: "Velocità massima del numero raggiunta: ritentato automaticamente.",
+    130403: "La persona è bloccata dal Comune su WhatsApp.",
+    131053: "File non accettato da Meta (tipo o dimensione): ricarica un file valido.",
+    132000: "Il numero di valori non corrisponde alle variabili del modello.",
+    132001: "Modello inesistente, non approvato o in un'altra lingua.",
+    132015: "Modello sospeso da Meta per la qualità: scegline un altro.",
+    132016: "Modello disattivato da Meta: scegline un altro.",
+    131048: "Meta ha limitato il numero per segnalazioni di spam: sospendi le campagne.",
+    131031: "Account bloccato da Meta: contatta l'assistenza Meta.",
+    190: "La chiave di accesso (token) non è più valida: aggiornala nelle Impostazioni.",
+    131000: "Errore sconosciuto di Meta: ritentato.",
+    100: "Parametro non valido: il contenuto non rispetta i limiti di WhatsApp.",
+}
+STATE_NAMES = {
+    "queued": "In coda",
+    "accepted": "Accettato da Meta",
+    "sent": "Inviato",
+    "delivered": "Consegnato",
+    "read": "Letto",
+    "failed": "Non riuscito",
+    "needs_template": "Serve un modello",
+    "skipped": "Saltato (non più iscritto)",
+    "expired": "Scaduto",
+    "cancelled": "Annullato",
+}
+
+
+def explain(code: int | None, detail: str = "") -> str:
+    """A failure in plain Italian (the code stays visible for support)."""
+    if code is None:
+        return detail and f"Dettaglio: {detail}"
+    return EXPLANATIONS.get(code, f"Errore {code} di Meta. {detail}".strip())
+
+
+def local_time(at: float | None) -> str:
+    """Unix seconds as the comune's local time, to the second."""
+    if not at:
+        return ""
+    return datetime.fromtimestamp(at, LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def part_label(part: int) -> str:
+    """Which part a row is: the template or a content part."""
+    return "Modello" if part == TEMPLATE_PART else f"Parte {part + 1}"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One cumulative line of the timeline."""
+
+    key: str
+    label: str
+    points: list[tuple[float, int]]
+
+
+async def timeline(db: Database, campaign_id: int, started_at: float | None) -> list[Series]:
+    """Cumulative sent, delivered and read over time (status webhooks' own timestamps)."""
+    rows = await db.fetchall(
+        "SELECT ms.status, ms.rank, ms.timestamp FROM outbox o"
+        " JOIN message_statuses ms ON ms.wamid = o.wamid WHERE o.campaign_id = ?"
+        " ORDER BY ms.timestamp",
+        (campaign_id,),
+    )
+    accepted = await db.fetchall(
+        "SELECT updated_at FROM outbox WHERE campaign_id = ? AND rank >= 1 AND rank < 9"
+        " ORDER BY updated_at",
+        (campaign_id,),
+    )
+    # A read message was delivered and sent too: each line counts rows that reached it.
+    thresholds = {"sent": 1, "delivered": 2, "read": 3}
+    series = [
+        Series(
+            "accepted",
+            "Accettati",
+            [(r["updated_at"], i + 1) for i, r in enumerate(accepted) if r["updated_at"]],
+        )
+    ]
+    labels = {"sent": "Inviati", "delivered": "Consegnati", "read": "Letti"}
+    for key, rank in thresholds.items():
+        times = [r["timestamp"] for r in rows if rank <= r["rank"] < 9]
+        series.append(Series(key, labels[key], [(t, i + 1) for i, t in enumerate(sorted(times))]))
+    return series
+
+
+def timeline_svg(series: list[Series], width: int = 640, height: int = 220) -> str:
+    """The timeline as an accessible SVG (no script); empty string when there is nothing yet."""
+    points = [p for s in series for p in s.points]
+    if not points:
+        return ""
+    t0 = min(t for t, _ in points)
+    t1 = max(max(t for t, _ in points), t0 + 1)
+    top = max(n for _, n in points)
+    left, bottom, pad = 48, height - 28, 10
+
+    def xy(t: float, n: int) -> str:
+        x = left + (t - t0) / (t1 - t0) * (width - left - pad)
+        y = bottom - n / top * (bottom - pad)
+        return f"{x:.1f},{y:.1f}"
+
+    colours = {"accepted": "#5c6670", "sent": "#1d5fa8", "delivered": "#0b7a3e", "read": "#8a2be2"}
+    lines = []
+    for s in series:
+        if s.points:
+            path = " ".join(xy(t, n) for t, n in [(t0, 0), *s.points])
+            lines.append(
+                f'<polyline fill="none" stroke="{colours[s.key]}" stroke-width="2" '
+                f'points="{path}"><title>{s.label}: {s.points[-1][1]}</title></polyline>'
+            )
+    minutes = (t1 - t0) / 60
+    desc = ", ".join(f"{s.label} {s.points[-1][1] if s.points else 0}" for s in series)
+    legend = "".join(
+        f'<text x="{left + 130 * i}" y="{height - 6}" fill="{colours[s.key]}" '
+        f'font-size="12">■ {s.label}</text>'
+        for i, s in enumerate(series)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="tl-title tl-desc" class="timeline">'
+        f'<title id="tl-title">Andamento nel tempo ({minutes:.1f} minuti)</title>'
+        f'<desc id="tl-desc">{desc}</desc>'
+        f'<line x1="{left}" y1="{bottom}" x2="{width - pad}" y2="{bottom}" stroke="#333"/>'
+        f'<line x1="{left}" y1="{pad}" x2="{left}" y2="{bottom}" stroke="#333"/>'
+        f'<text x="4" y="{pad + 10}" font-size="12">{top}</text>'
+        f'<text x="4" y="{bottom}" font-size="12">0</text>' + "".join(lines) + legend + "</svg>"
+    )
+
+
+async def recipient_log(
+    db: Database, campaign_id: int, *, state: str = "", offset: int = 0, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Rows of the campaign (person, part, status, time, error explained), by row id."""
+    rows = await db.fetchall(
+        "SELECT id, recipient, part, state, attempts, error_code, error_detail, updated_at,"
+        " created_at FROM outbox WHERE campaign_id = ?"
+        + (" AND state = ?" if state else "")
+        + " ORDER BY id LIMIT ? OFFSET ?",
+        (campaign_id, state, limit, offset) if state else (campaign_id, limit, offset),
+    )
+    return [
+        {
+            **dict(r),
+            "part_label": part_label(r["part"]),
+            "state_label": STATE_NAMES.get(r["state"], r["state"]),
+            "explanation": explain(r["error_code"], r["error_detail"])
+            if r["state"] in ("failed", "needs_template", "skipped") or r["error_code"]
+            else "",
+            "at": r["updated_at"] or r["created_at"],
+            "at_text": local_time(r["updated_at"] or r["created_at"]),
+        }
+        for r in rows
+    ]

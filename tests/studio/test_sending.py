@@ -1,0 +1,167 @@
+"""Window-aware campaigns through the simulator: split, 131047 fallback, "Leggi", re-categorised
+and paused templates, media reuse and renewal."""
+
+from __future__ import annotations
+
+import time
+from contextlib import closing
+
+import pytest
+
+from appliance.studio.media import RENEW_AFTER
+from tests.studio.conftest import LEGGI, PDF_TEXT, PNG, wait_for
+
+pytestmark = pytest.mark.slow
+
+TEMPLATE = {"name": "avviso_servizio", "language": "it", "parameters": ["Via Roma", "12/10"]}
+
+
+def test_inside_the_window_free_form_outside_the_template_with_its_image_header(studio):
+    studio.add_template(LEGGI)
+    inside = studio.engine.seed(3, window=True)
+    outside = studio.engine.seed(3, first=50)
+    image = studio.upload(PNG, "image/png", "mappa.png")
+    pdf = studio.upload(PDF_TEXT, "application/pdf", "ordinanza.pdf")
+    draft = studio.draft(
+        content=[
+            {"type": "text", "text": "Lavori in via Roma: https://comune.example.it/lavori"},
+            {"type": "image", "media": image["id"], "caption": "La mappa dei lavori"},
+            {"type": "document", "media": pdf["id"], "filename": "ordinanza.pdf"},
+        ],
+        template={
+            "name": "avviso_leggi",
+            "language": "it",
+            "parameters": ["lavori in via Roma"],
+            "header": image["id"],
+        },
+    )
+    preview = studio.call(studio.drafts.preview(draft))
+    assert (preview.total, preview.inside, preview.outside) == (6, 3, 3)
+    assert preview.messages == 3 * 3 + 3 and preview.ready, preview.problems
+    campaign = studio.launch(draft)
+    studio.engine.wait_status(campaign, "done")
+    for person in inside:
+        sent = studio.sim.messages(person)
+        assert [m["type"] for m in sent] == ["text", "image", "document"]
+        assert sent[1]["body"]["image"]["id"] == image["media_id"]
+    for person in outside:
+        (sent,) = studio.sim.messages(person)
+        assert sent["template"] == "avviso_leggi"
+        header = sent["body"]["template"]["components"][0]
+        assert header == {
+            "type": "header",
+            "parameters": [{"type": "image", "image": {"id": image["media_id"]}}],
+        }
+
+
+def test_a_window_closed_meanwhile_gets_the_template_after_131047(studio):
+    people = studio.engine.seed(2, window=True)
+    for person in people:
+        studio.sim.simulator.state.set_window(person, False)  # Meta's clock says closed
+    draft = studio.draft(content=[{"type": "text", "text": "Ciao"}], template=TEMPLATE)
+    campaign = studio.launch(draft)
+    studio.engine.wait_status(campaign, "done")
+    for person in people:
+        assert [m["template"] for m in studio.sim.messages(person)] == ["avviso_servizio"]
+    rows = studio.engine.sql(
+        "SELECT part, state, error_code FROM outbox WHERE campaign_id = ? ORDER BY id", (campaign,)
+    )
+    assert (
+        sorted((part, state, code) for part, state, code in rows if part == 0)
+        == [(0, "needs_template", 131047)] * 2
+    )
+    assert len([r for r in rows if r[0] == -1]) == 2
+
+
+def test_leggi_brings_the_full_content_once(studio):
+    studio.add_template(LEGGI)
+    (person,) = studio.engine.seed(1)
+    image = studio.upload(PNG, "image/png", "festa.png")
+    content = [
+        {"type": "text", "text": "Il programma completo della giornata."},
+        {"type": "image", "media": image["id"], "caption": "Il manifesto"},
+        {"type": "location", "latitude": 45.74, "longitude": 7.41, "name": "Piazza"},
+    ]
+    draft = studio.draft(
+        content=content,
+        template={
+            "name": "avviso_leggi",
+            "language": "it",
+            "parameters": ["festa"],
+            "header": image["id"],
+        },
+    )
+    campaign = studio.launch(draft)
+    studio.engine.wait_status(campaign, "done")
+    wamid = studio.last_wamid(person)
+    studio.tap_leggi(person, wamid)
+    kinds = wait_for(
+        lambda: len(m := studio.sim.messages(person)) == 4 and [x["type"] for x in m], 60
+    )
+    assert sorted(kinds[1:]) == ["image", "location", "text"]
+    studio.tap_leggi(person, wamid)  # a second tap brings nothing new
+    time.sleep(2)
+    assert len(studio.sim.messages(person)) == 4
+
+
+def test_a_template_recategorised_to_marketing_before_sending_goes_to_marketing_messages(studio):
+    people = studio.engine.seed(2)
+    draft = studio.draft(template=TEMPLATE)
+    assert studio.call(studio.drafts.preview(draft)).category == "UTILITY"
+    studio.sim.control(
+        "templates/category", {"name": "avviso_servizio", "new_category": "MARKETING"}
+    )
+    templates = studio.app.appliance.parts["cloudapi"].templates
+    wait_for(lambda: templates.get("avviso_servizio", "it")["category"] == "MARKETING", 30)
+    assert studio.call(studio.drafts.preview(draft)).category == "MARKETING"
+    campaign = studio.launch(draft)
+    studio.engine.wait_status(campaign, "done")
+    assert studio.campaign(campaign)["category"] == "MARKETING"
+    for person in people:
+        assert [m["endpoint"] for m in studio.sim.messages(person)] == ["marketing_messages"]
+
+
+def test_a_template_paused_by_meta_pauses_the_campaign_and_says_why(make_engine):
+    from tests.studio.conftest import Studio
+
+    studio = Studio(make_engine(campaigns={"lane_per_second": 5}))
+    studio.sync_templates()
+    studio.engine.seed(200)
+    campaign = studio.launch(studio.draft(template=TEMPLATE))
+    wait_for(lambda: studio.sim.messages(), 30)
+    studio.sim.control("templates/status", {"name": "avviso_servizio", "status": "PAUSED"})
+    paused = studio.engine.wait_status(campaign, "paused")
+    assert len(studio.sim.messages()) < 200
+    row = studio.engine.sql("SELECT paused_reason FROM campaigns WHERE id = ?", (campaign,))
+    assert "avviso_servizio" in row[0][0] and "PAUSED" in row[0][0]
+    assert paused["status"] == "paused"
+    with closing(studio.login("operator")) as http:
+        page = http.get(f"/studio/campaigns/{campaign}").text
+    assert "Meta ha messo il modello «avviso_servizio» in stato PAUSED" in page
+
+
+def test_the_preview_refuses_without_an_approved_template_for_those_outside(studio):
+    studio.engine.seed(2)
+    draft = studio.draft(content=[{"type": "text", "text": "Ciao"}])
+    preview = studio.call(studio.drafts.preview(draft))
+    assert not preview.ready and "fuori dalla finestra" in preview.problems[0]
+    studio.sim.control("templates/status", {"name": "avviso_servizio", "status": "REJECTED"})
+    templates = studio.app.appliance.parts["cloudapi"].templates
+    wait_for(lambda: templates.get("avviso_servizio", "it")["status"] == "REJECTED", 30)
+    draft = studio.draft(template=TEMPLATE)
+    preview = studio.call(studio.drafts.preview(draft))
+    assert any("non è approvato" in p for p in preview.problems)
+
+
+def test_media_is_uploaded_once_and_renewed_before_expiry(studio):
+    first = studio.upload(PNG, "image/png", "a.png")
+    again = studio.upload(PNG, "image/png", "b.png")
+    assert again["media_id"] == first["media_id"] and again["id"] == first["id"]
+    assert len(studio.sim.simulator.state.media) == 1
+    studio.engine.write(
+        "UPDATE studio_media SET uploaded_at = ? WHERE id = ?",
+        (time.time() - RENEW_AFTER - 60, first["id"]),
+    )
+    renewed = studio.call(studio.drafts.media.fresh(first["id"]))
+    assert renewed["media_id"] != first["media_id"]
+    assert len(studio.sim.simulator.state.media) == 2
