@@ -209,7 +209,7 @@ def register(app: Any) -> None:
     from appliance.admin.registry import NavItem, add_pages
 
     add_catalog("en", MESSAGES_EN)
-    add_pages(app, bp, NavItem("emergency.index", "Emergenza", order=30))
+    add_pages(app, bp, NavItem("emergency.index", "Emergenza", order=10))
 
 
 # English for the page's Italian source texts (merged into the admin catalog at setup).
