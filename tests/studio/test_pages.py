@@ -1,0 +1,193 @@
+"""Studio pages over HTTP: the wizard with an editor's approval request, the operator's
+decision, the election switch, segments, the campaign detail and its CSV."""
+
+from __future__ import annotations
+
+import re
+from contextlib import closing
+
+import pytest
+
+from tests.studio.conftest import PNG, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def _draft_id(location: str) -> int:
+    return int(re.search(r"/drafts/(\d+)/", location)[1])
+
+
+def compose(http, name: str = "Lavori in via Roma") -> int:
+    """The wizard's four steps as an editor would fill them; the draft id."""
+    created = http.post("/studio/drafts", data={"name": name})
+    assert created.status_code in (302, 303), created.text
+    draft = _draft_id(created.headers["location"])
+    step = http.post(f"/studio/drafts/{draft}/audience", data={"name": name, "topics": "notizie"})
+    assert step.headers["location"].endswith(f"/drafts/{draft}/content")
+    added = http.post(
+        f"/studio/drafts/{draft}/content",
+        data={"action": "text", "text": "Via Roma chiusa: https://comune.example.it"},
+    )
+    assert added.status_code in (302, 303), added.text
+    uploaded = http.post(
+        f"/studio/drafts/{draft}/content",
+        data={"action": "media", "caption": "La mappa"},
+        files={"file": ("mappa.png", PNG, "image/png")},
+    )
+    assert uploaded.status_code in (302, 303), uploaded.text
+    http.post(
+        f"/studio/drafts/{draft}/template",
+        data={"template": "avviso_servizio|it", "action": "choose"},
+    )
+    saved = http.post(
+        f"/studio/drafts/{draft}/template",
+        data={"template": "avviso_servizio|it", "p0": "Via Roma", "p1": "12/10", "action": "save"},
+    )
+    assert saved.headers["location"].endswith(f"/drafts/{draft}/preview")
+    return draft
+
+
+def test_an_editors_draft_needs_an_operators_approval(studio):
+    inside = studio.engine.seed(2, topics=("notizie",), window=True)
+    outside = studio.engine.seed(3, topics=("notizie",), first=100)
+    studio.engine.seed(4, first=200)  # not in the topic
+    with closing(studio.login("editor")) as editor:
+        draft = compose(editor)
+        preview = editor.get(f"/studio/drafts/{draft}/preview").text
+        assert 'id="pv-inside">2<' in preview and 'id="pv-outside">3<' in preview
+        assert "Chiedi l&#39;approvazione" in preview or "Chiedi l'approvazione" in preview
+        assert "Approva e invia" not in preview
+        refused = editor.post(f"/studio/drafts/{draft}/decide", data={"action": "launch"})
+        assert refused.status_code in (302, 303)
+        assert studio.engine.sql("SELECT count(*) FROM campaigns") == [(0,)]
+        asked = editor.post(f"/studio/drafts/{draft}/decide", data={"action": "submit"})
+        assert asked.status_code in (302, 303)
+    assert studio.engine.sql("SELECT state FROM studio_drafts WHERE id = ?", (draft,)) == [
+        ("pending",)
+    ]
+    with closing(studio.login("operator")) as operator:
+        listing = operator.get("/studio").text
+        assert "In attesa di approvazione" in listing
+        page = operator.get(f"/studio/drafts/{draft}/preview").text
+        assert "In attesa di approvazione" in page and "Approva e invia" in page
+        launched = operator.post(f"/studio/drafts/{draft}/decide", data={"action": "launch"})
+        assert "/studio/campaigns/" in launched.headers["location"]
+        campaign = int(launched.headers["location"].rsplit("/", 1)[1])
+        studio.engine.wait_status(campaign, "done")
+        for person in inside:
+            assert [m["type"] for m in studio.sim.messages(person)] == ["text", "image"]
+        for person in outside:
+            assert [m["template"] for m in studio.sim.messages(person)] == ["avviso_servizio"]
+        wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 7, 60)
+        detail = operator.get(f"/studio/campaigns/{campaign}").text
+        assert "Registro per destinatario" in detail and "<svg" in detail
+        assert "Tasso di lettura" in detail and "100%" in detail
+        for person in inside + outside:
+            assert person in detail
+        exported = operator.get(f"/studio/campaigns/{campaign}/recipients.csv")
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert exported.text.count("\r\n") == 1 + 2 * 2 + 3
+    actions = [a for (a,) in studio.engine.sql("SELECT action FROM audit_log ORDER BY id")]
+    assert actions.index("studio.submitted") < actions.index("studio.launched")
+    assert "campaign.sent" in actions
+
+
+def test_the_operator_can_send_a_draft_back_with_a_note(studio):
+    studio.engine.seed(1, topics=("notizie",))
+    with closing(studio.login("editor")) as editor:
+        draft = compose(editor)
+        editor.post(f"/studio/drafts/{draft}/decide", data={"action": "submit"})
+    with closing(studio.login("operator")) as operator:
+        operator.post(
+            f"/studio/drafts/{draft}/decide", data={"action": "reject", "note": "Manca la data"}
+        )
+    assert studio.engine.sql(
+        "SELECT state, decision_note, decided_by FROM studio_drafts WHERE id = ?", (draft,)
+    ) == [("rejected", "Manca la data", "operator")]
+
+
+def test_the_election_period_blocks_all_but_essential_campaigns(studio):
+    studio.engine.seed(2, topics=("notizie",))
+    with closing(studio.login("editor")) as editor:
+        assert editor.post("/studio/election", data={"on": "1"}).status_code == 403
+    with closing(studio.login("operator")) as operator:
+        operator.post("/studio/election", data={"on": "1"})
+        assert "studio-election" in operator.get("/studio").text
+        draft = compose(operator, "Festa di primavera")
+        assert "par condicio" in operator.get(f"/studio/drafts/{draft}/preview").text
+        operator.post(f"/studio/drafts/{draft}/decide", data={"action": "launch"})
+        assert studio.engine.sql("SELECT count(*) FROM campaigns") == [(0,)]
+        sent = operator.post(
+            f"/studio/drafts/{draft}/decide", data={"action": "launch", "essential": "1"}
+        )
+        assert "/studio/campaigns/" in sent.headers["location"]
+        operator.post("/studio/election", data={"on": "0"})
+        assert "studio-election" not in operator.get("/studio").text
+    actions = {a for (a,) in studio.engine.sql("SELECT action FROM audit_log")}
+    assert {"studio.election_on", "studio.election_off"} <= actions
+
+
+def test_segments_are_saved_counted_and_used_as_an_audience(studio):
+    studio.engine.seed(3, topics=("allerte",))
+    studio.engine.seed(2, first=100)
+    studio.engine.write("UPDATE subscribers SET language = 'en' WHERE wa_id LIKE '%0000100'")
+    rows = {
+        "name": "Allerte <b>o</b> inglese",
+        "match": "all",
+        "g0_match": "any",
+        "g0_c0_rule": "topic:has",
+        "g0_c0_value": "allerte",
+        "g0_c1_rule": "language:is",
+        "g0_c1_value": "en",
+    }
+    with closing(studio.login("editor")) as editor:
+        counted = editor.post("/studio/segments/count", data=rows)
+        assert counted.json() == {"count": 4}
+        hostile = editor.post(
+            "/studio/segments/count", data={**rows, "g0_c1_value": "en' OR '1'='1"}
+        )
+        assert hostile.json() == {"count": 3}
+        saved = editor.post("/studio/segments/new", data={**rows, "action": "save"})
+        segment = int(saved.headers["location"].rsplit("/", 1)[1])
+        listing = editor.get("/studio/segments").text
+        assert "Allerte &lt;b&gt;o&lt;/b&gt; inglese" in listing and "4 persone" in listing
+        created = editor.post("/studio/drafts", data={"name": "Allerta"})
+        draft = _draft_id(created.headers["location"])
+        page = editor.post(
+            f"/studio/drafts/{draft}/audience",
+            data={"name": "Allerta", "segment_id": str(segment), "action": "count"},
+        ).text
+        assert "Persone raggiunte ora: 4" in page
+    draft_data = studio.call(studio.drafts.get(draft))["data"]
+    draft_data["template"] = {
+        "name": "avviso_servizio",
+        "language": "it",
+        "parameters": ["Via Roma", "12/10"],
+    }
+    studio.call(studio.drafts.save(draft, draft_data))
+    campaign = studio.launch(draft)
+    studio.engine.wait_status(campaign, "done")
+    assert len(studio.sim.messages()) == 4
+    # An unsubscribed person leaves the segment's count at once.
+    studio.engine.write("UPDATE subscribers SET status = 'unsubscribed' WHERE wa_id LIKE '%01'")
+    with closing(studio.login("editor")) as editor:
+        assert editor.post("/studio/segments/count", data=rows).json() == {"count": 3}
+
+
+def test_templates_page_lists_and_submits_the_shipped_set(studio):
+    with closing(studio.login("operator")) as operator:
+        page = operator.get("/studio/templates").text
+        assert "avviso_servizio" in page and "avviso_comune" in page
+        operator.post("/studio/templates/submit", data={"name": "avviso_comune"})
+        templates = studio.app.appliance.parts["cloudapi"].templates
+        wait_for(lambda: (templates.get("avviso_comune", "it") or {}).get("status") == "APPROVED")
+        sent = studio.sim.simulator.state.templates[("avviso_comune", "it")]
+        assert sent["category"] == "UTILITY"
+        assert {"type": "HEADER", "format": "IMAGE"} in sent["components"]
+        page = operator.get("/studio/templates").text
+        assert "Già presente nell" in page
+    with closing(studio.login("editor")) as editor:
+        assert (
+            editor.post("/studio/templates/submit", data={"name": "eventi_notizie"}).status_code
+            == 403
+        )
