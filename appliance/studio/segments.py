@@ -20,22 +20,23 @@ MAX_VALUE = 200
 DAY = 86400.0
 
 # Each field's operators and the SQL each one compiles to; "?" slots take the values only.
+# Key lookups are constant subqueries (evaluated once), so each person costs one index probe.
 _TOPIC = (
-    "EXISTS (SELECT 1 FROM subscriber_topics st JOIN topics t ON t.id = st.topic_id"
-    " WHERE st.subscriber_id = s.id AND t.key = ?)"
+    "EXISTS (SELECT 1 FROM subscriber_topics st WHERE st.subscriber_id = s.id"
+    " AND st.topic_id = (SELECT t.id FROM topics t WHERE t.key = ?))"
 )
+# Answers are fewer than people: their matching ids are gathered once, not probed per person.
 _ANSWER = (
-    "EXISTS (SELECT 1 FROM profile_answers pa JOIN profile_questions q ON q.id = pa.question_id"
-    " WHERE pa.subscriber_id = s.id AND q.key = ? AND {test})"
+    "s.id IN (SELECT pa.subscriber_id FROM profile_answers pa"
+    " WHERE pa.question_id = (SELECT q.id FROM profile_questions q WHERE q.key = ?) AND {test})"
 )
+_NUMBER = "json_valid(pa.value) AND json_type(pa.value) IN ('integer', 'real')"
 _ANSWER_TESTS = {
-    "is": "(pa.value = json_quote(?) OR EXISTS (SELECT 1 FROM json_each(CASE WHEN"
-    " json_valid(pa.value) AND json_type(pa.value) = 'array' THEN pa.value ELSE '[]' END) j"
-    " WHERE j.value = ?))",
-    "gte": "json_valid(pa.value) AND json_type(pa.value) IN ('integer', 'real')"
-    " AND CAST(pa.value AS REAL) >= ?",
-    "lte": "json_valid(pa.value) AND json_type(pa.value) IN ('integer', 'real')"
-    " AND CAST(pa.value AS REAL) <= ?",
+    # One option (a JSON string, given quoted both ways JSON allows) or one of a JSON list.
+    "is": "(pa.value IN (?, ?) OR (substr(pa.value, 1, 1) = '[' AND json_valid(pa.value)"
+    " AND EXISTS (SELECT 1 FROM json_each(pa.value) j WHERE j.value = ?)))",
+    "gte": _NUMBER + " AND CAST(pa.value AS REAL) >= ?",
+    "lte": _NUMBER + " AND CAST(pa.value AS REAL) <= ?",
 }
 OPERATORS: dict[str, tuple[str, ...]] = {
     "topic": ("has", "has_not"),
@@ -172,7 +173,11 @@ def _compile_condition(c: dict[str, Any], now: float) -> tuple[str, list[Any]]:
         return "coalesce(s.last_inbound_at, 0) < ?", [since]
     test = _ANSWER_TESTS["is" if op == "is_not" else op]
     sql = _ANSWER.format(test=test)
-    values = [c["question"], value, value] if op in ("is", "is_not") else [c["question"], value]
+    if op in ("is", "is_not"):
+        quoted = (json.dumps(value), json.dumps(value, ensure_ascii=False))
+        values = [c["question"], *quoted, value]
+    else:
+        values = [c["question"], value]
     return ("NOT " if op == "is_not" else "") + sql, values
 
 
