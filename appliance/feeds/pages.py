@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from quart import Blueprint, flash, g, redirect, request
+from quart import Blueprint, current_app, flash, g, redirect, request
 
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
@@ -27,6 +27,7 @@ CHECKS = ("alerts", "weather")
 FILTERS = (*STATUSES, "all")
 SAFE_SCHEMES = ("https://", "http://")
 DRAFT = "draft"  # a campaign the broadcast engine prepared and staff have not sent yet
+CAMPAIGN_PAGE = "studio.detail"  # the campaign studio's page of one campaign, when installed
 
 
 def _monitor() -> AlertMonitor:
@@ -89,6 +90,7 @@ async def index() -> Any:
         sending=engine is not None,
         auto=auto,
         enabled=monitor.enabled,
+        campaign_page=CAMPAIGN_PAGE if CAMPAIGN_PAGE in current_app.view_functions else None,
     )
 
 

@@ -120,6 +120,9 @@ def test_approve_and_send_starts_the_engines_draft(engine_app):
         page = http.get("/alerts").text
         assert "bozza di campagna" in page and NOT_AVAILABLE not in page
         assert ">Approva e invia</button>" in page and "Destinatari adesso" in page
+        campaign = campaign_of(engine_app, change.key)["id"]
+        if "studio.detail" in engine_app.appliance.lan.view_functions:
+            assert f'href="/studio/campaigns/{campaign}"' in page
         assert http.post("/alerts/approve", data={"key": change.key}).status_code == 303
         assert "l&#39;invio agli iscritti è partito" in http.get("/alerts").text
     assert campaign_of(engine_app, change.key)["status"] in ("sending", "done")
