@@ -128,8 +128,6 @@ class Dispatcher:
         self._rtt_window = (math.inf, 0.0)  # (minimum so far, window start)
         self._failures = 0
         self._outage_until = 0.0
-        self.started_at = 0.0
-        self.sent = 0
         self.unknown_outcomes = 0  # timeouts: left to the status webhooks and the sweeper
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -141,7 +139,6 @@ class Dispatcher:
 
     async def start(self) -> None:
         """Load tier memory; start the pump, the writer of results and the crash sweeper."""
-        self.started_at = time.time()
         await self.tier.load()
         self._loops = [
             asyncio.create_task(self._pump(), name="dispatcher-pump"),
@@ -169,8 +166,10 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._loops = []
-        with contextlib.suppress(Exception):
+        try:
             await self._flush()
+        except Exception:  # noqa: BLE001 - rows stay claimed: the next start sweeps them
+            log.exception("writing the last send results failed")
 
     def ready(self) -> None:
         """Every service is up (suppression list loaded, inbox running): start sending."""
@@ -380,7 +379,6 @@ class Dispatcher:
         now = time.time()
         self._note_rtt(rtt)
         self._failures = 0
-        self.sent += 1
         self._results.accepted.append((result.wamid, now, row.id))
         if row.part == TEMPLATE_PART and not row.in_window:
             self._results.tier.append((row.recipient, now))
