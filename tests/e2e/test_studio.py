@@ -1,0 +1,109 @@
+"""The campaign studio in Chromium: the whole wizard with an image and a PDF, the preview,
+an operator's approval, the campaign detail and its per-recipient log; axe on every step."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.admin.util import PASSWORD, add_user
+from tests.campaigns.conftest import make_engine  # noqa: F401 - the engine fixture
+from tests.e2e.conftest import LiveServer, assert_accessible
+from tests.studio.conftest import PDF_SCAN, PNG
+
+pytestmark = pytest.mark.slow
+
+
+def log_in(page: Page, server: LiveServer, name: str) -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Nome utente").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
+
+
+def test_the_wizard_from_audience_to_the_per_recipient_log(page: Page, make_engine, axe, tmp_path):  # noqa: F811
+    engine = make_engine()
+    server = LiveServer(engine.app)
+    for role in ("editor", "operator"):
+        add_user(engine.app, role, role)
+    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    inside = engine.seed(2, topics=("notizie",), window=True)
+    outside = engine.seed(2, topics=("notizie",), first=100)
+    image, pdf = tmp_path / "mappa.png", tmp_path / "ordinanza.pdf"
+    image.write_bytes(PNG)
+    pdf.write_bytes(PDF_SCAN)
+
+    log_in(page, server, "editor")
+    page.get_by_role("navigation", name="Navigazione principale").get_by_role(
+        "link", name="Campagne"
+    ).click()
+    assert_accessible(axe, page)
+    page.get_by_label("Nome della nuova campagna").fill("Lavori in via Roma")
+    page.get_by_role("button", name="Componi una campagna").click()
+
+    expect(page.get_by_role("heading", name="1. Pubblico")).to_be_visible()
+    page.get_by_label("Notizie dal Comune").check()
+    page.get_by_role("button", name="Aggiorna il conteggio").click()
+    expect(page.get_by_text("Persone raggiunte ora: 4")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Avanti: contenuto").click()
+
+    expect(page.get_by_role("heading", name="2. Contenuto")).to_be_visible()
+    page.get_by_label("Testo (i link https:// mostrano l'anteprima)").fill(
+        "Via Roma chiusa dal 12 ottobre: https://comune.example.it/lavori"
+    )
+    page.get_by_role("button", name="Aggiungi il testo").click()
+    page.get_by_label("File (JPEG/PNG, PDF, MP3/OGG, MP4)").set_input_files(str(image))
+    page.get_by_label("Didascalia (descrivi l'immagine per chi non vede)").fill("Mappa dei lavori")
+    page.get_by_role("button", name="Carica e aggiungi").click()
+    page.get_by_label("File (JPEG/PNG, PDF, MP3/OGG, MP4)").set_input_files(str(pdf))
+    page.get_by_role("button", name="Carica e aggiungi").click()
+    expect(page.get_by_role("heading", name="Parti (3)")).to_be_visible()
+    expect(page.get_by_text("sembra una scansione senza testo")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="Avanti: modello").click()
+
+    page.get_by_label("Modello", exact=True).select_option("avviso_servizio|it")
+    page.get_by_role("button", name="Scegli il modello").click()
+    page.get_by_label("Valore per la variabile 1").fill("Via Roma")
+    page.get_by_label("Valore per la variabile 2").fill("12/10")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Avanti: anteprima").click()
+
+    expect(page.get_by_role("heading", name="4. Anteprima e invio")).to_be_visible()
+    expect(page.locator("#pv-inside")).to_have_text("2")
+    expect(page.locator("#pv-outside")).to_have_text("2")
+    expect(page.get_by_text("Avviso del Comune: Via Roma chiusa il 12/10.")).to_be_visible()
+    expect(page.get_by_text("Mappa dei lavori")).to_be_visible()
+    expect(page.get_by_role("button", name="Approva e invia")).to_have_count(0)
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Chiedi l'approvazione").click()
+    expect(page.get_by_role("status").filter(has_text="approvazione")).to_be_visible()
+    page.get_by_role("button", name="Esci").click()
+
+    log_in(page, server, "operator")
+    page.goto(server.url + "/studio")
+    expect(page.get_by_text("In attesa di approvazione")).to_be_visible()
+    page.get_by_role("link", name="Lavori in via Roma").click()
+    page.get_by_role("button", name="Approva e invia").click()
+    expect(page.get_by_role("heading", level=1, name="Lavori in via Roma")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/studio/campaigns/\d+$"))
+    for _ in range(60):
+        if page.get_by_text("Completata").count():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    expect(page.get_by_text("Stato: Completata")).to_be_visible()
+    log = page.get_by_role("table", name="Ogni messaggio, con stato, ora ed errore spiegato")
+    for person in inside + outside:
+        expect(log.get_by_role("rowheader", name=person).first).to_be_visible()
+    expect(log.get_by_role("cell", name="Modello").first).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="← Tutte le campagne").click()
+    expect(
+        page.get_by_role("progressbar", name="Avanzamento di Lavori in via Roma")
+    ).to_be_visible()
+    assert_accessible(axe, page)
