@@ -11,15 +11,18 @@ if TYPE_CHECKING:
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
     # Imported here: the engine imports studio.segments, so this package stays light.
+    from appliance.admin.i18n import add_catalog
     from appliance.admin.registry import NavItem, add_pages
     from appliance.services import Service
     from appliance.studio import compose, pages
+    from appliance.studio.catalog_en import MESSAGES_EN
     from appliance.studio.drafts import Drafts
     from appliance.studio.election import Election
     from appliance.studio.followup import FollowUp
     from appliance.studio.media import MediaLibrary
     from appliance.studio.watch import TemplateWatch
 
+    add_catalog("en", MESSAGES_EN)
     election = Election(appliance.db)
     drafts = Drafts(appliance, MediaLibrary(appliance), election)
     appliance.parts["studio"] = drafts
