@@ -178,6 +178,8 @@ MESSAGES_EN: dict[str, str] = {
     "Già presente nell'account.": "Already in the account.",
     "Invia in revisione {name}": "Submit {name} for review",
     "Invia in revisione": "Submit for review",
+    "{n} persone non hanno ricevuto il messaggio per un motivo temporaneo.": "{n} people did not receive the message for a temporary reason.",
+    "Invia di nuovo a chi non l'ha ricevuto": "Send again to those who did not receive it",
     # Labels chosen in Python and translated in the templates.
     "Bozza": "Draft",
     "Programmata": "Scheduled",

@@ -165,6 +165,7 @@ async def audience(draft_id: int) -> Any:
         data["audience"] = {
             "segment_id": int(segment_id) if segment_id.isdigit() else None,
             "topics": [t for t in form.getlist("topics") if t],
+            "segment": data["audience"].get("segment"),  # a resend's own filter stays
         }
         data["category"] = "MARKETING" if form.get("category") == "MARKETING" else "UTILITY"
         await drafts.save(draft_id, data, form.get("name", ""))

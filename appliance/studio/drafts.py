@@ -13,6 +13,7 @@ from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
 from appliance.errors import BadRequest, Conflict, NotFound
 from appliance.studio import segments
 from appliance.studio.election import Election
+from appliance.studio.segments import resend_filter
 from appliance.studio.shipped import header_format, placeholders
 
 if TYPE_CHECKING:
@@ -127,13 +128,17 @@ class Drafts:
     async def audience_where(self, data: dict[str, Any]) -> segments.Compiled:
         """The draft's audience as a WHERE fragment over ``subscribers s``."""
         audience = data["audience"]
-        definition = None
-        if audience.get("segment_id"):
-            definition = (await self.segments.get(int(audience["segment_id"])))["definition"]
+        definition = await self._definition(audience)
         where = segments.audience_where(definition, audience.get("topics") or [])
         if self.category(data) == MARKETING:
             where = segments.Compiled(where.sql + " AND s.marketing_opt_out = 0", where.params)
         return where
+
+    async def _definition(self, audience: dict[str, Any]) -> dict[str, Any] | None:
+        """The saved segment's definition, or the draft's own (a resend), or None."""
+        if audience.get("segment_id"):
+            return (await self.segments.get(int(audience["segment_id"])))["definition"]
+        return audience.get("segment")
 
     def template_row(self, data: dict[str, Any]) -> dict[str, Any] | None:
         """The mapped template as the catalog knows it now (status and category are live)."""
@@ -265,6 +270,23 @@ class Drafts:
                     )
         return list(dict.fromkeys(warnings))
 
+    async def resend_failed(self, campaign_id: int, actor: str) -> int:
+        """A draft copying a finished campaign, to those whose message failed retryably."""
+        row = await self._appliance.parts["campaigns"].row(campaign_id)
+        draft_id = await self.create(f"{row['name']} (nuovo invio ai non riusciti)"[:200], actor)
+        data = empty_data() | {
+            "audience": {
+                "segment_id": None,
+                "topics": [],
+                "segment": resend_filter(campaign_id),
+            },
+            "category": row["category"],
+            "content": json.loads(row["content"] or "[]"),
+            "template": json.loads(row["template"]) if row["template"] else None,
+        }
+        await self.save(draft_id, data)
+        return draft_id
+
     # -- approval and launch ----------------------------------------------------------------
 
     async def submit(self, draft_id: int, actor: str) -> None:
@@ -315,10 +337,10 @@ class Drafts:
         spec = parse_campaign(body)
         campaigns = self._appliance.parts["campaigns"]
         campaign_id = await campaigns.create(spec, actor, address)
-        audience = {"topics": list(spec.topics)}
-        if data["audience"].get("segment_id"):
-            segment = await self.segments.get(int(data["audience"]["segment_id"]))
-            audience |= {"segment_id": segment["id"], "segment": segment["definition"]}
+        audience: dict[str, Any] = {"topics": list(spec.topics)}
+        definition = await self._definition(data["audience"])
+        if definition:
+            audience |= {"segment_id": data["audience"].get("segment_id"), "segment": definition}
 
         async def job(conn: Any) -> None:
             # The segment as it is now goes with the campaign: later edits do not move it.
@@ -355,7 +377,9 @@ class Drafts:
                 if k in data["template"]
             }
             header = data["template"].get("header")
-            if header:
+            if isinstance(header, dict):  # copied from a campaign: already a media id
+                template["header"] = header
+            elif header:
                 row = await self.media.fresh(int(header))
                 template["header"] = {"type": row["kind"], "media_id": row["media_id"]}
         return {

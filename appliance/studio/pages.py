@@ -10,9 +10,10 @@ from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.admin.csvsafe import csv_text
 from appliance.admin.pages.forms import page
+from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
 from appliance.errors import ApplianceError, BadRequest
-from appliance.studio import report
+from appliance.studio import report, segments
 from appliance.studio.compose import STATE_NAMES, _approved_templates
 from appliance.studio.drafts import Drafts
 from appliance.studio.shipped import SHIPPED
@@ -91,6 +92,9 @@ async def detail(campaign_id: int) -> Any:
     )
     series = await report.timeline(appliance.db, campaign_id, row["started_at"])
     delivered = counts.get("delivered", 0)
+    retryable = 0
+    if row["status"] in FINAL and counts.get("failed"):
+        retryable = await segments.count(appliance.db, segments.resend_filter(campaign_id))
     return await page(
         "studio/detail.html",
         c=described,
@@ -105,6 +109,7 @@ async def detail(campaign_id: int) -> Any:
         state_names=report.STATE_NAMES,
         status_names=STATUS_NAMES,
         explain=report.explain,
+        retryable=retryable,
     )
 
 
@@ -147,6 +152,15 @@ async def control(campaign_id: int, action: str) -> Any:
     except ApplianceError as err:
         await flash(err.message, "error")
     return redirect(url_for("studio.detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/resend")
+@requires("operator")
+async def resend(campaign_id: int) -> Any:
+    """A new draft of the same content for those whose message failed retryably."""
+    draft_id = await _drafts().resend_failed(campaign_id, actor())
+    await flash("Nuova bozza per chi non ha ricevuto il messaggio: controlla e invia.", "success")
+    return redirect(url_for("compose.preview", draft_id=draft_id))
 
 
 # -- templates ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from appliance.cloudapi.codes import RULES, Action
 from appliance.errors import BadRequest, Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -38,12 +39,22 @@ _ANSWER_TESTS = {
     "gte": _NUMBER + " AND CAST(pa.value AS REAL) >= ?",
     "lte": _NUMBER + " AND CAST(pa.value AS REAL) <= ?",
 }
+# People whose message of a campaign failed for a reason worth another try (rate limits, Meta's
+# outages, unknown outcomes); permanent refusals such as 131026 or 131050 stay out.
+RETRYABLE = sorted(
+    code for code, rule in RULES.items() if rule.action in (Action.RETRY, Action.RETRY_RECIPIENT)
+)
+_FAILED = (
+    "s.id IN (SELECT o.subscriber_id FROM outbox o WHERE o.campaign_id = ?"
+    " AND o.state = 'failed' AND coalesce(o.error_code, 1) IN ({marks}))"
+)
 OPERATORS: dict[str, tuple[str, ...]] = {
     "topic": ("has", "has_not"),
     "language": ("is", "is_not"),
     "subscribed": ("before", "after"),
     "last_interaction": ("within_days", "not_within_days"),
     "answer": ("is", "is_not", "gte", "lte"),
+    "failed_in": ("retryable",),  # "resend to failed": not offered in the editor's rows
 }
 FIELDS = tuple(OPERATORS)
 _KEY = re.compile(r"^[a-z0-9_\-+]{1,64}$")
@@ -107,7 +118,7 @@ def _condition(condition: Any, where: str) -> dict[str, Any]:
             out["value"] = date.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise BadRequest(f"{where}.value: a date such as 2026-01-31") from None
-    elif field == "last_interaction":
+    elif field in ("last_interaction", "failed_in"):
         out["value"] = _number(value, where, whole=True)
     else:
         question = condition.get("question")
@@ -171,6 +182,8 @@ def _compile_condition(c: dict[str, Any], now: float) -> tuple[str, list[Any]]:
         if op == "within_days":
             return "coalesce(s.last_inbound_at, 0) >= ?", [since]
         return "coalesce(s.last_inbound_at, 0) < ?", [since]
+    if field == "failed_in":
+        return _FAILED.format(marks=",".join("?" * len(RETRYABLE))), [value, *RETRYABLE]
     test = _ANSWER_TESTS["is" if op == "is_not" else op]
     sql = _ANSWER.format(test=test)
     if op in ("is", "is_not"):
@@ -179,6 +192,12 @@ def _compile_condition(c: dict[str, Any], now: float) -> tuple[str, list[Any]]:
     else:
         values = [c["question"], value]
     return ("NOT " if op == "is_not" else "") + sql, values
+
+
+def resend_filter(campaign_id: int) -> dict[str, Any]:
+    """The segment of people whose message of ``campaign_id`` failed retryably."""
+    failed = {"field": "failed_in", "op": "retryable", "value": campaign_id}
+    return {"groups": [{"conditions": [failed]}]}
 
 
 # Who can ever be in an audience: active people with an address (suppression is checked again

@@ -191,3 +191,36 @@ def test_templates_page_lists_and_submits_the_shipped_set(studio):
             editor.post("/studio/templates/submit", data={"name": "eventi_notizie"}).status_code
             == 403
         )
+
+
+def test_resend_to_failed_reaches_only_retryable_failures(studio):
+    people = studio.engine.seed(4, topics=("notizie",))
+    with closing(studio.login("operator")) as operator:
+        draft = compose(operator)
+        launched = operator.post(f"/studio/drafts/{draft}/decide", data={"action": "launch"})
+        campaign = int(launched.headers["location"].rsplit("/", 1)[1])
+        studio.engine.wait_status(campaign, "done")
+        # As Meta's failed statuses would leave them: one outage, one undeliverable number.
+        for person, code in ((people[0], 131000), (people[1], 131026)):
+            studio.engine.write(
+                "UPDATE outbox SET state = 'failed', rank = 9, error_code = ?"
+                " WHERE campaign_id = ? AND recipient = ?",
+                (code, campaign, person),
+            )
+        detail = operator.get(f"/studio/campaigns/{campaign}").text
+        assert "1 persone non hanno ricevuto il messaggio" in detail
+        assert "Messaggio non consegnabile" in detail  # 131026 explained in Italian
+        again = operator.post(f"/studio/campaigns/{campaign}/resend")
+        draft = _draft_id(again.headers["location"])
+        preview = operator.get(f"/studio/drafts/{draft}/preview").text
+        assert 'id="pv-total">1<' in preview
+        sent = operator.post(f"/studio/drafts/{draft}/decide", data={"action": "launch"})
+        second = int(sent.headers["location"].rsplit("/", 1)[1])
+        studio.engine.wait_status(second, "done")
+    recipients = {
+        r
+        for (r,) in studio.engine.sql(
+            "SELECT recipient FROM outbox WHERE campaign_id = ?", (second,)
+        )
+    }
+    assert recipients == {people[0]}
