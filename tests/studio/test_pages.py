@@ -12,6 +12,8 @@ from tests.studio.conftest import PNG, wait_for
 
 pytestmark = pytest.mark.slow
 
+TEMPLATE = {"name": "avviso_servizio", "language": "it", "parameters": ["Via Roma", "12/10"]}
+
 
 def _draft_id(location: str) -> int:
     return int(re.search(r"/drafts/(\d+)/", location)[1])
@@ -224,3 +226,27 @@ def test_resend_to_failed_reaches_only_retryable_failures(studio):
         )
     }
     assert recipients == {people[0]}
+
+
+def test_image_only_and_audio_only_posts_are_warned_about(studio):
+    with closing(studio.login("editor")) as editor:
+        created = editor.post("/studio/drafts", data={"name": "Solo immagine"})
+        draft = _draft_id(created.headers["location"])
+        editor.post(
+            f"/studio/drafts/{draft}/content",
+            data={"action": "media"},
+            files={"file": ("foto.png", PNG, "image/png")},
+        )
+        page = editor.get(f"/studio/drafts/{draft}/content").text
+        assert "Un&#39;immagine senza didascalia" in page or "Un'immagine senza didascalia" in page
+        editor.post(f"/studio/drafts/{draft}/content", data={"action": "text", "text": "La foto"})
+        page = editor.get(f"/studio/drafts/{draft}/content").text
+        assert "immagine senza didascalia" not in page
+
+
+def test_a_scheduled_draft_waits_for_its_time(studio):
+    studio.engine.seed(1)
+    draft = studio.draft(template=TEMPLATE, send_at="2099-01-01T08:00:00+01:00")
+    campaign = studio.launch(draft)
+    assert studio.campaign(campaign)["status"] == "scheduled"
+    assert studio.sim.messages() == []
