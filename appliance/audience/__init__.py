@@ -24,6 +24,9 @@ def setup(appliance: Appliance) -> None:
     retention = Retention(appliance.db, appliance.config, suppression)
     appliance.parts.update(audience=audience, suppression=suppression, retention=retention)
     appliance.parts["after_restore"].add("suppression", suppression.restore_hook())
+    appliance.parts["inbox"].subscribe(
+        audience.on_status, name="erasure-followup", kinds=("status",)
+    )
     appliance.services.add(Service("suppression", suppression.load, suppression.unload))
     appliance.services.add(Service("retention", retention.start, retention.stop))
     assert appliance.lan is not None and appliance.public is not None

@@ -27,12 +27,28 @@ def _now() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def leftover_steps(ident: str, alias: str) -> list[Step]:
+    """Rows naming an identity that is already erased (statuses of messages still in flight,
+    its own confirmation): raw payloads purged, delivery and audit rows pseudonymised.
+    """
+    return [
+        *_identity_steps(ident, alias),
+        (
+            "UPDATE outbox SET recipient = ?, message = NULL WHERE recipient = ?"
+            " AND state != 'queued'",
+            (alias, ident),
+        ),
+    ]
+
+
 def _identity_steps(ident: str, alias: str) -> list[Step]:
     quoted = f'"{ident}"'
     return [
-        # Raw deliveries already split into events: the text is in them, the events stay.
+        # Raw deliveries already split into events: emptied, not deleted, because a deleted
+        # newest row would let SQLite hand its id to the next delivery (events point to it).
         (
-            "DELETE FROM webhook_deliveries WHERE split = 1 AND instr(CAST(body AS TEXT), ?) > 0",
+            "UPDATE webhook_deliveries SET body = CAST('{}' AS BLOB) WHERE split = 1"
+            " AND instr(CAST(body AS TEXT), ?) > 0",
             (quoted,),
         ),
         (

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance.audience.erasure import erase_in
+from appliance.audience.erasure import erase_in, leftover_steps
 from appliance.audience.suppression import ERASED, SuppressionList
 
 if TYPE_CHECKING:
@@ -114,7 +114,9 @@ class Retention:
 
             await run(
                 "webhooks",
-                "DELETE FROM webhook_deliveries WHERE split = 1 AND received_at < ?",
+                # The newest row stays: its id must not be handed out again (events point to it).
+                "DELETE FROM webhook_deliveries WHERE split = 1 AND received_at < ?"
+                " AND id < (SELECT max(id) FROM webhook_deliveries)",
                 (webhook_cut,),
             )
             # Events keep their dedupe key (Meta redelivers for days); their content goes.
@@ -141,17 +143,8 @@ class Retention:
                 await erase_in(conn, row["id"], "retention", "retention period")
             # Rows written after an erasure (its own confirmation) still name the person.
             for ident, alias in leftovers:
-                await run(
-                    "erased_leftovers",
-                    "UPDATE outbox SET recipient = ?, message = NULL"
-                    " WHERE recipient = ? AND state != 'queued'",
-                    (alias, ident),
-                )
-                await run(
-                    "erased_leftovers",
-                    "UPDATE message_statuses SET recipient_id = ? WHERE recipient_id = ?",
-                    (alias, ident),
-                )
+                for sql, params in leftover_steps(ident, alias):
+                    await run("erased_leftovers", sql, params)
             counts["unsubscribed_erased"] = len(idle)
             await conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
@@ -176,7 +169,7 @@ class Retention:
         for (ident,) in rows:
             phone = ident.lstrip("+")
             if self.suppression.state_of(phone, ident) == ERASED:
-                found.append((ident, f"erased-{self.suppression.digest('wa', phone)[:8]}"))
+                found.append((ident, self.suppression.alias(phone, ident)))
         return found
 
     async def last_run(self) -> dict[str, Any] | None:

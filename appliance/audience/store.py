@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from appliance import audit
-from appliance.audience.erasure import erase_in, unsubscribe_in
+from appliance.audience.erasure import erase_in, leftover_steps, unsubscribe_in
 from appliance.audience.suppression import ERASED, RESUBSCRIBED, UNSUBSCRIBED, SuppressionList
 from appliance.errors import NotFound
 
 if TYPE_CHECKING:
     import aiosqlite
 
-    from appliance.cloudapi.events import Identity
+    from appliance.cloudapi.events import Identity, StatusUpdate
     from appliance.db import Database
 
 SUBSCRIBER_COLUMNS = (
@@ -163,6 +163,24 @@ class Audience:
             await self.db.execute(
                 "UPDATE subscribers SET marketing_opt_out = ? WHERE id = ?", (int(on), row["id"])
             )
+
+    async def on_status(self, event: StatusUpdate) -> None:
+        """A status about someone already erased (a message still in flight): purge it now."""
+        who = event.recipient
+        if not (who.wa_id or who.user_id) or not await self.suppression.is_erased(
+            who.wa_id, who.user_id
+        ):
+            return
+        alias = self.suppression.alias(who.wa_id, who.user_id)
+        steps = [
+            s for ident in (who.wa_id, who.user_id) if ident for s in leftover_steps(ident, alias)
+        ]
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            for sql, params in steps:
+                await conn.execute(sql, params)
+
+        await self.db.write(job)
 
     # -- profile ----------------------------------------------------------------------------
 

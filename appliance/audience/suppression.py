@@ -81,10 +81,20 @@ class SuppressionList:
             self._states.get(d) in (UNSUBSCRIBED, ERASED) for d in self._digests(wa_id, user_id)
         )
 
+    async def is_erased(self, wa_id: str | None, user_id: str | None) -> bool:
+        """True when this person asked for erasure (and did not come back)."""
+        if not self._loaded:
+            await self.load()
+        return self.state_of(wa_id, user_id) == ERASED
+
     def state_of(self, wa_id: str | None, user_id: str | None) -> str | None:
         """The latest recorded state of this identity, if any."""
         states = [self._states.get(d) for d in self._digests(wa_id, user_id)]
         return next((s for s in states if s), None)
+
+    def alias(self, wa_id: str | None, user_id: str | None) -> str:
+        """A stable pseudonym for an erased identity whose row id is gone."""
+        return "erased-" + self._digests(wa_id, user_id)[0][:8]
 
     # -- recording --------------------------------------------------------------------------
 

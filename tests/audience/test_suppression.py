@@ -89,9 +89,9 @@ def test_retention_purges_what_is_past_its_period(running):
         )
     )
     running.call(
-        db.execute(
+        db.executemany(
             "INSERT INTO webhook_deliveries (received_at, body, split) VALUES (?, ?, 1)",
-            (old, b"{}"),
+            [(old, b"{}"), (old, b"{}"), (time.time(), b"{}")],
         )
     )
     running.call(
@@ -102,10 +102,13 @@ def test_retention_purges_what_is_past_its_period(running):
         )
     )
     counts = running.call(running.appliance.parts["retention"].run_once())
-    assert counts["chat"] == 1 and counts["webhooks"] == 1 and counts["contacts"] == 1
+    assert counts["chat"] == 1 and counts["webhooks"] == 2 and counts["contacts"] == 1
     assert [r["text"] for r in rows(running, "SELECT text FROM chat_messages")] == ["nuovo"]
     assert [r["id"] for r in rows(running, "SELECT id FROM subscribers")] == [sid]
     assert running.call(running.appliance.parts["retention"].last_run())["counts"] == counts
+    # Only old rows go, and never the newest (its id must not be reused by the next delivery).
+    running.call(db.execute("UPDATE webhook_deliveries SET received_at = ?", (old,)))
+    assert running.call(running.appliance.parts["retention"].run_once())["webhooks"] == 0
 
 
 def test_the_privacy_notice_is_public_versioned_and_escaped(running):
