@@ -12,7 +12,7 @@ from appliance.admin.csvsafe import csv_text
 from appliance.admin.pages.forms import page
 from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
-from appliance.errors import ApplianceError, BadRequest
+from appliance.errors import ApplianceError, BadRequest, NotFound
 from appliance.studio import report, segments
 from appliance.studio.compose import STATE_NAMES, _approved_templates
 from appliance.studio.drafts import Drafts
@@ -142,10 +142,12 @@ async def export(campaign_id: int) -> Any:
     )
 
 
-@bp.post("/campaigns/<int:campaign_id>/<any(pause, resume, cancel):action>")
+@bp.post("/campaigns/<int:campaign_id>/<action>")
 @requires("operator")
 async def control(campaign_id: int, action: str) -> Any:
     """Pause, resume or cancel from the detail page."""
+    if action not in ("pause", "resume", "cancel"):
+        raise NotFound(f"no action {action!r}")
     campaigns = the_appliance().parts["campaigns"]
     try:
         await getattr(campaigns, action)(campaign_id, actor(), client_address())

@@ -250,3 +250,18 @@ def test_a_scheduled_draft_waits_for_its_time(studio):
     campaign = studio.launch(draft)
     assert studio.campaign(campaign)["status"] == "scheduled"
     assert studio.sim.messages() == []
+
+
+def test_pause_resume_and_cancel_from_the_detail_page(studio):
+    studio.engine.seed(1)
+    campaign = studio.launch(studio.draft(template=TEMPLATE, send_at="2099-01-01T08:00:00+01:00"))
+    with closing(studio.login("operator")) as operator:
+        operator.post(f"/studio/campaigns/{campaign}/pause")
+        assert studio.campaign(campaign)["status"] == "paused"
+        operator.post(f"/studio/campaigns/{campaign}/resume")
+        assert studio.campaign(campaign)["status"] == "scheduled"
+        assert operator.post(f"/studio/campaigns/{campaign}/explode").status_code == 404
+        operator.post(f"/studio/campaigns/{campaign}/cancel")
+        assert studio.campaign(campaign)["status"] == "cancelled"
+    with closing(studio.login("editor")) as editor:
+        assert editor.post(f"/studio/campaigns/{campaign}/pause").status_code == 403
