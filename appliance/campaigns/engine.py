@@ -33,6 +33,7 @@ from appliance.campaigns.model import (
 from appliance.campaigns.tier import Preflight
 from appliance.cloudapi.client import GraphApiError
 from appliance.errors import Conflict, NotFound
+from appliance.studio.segments import segment_snapshot
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -226,6 +227,9 @@ class Campaigns:
         """Store a draft; audited."""
 
         async def job(conn: aiosqlite.Connection) -> int:
+            audience: dict[str, Any] = {"topics": list(spec.topics)}
+            if spec.segment_id is not None:
+                audience |= await segment_snapshot(conn, spec.segment_id)
             cursor = await conn.execute(
                 "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
                 " send_at, expires_at, created_by, created_at, alert_key) VALUES (?, ?, ?, ?, ?, ?,"
@@ -235,7 +239,7 @@ class Campaigns:
                     CAMPAIGN,
                     DRAFT,
                     spec.category,
-                    json.dumps({"topics": list(spec.topics)}),
+                    json.dumps(audience, ensure_ascii=False),
                     json.dumps(spec.content, ensure_ascii=False),
                     json.dumps(spec.template, ensure_ascii=False) if spec.template else None,
                     spec.send_at,

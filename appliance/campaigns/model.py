@@ -55,6 +55,7 @@ class CampaignSpec:
     category: str
     send_at: float | None
     expires_at: float | None
+    segment_id: int | None = None  # a studio segment, copied into the campaign at creation
 
 
 def _timestamp(body: dict[str, Any], key: str) -> float | None:
@@ -82,8 +83,9 @@ def parse_campaign(body: Any) -> CampaignSpec:
     audience = body.get("audience") or {}
     if not isinstance(audience, dict):
         raise BadRequest('audience: an object like {"topics": ["notizie"]}')
-    if audience.get("segment_id") is not None:
-        raise BadRequest("audience.segment_id: segments are not available yet; use topics")
+    segment_id = audience.get("segment_id")
+    if segment_id is not None and (type(segment_id) is not int or segment_id < 1):
+        raise BadRequest("audience.segment_id: the id of a saved segment")
     topics = audience.get("topics") or []
     if not isinstance(topics, list) or not all(isinstance(t, str) and t for t in topics):
         raise BadRequest("audience.topics: a list of topic keys")
@@ -104,7 +106,14 @@ def parse_campaign(body: Any) -> CampaignSpec:
     if send_at is not None and expires_at is not None and expires_at <= send_at:
         raise BadRequest("expires_at: must come after send_at")
     return CampaignSpec(
-        name.strip(), tuple(dict.fromkeys(topics)), content, template, category, send_at, expires_at
+        name.strip(),
+        tuple(dict.fromkeys(topics)),
+        content,
+        template,
+        category,
+        send_at,
+        expires_at,
+        segment_id,
     )
 
 

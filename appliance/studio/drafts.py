@@ -337,17 +337,17 @@ class Drafts:
         spec = parse_campaign(body)
         campaigns = self._appliance.parts["campaigns"]
         campaign_id = await campaigns.create(spec, actor, address)
-        audience: dict[str, Any] = {"topics": list(spec.topics)}
-        definition = await self._definition(data["audience"])
-        if definition:
-            audience |= {"segment_id": data["audience"].get("segment_id"), "segment": definition}
+        # A resend's own filter is not a saved segment: it joins the campaign's copy here.
+        audience = data["audience"]
+        inline = audience.get("segment") if not audience.get("segment_id") else None
 
         async def job(conn: Any) -> None:
-            # The segment as it is now goes with the campaign: later edits do not move it.
-            await conn.execute(
-                "UPDATE campaigns SET audience = ? WHERE id = ?",
-                (json.dumps(audience, ensure_ascii=False), campaign_id),
-            )
+            if inline:
+                await conn.execute(
+                    "UPDATE campaigns SET audience = json_set(audience, '$.segment', json(?))"
+                    " WHERE id = ?",
+                    (json.dumps(inline, ensure_ascii=False), campaign_id),
+                )
             await conn.execute(
                 "UPDATE studio_drafts SET state = ?, campaign_id = ?, decided_by = ?,"
                 " updated_at = ? WHERE id = ?",
@@ -384,7 +384,10 @@ class Drafts:
                 template["header"] = {"type": row["kind"], "media_id": row["media_id"]}
         return {
             "name": name,
-            "audience": {"topics": data["audience"].get("topics") or []},
+            "audience": {
+                "topics": data["audience"].get("topics") or [],
+                "segment_id": data["audience"].get("segment_id"),
+            },
             "content": content,
             "template": template,
             "category": category,

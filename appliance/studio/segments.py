@@ -13,6 +13,8 @@ from appliance.cloudapi.codes import RULES, Action
 from appliance.errors import BadRequest, Conflict, NotFound
 
 if TYPE_CHECKING:
+    import aiosqlite
+
     from appliance.db import Database
 
 MAX_GROUPS = 4
@@ -222,6 +224,17 @@ def audience_where(
         sql += " AND " + compiled.sql
         params += compiled.params
     return Compiled(sql, params)
+
+
+async def segment_snapshot(conn: aiosqlite.Connection, segment_id: int) -> dict[str, Any]:
+    """A saved segment as a campaign keeps it (later edits of the segment do not move it)."""
+    async with conn.execute(
+        "SELECT definition FROM studio_segments WHERE id = ?", (segment_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        raise BadRequest(f"audience.segment_id: no segment {segment_id}")
+    return {"segment_id": segment_id, "segment": json.loads(row[0])}
 
 
 async def count(

@@ -265,3 +265,21 @@ def test_pause_resume_and_cancel_from_the_detail_page(studio):
         assert studio.campaign(campaign)["status"] == "cancelled"
     with closing(studio.login("editor")) as editor:
         assert editor.post(f"/studio/campaigns/{campaign}/pause").status_code == 403
+
+
+def test_the_rest_core_takes_a_saved_segment_as_the_audience(studio):
+    studio.engine.seed(2, topics=("allerte",))
+    studio.engine.seed(3, first=100)
+    definition = {"groups": [{"conditions": [{"field": "topic", "op": "has", "value": "allerte"}]}]}
+    segment = studio.call(studio.drafts.segments.save("Allerte", definition, "test"))
+    body = {"name": "Via REST", "template": TEMPLATE, "audience": {"segment_id": segment}}
+    campaign = studio.engine.create(body)
+    # The campaign keeps the segment as it was: editing it later changes nothing.
+    studio.call(studio.drafts.segments.save("Allerte", {"groups": []}, "test", segment))
+    studio.engine.act(campaign, "send")
+    studio.engine.wait_status(campaign, "done")
+    assert len(studio.sim.messages()) == 2
+    with studio.engine.api("editor") as api:
+        missing = api.post("/campaigns", json={**body, "audience": {"segment_id": 999}})
+        wrong = api.post("/campaigns", json={**body, "audience": {"segment_id": "1 OR 1"}})
+    assert missing.status_code == 400 and wrong.status_code == 400
