@@ -180,6 +180,12 @@ MESSAGES_EN: dict[str, str] = {
     "Invia in revisione": "Submit for review",
     "{n} persone non hanno ricevuto il messaggio per un motivo temporaneo.": "{n} people did not receive the message for a temporary reason.",
     "Invia di nuovo a chi non l'ha ricevuto": "Send again to those who did not receive it",
+    "Scrivi un nuovo modello": "Write a new template",
+    "Nome (minuscole, cifre e _)": "Name (lowercase letters, digits and _)",
+    "Testo, con le variabili {{1}}, {{2}}…": "Text, with the variables {{1}}, {{2}}…",
+    "Un esempio per variabile, uno per riga (Meta li chiede per la revisione)": "One example per variable, one per line (Meta asks for them in review)",
+    "Nessuna": "None",
+    "Pulsante «Leggi» (chi lo tocca riceve il contenuto completo)": "“Leggi” button (whoever taps it gets the full content)",
     # Labels chosen in Python and translated in the templates.
     "Bozza": "Draft",
     "Programmata": "Scheduled",

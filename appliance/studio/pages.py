@@ -16,7 +16,9 @@ from appliance.errors import ApplianceError, BadRequest, NotFound
 from appliance.studio import report, segments
 from appliance.studio.compose import STATE_NAMES, _approved_templates
 from appliance.studio.drafts import Drafts
-from appliance.studio.shipped import SHIPPED
+from appliance.studio.shipped import SHIPPED, ShippedTemplate, placeholders
+
+MEDIA_HEADERS = ("IMAGE", "DOCUMENT", "VIDEO")
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
@@ -196,9 +198,11 @@ async def sync() -> Any:
 @bp.post("/templates/submit")
 @requires("operator")
 async def submit() -> Any:
-    """Submit one of the shipped templates for Meta's review."""
+    """Submit one of the shipped templates, or one written on the page, for Meta's review."""
     form = await request.form
     chosen = next((s for s in SHIPPED if s.name == form.get("name")), None)
+    if chosen is None and form.get("action") == "new":
+        chosen = _written(form)
     if chosen is None:
         raise BadRequest("modello sconosciuto")
     client = the_appliance().parts["cloudapi"]
@@ -209,6 +213,25 @@ async def submit() -> Any:
             f"«{chosen.name}» inviato a Meta per la revisione (può servire fino a un giorno).",
             "success",
         )
-    except GraphApiError as err:
+    except (GraphApiError, BadRequest) as err:
         await flash(f"Meta ha rifiutato l'invio: {err.message}", "error")
     return redirect(url_for("studio.templates"))
+
+
+def _written(form: Any) -> ShippedTemplate:
+    """A template written on the page: body with {{1}}…, an example per variable, options."""
+    body = form.get("body", "").strip()
+    examples = tuple(line.strip() for line in form.get("examples", "").splitlines() if line.strip())
+    if not body or len(body) > 1024:
+        raise BadRequest("testo: da 1 a 1024 caratteri")
+    if len(examples) != len(placeholders([{"type": "BODY", "text": body}])):
+        raise BadRequest("serve un esempio, su una riga, per ogni variabile {{1}}, {{2}}…")
+    return ShippedTemplate(
+        name=form.get("new_name", "").strip(),
+        category="MARKETING" if form.get("category") == "MARKETING" else "UTILITY",
+        purpose="",
+        body=body,
+        examples=examples,
+        media_header=form.get("header") if form.get("header") in MEDIA_HEADERS else "",
+        read_button=form.get("read_button") == "1",
+    )

@@ -283,3 +283,27 @@ def test_the_rest_core_takes_a_saved_segment_as_the_audience(studio):
         missing = api.post("/campaigns", json={**body, "audience": {"segment_id": 999}})
         wrong = api.post("/campaigns", json={**body, "audience": {"segment_id": "1 OR 1"}})
     assert missing.status_code == 400 and wrong.status_code == 400
+
+
+def test_a_template_written_on_the_page_is_submitted_for_review(studio):
+    form = {
+        "action": "new",
+        "new_name": "chiusura_scuole",
+        "category": "UTILITY",
+        "body": "Le scuole di {{1}} restano chiuse il {{2}}.",
+        "examples": "Quart\n12 maggio",
+        "header": "DOCUMENT",
+        "read_button": "1",
+    }
+    with closing(studio.login("operator")) as operator:
+        page = operator.get("/studio/templates").text
+        assert "Testo, con le variabili {{1}}, {{2}}…" in page
+        operator.post("/studio/templates/submit", data={**form, "examples": "Quart"})
+        assert ("chiusura_scuole", "it") not in studio.sim.simulator.state.templates
+        operator.post("/studio/templates/submit", data=form)
+        stored = studio.sim.simulator.state.templates[("chiusura_scuole", "it")]
+        assert {"type": "HEADER", "format": "DOCUMENT"} in stored["components"]
+        assert stored["components"][-1]["buttons"] == [{"type": "QUICK_REPLY", "text": "Leggi"}]
+        known = len(studio.sim.simulator.state.templates)
+        operator.post("/studio/templates/submit", data={**form, "new_name": "Nome Con Spazi"})
+        assert len(studio.sim.simulator.state.templates) == known
