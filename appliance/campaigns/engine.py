@@ -79,6 +79,8 @@ class Campaigns:
         self._tier_checked = 0.0
         # The feeds learn that staff sent an alert campaign (approval lane).
         self.on_alert_sent: Callable[[str, str, str], Awaitable[None]] | None = None
+        # Checks a draft must pass before it starts (the studio's election period); raise to refuse.
+        self.send_gates: list[Callable[[Any], Awaitable[None]]] = []
 
     async def start(self) -> None:
         """Give the dispatcher every active campaign, then start ticking."""
@@ -267,6 +269,8 @@ class Campaigns:
         now = time.time()
         if row["expires_at"] is not None and row["expires_at"] <= now:
             raise Conflict("the campaign's expires_at has already passed")
+        for gate in self.send_gates:
+            await gate(row)
         await self._learn_template(loads(row["template"], None))
         check = await self.preflight(campaign_id)
         if check.exceeds and not spread:

@@ -26,6 +26,7 @@ def setup(appliance: Appliance) -> None:
     election = Election(appliance.db)
     drafts = Drafts(appliance, MediaLibrary(appliance), election)
     appliance.parts["studio"] = drafts
+    appliance.parts["campaigns"].send_gates.append(election.gate)
     inbox = appliance.parts["inbox"]
     inbox.subscribe(FollowUp(appliance).on_message, name="studio-followup", kinds=("message",))
     inbox.subscribe(

@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from appliance import audit
+from appliance.errors import Conflict
 
 if TYPE_CHECKING:
     from appliance.db import Database
@@ -46,3 +47,17 @@ class Election:
 
         await self._db.write(job)
         self.state = state
+
+    async def gate(self, campaign: Any) -> None:
+        """The engine's send gate: while on, only essential campaigns or alerts may start."""
+        if not self.on or campaign["lane"] == 0 or campaign["alert_key"]:
+            return
+        essential = await self._db.fetchval(
+            "SELECT json_extract(data, '$.essential') FROM studio_drafts WHERE campaign_id = ?",
+            (campaign["id"],),
+        )
+        if not essential:
+            raise Conflict(
+                "election period (par condicio, L. 28/2000 art. 9): only campaigns marked as "
+                "essential in the studio may start"
+            )

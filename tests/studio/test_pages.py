@@ -123,8 +123,12 @@ def test_the_election_period_blocks_all_but_essential_campaigns(studio):
             f"/studio/drafts/{draft}/decide", data={"action": "launch", "essential": "1"}
         )
         assert "/studio/campaigns/" in sent.headers["location"]
+        rest = studio.engine.create({"name": "Via REST", "template": TEMPLATE})
+        refused = studio.engine.act(rest, "send")
+        assert refused.status_code == 409 and "par condicio" in refused.text
         operator.post("/studio/election", data={"on": "0"})
         assert "studio-election" not in operator.get("/studio").text
+        assert studio.engine.act(rest, "send").status_code == 200
     actions = {a for (a,) in studio.engine.sql("SELECT action FROM audit_log")}
     assert {"studio.election_on", "studio.election_off"} <= actions
 
