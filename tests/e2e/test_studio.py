@@ -107,3 +107,41 @@ def test_the_wizard_from_audience_to_the_per_recipient_log(page: Page, make_engi
         page.get_by_role("progressbar", name="Avanzamento di Lavori in via Roma")
     ).to_be_visible()
     assert_accessible(axe, page)
+
+
+def test_segment_editor_counts_live_and_the_templates_page_is_accessible(
+    page: Page,
+    make_engine,  # noqa: F811
+    axe,
+):
+    engine = make_engine()
+    server = LiveServer(engine.app)
+    add_user(engine.app, "operator", "operator")
+    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    engine.seed(3, topics=("allerte",))
+    engine.seed(2, first=100)
+
+    log_in(page, server, "operator")
+    page.get_by_role("navigation", name="Navigazione principale").get_by_role(
+        "link", name="Segmenti"
+    ).click()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="Nuovo segmento").click()
+    group = page.get_by_role("group", name="Condizione 1 del gruppo 1")
+    group.get_by_label("Condizione").select_option("topic:has")
+    group.get_by_label("Valore").fill("allerte")
+    expect(page.get_by_text("Persone raggiunte ora: 3")).to_be_visible()  # by the script
+    assert_accessible(axe, page)
+    page.get_by_label("Nome", exact=True).fill("Chi segue le allerte")
+    page.get_by_role("button", name="Salva il segmento").click()
+    expect(page.get_by_role("status").filter(has_text="Segmento salvato")).to_be_visible()
+    expect(page.get_by_text("Persone raggiunte ora: 3")).to_be_visible()
+
+    page.get_by_role("navigation", name="Navigazione principale").get_by_role(
+        "link", name="Modelli"
+    ).click()
+    expect(page.get_by_role("rowheader", name="avviso_servizio")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Invia in revisione avviso_comune").click()
+    expect(page.get_by_role("status").filter(has_text="avviso_comune")).to_be_visible()
+    assert_accessible(axe, page)
