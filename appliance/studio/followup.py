@@ -31,6 +31,8 @@ class FollowUp:
         row = await self._db.fetchone(
             "SELECT o.id, o.recipient, c.id AS campaign_id, c.status, c.content, c.expires_at"
             " FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+            # Only while still subscribed: a tap after STOP brings nothing.
+            " JOIN subscribers s ON s.id = o.subscriber_id AND s.status = 'active'"
             " WHERE o.wamid = ? AND o.part = ?",
             (event.reply_to, TEMPLATE_PART),
         )

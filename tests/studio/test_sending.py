@@ -73,6 +73,15 @@ def test_a_window_closed_meanwhile_gets_the_template_after_131047(studio):
     assert len([r for r in rows if r[0] == -1]) == 2
 
 
+def draft_template(image):
+    return {
+        "name": "avviso_leggi",
+        "language": "it",
+        "parameters": ["festa"],
+        "header": image["id"],
+    }
+
+
 def test_leggi_brings_the_full_content_once(studio):
     studio.add_template(LEGGI)
     (person,) = studio.engine.seed(1)
@@ -82,16 +91,7 @@ def test_leggi_brings_the_full_content_once(studio):
         {"type": "image", "media": image["id"], "caption": "Il manifesto"},
         {"type": "location", "latitude": 45.74, "longitude": 7.41, "name": "Piazza"},
     ]
-    draft = studio.draft(
-        content=content,
-        template={
-            "name": "avviso_leggi",
-            "language": "it",
-            "parameters": ["festa"],
-            "header": image["id"],
-        },
-    )
-    campaign = studio.launch(draft)
+    campaign = studio.launch(studio.draft(content=content, template=draft_template(image)))
     studio.engine.wait_status(campaign, "done")
     wamid = studio.last_wamid(person)
     studio.tap_leggi(person, wamid)
@@ -100,8 +100,15 @@ def test_leggi_brings_the_full_content_once(studio):
     )
     assert sorted(kinds[1:]) == ["image", "location", "text"]
     studio.tap_leggi(person, wamid)  # a second tap brings nothing new
+    # Nor does a tap after unsubscribing (this time from someone else who got the template).
+    (other,) = studio.engine.seed(1, first=500)
+    again = studio.launch(studio.draft(content=content, template=draft_template(image)))
+    studio.engine.wait_status(again, "done")
+    studio.engine.write("UPDATE subscribers SET status = 'unsubscribed' WHERE wa_id = ?", (other,))
+    studio.tap_leggi(other, studio.last_wamid(other))
     time.sleep(2)
-    assert len(studio.sim.messages(person)) == 4
+    assert len(studio.sim.messages(person)) == 4 + 3  # now inside the window: all free-form
+    assert len(studio.sim.messages(other)) == 1
 
 
 def test_a_template_recategorised_to_marketing_before_sending_goes_to_marketing_messages(studio):
