@@ -20,6 +20,7 @@ def setup(appliance: Appliance) -> None:
     from appliance.studio.election import Election
     from appliance.studio.followup import FollowUp
     from appliance.studio.media import MediaLibrary
+    from appliance.studio.probes import templates_probe
     from appliance.studio.watch import TemplateWatch
 
     add_catalog("en", MESSAGES_EN)
@@ -39,6 +40,7 @@ def setup(appliance: Appliance) -> None:
         """Nothing runs in the background."""
 
     appliance.services.add(Service("studio", election.load, stop))
+    appliance.health.add("studio_templates", templates_probe(appliance.parts["templates"]))
     assert appliance.lan is not None
     add_pages(
         appliance.lan,

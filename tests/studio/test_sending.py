@@ -172,3 +172,18 @@ def test_media_is_uploaded_once_and_renewed_before_expiry(studio):
     renewed = studio.call(studio.drafts.media.fresh(first["id"]))
     assert renewed["media_id"] != first["media_id"]
     assert len(studio.sim.simulator.state.media) == 2
+
+
+def test_the_dashboard_says_when_templates_are_missing_or_paused(studio):
+    assert studio.engine.health("studio_templates").status == "ok"
+    studio.sim.control("templates/status", {"name": "avviso_servizio", "status": "PAUSED"})
+    check = wait_for(
+        lambda: (c := studio.engine.health("studio_templates")).status == "warn" and c, 30
+    )
+    assert "avviso_servizio" in check.value
+    for name in ("ordinanza", "festa_paese", "allerta_meteo", "emergenza"):
+        studio.sim.control("templates/status", {"name": name, "status": "REJECTED"})
+    check = wait_for(
+        lambda: (c := studio.engine.health("studio_templates")).value == "nessuno" and c, 30
+    )
+    assert "pagina Modelli" in check.explanation
