@@ -126,6 +126,9 @@ class Dispatcher:
         # raise the in-flight target, which only queues more and costs client CPU.
         self._rtt = 0.3
         self._rtt_window = (math.inf, 0.0)  # (minimum so far, window start)
+        # Answers per second lately: the in-flight target follows what the API really does.
+        self._answered: deque[float] = deque(maxlen=5)  # the last full seconds
+        self._answer_count, self._answer_since = 0, time.monotonic()
         self._failures = 0
         self._outage_until = 0.0
         self.unknown_outcomes = 0  # timeouts: left to the status webhooks and the sweeper
@@ -209,9 +212,23 @@ class Dispatcher:
 
     @property
     def in_flight_target(self) -> int:
-        """About rate × round trip (plus headroom), never above the configured cap."""
-        rate = self.limiter.throughput * self.limiter.factor
-        return max(2, min(self.max_in_flight, math.ceil(rate * self._rtt * 1.5) + 2))
+        """About rate × round trip, never above the configured cap.
+
+        The rate is the lower of what the limiter allows and (doubled, so it can grow) what
+        the API answered lately: a saturated server gains nothing from more requests waiting.
+        """
+        allowed = self.limiter.throughput * self.limiter.factor
+        now = time.monotonic()
+        current = self._answer_count / max(0.25, now - self._answer_since)
+        achieved = 2 * max([current, *self._answered])
+        return max(2, min(self.max_in_flight, math.ceil(min(allowed, achieved) * self._rtt) + 2))
+
+    def _answered_one(self) -> None:
+        now = time.monotonic()
+        if now - self._answer_since >= 1.0:
+            self._answered.append(self._answer_count / (now - self._answer_since))
+            self._answer_count, self._answer_since = 0, now
+        self._answer_count += 1
 
     def ready_count(self) -> int:
         """Rows claimed and waiting for their turn."""
@@ -373,6 +390,7 @@ class Dispatcher:
             self._accepted(row, result, time.monotonic() - started)
         finally:
             self._in_flight.pop(row.id, None)
+            self._answered_one()
             self._wake.set()
 
     def _accepted(self, row: Row, result: SendResult, rtt: float) -> None:
