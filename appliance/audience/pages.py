@@ -143,7 +143,7 @@ async def export(sid: int) -> Any:
     )
 
 
-@bp.get("/export.csv")
+@bp.post("/export.csv")
 @requires("admin")
 async def export_csv() -> Any:
     """Every subscriber who is not erased, through the formula-safe CSV writer (audited)."""

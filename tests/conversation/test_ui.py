@@ -96,3 +96,12 @@ def test_inbox_reply_reaches_the_citizen(page: Page, server, sim, axe):
     page.get_by_role("button", name="Invia la risposta").click()
     expect(page.get_by_role("status")).to_contain_text("Risposta inviata")
     assert text_of(citizen.reply()) == "Martedì e giovedì dalle 15 alle 18."
+
+
+def test_every_conversation_page_fits_a_phone(page: Page, server, axe):
+    log_in(page, server, "admin")
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in ("/bot", "/inbox", "/subscribers", "/subscribers/import", "/subscribers/retention"):
+        page.goto(server.url + path)
+        assert_accessible(axe, page)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
