@@ -28,9 +28,7 @@ def _now() -> str:
 
 
 def leftover_steps(ident: str, alias: str) -> list[Step]:
-    """Rows naming an identity that is already erased (statuses of messages still in flight,
-    its own confirmation): raw payloads purged, delivery and audit rows pseudonymised.
-    """
+    """Purge or pseudonymise rows written after an erasure (statuses of messages in flight)."""
     return [
         *_identity_steps(ident, alias),
         (
