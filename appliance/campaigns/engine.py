@@ -202,6 +202,9 @@ class Campaigns:
     async def preflight(self, campaign_id: int) -> Preflight:
         """Recipients now, and what the campaign would do to the daily messaging limit."""
         row = await self.row(campaign_id)
+        if not self.dispatcher.tier.known:
+            self._tier_checked = time.time()
+            await self._refresh_tier()
         audience = loads(row["audience"], {})
         base, params = outbox.audience_sql(
             audience.get("topics") or [], row["category"] == "MARKETING", audience.get("segment")
@@ -484,7 +487,9 @@ class Campaigns:
     async def tick(self) -> None:
         """Start due schedules, expire what is past its expiry, close finished campaigns."""
         now = time.time()
-        if now - self._tier_checked > TIER_REFRESH_SECONDS:
+        busy = any(c.status in ACTIVE for c in self.dispatcher.campaigns.values())
+        if busy and now - self._tier_checked > TIER_REFRESH_SECONDS:
+            # Only while something may send: an idle appliance makes no Graph calls.
             self._tier_checked = now
             self._tier_task = asyncio.create_task(self._refresh_tier(), name="campaigns-tier")
         for row in await self._db.fetchall(
