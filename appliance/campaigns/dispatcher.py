@@ -468,7 +468,7 @@ class Dispatcher:
         if now < self._outage_until:
             return
         self._failures += 1
-        hold = _jitter(min(MAX_OUTAGE_HOLD, 0.25 * 2 ** min(self._failures, 8)))
+        hold = _jitter(min(MAX_OUTAGE_HOLD, 0.2 * 2 ** min(self._failures - 1, 8)))
         self._outage_until = now + hold
         self.limiter.hold(hold)
 

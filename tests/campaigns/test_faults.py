@@ -16,6 +16,15 @@ def _once_each(engine, people):
     assert Counter(m["to"] for m in engine.accepted()) == Counter(dict.fromkeys(people, 1))
 
 
+def _prepared(engine) -> int:
+    """A draft whose template and tier are already known, so faults hit the sends only."""
+    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    campaign = engine.create(template_campaign())
+    with engine.api("viewer") as viewer:
+        viewer.get(f"/campaigns/{campaign}/preflight").raise_for_status()
+    return campaign
+
+
 def test_a_130429_storm_slows_down_and_loses_nobody(make_engine):
     engine = make_engine(sim={"rate": 8.0})  # the number is far slower than configured
     people = engine.seed(60)
@@ -57,9 +66,8 @@ def test_131056_retries_that_person_later_without_slowing_the_others(make_engine
 
 def test_5xx_and_refused_connections_are_retried_and_nothing_is_sent_twice(engine):
     people = engine.seed(300)
-    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
-    engine.sim.control("faults", {"fail_status": 500, "fail_count": 6})
-    campaign = engine.create(template_campaign())
+    campaign = _prepared(engine)
+    engine.sim.control("faults", {"fail_status": 500, "fail_count": 5})
     engine.act(campaign, "send")
     wait_for(lambda: engine.show(campaign)["counts"]["sent"] >= 10, 30)
     engine.sim.control("faults", {"refuse_seconds": 1.5})
@@ -73,9 +81,8 @@ def test_5xx_and_refused_connections_are_retried_and_nothing_is_sent_twice(engin
 
 def test_a_timed_out_request_is_reconciled_by_its_status_not_resent(engine):
     people = engine.seed(6)
-    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    campaign = _prepared(engine)
     engine.sim.control("faults", {"hang_seconds": 17.0, "hang_count": 2})  # client waits 15 s
-    campaign = engine.create(template_campaign())
     engine.act(campaign, "send")
     done = engine.wait_status(campaign, "done", timeout=90)
     assert engine.dispatcher.unknown_outcomes == 2
