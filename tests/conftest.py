@@ -84,3 +84,14 @@ def pytest_unconfigure(config):
         sys.stderr.flush()
         sys.stdout.flush()
         os._exit(1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps a loop running that async tests trip on."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("e2e") is not None
+            or "page" in getattr(item, "fixturenames", ())
+        )
+    )

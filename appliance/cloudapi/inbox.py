@@ -29,8 +29,8 @@ Handler = Callable[[Event], Awaitable[None]]
 MAX_ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 2.0  # then ×4: 2, 8, 32, 128 s before the event is parked
 MAX_SPLIT_BATCH = 500  # deliveries per split transaction (bounds SQL parameters and commit time)
-MAX_CONCURRENT = 64
-MAX_STORE_BATCH = 500  # deliveries per INSERT (two SQL parameters each)  # handler calls in flight across citizens
+MAX_CONCURRENT = 64  # handler calls in flight across citizens
+MAX_STORE_BATCH = 500  # deliveries per INSERT (two SQL parameters each)
 
 _STATUS_UPSERT = (
     "INSERT INTO message_statuses (wamid, status, rank, timestamp, recipient_id,"

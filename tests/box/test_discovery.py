@@ -94,6 +94,8 @@ async def test_lan_ui_is_found_with_its_name_and_properties_then_says_goodbye(tm
 
 
 @pytest.mark.slow
+# mDNS probing answers within 250 ms windows; on two busy cores a late answer can hide the clash.
+@pytest.mark.flaky(reruns=2)
 async def test_a_name_clash_is_resolved_by_renaming(tmp_path):
     town = f"Doppio {uuid.uuid4().hex[:6]}"
     name = f"Banditore – Comune di {town}"

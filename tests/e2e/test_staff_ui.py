@@ -27,7 +27,7 @@ PROBLEM = "Il token della Cloud API è scaduto: generarne uno nuovo nel pannello
 def server(tmp_path_factory):
     running = RunningAppliance(make_config(tmp_path_factory.mktemp("staff")))
     app = running.appliance
-    add_pages(app.lan, _campaigns(), NavItem("campaigns.index", "Campagne", order=50))
+    add_pages(app.lan, _campaigns(), NavItem("campaigns.index", "Invii di prova", order=50))
 
     async def expired_token() -> Check:
         return Check("cloudapi", WARN, "Token Cloud API", "scaduto", PROBLEM)
@@ -91,7 +91,7 @@ def test_wrong_passwords_bring_growing_delays(page: Page, server):
 def test_editor_sees_no_send_or_admin_buttons_and_forced_posts_fail(page: Page, server):
     log_in(page, server, "editor")
     nav = page.get_by_role("navigation", name="Navigazione principale")
-    expect(nav.get_by_role("link", name="Campagne")).to_be_visible()
+    expect(nav.get_by_role("link", name="Invii di prova")).to_be_visible()
     expect(nav.get_by_role("link", name="Impostazioni")).to_have_count(0)
     page.goto(server.url + "/campaigns")
     expect(page.get_by_role("button", name="Invia")).to_have_count(0)
