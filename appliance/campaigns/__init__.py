@@ -52,7 +52,7 @@ def setup(appliance: Appliance) -> None:
     add_pages(appliance.lan, bp)
     appliance.health.add("outbox", outbox_probe(appliance.db, dispatcher))
     appliance.health.add("sending", sending_probe(appliance.db, dispatcher))
-    appliance.health.add("messaging_limit", tier_probe(dispatcher))
+    appliance.health.add("messaging_limit", tier_probe(dispatcher, appliance.db))
 
 
 def _suppression_check(appliance: Appliance):  # noqa: ANN202 - the dispatcher's callable type

@@ -85,7 +85,7 @@ def sending_probe(db: Database, dispatcher: Dispatcher) -> Probe:
     return probe
 
 
-def tier_probe(dispatcher: Dispatcher) -> Probe:
+def tier_probe(dispatcher: Dispatcher, db: Database) -> Probe:
     """The moving 24-hour messaging limit, and an emergency larger than what is left of it."""
 
     async def probe() -> Check:
@@ -105,6 +105,22 @@ def tier_probe(dispatcher: Dispatcher) -> Probe:
                 "ne consenta: gli altri la riceveranno quando il limite si libera (entro 24 "
                 "ore) o se scade prima, mai. Avvisare con altri mezzi chi manca.",
             )
+        if tier.known and tier.limit:
+            # Checked before anyone presses the button: an emergency goes to every active
+            # subscriber, and people not reached in the last 24 hours count against the limit.
+            active = await db.fetchval("SELECT count(*) FROM subscribers WHERE status = 'active'")
+            available = max(0, tier.limit - used)
+            if active > available:
+                return Check(
+                    "messaging_limit",
+                    WARN,
+                    "Limite giornaliero",
+                    value,
+                    f"Un'emergenza inviata ora raggiungerebbe fino a {active} iscritti, ma il "
+                    f"limite giornaliero di Meta ne consente ancora {available}: gli altri "
+                    "la riceverebbero solo quando il limite si libera. Chiedere a Meta un "
+                    "limite più alto (verifica dell'azienda) e tenere pronti altri canali.",
+                )
         if tier.limit and used >= tier.limit:
             return Check(
                 "messaging_limit",

@@ -59,7 +59,11 @@ def test_the_limit_read_from_meta_is_never_exceeded(make_engine):
 def test_an_emergency_larger_than_the_quota_is_flagged(make_engine):
     engine = make_engine(campaigns={"messaging_tier": 5})
     engine.seed(8)
-    assert engine.health("messaging_limit").status == "ok"
+    # Before anyone presses: the audience is larger than what is left of the limit.
+    before = engine.health("messaging_limit")
+    assert before.status == "warn"
+    assert "raggiungerebbe fino a 8 iscritti" in before.explanation
+    assert "ne consente ancora 5" in before.explanation
     now = datetime.now(UTC)
     armed = ArmedMessage("emergenza", "it", ("Evacuare",), "", False, "admin", now.isoformat())
     request = EmergencyRequest(1, armed, (), now, now + timedelta(hours=6))
@@ -67,3 +71,9 @@ def test_an_emergency_larger_than_the_quota_is_flagged(make_engine):
     check = engine.health("messaging_limit")
     assert check.status == "warn" and "emergenza" in check.explanation.lower()
     wait_for(lambda: len(engine.accepted()) == 5)
+
+
+def test_an_audience_within_the_quota_is_not_flagged(make_engine):
+    engine = make_engine(campaigns={"messaging_tier": 10})
+    engine.seed(8)
+    assert engine.health("messaging_limit").status == "ok"
