@@ -392,3 +392,66 @@ def test_a_drill_goes_through_the_real_emergency_lane_to_the_simulator(tmp_path,
         assert press.outcome == "finished" and press.detail.startswith("sent 2,")
     finally:
         app.stop()
+
+
+def test_a_press_during_a_running_campaign_overtakes_it(tmp_path, simulator):
+    """The button's emergency reaches citizens while a campaign is still sending."""
+    import httpx
+
+    from appliance.admin.tokens import create_token
+
+    config = make_config(
+        tmp_path, whatsapp={"api_base_url": simulator.url}, gpio={"hold_seconds": HOLD}
+    )
+    simulator.settings.tier = 0  # a verified business: no daily limit in the way here
+    app = RunningAppliance(config).start()
+    simulator.settings.webhook_url = app.public_url + "/webhook"
+    people = 800
+    try:
+        rows = [(f"39333{n:07d}",) for n in range(1, people + 1)]
+        app.call(
+            app.appliance.db.executemany(
+                "INSERT INTO subscribers (wa_id, status, subscribed_at) VALUES (?, 'active', '2026-01-01')",
+                rows,
+            )
+        )
+        app.call(app.appliance.parts["cloudapi"].list_templates())
+        app.call(
+            arm(
+                app.appliance.db,
+                template_name="emergenza",
+                language="it",
+                parameters=["frana sulla provinciale"],
+                test_mode=False,
+                actor="sindaco",
+            )
+        )
+        token = app.call(create_token(app.appliance.db, "test", "operator", "test"))
+        with httpx.Client(
+            base_url=app.lan_url + "/api/v1", headers={"Authorization": f"Bearer {token}"}
+        ) as api:
+            body = {
+                "name": "Avviso",
+                "template": {
+                    "name": "avviso_servizio",
+                    "language": "it",
+                    "parameters": ["Via Roma", "12/10"],
+                },
+            }
+            campaign = api.post("/campaigns", json=body).json()["id"]
+            assert api.post(f"/campaigns/{campaign}/send").json()["status"] == "sending"
+
+        def names():
+            return [m["body"]["template"]["name"] for m in simulator.messages()]
+
+        wait_until(lambda: names().count("avviso_servizio") >= 20)
+        hold(app, HOLD + 0.3)
+        wait_until(lambda: "emergenza" in names(), timeout=30)
+        sent = names()
+        first = sent.index("emergenza")
+        # The campaign had not finished when the emergency went out, and it goes on after it.
+        assert sent[:first].count("avviso_servizio") < people
+        wait_until(lambda: names().count("emergenza") == people, timeout=60)
+        wait_until(lambda: names().count("avviso_servizio") == people, timeout=60)
+    finally:
+        app.stop()
