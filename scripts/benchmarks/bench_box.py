@@ -13,6 +13,7 @@ from tests.harness import RunningAppliance, RunningSimulator, make_config, wait_
 PRESSES = 5
 HOLD = 0.5
 STAFF = ["+393330000001", "+393330000002"]
+CAMPAIGN = 10_000
 
 
 def _press_to_first_accepted(app: RunningAppliance, sim: RunningSimulator) -> float:
@@ -24,14 +25,44 @@ def _press_to_first_accepted(app: RunningAppliance, sim: RunningSimulator) -> fl
     pin.drive_high()
     counted = pressed + HOLD  # the moment the press counts, as the person holding it sees it
     accepted = wait_until(
-        lambda: sim.control(f"messages?since={counted}", method="GET")["messages"]
+        lambda: [
+            m
+            for m in sim.control(f"messages?since={counted}", method="GET")["messages"]
+            if m["body"].get("template", {}).get("name") == "emergenza"
+        ]
     )
     return min(m["at"] for m in accepted) - counted
 
 
-def run() -> list[dict]:
-    """Drills on an idle appliance: the emergency lane from press to the simulator."""
+def _start_campaign(app: RunningAppliance, people: int) -> None:
+    """Seed ``people`` active subscribers and start a template campaign to all of them."""
+    import httpx
+
+    from appliance.admin.tokens import create_token
+
+    rows = [(f"39333{n:07d}",) for n in range(1, people + 1)]
+    app.call(
+        app.appliance.db.executemany(
+            "INSERT INTO subscribers (wa_id, status, subscribed_at) VALUES (?, 'active', '2026-01-01')",
+            rows,
+        )
+    )
+    token = app.call(create_token(app.appliance.db, "bench", "operator", "bench"))
+    body = {
+        "name": "Avviso",
+        "template": {"name": "avviso_servizio", "language": "it", "parameters": ["Via Roma", "1"]},
+    }
+    with httpx.Client(
+        base_url=app.lan_url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as api:
+        campaign = api.post("/campaigns", json=body).json()["id"]
+        api.post(f"/campaigns/{campaign}/send").raise_for_status()
+
+
+def _drills(busy: bool) -> list[float]:
+    """Press-to-first-acceptance of several drills, on an idle appliance or during a campaign."""
     sim = RunningSimulator().start()
+    sim.settings.tier = 0
     with tempfile.TemporaryDirectory() as folder:
         config = make_config(
             Path(folder),
@@ -54,6 +85,9 @@ def run() -> list[dict]:
                     actor="bench",
                 )
             )
+            if busy:
+                _start_campaign(app, CAMPAIGN)
+                wait_until(lambda: len(sim.messages()) >= 100, timeout=60)
             latencies = []
             for _ in range(PRESSES):
                 latencies.append(_press_to_first_accepted(app, sim))
@@ -61,17 +95,26 @@ def run() -> list[dict]:
         finally:
             app.stop()
             sim.stop()
-    return [
-        {
-            "name": "emergency press to first accepted message, idle (median)",
-            "value": round(statistics.median(latencies) * 1000),
-            "unit": "ms",
-            "target": "<= 1000",
-        },
-        {
-            "name": "emergency press to first accepted message, idle (worst of 5)",
-            "value": round(max(latencies) * 1000),
-            "unit": "ms",
-            "target": "<= 1000",
-        },
-    ]
+    return latencies
+
+
+def run() -> list[dict]:
+    """Drills through the emergency lane, idle and while a 10,000-recipient campaign sends."""
+    rows = []
+    for busy, label in ((False, "idle"), (True, f"during a {CAMPAIGN:,}-recipient campaign")):
+        latencies = _drills(busy)
+        rows += [
+            {
+                "name": f"emergency press to first accepted message, {label} (median)",
+                "value": round(statistics.median(latencies) * 1000),
+                "unit": "ms",
+                "target": "<= 1000",
+            },
+            {
+                "name": f"emergency press to first accepted message, {label} (worst of {PRESSES})",
+                "value": round(max(latencies) * 1000),
+                "unit": "ms",
+                "target": "<= 1000",
+            },
+        ]
+    return rows
