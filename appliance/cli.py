@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    sub.add_parser(
+        "led-off",
+        parents=[common],
+        help="switch the status LED off (systemd runs it after the service stops or dies)",
+    )
     from appliance.backups.commands import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub, common)
@@ -188,6 +193,19 @@ def cmd_token(args: argparse.Namespace) -> int:
     return run_token(_load(args), args, _say)
 
 
+def cmd_led_off(args: argparse.Namespace) -> int:
+    """Leave the LED off: a killed or crashed process must not leave it lit like a healthy one."""
+    from appliance.box.led import switch_off
+
+    config = _load(args)
+    if not config.values["gpio"]["enabled"]:
+        _say("GPIO disabled: no LED to switch off")
+        return 0
+    switch_off(config.values["gpio"]["led_pin"])
+    _say(f"status LED on GPIO{config.values['gpio']['led_pin']} switched off")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "demo": cmd_demo,
@@ -196,4 +214,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "token": cmd_token,
+    "led-off": cmd_led_off,
 }

@@ -155,3 +155,10 @@ class StatusLed:
         pin = self._led.pin
         if isinstance(pin, MockPin) and len(pin.states) > _MOCK_HISTORY:
             del pin.states[: -_MOCK_HISTORY // 2]
+
+
+def switch_off(pin: int, *, pin_factory=None) -> None:
+    """Drive the LED pin low once; systemd runs this after the process ends, however it ended."""
+    led = LED(pin, initial_value=False, pin_factory=pin_factory)
+    led.off()
+    led.close()
