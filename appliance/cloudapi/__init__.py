@@ -8,6 +8,7 @@ from appliance.cloudapi.client import CloudApiClient
 from appliance.cloudapi.inbox import Inbox
 from appliance.cloudapi.probes import client_probe, webhook_probe
 from appliance.cloudapi.templates import TemplateCatalog
+from appliance.cloudapi.templatesync import TemplateSync
 from appliance.services import Service
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ def setup(appliance: Appliance) -> None:
     )
     appliance.parts.update(cloudapi=client, inbox=inbox, templates=catalog)
     appliance.services.add(Service("cloudapi", client.start, client.stop))
+    sync = TemplateSync(client)
+    appliance.parts["template_sync"] = sync
+    appliance.services.add(Service("template-sync", sync.start, sync.stop))
     assert appliance.public is not None
     appliance.public.register_blueprint(blueprint)
     silence = appliance.config.values["health"]["webhook_silence_minutes"]
