@@ -455,3 +455,38 @@ def test_a_press_during_a_running_campaign_overtakes_it(tmp_path, simulator):
         wait_until(lambda: names().count("avviso_servizio") == people, timeout=60)
     finally:
         app.stop()
+
+
+def test_a_press_during_an_outage_is_sent_when_the_api_returns(tmp_path, simulator):
+    """Through the real emergency lane: queued while Meta answers 503, sent once it recovers."""
+    config = make_config(
+        tmp_path,
+        whatsapp={"api_base_url": simulator.url},
+        gpio={"hold_seconds": HOLD},
+        emergency={"test_numbers": STAFF},
+    )
+    app = RunningAppliance(config).start()
+    simulator.settings.webhook_url = app.public_url + "/webhook"
+    try:
+        app.call(app.appliance.parts["cloudapi"].list_templates())
+        app.call(
+            arm(
+                app.appliance.db,
+                template_name="emergenza",
+                language="it",
+                parameters=["frana sulla provinciale"],
+                test_mode=True,
+                actor="sindaco",
+            )
+        )
+        simulator.control("faults", {"fail_status": 503, "fail_count": -1})
+        hold(app, HOLD + 0.3)
+        wait_until(lambda: presses(app) and presses(app)[0].outcome != "", timeout=20)
+        time.sleep(2)  # the outage lasts: nothing may be accepted meanwhile
+        assert simulator.messages() == []
+        simulator.control("faults", method="DELETE")
+        sent = wait_until(lambda: len(simulator.messages()) == 2 and simulator.messages(), 60)
+        assert {m["to"] for m in sent} == {n.lstrip("+") for n in STAFF}
+        assert all(m["body"]["template"]["name"] == "emergenza" for m in sent)
+    finally:
+        app.stop()
