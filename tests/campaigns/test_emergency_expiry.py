@@ -1,0 +1,40 @@
+"""An emergency that could not go out before its expiry is never sent late."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from appliance.box.armed import ArmedMessage
+from appliance.box.launcher import EmergencyRequest
+from tests.campaigns.conftest import wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def test_an_emergency_past_its_expiry_is_not_sent_after_the_outage(make_engine):
+    engine = make_engine()
+    engine.seed(5)
+    engine.sim.control("faults", {"fail_status": 503, "fail_count": -1})
+    now = datetime.now(UTC)
+    armed = ArmedMessage("emergenza", "it", ("Evacuare",), "", False, "admin", now.isoformat())
+    request = EmergencyRequest(1, armed, (), now, now + timedelta(seconds=2))
+    engine.app.call(engine.app.appliance.parts["emergency"].launch(request))
+    time.sleep(3)  # the outage outlasts the expiry
+    engine.sim.control("faults", method="DELETE")
+    states = wait_for(
+        lambda: (
+            (
+                s := dict(
+                    engine.sql("SELECT state, count(*) FROM outbox WHERE lane = 0 GROUP BY state")
+                )
+            )
+            and "queued" not in s
+            and s
+        )
+    )
+    assert states == {"expired": 5}
+    time.sleep(1)
+    assert engine.accepted() == []
