@@ -362,7 +362,8 @@ def test_a_paused_armed_template_degrades_the_led_and_says_why(sim_appliance, si
     wait_until(lambda: "come MARKETING" in check(sim_appliance, "emergency").explanation)
 
 
-def test_a_drill_goes_through_the_real_emergency_lane_to_the_simulator(tmp_path, simulator):
+def armed_with_real_lane(tmp_path, simulator, *, drill: bool) -> RunningAppliance:
+    """An appliance on the simulator, templates synced, the `emergenza` template armed."""
     config = make_config(
         tmp_path,
         whatsapp={"api_base_url": simulator.url},
@@ -379,14 +380,28 @@ def test_a_drill_goes_through_the_real_emergency_lane_to_the_simulator(tmp_path,
                 template_name="emergenza",
                 language="it",
                 parameters=["frana sulla provinciale"],
-                test_mode=True,
+                test_mode=drill,
                 actor="sindaco",
             )
         )
+    except BaseException:
+        app.stop()
+        raise
+    return app
+
+
+def staff_got_the_emergency(simulator) -> None:
+    """Both staff numbers received the emergency template."""
+    sent = wait_until(lambda: len(simulator.messages()) == 2 and simulator.messages(), 60)
+    assert {m["to"] for m in sent} == {n.lstrip("+") for n in STAFF}
+    assert all(m["body"]["template"]["name"] == "emergenza" for m in sent)
+
+
+def test_a_drill_goes_through_the_real_emergency_lane_to_the_simulator(tmp_path, simulator):
+    app = armed_with_real_lane(tmp_path, simulator, drill=True)
+    try:
         hold(app, HOLD + 0.3)
-        sent = wait_until(lambda: len(simulator.messages()) == 2 and simulator.messages())
-        assert {m["to"] for m in sent} == {n.lstrip("+") for n in STAFF}
-        assert all(m["body"]["template"]["name"] == "emergenza" for m in sent)
+        staff_got_the_emergency(simulator)
         wait_for_pattern(box(app).led.pin, BoxState.SENT, timeout=20)
         [press] = presses(app)
         assert press.outcome == "finished" and press.detail.startswith("sent 2,")
@@ -400,30 +415,16 @@ def test_a_press_during_a_running_campaign_overtakes_it(tmp_path, simulator):
 
     from appliance.admin.tokens import create_token
 
-    config = make_config(
-        tmp_path, whatsapp={"api_base_url": simulator.url}, gpio={"hold_seconds": HOLD}
-    )
     simulator.settings.tier = 0  # a verified business: no daily limit in the way here
-    app = RunningAppliance(config).start()
-    simulator.settings.webhook_url = app.public_url + "/webhook"
     people = 800
+    app = armed_with_real_lane(tmp_path, simulator, drill=False)
     try:
         rows = [(f"39333{n:07d}",) for n in range(1, people + 1)]
         app.call(
             app.appliance.db.executemany(
-                "INSERT INTO subscribers (wa_id, status, subscribed_at) VALUES (?, 'active', '2026-01-01')",
+                "INSERT INTO subscribers (wa_id, status, subscribed_at)"
+                " VALUES (?, 'active', '2026-01-01')",
                 rows,
-            )
-        )
-        app.call(app.appliance.parts["cloudapi"].list_templates())
-        app.call(
-            arm(
-                app.appliance.db,
-                template_name="emergenza",
-                language="it",
-                parameters=["frana sulla provinciale"],
-                test_mode=False,
-                actor="sindaco",
             )
         )
         token = app.call(create_token(app.appliance.db, "test", "operator", "test"))
@@ -459,34 +460,14 @@ def test_a_press_during_a_running_campaign_overtakes_it(tmp_path, simulator):
 
 def test_a_press_during_an_outage_is_sent_when_the_api_returns(tmp_path, simulator):
     """Through the real emergency lane: queued while Meta answers 503, sent once it recovers."""
-    config = make_config(
-        tmp_path,
-        whatsapp={"api_base_url": simulator.url},
-        gpio={"hold_seconds": HOLD},
-        emergency={"test_numbers": STAFF},
-    )
-    app = RunningAppliance(config).start()
-    simulator.settings.webhook_url = app.public_url + "/webhook"
+    app = armed_with_real_lane(tmp_path, simulator, drill=True)
     try:
-        app.call(app.appliance.parts["cloudapi"].list_templates())
-        app.call(
-            arm(
-                app.appliance.db,
-                template_name="emergenza",
-                language="it",
-                parameters=["frana sulla provinciale"],
-                test_mode=True,
-                actor="sindaco",
-            )
-        )
         simulator.control("faults", {"fail_status": 503, "fail_count": -1})
         hold(app, HOLD + 0.3)
         wait_until(lambda: presses(app) and presses(app)[0].outcome != "", timeout=20)
         time.sleep(2)  # the outage lasts: nothing may be accepted meanwhile
         assert simulator.messages() == []
         simulator.control("faults", method="DELETE")
-        sent = wait_until(lambda: len(simulator.messages()) == 2 and simulator.messages(), 60)
-        assert {m["to"] for m in sent} == {n.lstrip("+") for n in STAFF}
-        assert all(m["body"]["template"]["name"] == "emergenza" for m in sent)
+        staff_got_the_emergency(simulator)
     finally:
         app.stop()
