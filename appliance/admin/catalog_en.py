@@ -288,6 +288,9 @@ MESSAGES: dict[str, str] = {
     # Conversation and audience (bot editor, inbox, subscribers, import, retention, demo phone)
     "(anonimo n. {n})": "(anonymous no. {n})",
     "Aggiornati: {n}": "Updated: {n}",
+    "Al massimo {n} caratteri (WhatsApp rifiuta testi più lunghi).": (
+        "At most {n} characters (WhatsApp refuses longer texts)."
+    ),
     "Aggiungi l'argomento": "Add the topic",
     "Aggiungi la domanda": "Add the question",
     "Annulla e torna indietro": "Cancel and go back",
@@ -355,6 +358,7 @@ MESSAGES: dict[str, str] = {
     "Identificativo utente": "User id",
     "Il file CSV deve avere una colonna wa_id (o telefono) e può avere nome, lingua e argomenti. Prima vedrai un'anteprima: nulla viene salvato finché non confermi. Chi ha annullato l'iscrizione o chiesto la cancellazione non viene mai reimportato.": "The CSV file needs a wa_id (or telefono) column and may have name, language and topics. You will see a preview first: nothing is saved until you confirm. People who unsubscribed or asked for erasure are never imported again.",
     "Il nome dell'argomento è obbligatorio.": "The topic name is required.",
+    "Il testo non può essere vuoto.": "The text cannot be empty.",
     "Importa un elenco": "Import a list",
     "Importa un elenco (CSV)": "Import a list (CSV)",
     "Importato": "Imported",
@@ -442,6 +446,7 @@ MESSAGES: dict[str, str] = {
     "Scrivi una risposta (al massimo 4096 caratteri).": "Write an answer (4096 characters at most).",
     "Segna come gestito": "Mark as handled",
     "Segnato come gestito.": "Marked as handled.",
+    "Segnaposto non previsti: {names}": "Unexpected placeholders: {names}",
     "Servono un codice (lettere minuscole e cifre) e un nome.": "A code (lower-case letters and digits) and a name are needed.",
     "Servono un codice (lettere minuscole e cifre), un tipo e la domanda.": "A code (lower-case letters and digits), a type and the question are needed.",
     "Sezioni dell'editor": "Editor sections",

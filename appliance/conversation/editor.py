@@ -82,7 +82,8 @@ async def save_texts() -> Any:
                 continue
             problem = check(key, value)
             if problem:
-                errors[name] = problem
+                message, values = problem
+                errors[name] = gettext(message, **values)
             changes[(key, lang)] = value
     if errors:
         return await _editor_page(400, errors=errors, values=changes)

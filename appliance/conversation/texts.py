@@ -315,6 +315,12 @@ class _Blank(dict):
         return ""
 
 
+# The editor's refusals: Italian sources of the admin catalog, translated for the staff user.
+TOO_LONG = "Al massimo {n} caratteri (WhatsApp rifiuta testi più lunghi)."
+EMPTY = "Il testo non può essere vuoto."
+UNKNOWN_PLACEHOLDERS = "Segnaposto non previsti: {names}"
+
+
 def placeholders_in(text: str) -> set[str]:
     """The ``{name}`` placeholders a text uses."""
     try:
@@ -323,16 +329,16 @@ def placeholders_in(text: str) -> set[str]:
         return {"{"}
 
 
-def check(key: str, value: str) -> str | None:
-    """Why ``value`` cannot replace text ``key`` (Italian, for the editor), or None."""
+def check(key: str, value: str) -> tuple[str, dict[str, Any]] | None:
+    """Why ``value`` cannot replace text ``key``: an Italian catalog message and its values."""
     spec = DEFAULTS[key]
     if len(value) > spec.limit:
-        return f"Al massimo {spec.limit} caratteri (WhatsApp rifiuta testi più lunghi)."
+        return TOO_LONG, {"n": spec.limit}
     if not value.strip() and key != "website_url":
-        return "Il testo non può essere vuoto."
+        return EMPTY, {}
     unknown = placeholders_in(value) - set(spec.placeholders)
     if unknown:
-        return "Segnaposto non previsti: " + ", ".join(sorted(unknown))
+        return UNKNOWN_PLACEHOLDERS, {"names": ", ".join(sorted(unknown))}
     return None
 
 

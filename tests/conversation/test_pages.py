@@ -43,6 +43,17 @@ def test_bot_editor_saves_checked_texts_that_the_bot_then_uses(bot, staff, citiz
     assert staff["viewer"].get("/bot").status_code == 403
 
 
+def test_bot_editor_refusals_are_in_the_staff_users_language(bot, staff):
+    editor = staff["editor"]
+    editor.post("/language", data={"language": "en", "next": "/bot"})
+    too_long = editor.post("/bot/texts", data={"t-menu_1-it": "x" * 25})
+    assert too_long.status_code == 400
+    assert "At most 24 characters (WhatsApp refuses longer texts)." in too_long.text
+    unknown = editor.post("/bot/texts", data={"t-subscribed-it": "Fatto {nome}"})
+    assert unknown.status_code == 400 and "Unexpected placeholders: nome" in unknown.text
+    assert "Segnaposto" not in unknown.text
+
+
 def test_only_admins_publish_a_new_notice_version(bot, staff, citizen):
     draft = {"notice_it": "Nuova informativa del {comune}.", "notice_en": ""}
     assert staff["editor"].post("/bot/notice", data=draft).status_code == 303

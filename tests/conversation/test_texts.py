@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.admin import catalog_en
 from appliance.cloudapi import limits
 from appliance.conversation.commands import command_of, is_keyword, normalise
 from appliance.conversation.flood import FloodGuard
-from appliance.conversation.texts import DEFAULTS, check, placeholders_in
+from appliance.conversation.texts import (
+    DEFAULTS,
+    EMPTY,
+    TOO_LONG,
+    UNKNOWN_PLACEHOLDERS,
+    check,
+    placeholders_in,
+)
 
 pytestmark = pytest.mark.fast
 
@@ -32,10 +40,15 @@ def test_menu_rows_and_buttons_use_the_documented_limits():
 
 
 def test_the_editor_refuses_what_whatsapp_would_refuse():
-    assert "24" in check("menu_1", "x" * 25)
-    assert "vuoto" in check("welcome", "   ")
-    assert "Segnaposto" in check("subscribed", "Fatto {nome}")
+    assert check("menu_1", "x" * 25) == (TOO_LONG, {"n": 24})
+    assert check("welcome", "   ") == (EMPTY, {})
+    assert check("subscribed", "Fatto {nome}") == (UNKNOWN_PLACEHOLDERS, {"names": "nome"})
     assert check("subscribed", "Fatto! Argomenti: {topics}") is None
+
+
+def test_the_editor_refusals_have_english_for_the_staff():
+    for refusal in (TOO_LONG, EMPTY, UNKNOWN_PLACEHOLDERS):
+        assert refusal in catalog_en.MESSAGES
 
 
 @pytest.mark.parametrize(
