@@ -13,7 +13,7 @@ from tests.conversation.citizen import (
     start_appliance,
     text_of,
 )
-from tests.conversation.test_subscription import rows, start
+from tests.conversation.test_subscription import consent, rows, start
 from tests.harness import post_webhook
 
 pytestmark = pytest.mark.slow
@@ -100,6 +100,58 @@ def test_a_citizen_back_days_later_is_not_asked_a_stale_question(bot, citizen):
     welcome_back, menu = citizen.replies(2)
     assert "Bentornato" in text_of(welcome_back) and menu["interactive"]["type"] == "list"
     assert rows(bot, "SELECT status FROM subscribers") == [{"status": "pending"}]
+
+
+def test_a_tap_on_an_earlier_question_is_not_taken_as_an_answer(bot, citizen):
+    consent(citizen)
+    _, eta = citizen.replies(2)
+    citizen.tap(button_ids(eta)[1], "30-49", kind="list_reply")
+    frazione = citizen.reply()
+    citizen.tap(button_ids(eta)[2], "50-64", kind="list_reply")  # the list one step back
+    old, again = citizen.replies(2)
+    assert "messaggio precedente" in text_of(old) and text_of(again) == text_of(frazione)
+    # Asked again with new buttons: the first copy of the question is now an old one too.
+    assert button_ids(again) != button_ids(frazione)
+    citizen.tap(button_ids(frazione)[0], kind="list_reply")
+    old, latest = citizen.replies(2)
+    assert "messaggio precedente" in text_of(old)
+    citizen.tap(button_ids(latest)[-1], kind="list_reply")  # skip, on the current list
+    assert "argomenti" in text_of(citizen.reply())
+    answers = rows(bot, "SELECT value FROM profile_answers")
+    assert answers == [{"value": '"30-49"'}]
+
+
+def test_back_days_later_in_the_middle_of_the_questions(bot, citizen):
+    consent(citizen)
+    _, eta = citizen.replies(2)
+    bot.appliance.parts["conversation"].clock = lambda: time.time() + 4 * 86400
+    citizen.tap(button_ids(eta)[1], "30-49", kind="list_reply")
+    old, back, menu = citizen.replies(3)
+    assert "messaggio precedente" in text_of(old) and "Bentornato" in text_of(back)
+    assert not rows(bot, "SELECT * FROM profile_answers")
+    assert not rows(bot, "SELECT * FROM conversation_state")
+    # The consent was given: leaving the questions halfway keeps the subscription.
+    assert rows(bot, "SELECT status FROM subscribers") == [{"status": "active"}]
+    # Rows of a menu sent days ago still work: they belong to no step.
+    citizen.tap(button_ids(menu)[3], kind="list_reply")
+    assert "Sei già iscritto" in text_of(citizen.reply())
+
+
+def test_an_erasure_confirmed_days_later_is_asked_again(bot, citizen):
+    consent(citizen)
+    citizen.replies(2)
+    citizen.send("CANCELLA I MIEI DATI")
+    question = citizen.reply()
+    conversation = bot.appliance.parts["conversation"]
+    conversation.clock = lambda: time.time() + 2 * 86400
+    citizen.tap(button_ids(question)[0])
+    old, back, _ = citizen.replies(3)
+    assert "messaggio precedente" in text_of(old) and "Bentornato" in text_of(back)
+    assert rows(bot, "SELECT status FROM subscribers") == [{"status": "active"}]
+    citizen.send("CANCELLA I MIEI DATI")
+    citizen.tap(button_ids(citizen.reply())[0])
+    assert "sono stati cancellati" in text_of(citizen.reply())
+    assert rows(bot, "SELECT status FROM subscribers") == [{"status": "erased"}]
 
 
 def test_a_flood_from_one_number_gets_slowed_answers(bot, citizen, new_citizen):
