@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import aiosqlite
-
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 _INSERT = "INSERT INTO audit_log (actor, action, target, detail, address) VALUES (?, ?, ?, ?, ?)"
 
@@ -25,7 +23,7 @@ async def record(
 
 
 async def record_in(
-    conn: aiosqlite.Connection,
+    conn: WriteConnection,
     actor: str,
     action: str,
     target: str = "",

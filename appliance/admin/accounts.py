@@ -12,9 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from appliance.errors import BadRequest, Conflict, NotFound
 
 if TYPE_CHECKING:
-    import aiosqlite
-
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 ROLES = ("admin", "operator", "editor", "viewer")
 MIN_PASSWORD = 10
@@ -56,7 +54,7 @@ async def hash_password(password: str) -> str:
 
 
 async def insert_user(
-    conn: aiosqlite.Connection, username: str, password_hash: str, role: str, language: str = "it"
+    conn: WriteConnection, username: str, password_hash: str, role: str, language: str = "it"
 ) -> int:
     """Inside a write job: store a new account (already checked and hashed); return its id."""
     rows = await conn.execute_fetchall("SELECT 1 FROM users WHERE username = ?", (username,))
@@ -104,7 +102,7 @@ async def list_users(db: Database) -> list[Any]:
     )
 
 
-async def get_user(conn: aiosqlite.Connection, user_id: int) -> Any:
+async def get_user(conn: WriteConnection, user_id: int) -> Any:
     """Inside a write job: one account row or NotFound."""
     rows = await conn.execute_fetchall(
         "SELECT id, username, role, disabled FROM users WHERE id = ?", (user_id,)
@@ -114,7 +112,7 @@ async def get_user(conn: aiosqlite.Connection, user_id: int) -> Any:
     return rows[0]
 
 
-async def ensure_other_admin(conn: aiosqlite.Connection, user_id: int) -> None:
+async def ensure_other_admin(conn: WriteConnection, user_id: int) -> None:
     """Inside a write job: raise LastAdmin unless another active admin exists."""
     rows = await conn.execute_fetchall(
         "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",

@@ -15,10 +15,9 @@ from quart.sessions import SecureCookieSessionInterface
 from appliance.admin.clock import now_iso
 
 if TYPE_CHECKING:
-    import aiosqlite
     from quart import Quart
 
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 SESSION_HOURS = 12
 COOKIE_NAME = "banditore_session"
@@ -29,7 +28,7 @@ def _hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-async def open_session(conn: aiosqlite.Connection, user_id: int, address: str) -> str:
+async def open_session(conn: WriteConnection, user_id: int, address: str) -> str:
     """Store a new session inside a write job and return its id (for the cookie)."""
     session_id = secrets.token_urlsafe(32)
     await conn.execute("DELETE FROM admin_sessions WHERE expires_at < ?", (now_iso(),))
@@ -55,7 +54,7 @@ async def close_session(db: Database, session_id: str) -> None:
     await db.execute("DELETE FROM admin_sessions WHERE id_hash = ?", (_hash(session_id),))
 
 
-async def close_user_sessions(conn: aiosqlite.Connection, user_id: int) -> None:
+async def close_user_sessions(conn: WriteConnection, user_id: int) -> None:
     """End every session of a user inside a write job (disabled, password changed)."""
     await conn.execute("DELETE FROM admin_sessions WHERE user_id = ?", (user_id,))
 

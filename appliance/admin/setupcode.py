@@ -12,9 +12,7 @@ from appliance.admin.clock import now_iso
 from appliance.logs import REDACTOR
 
 if TYPE_CHECKING:
-    import aiosqlite
-
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +76,7 @@ async def announce(db: Database, lan_url: str) -> None:
         )
 
 
-async def spend(conn: aiosqlite.Connection, code: str) -> str:
+async def spend(conn: WriteConnection, code: str) -> str:
     """In a write job: spend the latest code; return "ok" or why not (a wrong try still counts)."""
     rows = await conn.execute_fetchall(
         "SELECT id, code_hash, expires_at, attempts, used_at FROM setup_codes "

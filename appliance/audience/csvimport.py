@@ -17,9 +17,8 @@ from appliance.audience.suppression import ERASED, UNSUBSCRIBED
 from appliance.errors import BadRequest, Conflict, NotFound
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from appliance.audience.store import Audience
+    from appliance.db import WriteConnection
 
 MAX_ROWS = 50_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -175,7 +174,7 @@ async def commit(audience: Audience, plan_: Plan, actor: str, address: str) -> i
     """Apply a dry run in one transaction (re-checking every row); return the import's id."""
     rows = [r for r in plan_.rows if r.action in ("create", "update")]
 
-    async def job(conn: aiosqlite.Connection) -> int:
+    async def job(conn: WriteConnection) -> int:
         cursor = await conn.execute(
             "INSERT INTO imports (actor, filename, consent_source, consent_date)"
             " VALUES (?, ?, ?, ?)",
@@ -263,7 +262,7 @@ async def commit(audience: Audience, plan_: Plan, actor: str, address: str) -> i
 async def undo(audience: Audience, import_id: int, actor: str, address: str) -> tuple[int, int]:
     """Take an import back as a whole: (removed, restored). Opt-outs since then stay."""
 
-    async def job(conn: aiosqlite.Connection) -> tuple[int, int]:
+    async def job(conn: WriteConnection) -> tuple[int, int]:
         found = await (
             await conn.execute("SELECT undone_at FROM imports WHERE id = ?", (import_id,))
         ).fetchone()

@@ -12,10 +12,8 @@ from appliance.audience.suppression import ERASED, RESUBSCRIBED, UNSUBSCRIBED, S
 from appliance.errors import NotFound
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from appliance.cloudapi.events import Identity, StatusUpdate
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 SUBSCRIBER_COLUMNS = (
     "id, wa_id, user_id, status, language, profile_name, subscribed_at, unsubscribed_at,"
@@ -88,7 +86,7 @@ class Audience:
     async def ensure(self, who: Identity, timestamp: float) -> Any:
         """The citizen's row, created as ``pending`` on first contact; window and ids updated."""
 
-        async def job(conn: aiosqlite.Connection) -> int:
+        async def job(conn: WriteConnection) -> int:
             sid = await _find_in(conn, who.wa_id, who.user_id)
             if sid is None:
                 cursor = await conn.execute(
@@ -126,7 +124,7 @@ class Audience:
         await self.suppression.record(RESUBSCRIBED, row["wa_id"], row["user_id"])
         sid = row["id"]
 
-        async def job(conn: aiosqlite.Connection) -> None:
+        async def job(conn: WriteConnection) -> None:
             await conn.execute(
                 "UPDATE subscribers SET status = 'active', unsubscribed_at = NULL,"
                 " subscribed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?",
@@ -176,7 +174,7 @@ class Audience:
             s for ident in (who.wa_id, who.user_id) if ident for s in leftover_steps(ident, alias)
         ]
 
-        async def job(conn: aiosqlite.Connection) -> None:
+        async def job(conn: WriteConnection) -> None:
             for sql, params in steps:
                 await conn.execute(sql, params)
 
@@ -223,7 +221,7 @@ class Audience:
     async def save_answer(self, sid: int, question: Question, value: Any) -> None:
         """Store one answer; a topics answer also sets the subscriber's topics."""
 
-        async def job(conn: aiosqlite.Connection) -> None:
+        async def job(conn: WriteConnection) -> None:
             await conn.execute(
                 "INSERT INTO profile_answers (subscriber_id, question_id, value) VALUES (?, ?, ?)"
                 " ON CONFLICT (subscriber_id, question_id) DO UPDATE SET value = excluded.value,"
@@ -275,9 +273,7 @@ class Audience:
         }
 
 
-async def _find_in(
-    conn: aiosqlite.Connection, wa_id: str | None, user_id: str | None
-) -> int | None:
+async def _find_in(conn: WriteConnection, wa_id: str | None, user_id: str | None) -> int | None:
     for column, value in (("wa_id", wa_id), ("user_id", user_id)):
         if value:
             row = await (
@@ -288,7 +284,7 @@ async def _find_in(
     return None
 
 
-async def _set_topics(conn: aiosqlite.Connection, sid: int, keys: list[str] | None) -> None:
+async def _set_topics(conn: WriteConnection, sid: int, keys: list[str] | None) -> None:
     """Replace a subscriber's topics; None means every active topic."""
     await conn.execute("DELETE FROM subscriber_topics WHERE subscriber_id = ?", (sid,))
     if keys is None:

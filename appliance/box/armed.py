@@ -12,9 +12,9 @@ from appliance import audit
 from appliance.errors import BadRequest, NotFound
 
 if TYPE_CHECKING:
-    import aiosqlite
+    import sqlite3
 
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 # Meta's limits: template names are lowercase with underscores (512 max), a text is 4096 max.
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
@@ -41,7 +41,7 @@ class ArmedMessage:
     armed_at: str  # UTC, ISO 8601
 
 
-def _from_row(row: aiosqlite.Row) -> ArmedMessage:
+def _from_row(row: sqlite3.Row) -> ArmedMessage:
     return ArmedMessage(
         template_name=row["template_name"],
         language=row["language"],
@@ -86,7 +86,7 @@ async def arm(
     _validate(template_name, language, parameters, follow_up)
     follow_up = follow_up.strip()
 
-    async def job(conn: aiosqlite.Connection) -> ArmedMessage:
+    async def job(conn: WriteConnection) -> ArmedMessage:
         await conn.execute(
             "INSERT OR REPLACE INTO emergency_armed "
             "(id, template_name, language, parameters, follow_up, test_mode, armed_by) "
@@ -104,7 +104,7 @@ async def arm(
 async def disarm(db: Database, *, actor: str, address: str = "") -> bool:
     """Disarm; return False when nothing was armed (nothing is audited then)."""
 
-    async def job(conn: aiosqlite.Connection) -> bool:
+    async def job(conn: WriteConnection) -> bool:
         async with conn.execute("DELETE FROM emergency_armed RETURNING template_name") as cursor:
             row = await cursor.fetchone()
         if row is None:
@@ -120,7 +120,7 @@ async def set_test_mode(
 ) -> ArmedMessage:
     """Switch the drill flag of the armed message; raise NotFound when nothing is armed."""
 
-    async def job(conn: aiosqlite.Connection) -> ArmedMessage | None:
+    async def job(conn: WriteConnection) -> ArmedMessage | None:
         cursor = await conn.execute(
             "UPDATE emergency_armed SET test_mode = ? WHERE id = 1", (enabled,)
         )

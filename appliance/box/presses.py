@@ -9,9 +9,7 @@ from appliance import audit
 from appliance.box.armed import ArmedMessage
 
 if TYPE_CHECKING:
-    import aiosqlite
-
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 # Outcome id -> (Italian, English) wording for the LED reason, the dashboard and the audit log.
 OUTCOMES: dict[str, tuple[str, str]] = {
@@ -94,7 +92,7 @@ async def record_press(
     """Insert a press and audit it (a "launching" press is audited once its launch is known)."""
     template = armed.template_name if armed else ""
 
-    async def job(conn: aiosqlite.Connection) -> int:
+    async def job(conn: WriteConnection) -> int:
         cursor = await conn.execute(
             "INSERT INTO emergency_presses (source, held_seconds, counted, outcome, detail, "
             "template_name, test_mode) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -131,7 +129,7 @@ async def update_press(
 ) -> None:
     """Move a counted press on (launched, failed, finished) and audit the step as ``action``."""
 
-    async def job(conn: aiosqlite.Connection) -> None:
+    async def job(conn: WriteConnection) -> None:
         await conn.execute(
             "UPDATE emergency_presses SET outcome = ?, detail = ?, "
             "reference = CASE WHEN ? != '' THEN ? ELSE reference END, "

@@ -13,14 +13,13 @@ import contextlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from appliance.cloudapi.events import Event, Message, StatusUpdate, split, to_event
-from appliance.db import Database
+from appliance.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +27,10 @@ Handler = Callable[[Event], Awaitable[None]]
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 2.0  # then ×4: 2, 8, 32, 128 s before the event is parked
-MAX_SPLIT_BATCH = 500  # deliveries per split transaction (bounds SQL parameters and commit time)
-MAX_CONCURRENT = 64  # handler calls in flight across citizens
+# Deliveries per split: the split runs in the event loop, so a big one would stall the
+# webhook's requests behind it.
+MAX_SPLIT_BATCH = 64
+WORKERS = 32  # handler calls in flight across citizens and messages
 MAX_STORE_BATCH = 500  # deliveries per INSERT (two SQL parameters each)
 
 _STATUS_UPSERT = (
@@ -86,10 +87,13 @@ class Inbox:
         self._storing: asyncio.Task[None] | None = None
         self._done: list[int] = []
         self._inflight: set[int] = set()
-        self._lanes: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        # Events wait in per-lane queues for a fixed pool of workers: a task per event would
+        # put thousands of ready tasks in one loop turn under a burst, stalling requests.
+        self._lanes: dict[str, deque[_Pending]] = {}
+        self._runnable: deque[str] = deque()
+        self._has_work = asyncio.Event()
+        self._workers: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
-        self._slots = asyncio.Semaphore(MAX_CONCURRENT)
         self._next_retry_at: float | None = None
         self._worker: asyncio.Task[None] | None = None
         self.last_received_at: float | None = None
@@ -139,7 +143,7 @@ class Inbox:
                 )
 
                 async def job(
-                    conn: aiosqlite.Connection, sql: str = sql, params: list = params
+                    conn: WriteConnection, sql: str = sql, params: list = params
                 ) -> list[int]:
                     # Rowids grow in insertion order, so sorted ids map back to the batch.
                     return sorted(row[0] for row in await conn.execute_fetchall(sql, params))
@@ -168,6 +172,9 @@ class Inbox:
             "SELECT received_at FROM webhook_deliveries ORDER BY id DESC LIMIT 1"
         )
         self._worker = asyncio.create_task(self._run(), name="inbox-worker")
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"inbox-handler-{n}") for n in range(WORKERS)
+        ]
 
     async def stop(self) -> None:
         """Stop the worker and cancel handlers still running; their events stay pending."""
@@ -178,10 +185,12 @@ class Inbox:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
             self._worker = None
-        for task in list(self._tasks):
+        for task in self._workers:
             task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+        self._lanes.clear()
+        self._runnable.clear()
         if self._done:
             await self._flush_done()
 
@@ -235,7 +244,7 @@ class Inbox:
                     statuses.append(_status_row(event, now))
         ids = [delivery_id for delivery_id, _ in batch]
 
-        async def job(conn: aiosqlite.Connection) -> list[tuple[int, str, str]]:
+        async def job(conn: WriteConnection) -> list[tuple[int, str, str]]:
             await conn.executemany(
                 "INSERT OR IGNORE INTO webhook_events (dedupe_key, delivery_id, kind, record,"
                 " state, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -277,34 +286,49 @@ class Inbox:
     def _launch(self, pending: _Pending) -> None:
         self._inflight.add(pending.id)
         lane = _lane(pending.event)
-        previous = self._lanes.get(lane)
-        task = asyncio.create_task(self._process(pending, previous))
-        self._lanes[lane] = task
-        self._tasks.add(task)
+        queue = self._lanes.get(lane)
+        if queue is not None:  # the lane is waiting or being worked on: keep its order
+            queue.append(pending)
+            return
+        self._lanes[lane] = deque([pending])
+        self._runnable.append(lane)
+        self._has_work.set()
 
-        def finished(t: asyncio.Task[None]) -> None:
-            self._tasks.discard(t)
-            if self._lanes.get(lane) is t:
-                del self._lanes[lane]
+    async def _work(self) -> None:
+        """One of the pool: take the next lane's head event, run its handlers, repeat."""
+        while True:
+            while not self._runnable:
+                self._has_work.clear()
+                await self._has_work.wait()
+            lane = self._runnable.popleft()
+            queue = self._lanes[lane]
+            pending = queue[0]
+            try:
+                await self._process(pending)
+            except Exception:  # noqa: BLE001 - the event stays pending in the database
+                log.exception("inbox worker failed on %s", pending.event.key)
+                self._inflight.discard(pending.id)
+                self._retry_at(time.time() + self.first_retry_seconds)
+            finally:
+                queue.popleft()
+                if queue:
+                    self._runnable.append(lane)  # behind the other lanes: one citizen waits
+                else:
+                    del self._lanes[lane]
 
-        task.add_done_callback(finished)
-
-    async def _process(self, pending: _Pending, previous: asyncio.Task[None] | None) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])  # keep one citizen's events in order
+    async def _process(self, pending: _Pending) -> None:
         done = set(pending.done_handlers)
         errors: list[str] = []
-        async with self._slots:
-            for name, handler in self._handlers_for(pending.event.kind):
-                if name in done:
-                    continue
-                try:
-                    await handler(pending.event)
-                except Exception as err:  # noqa: BLE001 - recorded, retried, then a dead letter
-                    log.warning("inbox handler %s failed on %s: %s", name, pending.event.key, err)
-                    errors.append(f"{name}: {type(err).__name__}: {err}")
-                else:
-                    done.add(name)
+        for name, handler in self._handlers_for(pending.event.kind):
+            if name in done:
+                continue
+            try:
+                await handler(pending.event)
+            except Exception as err:  # noqa: BLE001 - recorded, retried, then a dead letter
+                log.warning("inbox handler %s failed on %s: %s", name, pending.event.key, err)
+                errors.append(f"{name}: {type(err).__name__}: {err}")
+            else:
+                done.add(name)
         if errors:
             await self._failed(pending, done, "; ".join(errors))
         else:
@@ -330,8 +354,12 @@ class Inbox:
         self._inflight.discard(pending.id)
         if dead:
             log.error("inbox event %s parked as dead letter: %s", pending.event.key, error)
-        elif self._next_retry_at is None or retry_at < self._next_retry_at:
-            self._next_retry_at = retry_at
+        else:
+            self._retry_at(retry_at)
+
+    def _retry_at(self, when: float) -> None:
+        if self._next_retry_at is None or when < self._next_retry_at:
+            self._next_retry_at = when
             self._wake.set()
 
     async def _launch_due(self, now: float) -> None:
@@ -386,7 +414,7 @@ class Inbox:
     async def retry_dead_letter(self, event_id: int) -> bool:
         """Give a dead letter a fresh set of attempts now; False when it is not a dead letter."""
 
-        async def job(conn: aiosqlite.Connection) -> int:
+        async def job(conn: WriteConnection) -> int:
             cursor = await conn.execute(
                 "UPDATE webhook_events SET state = 'pending', attempts = 0, next_attempt_at = 0"
                 " WHERE id = ? AND state = 'dead'",

@@ -6,16 +6,15 @@ import asyncio
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from appliance import audit
 from appliance.config import Config, ConfigError
-from appliance.db import Database
+from appliance.db import Database, WriteConnection
 from appliance.errors import Conflict, NotFound
 from appliance.feeds import words
 from appliance.feeds.fetch import FeedError
@@ -220,7 +219,7 @@ class AlertMonitor:
     async def _decide(
         self, key: str, allowed: tuple[str, ...], status: str, actor: str, address: str
     ) -> AlertChange:
-        async def job(conn: aiosqlite.Connection) -> None:
+        async def job(conn: WriteConnection) -> None:
             cursor = await conn.execute("SELECT status FROM alert_events WHERE key = ?", (key,))
             row = await cursor.fetchone()
             if row is None:
@@ -296,7 +295,7 @@ class AlertMonitor:
         readings = summarize(spans, now, source.horizon)
         cancels = {ref: span for span in spans for ref in span.cancels}
 
-        async def job(conn: aiosqlite.Connection) -> list[AlertChange]:
+        async def job(conn: WriteConnection) -> list[AlertChange]:
             cursor = await conn.execute(
                 "SELECT * FROM alert_state WHERE source = ?", (source.name,)
             )
@@ -335,9 +334,9 @@ class AlertMonitor:
 
     async def _transition(
         self,
-        conn: aiosqlite.Connection,
+        conn: WriteConnection,
         source: AlertSource,
-        row: aiosqlite.Row | None,
+        row: sqlite3.Row | None,
         reading: Reading,
         now: datetime,
     ) -> AlertChange | None:
@@ -383,7 +382,7 @@ class AlertMonitor:
 
     async def _record_change(
         self,
-        conn: aiosqlite.Connection,
+        conn: WriteConnection,
         source: str,
         reading: Reading,
         old: Level | None,
@@ -513,7 +512,7 @@ class AlertMonitor:
         return "\n".join(lines)
 
 
-def _change_from_row(row: aiosqlite.Row) -> AlertChange:
+def _change_from_row(row: sqlite3.Row) -> AlertChange:
     return AlertChange(
         key=row["key"],
         source=row["source"],

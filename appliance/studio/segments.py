@@ -13,9 +13,7 @@ from appliance.cloudapi.codes import RULES, Action
 from appliance.errors import BadRequest, Conflict, NotFound
 
 if TYPE_CHECKING:
-    import aiosqlite
-
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 MAX_GROUPS = 4
 MAX_CONDITIONS = 6
@@ -226,7 +224,7 @@ def audience_where(
     return Compiled(sql, params)
 
 
-async def segment_snapshot(conn: aiosqlite.Connection, segment_id: int) -> dict[str, Any]:
+async def segment_snapshot(conn: WriteConnection, segment_id: int) -> dict[str, Any]:
     """A saved segment as a campaign keeps it (later edits of the segment do not move it)."""
     async with conn.execute(
         "SELECT definition FROM studio_segments WHERE id = ?", (segment_id,)

@@ -361,7 +361,6 @@ def test_backup_taken_while_the_app_writes_restores_consistently(tmp_path):
             await conn.execute(
                 "INSERT INTO audit_log (actor, action, target) VALUES ('t', 'debit', ?)", (n,)
             )
-            await asyncio.sleep(0)
             await conn.execute(
                 "INSERT INTO audit_log (actor, action, target) VALUES ('t', 'credit', ?)", (n,)
             )

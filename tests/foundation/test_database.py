@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from appliance.db import Database
+from appliance.db import Database, WriteJobError, writer
 
 pytestmark = pytest.mark.fast
 
@@ -18,16 +18,16 @@ async def db(tmp_path):
     await database.stop()
 
 
-async def test_concurrent_writes_all_commit_in_fewer_transactions(db, tmp_path):
+async def test_concurrent_writes_all_commit_in_fewer_transactions(db, monkeypatch):
     commits = 0
-    original = db._commit_batch
+    original = writer._commit_batch
 
-    async def counting(conn, batch):
+    def counting(raw, conn, batch):
         nonlocal commits
         commits += 1
-        await original(conn, batch)
+        return original(raw, conn, batch)
 
-    db._commit_batch = counting
+    monkeypatch.setattr(writer, "_commit_batch", counting)
     ids = await asyncio.gather(
         *(
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (f"k{i}", "v"))
@@ -55,6 +55,46 @@ async def test_failing_job_is_undone_alone(db):
     assert keys == ["a", "b"]
 
 
+async def test_a_job_that_awaits_anything_but_sql_is_refused_and_undone(db):
+    async def wanders(conn):
+        await conn.execute("INSERT INTO settings (key, value) VALUES ('wander', '1')")
+        await asyncio.sleep(0)  # would run in the writer thread, far from the event loop
+
+    with pytest.raises(WriteJobError):
+        await db.write(wanders)
+    await db.execute("INSERT INTO settings (key, value) VALUES ('after', '1')")
+    keys = [r["key"] for r in await db.fetchall("SELECT key FROM settings ORDER BY key")]
+    assert keys == ["after"]
+
+
+async def test_cursor_api_of_write_jobs(db):
+    async def job(conn):
+        cursor = await conn.execute("INSERT INTO settings (key, value) VALUES ('c', '1')")
+        inserted = cursor.lastrowid
+        await conn.executemany(
+            "INSERT INTO settings (key, value) VALUES (?, ?)", [("d", "2"), ("e", "3")]
+        )
+        async with conn.execute("SELECT key FROM settings ORDER BY key") as rows:
+            first = await rows.fetchone()
+            rest = await rows.fetchall()
+        changed = await conn.execute("UPDATE settings SET value = 'x' WHERE key != 'c'")
+        return inserted, first["key"], [r[0] for r in rest], changed.rowcount
+
+    inserted, first, rest, changed = await db.write(job)
+    assert inserted > 0 and first == "c" and rest == ["d", "e"] and changed == 2
+
+
+async def test_a_cancelled_caller_does_not_undo_its_write(db):
+    async def job(conn):
+        await conn.execute("INSERT INTO settings (key, value) VALUES ('kept', '1')")
+
+    task = asyncio.create_task(db.write(job))
+    await asyncio.sleep(0)  # queued on the writer
+    task.cancel()
+    await db.execute("INSERT INTO settings (key, value) VALUES ('later', '1')")
+    assert await db.fetchval("SELECT count(*) FROM settings WHERE key = 'kept'") == 1
+
+
 async def test_constraint_violation_reaches_the_caller(db):
     await db.execute("INSERT INTO settings (key, value) VALUES ('dup', '1')")
     with pytest.raises(sqlite3.IntegrityError):
@@ -67,7 +107,7 @@ async def test_data_survives_restart_and_writer_is_durable(tmp_path):
     await first.start()
     try:
         await first.execute("INSERT INTO settings (key, value) VALUES ('x', 'y')")
-        rows = await first._writer.execute_fetchall("PRAGMA synchronous")
+        rows = await first.write(lambda conn: conn.execute_fetchall("PRAGMA synchronous"))
         assert rows[0][0] == 2  # FULL
     finally:
         await first.stop()
