@@ -50,6 +50,13 @@ class Conflict(ApplianceError):
     code = "conflict"
 
 
+class RequestTimeout(ApplianceError):
+    """The request body did not arrive in time."""
+
+    status = 408
+    code = "request_timeout"
+
+
 class PayloadTooLarge(ApplianceError):
     """The request body is too large."""
 

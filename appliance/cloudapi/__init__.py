@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def setup(appliance: Appliance) -> None:
     """Register the client service, the inbox, the /webhook routes and the health probes."""
-    from appliance.public.webhook import blueprint
+    from appliance.public.webhook import WebhookReceiver, blueprint
 
     catalog = TemplateCatalog(appliance.db)
     client = CloudApiClient(appliance.config, catalog)
@@ -32,6 +32,10 @@ def setup(appliance: Appliance) -> None:
     appliance.services.add(Service("template-sync", sync.start, sync.stop))
     assert appliance.public is not None
     appliance.public.register_blueprint(blueprint)
+    whatsapp = appliance.config.values["whatsapp"]
+    appliance.public.asgi_app = WebhookReceiver(  # type: ignore[method-assign]
+        appliance.public.asgi_app, inbox, lambda: whatsapp["app_secret"]
+    )
     silence = appliance.config.values["health"]["webhook_silence_minutes"]
     appliance.health.add("webhook", webhook_probe(inbox, silence))
     appliance.health.add("cloudapi", client_probe(client))

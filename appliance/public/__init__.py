@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 from quart import Quart, Response
 
 from appliance.errors import ApplianceError
+from appliance.public.responses import MAX_BODY_BYTES, PLAIN_TEXT
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
-
-# Meta sends up to 3 MB; anything larger is refused with 413 before it is read.
-MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 def create_public_app(appliance: Appliance) -> Quart:
@@ -24,26 +22,26 @@ def create_public_app(appliance: Appliance) -> Quart:
     @app.get("/healthz")
     async def healthz() -> Response:
         """A bare ``ok`` for the tunnel and uptime checks."""
-        return Response("ok", content_type="text/plain; charset=utf-8")
+        return Response("ok", content_type=PLAIN_TEXT)
 
     @app.errorhandler(ApplianceError)
     async def render_error(err: ApplianceError) -> Response:
         """Plain text: nothing about the inside of the box goes out through the tunnel."""
-        return Response(err.message, status=err.status, content_type="text/plain; charset=utf-8")
+        return Response(err.message, status=err.status, content_type=PLAIN_TEXT)
 
     @app.errorhandler(404)
     async def not_found(_err: Exception) -> Response:
         """Anything else is simply not here."""
-        return Response("not found", status=404, content_type="text/plain; charset=utf-8")
+        return Response("not found", status=404, content_type=PLAIN_TEXT)
 
     @app.errorhandler(405)
     async def not_allowed(_err: Exception) -> Response:
         """Wrong method on a public route."""
-        return Response("method not allowed", status=405, content_type="text/plain; charset=utf-8")
+        return Response("method not allowed", status=405, content_type=PLAIN_TEXT)
 
     @app.errorhandler(413)
     async def too_large(_err: Exception) -> Response:
         """Body over the cap."""
-        return Response("payload too large", status=413, content_type="text/plain; charset=utf-8")
+        return Response("payload too large", status=413, content_type=PLAIN_TEXT)
 
     return app

@@ -1,9 +1,11 @@
 import json
+import socket
 import threading
 
 import httpx
 import pytest
 
+from appliance.public import webhook
 from tests.conftest import FIXTURES
 from tests.harness import post_webhook, sign, wait_until
 
@@ -120,6 +122,35 @@ def test_oversized_body_is_413_even_when_streamed(running):
     assert len(sent) < 1024
     assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 0
     assert httpx.get(running.public_url + "/healthz").text == "ok"
+
+
+def test_a_body_that_trickles_in_is_refused_with_408_and_the_server_goes_on(running, monkeypatch):
+    monkeypatch.setattr(webhook, "BODY_TIMEOUT_SECONDS", 0.5)
+    host, port = running.public_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(
+            b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+            b'X-Hub-Signature-256: sha256=00\r\n\r\n{"object":'
+        )
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 0
+    assert httpx.get(running.public_url + "/healthz").text == "ok"
+
+
+def test_a_sender_hanging_up_mid_body_leaves_nothing_behind(running):
+    host, port = running.public_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(
+            b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+            b'X-Hub-Signature-256: sha256=00\r\n\r\n{"object":'
+        )
+    body = json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()
+    answer = httpx.post(
+        running.public_url + "/webhook", content=body, headers={"X-Hub-Signature-256": sign(body)}
+    )
+    assert answer.status_code == 200 and answer.text == "ok"
+    assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 1
 
 
 def test_duplicates_are_processed_once(running):
