@@ -156,6 +156,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# Deliveries not yet split, or events whose handlers have not all run.
+_UNPROCESSED = (
+    "SELECT (SELECT count(*) FROM webhook_deliveries WHERE split = 0)"
+    " + (SELECT count(*) FROM webhook_events WHERE state = 'pending')"
+)
+
+
 def _query(db: Path, sql: str) -> int:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
@@ -200,12 +214,13 @@ def run() -> list[dict]:
             cpu_before = _cpu_seconds(proc.pid)
             latencies, errors = asyncio.run(_load(port, requests))
             drain_start = time.monotonic()
-            while _query(db, "SELECT count(*) FROM webhook_deliveries WHERE split = 0"):
+            while _query(db, _UNPROCESSED):
                 if time.monotonic() - drain_start > 60:
                     break
                 time.sleep(0.1)
             drain = time.monotonic() - drain_start
             cpu = _cpu_seconds(proc.pid) - cpu_before
+            peak_rss = _peak_rss_mib(proc.pid)
             stored = _query(db, "SELECT count(*) FROM webhook_events")
             distinct = _query(db, "SELECT count(DISTINCT dedupe_key) FROM webhook_events")
             deliveries = _query(db, "SELECT count(*) FROM webhook_deliveries")
@@ -239,7 +254,7 @@ def run() -> list[dict]:
             "target": f"== {expected_events}",
         },
         {
-            "name": "webhook processing drain after the load",
+            "name": "webhook processing drain after the load (every handler done)",
             "value": round(drain, 2),
             "unit": "s",
             "target": "-",
@@ -248,6 +263,12 @@ def run() -> list[dict]:
             "name": "webhook CPU per event (appliance process)",
             "value": round(cpu * 1000 / expected_events, 3),
             "unit": "ms",
+            "target": "-",
+        },
+        {
+            "name": "webhook peak memory of the appliance process (RSS)",
+            "value": round(peak_rss, 1),
+            "unit": "MiB",
             "target": "-",
         },
     ]
