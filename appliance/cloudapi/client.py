@@ -287,6 +287,9 @@ class CloudApiClient:
             time.monotonic() - self._templates_refreshed_at > TEMPLATE_REFRESH_SECONDS
         ):
             # A template created in Meta's dashboard: learn its category before routing it.
+            # The attempt counts even when it fails: while Meta is unreachable every send
+            # would otherwise wait for a template list first.
+            self._templates_refreshed_at = time.monotonic()
             try:
                 await self.list_templates()
             except GraphApiError as err:

@@ -274,3 +274,21 @@ def test_simulated_citizens_write_to_the_appliance(sim_appliance, simulator, spe
         "IT.77",
         "Niccolò",
     )
+
+
+def test_an_unreachable_meta_costs_one_template_refresh_a_minute_not_one_per_send(
+    sim_appliance, simulator, client
+):
+    refreshes = []
+    original = client.list_templates
+
+    async def counting():
+        refreshes.append(1)
+        return await original()
+
+    client.list_templates = counting
+    simulator.control("faults", {"fail_status": 503, "fail_count": -1})
+    for _ in range(3):
+        with pytest.raises(GraphApiError):
+            sim_appliance.call(client.send_template(TO, "creato_su_meta"))
+    assert len(refreshes) == 1
