@@ -31,11 +31,27 @@ def leftover_steps(ident: str, alias: str) -> list[Step]:
     """Purge or pseudonymise rows written after an erasure (statuses of messages in flight)."""
     return [
         *_identity_steps(ident, alias),
+        *_history_steps((ident,), alias),
         (
             "UPDATE outbox SET recipient = ?, message = NULL WHERE recipient = ?"
             " AND state != 'queued'",
             (alias, ident),
         ),
+    ]
+
+
+def _history_steps(idents: tuple[str, ...], alias: str) -> list[Step]:
+    """The person's number out of their rows' status history (Meta's details may quote it)."""
+    # Before their outbox rows take the pseudonym: the rows are found by the number.
+    marks = ",".join("?" * len(idents))
+    return [
+        (
+            "UPDATE outbox_history SET error_detail = replace(error_detail, ?, ?)"
+            " WHERE instr(error_detail, ?) > 0 AND outbox_id IN"
+            f" (SELECT id FROM outbox WHERE recipient IN ({marks}))",
+            (ident, alias, ident, *idents),
+        )
+        for ident in idents
     ]
 
 
@@ -80,6 +96,7 @@ def erase_steps(sid: int, wa_id: str | None, user_id: str | None) -> list[Step]:
         marks = ",".join("?" * len(idents))
         # The broadcast outbox: finished rows keep their counts under the pseudonym; queued
         # campaign rows are skipped; queued replies (the erasure's own confirmation) still go.
+        steps += _history_steps(tuple(idents), alias)
         steps += [
             (
                 f"UPDATE outbox SET state = 'skipped', rank = 9 WHERE recipient IN ({marks})"

@@ -128,6 +128,13 @@ class Retention:
             )
             await run("chat", "DELETE FROM chat_messages WHERE at < ?", (inbox_cut,))
             await run("statuses", "DELETE FROM message_statuses WHERE updated_at < ?", (log_cut,))
+            # Before the replies below: the history of a reply purged now goes with it.
+            await run(
+                "history",
+                "DELETE FROM outbox_history WHERE at < ? OR outbox_id IN (SELECT id FROM outbox"
+                " WHERE lane = 1 AND state != 'queued' AND created_at < ?)",
+                (log_cut, log_cut),
+            )
             await run(
                 "replies",
                 "DELETE FROM outbox WHERE lane = 1 AND state != 'queued' AND created_at < ?",

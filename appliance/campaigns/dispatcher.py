@@ -542,6 +542,7 @@ class Dispatcher:
             event.errors[0].code if event.errors else None,
             (event.errors[0].details or event.errors[0].message) if event.errors else "",
             int(event.callback_data or 0),
+            event.timestamp,
         )
         if update is None:
             return
@@ -613,6 +614,7 @@ class Dispatcher:
                 row["error_code"],
                 row["error_details"] or "",
                 row["id"],
+                row["timestamp"],
             )
             if update is not None:
                 self._results.statuses.append(update)
@@ -627,13 +629,13 @@ class Dispatcher:
 
 
 def _status_update(
-    status: str, wamid: str, code: int | None, detail: str, row_id: int
-) -> tuple[str, int, str, int | None, str, float, int] | None:
-    """The forward-only outbox update a status implies, or None for statuses we ignore."""
+    status: str, wamid: str, code: int | None, detail: str, row_id: int, at: float
+) -> tuple[str, int, str, int | None, str, float, int, float] | None:
+    """The forward-only outbox update a status implies (``at``: Meta's time), or None."""
     if status == "failed":
         state = NEEDS_TEMPLATE if code == 131047 else FAILED
     else:
         state = STATUS_STATE.get(status, "")
         if not state:
             return None
-    return (state, ROW_RANK[state], wamid, code, detail[:500], time.time(), row_id)
+    return (state, ROW_RANK[state], wamid, code, detail[:500], time.time(), row_id, at)

@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from appliance.campaigns.model import (
 )
 from appliance.campaigns.tier import Preflight
 from appliance.cloudapi.client import GraphApiError
-from appliance.errors import Conflict, NotFound
+from appliance.errors import ApplianceError, Conflict, NotFound
 from appliance.studio.segments import segment_snapshot
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ class Campaigns:
         self.on_alert_sent: Callable[[str, str, str], Awaitable[None]] | None = None
         # Checks a draft must pass before it starts (the studio's election period); raise to refuse.
         self.send_gates: list[Callable[[Any], Awaitable[None]]] = []
+        # Work on a scheduled campaign just before it starts (the studio renews its media ids).
+        self.before_start: list[Callable[[int], Awaitable[Any]]] = []
 
     async def start(self) -> None:
         """Give the dispatcher every active campaign, then start ticking."""
@@ -501,6 +504,11 @@ class Campaigns:
         for row in await self._db.fetchall(
             "SELECT * FROM campaigns WHERE status = ? AND send_at <= ?", (SCHEDULED, now)
         ):
+            for prepare in self.before_start:
+                try:
+                    await prepare(row["id"])
+                except (ApplianceError, OSError) as err:  # still valid a while: start anyway
+                    log.warning("campaign %s: not prepared before starting: %s", row["id"], err)
             await self._start_scheduled(row["id"], now)
         for row in await self._db.fetchall(
             "SELECT c.id FROM campaigns c WHERE c.status = ? AND NOT EXISTS"
@@ -508,6 +516,15 @@ class Campaigns:
             (SENDING,),
         ):
             await self._done(row["id"], now)
+
+    def content_changed(self, row: Any) -> None:
+        """The campaign's content was rewritten (renewed media ids): rows not yet sent use it."""
+        known = self.dispatcher.campaigns.get(row["id"])
+        if known is not None:
+            now = campaign_info(row)
+            self.dispatcher.campaigns[row["id"]] = replace(
+                known, parts=now.parts, template=now.template
+            )
 
     async def _expire(self, campaign_id: int) -> None:
         await self._change(campaign_id, EXPIRED, ACTIVE, "system", "", reason="expires_at passed")

@@ -117,14 +117,33 @@ async def count_recipients(conn: aiosqlite.Connection, campaign_id: int) -> int:
     return int(row[0]) if row else 0
 
 
+_REPLY_INSERT = (
+    "INSERT INTO outbox (lane, recipient, message, context_wamid, created_at)"
+    f" VALUES ({REPLY}, ?, ?, ?, ?)"
+)
+
+
 async def enqueue_reply(
     db: Database, recipient: str, message: tuple[str, Any], context_wamid: str | None, now: float
 ) -> int:
     """Queue one conversation reply durably; return its row id."""
     return await db.execute(
-        "INSERT INTO outbox (lane, recipient, message, context_wamid, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (REPLY, recipient, json.dumps(list(message), ensure_ascii=False), context_wamid, now),
+        _REPLY_INSERT,
+        (recipient, json.dumps(list(message), ensure_ascii=False), context_wamid, now),
+    )
+
+
+async def enqueue_reply_in(
+    conn: aiosqlite.Connection,
+    recipient: str,
+    message: tuple[str, Any],
+    context_wamid: str | None,
+    now: float,
+) -> None:
+    """Queue one reply inside the caller's write job (committed with what it writes)."""
+    await conn.execute(
+        _REPLY_INSERT,
+        (recipient, json.dumps(list(message), ensure_ascii=False), context_wamid, now),
     )
 
 
@@ -243,7 +262,7 @@ class Results:
     retries: list[tuple[float, int, int | None, str, float, int]]  # not_before, +attempts, …
     finals: list[tuple[str, int | None, str, int, float, int]]  # …, +attempts, now, id
     recipient_finals: list[tuple[str, int | None, str, float, int, str]]  # …, campaign, person
-    statuses: list[tuple[str, int, str, int | None, str, float, int]]  # state, rank, wamid, …
+    statuses: list[tuple[str, int, str, int | None, str, float, int, float]]  # …, id, Meta's time
     tier: list[tuple[str, float]]
     marketing_stops: list[str]
 
@@ -266,6 +285,13 @@ class Results:
         )
 
 
+# A row's history line; the SELECT drops statuses naming a row that no longer exists.
+_HISTORY = (
+    "INSERT OR IGNORE INTO outbox_history (outbox_id, state, at, error_code, error_detail)"
+    " SELECT id, ?, ?, ?, ? FROM outbox WHERE id = ?"
+)
+
+
 async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
     """Apply outcomes forward-only: a late answer never moves a row back."""
     if results.accepted:
@@ -274,6 +300,9 @@ async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
             f" state = CASE WHEN rank < 1 THEN '{ACCEPTED}' ELSE state END,"
             " rank = max(rank, 1), updated_at = ? WHERE id = ?",
             results.accepted,
+        )
+        await conn.executemany(
+            _HISTORY, [(ACCEPTED, now, None, "", row_id) for _, now, row_id in results.accepted]
         )
     if results.retries:
         await conn.executemany(
@@ -288,9 +317,24 @@ async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
             " attempts = attempts + ?, updated_at = ? WHERE id = ? AND rank < 9",
             results.finals,
         )
+        # Only where the failure applied: a row cancelled meanwhile keeps its own end.
+        await conn.executemany(
+            "INSERT OR IGNORE INTO outbox_history (outbox_id, state, at, error_code, error_detail)"
+            " SELECT id, state, ?, error_code, error_detail FROM outbox WHERE id = ? AND state = ?",
+            [(f[4], f[5], f[0]) for f in results.finals],
+        )
     if results.recipient_finals:
         # The person cannot be reached: their later parts (never in flight, since parts go
         # one after the other) end the same way, unsent.
+        await conn.executemany(
+            "INSERT OR IGNORE INTO outbox_history (outbox_id, state, at, error_code, error_detail)"
+            " SELECT id, ?, ?, ?, ? FROM outbox WHERE campaign_id = ? AND recipient = ?"
+            f" AND state = '{QUEUED}'",
+            [
+                (state, now, code, detail, c, r)
+                for state, code, detail, now, c, r in results.recipient_finals
+            ],
+        )
         await conn.executemany(
             "UPDATE outbox SET state = ?, rank = 9, error_code = ?, error_detail = ?,"
             f" updated_at = ? WHERE campaign_id = ? AND recipient = ? AND state = '{QUEUED}'",
@@ -302,10 +346,12 @@ async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
             " error_code = coalesce(?4, error_code),"
             " error_detail = CASE WHEN ?5 != '' THEN ?5 ELSE error_detail END, updated_at = ?6"
             " WHERE id = ?7 AND rank < ?2",
-            results.statuses,
+            [update[:7] for update in results.statuses],
         )
+        # Each status once with Meta's time, even one that arrived after a later status.
+        await conn.executemany(_HISTORY, [(u[0], u[7], u[3], u[4], u[6]) for u in results.statuses])
     fallbacks = [f[-1] for f in results.finals if f[0] == NEEDS_TEMPLATE]
-    fallbacks += [u[-1] for u in results.statuses if u[0] == NEEDS_TEMPLATE]
+    fallbacks += [u[6] for u in results.statuses if u[0] == NEEDS_TEMPLATE]
     if fallbacks:
         await template_fallback(conn, fallbacks, time.time())
     if results.tier:
@@ -351,7 +397,8 @@ async def stale_in_flight(
     there instead of being sent twice.
     """
     rows = await db.fetchall(
-        "SELECT o.id, ms.wamid, ms.status, ms.error_code, ms.error_details FROM outbox o"
+        "SELECT o.id, ms.wamid, ms.status, ms.timestamp, ms.error_code, ms.error_details"
+        " FROM outbox o"
         " LEFT JOIN message_statuses ms ON ms.callback_data = CAST(o.id AS TEXT)"
         " WHERE o.state = 'queued' AND o.claimed_at IS NOT NULL AND o.claimed_at < ?"
         " ORDER BY o.id LIMIT 5000",

@@ -36,7 +36,17 @@ class ReplyLane:
 
     async def send(self, recipient: str, message: Any, *, context_wamid: str | None = None) -> None:
         """Queue the reply durably (limits checked now) and wake the dispatcher."""
+        checked = self.checked(recipient, message, context_wamid)
+        await outbox.enqueue_reply(self._db, recipient, checked, context_wamid, time.time())
+        self.wake()
+
+    @staticmethod
+    def checked(recipient: str, message: Any, context_wamid: str | None = None) -> tuple[str, Any]:
+        """The reply as ``(kind, content)`` once the Cloud API's limits accept it."""
         kind, content = as_message(message)
         validate_message(messages.envelope(recipient, kind, content, reply_to=context_wamid))
-        await outbox.enqueue_reply(self._db, recipient, (kind, content), context_wamid, time.time())
+        return kind, content
+
+    def wake(self) -> None:
+        """Replies were queued in a write job that committed: send them now."""
         self._dispatcher.notify(REPLY)

@@ -25,21 +25,27 @@ def setup(appliance: Appliance) -> None:
 
     add_catalog("en", MESSAGES_EN)
     election = Election(appliance.db)
-    drafts = Drafts(appliance, MediaLibrary(appliance), election)
+    media = MediaLibrary(appliance)
+    drafts = Drafts(appliance, media, election)
     appliance.parts["studio"] = drafts
     appliance.parts["campaigns"].send_gates.append(election.gate)
+    appliance.parts["campaigns"].before_start.append(media.renew_campaign)
     inbox = appliance.parts["inbox"]
-    inbox.subscribe(FollowUp(appliance).on_message, name="studio-followup", kinds=("message",))
+    inbox.subscribe(
+        FollowUp(appliance, media).on_message, name="studio-followup", kinds=("message",)
+    )
     inbox.subscribe(
         TemplateWatch(appliance).on_event,
         name="studio-templates",
         kinds=("template_status",),
     )
 
-    async def stop() -> None:
-        """Nothing runs in the background."""
+    async def start() -> None:
+        """Read the election switch; check the media of campaigns still sending hourly."""
+        await election.load()
+        await media.start()
 
-    appliance.services.add(Service("studio", election.load, stop))
+    appliance.services.add(Service("studio", start, media.stop))
     appliance.health.add("studio_templates", templates_probe(appliance.parts["templates"]))
     assert appliance.lan is not None
     add_pages(

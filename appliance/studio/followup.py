@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from appliance.campaigns import outbox
 from appliance.campaigns.model import TEMPLATE_PART, loads, part_message
 from appliance.cloudapi.events import Event, QuickReply
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
+    from appliance.db import WriteConnection
+    from appliance.studio.media import MediaLibrary
 
 log = logging.getLogger(__name__)
 # Content follows for these campaign states; a cancelled or expired one stays silent.
@@ -20,9 +23,10 @@ FOLLOWS = ("sending", "paused", "done")
 class FollowUp:
     """Inbox subscriber for template quick replies (the conversation leaves them to us)."""
 
-    def __init__(self, appliance: Appliance) -> None:
+    def __init__(self, appliance: Appliance, media: MediaLibrary) -> None:
         self._appliance = appliance
         self._db = appliance.db
+        self._media = media
 
     async def on_message(self, event: Event) -> None:
         """Queue the campaign's content parts as replies, once per template message."""
@@ -38,30 +42,36 @@ class FollowUp:
         )
         if row is None:
             return
-        content = loads(row["content"], [])
         now = time.time()
         if (
-            not content
+            not loads(row["content"], [])
             or row["status"] not in FOLLOWS
             or (row["expires_at"] is not None and row["expires_at"] <= now)
+            or await self._db.fetchval(
+                "SELECT 1 FROM studio_followups WHERE outbox_id = ?", (row["id"],)
+            )
         ):
             return
+        # A tap may come weeks after the campaign: its files must still be at Meta.
+        renewed = await self._media.renew_campaign(row["campaign_id"])
+        content = loads((renewed or row)["content"], [])
+        replies = self._appliance.parts["replies"]
+        queued = [replies.checked(row["recipient"], part_message(part)) for part in content]
 
-        async def claim(conn: Any) -> bool:
+        async def job(conn: WriteConnection) -> bool:
+            # The tap is marked in the commit that queues the content: a crash loses neither.
             cursor = await conn.execute(
                 "INSERT OR IGNORE INTO studio_followups (outbox_id, at) VALUES (?, ?)",
                 (row["id"], now),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False  # a second tap, or the same webhook again
+            for index, message in enumerate(queued):
+                # The first part answers the tap, so the chat shows what it belongs to.
+                context = event.wamid if index == 0 else None
+                await outbox.enqueue_reply_in(conn, row["recipient"], message, context, now)
+            return True
 
-        if not await self._db.write(claim):
-            return  # a second tap, or the same webhook again
-        replies = self._appliance.parts["replies"]
-        for index, part in enumerate(content):
-            # The first part answers the tap, so the chat shows what it belongs to.
-            await replies.send(
-                row["recipient"],
-                part_message(part),
-                context_wamid=event.wamid if index == 0 else None,
-            )
-        log.info("campaign %s: full content to a 'Leggi' tap", row["campaign_id"])
+        if await self._db.write(job):
+            replies.wake()
+            log.info("campaign %s: full content to a 'Leggi' tap", row["campaign_id"])

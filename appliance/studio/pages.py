@@ -32,6 +32,14 @@ STATUS_NAMES = {
     "expired": "Scaduta",
 }
 LOG_PAGE = 100
+# The statuses whose time the CSV gives in a column each (the last one is in "ora" too).
+HISTORY_COLUMNS = {
+    "accepted": "accettato da Meta",
+    "sent": "inviato",
+    "delivered": "consegnato",
+    "read": "letto",
+    "failed": "non riuscito",
+}
 
 
 def _drafts() -> Drafts:
@@ -103,6 +111,7 @@ async def detail(campaign_id: int) -> Any:
         row=row,
         counts=counts,
         read_rate=(counts.get("read", 0) / delivered * 100) if delivered else None,
+        followups=await report.followups(appliance.db, campaign_id),
         svg=report.timeline_svg(series),
         log=log[:LOG_PAGE],
         more=len(log) > LOG_PAGE,
@@ -123,7 +132,16 @@ async def export(campaign_id: int) -> Any:
     await appliance.parts["campaigns"].row(campaign_id)
     rows = await report.recipient_log(appliance.db, campaign_id, limit=1_000_000)
     text = csv_text(
-        ["destinatario", "parte", "stato", "tentativi", "codice errore", "spiegazione", "ora"],
+        [
+            "destinatario",
+            "parte",
+            "stato",
+            "tentativi",
+            "codice errore",
+            "spiegazione",
+            "ora",
+            *HISTORY_COLUMNS.values(),
+        ],
         (
             [
                 r["recipient"],
@@ -132,7 +150,8 @@ async def export(campaign_id: int) -> Any:
                 r["attempts"],
                 r["error_code"],
                 r["explanation"],
-                r["at"],
+                r["at_text"],
+                *_status_times(r["history"]),
             ]
             for r in rows
         ),
@@ -142,6 +161,12 @@ async def export(campaign_id: int) -> Any:
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="campagna-{campaign_id}.csv"'},
     )
+
+
+def _status_times(history: list[dict[str, Any]]) -> list[str]:
+    """When the row reached each of the CSV's status columns ('' when it did not)."""
+    times = {e["state"]: e["at_text"] for e in history}
+    return [times.get(state, "") for state in HISTORY_COLUMNS]
 
 
 @bp.post("/campaigns/<int:campaign_id>/<action>")

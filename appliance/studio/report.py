@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from appliance.campaigns.model import TEMPLATE_PART
+from appliance.campaigns.model import ROW_RANK, TEMPLATE_PART
 from appliance.studio.forms import LOCAL
 
 if TYPE_CHECKING:
@@ -45,6 +45,13 @@ STATE_NAMES = {
     "expired": "Scaduto",
     "cancelled": "Annullato",
 }
+
+# A template's "Leggi" tap, shown among the statuses of the template message.
+FOLLOWED = "followed"
+EVENT_NAMES = {**STATE_NAMES, FOLLOWED: "Ha toccato «Leggi»: contenuto completo inviato"}
+EVENT_RANK = {**ROW_RANK, FOLLOWED: ROW_RANK["read"]}
+# A page of the log asks for its rows' history by id; the CSV export by id range.
+LOG_IDS = 500
 
 
 def explain(code: int | None, detail: str = "") -> str:
@@ -147,10 +154,21 @@ def timeline_svg(series: list[Series], width: int = 640, height: int = 220) -> s
     )
 
 
+async def followups(db: Database, campaign_id: int) -> int:
+    """People who tapped "Leggi" on the campaign's template and got the full content."""
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM studio_followups f JOIN outbox o ON o.id = f.outbox_id"
+            " WHERE o.campaign_id = ?",
+            (campaign_id,),
+        )
+    )
+
+
 async def recipient_log(
     db: Database, campaign_id: int, *, state: str = "", offset: int = 0, limit: int = 100
 ) -> list[dict[str, Any]]:
-    """Rows of the campaign (person, part, status, time, error explained), by row id."""
+    """Rows of the campaign (person, part, status, time, error explained, each status), by id."""
     rows = await db.fetchall(
         "SELECT id, recipient, part, state, attempts, error_code, error_detail, updated_at,"
         " created_at FROM outbox WHERE campaign_id = ?"
@@ -158,16 +176,69 @@ async def recipient_log(
         + " ORDER BY id LIMIT ? OFFSET ?",
         (campaign_id, state, limit, offset) if state else (campaign_id, limit, offset),
     )
+    history = await _history(db, campaign_id, rows)
     return [
         {
             **dict(r),
             "part_label": part_label(r["part"]),
             "state_label": STATE_NAMES.get(r["state"], r["state"]),
-            "explanation": explain(r["error_code"], r["error_detail"])
-            if r["state"] in ("failed", "needs_template", "skipped") or r["error_code"]
-            else "",
+            "explanation": _explained(r["state"], r["error_code"], r["error_detail"]),
             "at": r["updated_at"] or r["created_at"],
             "at_text": local_time(r["updated_at"] or r["created_at"]),
+            "history": _events(r, history.get(r["id"], [])),
         }
         for r in rows
+    ]
+
+
+def _explained(state: str, code: int | None, detail: str) -> str:
+    if state in ("failed", "needs_template", "skipped") or code:
+        return explain(code, detail)
+    return ""
+
+
+async def _history(db: Database, campaign_id: int, rows: list[Any]) -> dict[int, list[Any]]:
+    """The history lines of these rows, by row id."""
+    if not rows:
+        return {}
+    if len(rows) <= LOG_IDS:
+        ids = [r["id"] for r in rows]
+        which, params = f"o.id IN ({','.join('?' * len(ids))})", ids
+    else:  # the CSV export: the rows' id range (it may be the whole campaign)
+        which, params = "o.id BETWEEN ? AND ?", [rows[0]["id"], rows[-1]["id"]]
+    lines = await db.fetchall(
+        "SELECT h.outbox_id, h.state, h.at, h.error_code, h.error_detail FROM outbox_history h"
+        f" JOIN outbox o ON o.id = h.outbox_id WHERE o.campaign_id = ? AND {which}"
+        f" UNION ALL SELECT f.outbox_id, '{FOLLOWED}', f.at, NULL, '' FROM studio_followups f"
+        f" JOIN outbox o ON o.id = f.outbox_id WHERE o.campaign_id = ? AND {which}",
+        [campaign_id, *params, campaign_id, *params],
+    )
+    found: dict[int, list[Any]] = {}
+    for line in lines:
+        found.setdefault(line["outbox_id"], []).append(line)
+    return found
+
+
+def _events(row: Any, lines: list[Any]) -> list[dict[str, Any]]:
+    """Each status the row went through, with its time and its error explained."""
+    # The present state closes the list when no status recorded it (still queued, or ended
+    # unsent by a cancel, an expiry or a STOP).
+    events = [
+        (line["at"], line["state"], line["error_code"], line["error_detail"]) for line in lines
+    ]
+    if row["state"] not in {line["state"] for line in lines}:
+        at = row["updated_at"] or row["created_at"]
+        events.append((at, row["state"], row["error_code"], row["error_detail"]))
+    # Meta's times are whole seconds, ours are not: within one second the order of states.
+    events.sort(key=lambda e: (int(e[0]), EVENT_RANK.get(e[1], 0)))
+    return [
+        {
+            "state": state,
+            "label": EVENT_NAMES.get(state, state),
+            "at": at,
+            "at_text": local_time(at),
+            "error_code": code,
+            "explanation": _explained(state, code, detail or ""),
+        }
+        for at, state, code, detail in events
     ]

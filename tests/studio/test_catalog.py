@@ -22,7 +22,7 @@ def test_every_string_of_the_studio_has_english_with_the_same_placeholders():
         for m in CALLS.finditer(path.read_text("utf-8"))
     }
     strings |= set(pages.STATUS_NAMES.values()) | set(compose.STATE_NAMES.values())
-    strings |= set(report.STATE_NAMES.values()) | {label for _, label in RULES}
+    strings |= set(report.EVENT_NAMES.values()) | {label for _, label in RULES}
     strings |= {label for _, label in compose.STEPS}
     assert len(strings) > 150
     assert not sorted(strings - MESSAGES_EN.keys())

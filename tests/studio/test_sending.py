@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from contextlib import closing
+from datetime import UTC, datetime
 
 import pytest
 
@@ -187,3 +188,95 @@ def test_the_dashboard_says_when_templates_are_missing_or_paused(studio):
         lambda: (c := studio.engine.health("studio_templates")).value == "nessuno" and c, 30
     )
     assert "pagina Modelli" in check.explanation
+
+
+def age_media(studio, days: float = 26) -> None:
+    """Every file of the library was uploaded ``days`` ago (near Meta's 30-day expiry)."""
+    then = time.time() - days * 86400
+    studio.engine.write("UPDATE studio_media SET uploaded_at = ?", (then,))
+    studio.engine.write("UPDATE studio_media_uploads SET uploaded_at = ?", (then,))
+
+
+def test_a_leggi_tap_lost_to_a_failed_write_is_answered_on_the_retry_and_counted(studio):
+    studio.add_template(LEGGI)
+    (person,) = studio.engine.seed(1)
+    image = studio.upload(PNG, "image/png", "festa.png")
+    content = [{"type": "text", "text": "Il programma."}, {"type": "image", "media": image["id"]}]
+    campaign = studio.launch(studio.draft(content=content, template=draft_template(image)))
+    studio.engine.wait_status(campaign, "done")
+    # The disk refuses the replies once: the tap must not be marked as answered meanwhile.
+    studio.engine.write(
+        "CREATE TRIGGER refuse_replies BEFORE INSERT ON outbox WHEN NEW.lane = 1"
+        " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    studio.tap_leggi(person, studio.last_wamid(person))
+    wait_for(
+        lambda: studio.engine.sql(
+            "SELECT attempts FROM webhook_events WHERE kind = 'message' AND attempts > 0"
+        ),
+        30,
+    )
+    assert studio.engine.sql("SELECT count(*) FROM studio_followups") == [(0,)]
+    studio.engine.write("DROP TRIGGER refuse_replies")
+    sent = wait_for(lambda: len(m := studio.sim.messages(person)) == 3 and m, 60)
+    assert [m["type"] for m in sent[1:]] == ["text", "image"]
+    with closing(studio.login("operator")) as http:
+        page = http.get(f"/studio/campaigns/{campaign}").text
+    assert '<dd id="followups">1</dd>' in page
+    assert "Ha toccato «Leggi»" in page
+
+
+def test_media_near_expiry_is_uploaded_again_when_a_scheduled_campaign_starts(studio):
+    (inside,) = studio.engine.seed(1, window=True)
+    image = studio.upload(PNG, "image/png", "mappa.png")
+    start = datetime.fromtimestamp(time.time() + 3, UTC).isoformat()
+    draft = studio.draft(
+        content=[{"type": "image", "media": image["id"], "caption": "La mappa"}],
+        template=TEMPLATE,
+        send_at=start,
+    )
+    campaign = studio.launch(draft)
+    assert studio.campaign(campaign)["status"] == "scheduled"
+    age_media(studio)  # the campaign waited for weeks
+    studio.engine.wait_status(campaign, "done")
+    (sent,) = studio.sim.messages(inside)
+    assert sent["body"]["image"]["id"] != image["media_id"]
+    assert sent["body"]["image"]["id"] in studio.sim.simulator.state.media
+    assert len(studio.sim.simulator.state.media) == 2
+
+
+def test_a_leggi_tap_weeks_later_brings_files_uploaded_again(studio):
+    studio.add_template(LEGGI)
+    (person,) = studio.engine.seed(1)
+    image = studio.upload(PNG, "image/png", "festa.png")
+    content = [{"type": "image", "media": image["id"], "caption": "Il manifesto"}]
+    campaign = studio.launch(studio.draft(content=content, template=draft_template(image)))
+    studio.engine.wait_status(campaign, "done")
+    age_media(studio)
+    studio.tap_leggi(person, studio.last_wamid(person))
+    sent = wait_for(lambda: len(m := studio.sim.messages(person)) == 2 and m, 60)
+    assert (
+        sent[0]["body"]["template"]["components"][0]["parameters"][0]["image"]["id"]
+        == (image["media_id"])
+    )
+    assert sent[1]["body"]["image"]["id"] not in ("", image["media_id"])
+
+
+def test_a_paused_campaign_resumed_weeks_later_sends_files_uploaded_again(make_engine):
+    from tests.studio.conftest import Studio
+
+    studio = Studio(make_engine(campaigns={"lane_per_second": 5}))
+    people = studio.engine.seed(30, window=True)
+    image = studio.upload(PNG, "image/png", "mappa.png")
+    draft = studio.draft(content=[{"type": "image", "media": image["id"], "caption": "La mappa"}])
+    campaign = studio.launch(draft)
+    studio.engine.act(campaign, "pause")
+    studio.engine.wait_status(campaign, "paused")
+    age_media(studio)
+    studio.call(studio.drafts.media.renew_active())  # the hourly check
+    studio.engine.act(campaign, "resume")
+    studio.engine.wait_status(campaign, "done")
+    renewed = studio.engine.sql("SELECT media_id FROM studio_media")[0][0]
+    assert renewed != image["media_id"]
+    ids = [studio.sim.messages(p)[0]["body"]["image"]["id"] for p in people]
+    assert ids[-1] == renewed  # those after the resume get the new upload
