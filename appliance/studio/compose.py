@@ -9,6 +9,7 @@ from quart import Blueprint, flash, jsonify, redirect, request, url_for
 
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, principal, the_appliance
+from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.errors import ApplianceError, BadRequest
 from appliance.studio import segments
@@ -87,7 +88,7 @@ async def segment_edit(segment_id: int | None = None) -> Any:
             counted = await segments.count(the_appliance().db, definition)
             if form.get("action") == "save":
                 saved = await store.save(name, definition, actor(), segment_id)
-                await flash("Segmento salvato.", "success")
+                await flash(gettext("Segmento salvato."), "success")
                 return redirect(url_for("compose.segment_edit", segment_id=saved))
         except ApplianceError as err:
             errors["segment"] = err.message
@@ -112,7 +113,7 @@ async def segment_edit(segment_id: int | None = None) -> Any:
 async def segment_delete(segment_id: int) -> Any:
     """Forget a saved segment."""
     await _drafts().segments.delete(segment_id)
-    await flash("Segmento eliminato.", "success")
+    await flash(gettext("Segmento eliminato."), "success")
     return redirect(url_for("compose.segment_list"))
 
 
@@ -367,7 +368,7 @@ async def decide(draft_id: int) -> Any:
             await drafts.save(draft_id, data)
         if action == "submit":
             await drafts.submit(draft_id, actor())
-            await flash("Bozza inviata per l'approvazione a un operatore.", "success")
+            await flash(gettext("Bozza inviata per l'approvazione a un operatore."), "success")
             return redirect(url_for("studio.index"))
         if not operator:
             raise BadRequest("Solo un operatore o un amministratore può approvare e inviare.")
@@ -375,11 +376,11 @@ async def decide(draft_id: int) -> Any:
             campaign_id = await drafts.launch(
                 draft_id, actor(), client_address(), spread=form.get("spread") == "1"
             )
-            await flash("Campagna approvata e avviata.", "success")
+            await flash(gettext("Campagna approvata e avviata."), "success")
             return redirect(url_for("studio.detail", campaign_id=campaign_id))
         if action == "reject":
             await drafts.reject(draft_id, actor(), form.get("note", ""))
-            await flash("Bozza rimandata all'autore.", "success")
+            await flash(gettext("Bozza rimandata all'autore."), "success")
             return redirect(url_for("studio.index"))
         raise BadRequest("azione sconosciuta")
     except ApplianceError as err:

@@ -9,6 +9,7 @@ from quart import Blueprint, Response, flash, redirect, request, url_for
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.admin.csvsafe import csv_text
+from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
@@ -74,9 +75,9 @@ async def election() -> Any:
     on = form.get("on") == "1"
     await _drafts().election.set(on, actor(), client_address())
     await flash(
-        "Periodo elettorale attivo: solo comunicazioni indispensabili."
+        gettext("Periodo elettorale attivo: solo comunicazioni indispensabili.")
         if on
-        else "Periodo elettorale terminato.",
+        else gettext("Periodo elettorale terminato."),
         "success",
     )
     return redirect(url_for("studio.index"))
@@ -188,7 +189,9 @@ async def control(campaign_id: int, action: str) -> Any:
 async def resend(campaign_id: int) -> Any:
     """A new draft of the same content for those whose message failed retryably."""
     draft_id = await _drafts().resend_failed(campaign_id, actor())
-    await flash("Nuova bozza per chi non ha ricevuto il messaggio: controlla e invia.", "success")
+    await flash(
+        gettext("Nuova bozza per chi non ha ricevuto il messaggio: controlla e invia."), "success"
+    )
     return redirect(url_for("compose.preview", draft_id=draft_id))
 
 
@@ -214,9 +217,9 @@ async def sync() -> Any:
     """Read every template from Meta now."""
     try:
         found = await the_appliance().parts["cloudapi"].list_templates()
-        await flash(f"Modelli aggiornati da Meta: {len(found)}.", "success")
+        await flash(gettext("Modelli aggiornati da Meta: {n}.", n=len(found)), "success")
     except GraphApiError as err:
-        await flash(f"Meta non risponde: {err.message}", "error")
+        await flash(gettext("Meta non risponde: {error}", error=err.message), "error")
     return redirect(url_for("studio.templates"))
 
 
@@ -235,11 +238,14 @@ async def submit() -> Any:
         await client.create_template(chosen.name, "it", chosen.category, chosen.components())
         await client.list_templates()
         await flash(
-            f"«{chosen.name}» inviato a Meta per la revisione (può servire fino a un giorno).",
+            gettext(
+                "«{name}» inviato a Meta per la revisione (può servire fino a un giorno).",
+                name=chosen.name,
+            ),
             "success",
         )
     except (GraphApiError, BadRequest) as err:
-        await flash(f"Meta ha rifiutato l'invio: {err.message}", "error")
+        await flash(gettext("Meta ha rifiutato l'invio: {error}", error=err.message), "error")
     return redirect(url_for("studio.templates"))
 
 

@@ -15,7 +15,10 @@ pytestmark = pytest.mark.fast
 
 
 def test_every_string_of_the_studio_has_english_with_the_same_placeholders():
-    sources = [*ROOT.joinpath("web/templates/studio").glob("*.html")]
+    sources = [
+        *ROOT.joinpath("web/templates/studio").glob("*.html"),
+        *ROOT.joinpath("appliance/studio").glob("*.py"),
+    ]
     strings = {
         m[2].replace("\\'", "'")
         for path in sources

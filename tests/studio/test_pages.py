@@ -311,3 +311,14 @@ def test_a_template_written_on_the_page_is_submitted_for_review(studio):
         known = len(studio.sim.simulator.state.templates)
         operator.post("/studio/templates/submit", data={**form, "new_name": "Nome Con Spazi"})
         assert len(studio.sim.simulator.state.templates) == known
+
+
+def test_studio_messages_speak_the_staff_users_language(studio):
+    with closing(studio.login("operator")) as operator:
+        operator.post("/language", data={"language": "en", "next": "/studio"})
+        switched = operator.post("/studio/election", data={"on": "1"})
+        page = operator.get(switched.headers["location"]).text
+        assert "Election period on: essential communications only." in page
+        operator.post("/language", data={"language": "it", "next": "/studio"})
+        switched = operator.post("/studio/election", data={"on": "0"})
+        assert "Periodo elettorale terminato." in operator.get(switched.headers["location"]).text
