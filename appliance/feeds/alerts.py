@@ -24,6 +24,7 @@ from appliance.feeds.sources import ATTRIBUTIONS, AlertSource
 log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "approved", "sent", "dismissed")
+EXPIRED_NOTE = "scaduta senza decisione"  # shown on the Alerts page, like the other notes
 _KINDS = {
     "it": {
         "new": "Nuova allerta",
@@ -273,6 +274,7 @@ class AlertMonitor:
 
     async def redeliver_pending(self) -> None:
         """After a restart, offer changes still pending again; handlers dedupe by key."""
+        await self.db.write(lambda conn: _expire_pending(conn, self.clock()))
         if self._handlers:
             await self._deliver(list(reversed(await self.changes("pending", limit=1000))))
 
@@ -322,6 +324,7 @@ class AlertMonitor:
             await conn.execute(
                 "UPDATE alert_state SET checked_at = ? WHERE source = ?", (_iso(now), source.name)
             )
+            await _expire_pending(conn, now)
             await conn.execute(
                 "INSERT INTO feed_status (source, last_success) VALUES (?, ?)"
                 " ON CONFLICT (source) DO UPDATE SET last_success = excluded.last_success,"
@@ -510,6 +513,15 @@ class AlertMonitor:
             lines.extend(links)
         lines.append(texts["offer"])
         return "\n".join(lines)
+
+
+async def _expire_pending(conn: WriteConnection, now: datetime) -> None:
+    """Close changes nobody decided on before their validity ended: none is worth sending."""
+    await conn.execute(
+        "UPDATE alert_events SET status = 'dismissed', note = ?, decided_by = 'system',"
+        " decided_at = ? WHERE status = 'pending' AND valid_to <= ?",
+        (EXPIRED_NOTE, _iso(now), _iso(now)),
+    )
 
 
 def _change_from_row(row: sqlite3.Row) -> AlertChange:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from appliance.errors import Conflict, NotFound
+from appliance.feeds.alerts import EXPIRED_NOTE
 from appliance.feeds.levels import Level
 from tests.feeds.conftest import ALERTS_NOW
 from tests.feeds.helpers import events, monitor, poll, serve_lombardy
@@ -78,3 +81,18 @@ def test_automatic_level_setting(appliance_factory, fake, setting, lane):
     running = appliance_factory(ALERTS_NOW, alerts_auto_level=setting)
     [yellow] = poll(running, "lombardy")
     assert yellow.lane == lane
+
+
+def test_a_change_nobody_decided_on_is_closed_once_its_validity_ends(appliance_factory, fake):
+    serve_lombardy(fake, "allertalom_im06_yellow.xml")
+    first = appliance_factory(ALERTS_NOW)
+    [yellow] = poll(first, "lombardy")
+    assert yellow.status == "pending"
+    first.stop()
+
+    offered: list = []
+    later = appliance_factory(yellow.valid_to + timedelta(hours=1), offered)
+    [closed] = events(later)
+    assert (closed.key, closed.status, closed.note) == (yellow.key, "dismissed", EXPIRED_NOTE)
+    assert offered == []  # nothing left to draft or send for citizens
+    assert later.call(monitor(later).changes("pending")) == []
