@@ -10,6 +10,7 @@ from appliance.campaigns.emergency import EmergencyLane
 from appliance.campaigns.engine import Campaigns
 from appliance.campaigns.probes import outbox_probe, sending_probe, tier_probe
 from appliance.campaigns.replies import ReplyLane
+from appliance.campaigns.restored import hold_after_restore
 from appliance.services import Service
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def setup(appliance: Appliance) -> None:
         await dispatcher.stop()
 
     appliance.services.add(Service("campaigns", start, stop))
+    appliance.parts["after_restore"].add("campaigns", hold_after_restore)
     appliance.on_ready.append(dispatcher.ready)
     assert appliance.lan is not None
     add_pages(appliance.lan, bp)
