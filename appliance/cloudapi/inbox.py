@@ -31,6 +31,7 @@ FIRST_RETRY_SECONDS = 2.0  # then ×4: 2, 8, 32, 128 s before the event is parke
 # webhook's requests behind it.
 MAX_SPLIT_BATCH = 64
 WORKERS = 32  # handler calls in flight across citizens and messages
+MAX_STORAGE_PAUSE = 60.0  # longest wait before the worker tries a failed write again
 MAX_STORE_BATCH = 500  # deliveries per INSERT (two SQL parameters each)
 
 _STATUS_UPSERT = (
@@ -196,15 +197,23 @@ class Inbox:
 
     async def _run(self) -> None:
         await self._recover()
+        pause = self.first_retry_seconds
         while True:
             self._wake.clear()
-            if self._queued:
-                await self._split_queued()
-            if self._done:
-                await self._flush_done()
             now = time.time()
-            if self._next_retry_at is not None and self._next_retry_at <= now:
-                await self._launch_due(now)
+            try:
+                if self._queued:
+                    await self._split_queued()
+                if self._done:
+                    await self._flush_done()
+                if self._next_retry_at is not None and self._next_retry_at <= now:
+                    await self._launch_due(now)
+            except Exception:  # noqa: BLE001 - a full disk must not end processing for good
+                log.exception("inbox worker could not write; trying again in %.0f s", pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_STORAGE_PAUSE)
+                continue
+            pause = self.first_retry_seconds
             if self._queued or self._done:
                 continue
             timeout = None if self._next_retry_at is None else max(0.0, self._next_retry_at - now)
@@ -266,7 +275,11 @@ class Inbox:
                 )
             ]
 
-        inserted = await self._db.write(job)
+        try:
+            inserted = await self._db.write(job)
+        except BaseException:
+            self._queued[:0] = batch  # still unsplit on disk too: nothing is lost, only later
+            raise
         for event_id, key, state in inserted:
             if state == "pending":
                 self._launch(_Pending(event_id, events[key]))
@@ -274,11 +287,15 @@ class Inbox:
     async def _flush_done(self) -> None:
         done, self._done = self._done, []
         now = time.time()
-        await self._db.executemany(
-            "UPDATE webhook_events SET state = 'done', processed_at = ?, done_handlers = ''"
-            " WHERE id = ?",
-            [(now, event_id) for event_id in done],
-        )
+        try:
+            await self._db.executemany(
+                "UPDATE webhook_events SET state = 'done', processed_at = ?, done_handlers = ''"
+                " WHERE id = ?",
+                [(now, event_id) for event_id in done],
+            )
+        except BaseException:
+            self._done[:0] = done
+            raise
         self._inflight.difference_update(done)
 
     # -- processing -------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,10 +25,12 @@ from appliance.errors import (
     Forbidden,
     PayloadTooLarge,
     RequestTimeout,
+    ServiceUnavailable,
     Unauthorized,
 )
 from appliance.public.responses import MAX_BODY_BYTES, PLAIN_TEXT
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("webhook", __name__)
 
 BODY_TIMEOUT_SECONDS = 60  # a delivery that trickles in slower than this is refused (408)
@@ -110,7 +114,12 @@ class WebhookReceiver:
             raise BadRequest("body is not JSON") from err
         if not isinstance(payload, dict):
             raise BadRequest("body is not a JSON object")
-        await self._inbox.receive(body, payload)
+        try:
+            await self._inbox.receive(body, payload)
+        except sqlite3.Error as err:
+            # Not stored, so not acknowledged: Meta delivers it again later (full disk...).
+            log.error("webhook delivery not stored, answered 503: %s", err)
+            raise ServiceUnavailable("delivery not stored; retry later") from err
 
 
 async def _read_body(headers: dict[bytes, bytes], receive: Receive) -> bytes:

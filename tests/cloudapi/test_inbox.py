@@ -58,6 +58,36 @@ def test_failure_retries_then_dead_letter_then_staff_retry(running, inbox):
     assert not running.call(inbox.retry_dead_letter(dead.id))  # no longer a dead letter
 
 
+def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(running, inbox):
+    seen = []
+
+    async def handler(event):
+        seen.append(event.key)
+
+    inbox.subscribe(handler, name="seen")
+    db = running.appliance.db
+
+    async def break_splitting(conn):
+        await conn.execute(
+            "CREATE TEMP TRIGGER no_room BEFORE INSERT ON webhook_events"
+            " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+
+    running.call(db.write(break_splitting))
+    assert post_webhook(running.public_url, text_payload("wamid.FULL")).status_code == 200
+    time.sleep(0.3)  # several failed attempts at splitting it
+    assert seen == []
+
+    async def mend(conn):
+        await conn.execute("DROP TRIGGER no_room")
+
+    running.call(db.write(mend))
+    wait_until(lambda: running.call(inbox.event_counts()).get("done") == 1, timeout=10)
+    assert len(seen) == 1
+    assert post_webhook(running.public_url, text_payload("wamid.AFTER")).status_code == 200
+    wait_until(lambda: len(seen) == 2)
+
+
 def test_retry_skips_handlers_that_already_succeeded(running, inbox):
     good, bad = [], []
 

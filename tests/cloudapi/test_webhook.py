@@ -153,6 +153,26 @@ def test_a_sender_hanging_up_mid_body_leaves_nothing_behind(running):
     assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 1
 
 
+def test_a_full_disk_answers_503_so_meta_retries_and_nothing_acknowledged_is_lost(running):
+    db = running.appliance.db
+    pages = running.call(db.write(lambda conn: conn.execute_fetchall("PRAGMA page_count")))[0][0]
+    full = running.call(
+        db.write(lambda conn: conn.execute_fetchall(f"PRAGMA max_page_count = {pages}"))
+    )
+    assert full[0][0] == pages
+    body = json.dumps(
+        {"object": "whatsapp_business_account", "entry": [{"id": "1", "big": "x" * 20000}]}
+    ).encode()
+    url = running.public_url + "/webhook"
+    refused = httpx.post(url, content=body, headers={"X-Hub-Signature-256": sign(body)})
+    assert refused.status_code == 503
+    assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 0
+    running.call(db.write(lambda conn: conn.execute_fetchall("PRAGMA max_page_count = 1000000")))
+    again = httpx.post(url, content=body, headers={"X-Hub-Signature-256": sign(body)})
+    assert again.status_code == 200  # Meta's redelivery, once space is back
+    assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 1
+
+
 def test_duplicates_are_processed_once(running):
     seen = counter(running)
     payload = json.loads((FIXTURES / "inbound_text.json").read_text())
