@@ -10,9 +10,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from appliance import audit
+from appliance.db import WriteConnection
 
 Step = tuple[str, tuple[Any, ...]]
 
@@ -146,7 +145,7 @@ def unsubscribe_steps(sid: int, source: str) -> list[Step]:
 
 
 async def erase_in(
-    conn: aiosqlite.Connection, sid: int, actor: str, source: str, address: str = ""
+    conn: WriteConnection, sid: int, actor: str, source: str, address: str = ""
 ) -> None:
     """Erase one subscriber inside a write job, with its anonymous audit row."""
     row = await (
@@ -160,7 +159,7 @@ async def erase_in(
 
 
 async def unsubscribe_in(
-    conn: aiosqlite.Connection, sid: int, actor: str, source: str, address: str = ""
+    conn: WriteConnection, sid: int, actor: str, source: str, address: str = ""
 ) -> None:
     """Unsubscribe one subscriber inside a write job, audited."""
     for sql, params in unsubscribe_steps(sid, source):

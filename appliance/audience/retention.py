@@ -15,10 +15,8 @@ from appliance.audience.erasure import erase_in, leftover_steps
 from appliance.audience.suppression import ERASED, SuppressionList
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from appliance.config import Config
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +103,7 @@ class Retention:
             await self.suppression.record(ERASED, row["wa_id"], row["user_id"])
         leftovers = await self._erased_leftovers()
 
-        async def job(conn: aiosqlite.Connection) -> dict[str, int]:
+        async def job(conn: WriteConnection) -> dict[str, int]:
             counts: dict[str, int] = {}
 
             async def run(name: str, sql: str, params: tuple[Any, ...]) -> None:
