@@ -37,9 +37,7 @@ from appliance.errors import ApplianceError, Conflict, NotFound
 from appliance.studio.segments import segment_snapshot
 
 if TYPE_CHECKING:
-    import aiosqlite
-
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +232,7 @@ class Campaigns:
     ) -> int:
         """Store a draft; audited."""
 
-        async def job(conn: aiosqlite.Connection) -> int:
+        async def job(conn: WriteConnection) -> int:
             audience: dict[str, Any] = {"topics": list(spec.topics)}
             if spec.segment_id is not None:
                 audience |= await segment_snapshot(conn, spec.segment_id)
@@ -288,7 +286,7 @@ class Campaigns:
             )
         scheduled = row["send_at"] is not None and row["send_at"] > now + 1
 
-        async def job(conn: aiosqlite.Connection) -> Any:
+        async def job(conn: WriteConnection) -> Any:
             async with conn.execute(
                 "UPDATE campaigns SET status = ?, spread = ? WHERE id = ? AND status = ?"
                 " RETURNING *",
@@ -319,7 +317,7 @@ class Campaigns:
         except GraphApiError as err:
             log.warning("could not read the templates before sending: %s", err)
 
-    async def _begin(self, conn: aiosqlite.Connection, row: Any, now: float) -> Any:
+    async def _begin(self, conn: WriteConnection, row: Any, now: float) -> Any:
         """Enqueue every recipient and mark the campaign sending (inside a write job)."""
         recipients = await outbox.enqueue(conn, row, now)
         async with conn.execute(
@@ -365,7 +363,7 @@ class Campaigns:
         in_flight = self.dispatcher.campaign_changed(info) if target != SENDING else set()
         now = time.time()
 
-        async def job(conn: aiosqlite.Connection) -> Any:
+        async def job(conn: WriteConnection) -> Any:
             marks = ",".join("?" * len(allowed))
             async with conn.execute(
                 f"UPDATE campaigns SET status = ?, paused_reason = ?,"
@@ -423,7 +421,7 @@ class Campaigns:
         """Create and enqueue an emergency on the emergency lane in one commit."""
         now = time.time()
 
-        async def job(conn: aiosqlite.Connection) -> Any:
+        async def job(conn: WriteConnection) -> Any:
             cursor = await conn.execute(
                 "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
                 " test_numbers, send_at, expires_at, created_by, created_at, alert_key)"
@@ -530,7 +528,7 @@ class Campaigns:
         await self._change(campaign_id, EXPIRED, ACTIVE, "system", "", reason="expires_at passed")
 
     async def _start_scheduled(self, campaign_id: int, now: float) -> None:
-        async def job(conn: aiosqlite.Connection) -> Any:
+        async def job(conn: WriteConnection) -> Any:
             async with conn.execute(
                 "SELECT * FROM campaigns WHERE id = ? AND status = ?", (campaign_id, SCHEDULED)
             ) as cursor:
@@ -542,7 +540,7 @@ class Campaigns:
             self.dispatcher.campaign_changed(campaign_info(row))
 
     async def _done(self, campaign_id: int, now: float) -> None:
-        async def job(conn: aiosqlite.Connection) -> Any:
+        async def job(conn: WriteConnection) -> Any:
             async with conn.execute(
                 "UPDATE campaigns SET status = 'done', finished_at = ? WHERE id = ? AND status = ?"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ?"
@@ -569,7 +567,7 @@ class Campaigns:
 
 
 async def _end_rows(
-    conn: aiosqlite.Connection, campaign_id: int, state: str, in_flight: set[int], now: float
+    conn: WriteConnection, campaign_id: int, state: str, in_flight: set[int], now: float
 ) -> None:
     """Queued rows of a cancelled or expired campaign end unsent (requests already out finish)."""
     keep = ",".join(str(int(i)) for i in in_flight)

@@ -13,9 +13,9 @@ from appliance.campaigns.model import ACCEPTED, NEEDS_TEMPLATE, QUEUED, ROW_RANK
 from appliance.studio.segments import compile_segment
 
 if TYPE_CHECKING:
-    import aiosqlite
+    import sqlite3
 
-    from appliance.db import Database
+    from appliance.db import Database, WriteConnection
 
 DAY = 86400.0
 # A citizen whose window closes within this margin gets the template: the send may take a while.
@@ -65,8 +65,8 @@ def audience_sql(
 
 
 async def enqueue(
-    conn: aiosqlite.Connection,
-    campaign: aiosqlite.Row,
+    conn: WriteConnection,
+    campaign: sqlite3.Row,
     now: float,
 ) -> int:
     """Queue every recipient and part of a campaign (one INSERT … SELECT per part)."""
@@ -96,7 +96,7 @@ async def enqueue(
 
 
 async def enqueue_numbers(
-    conn: aiosqlite.Connection, campaign_id: int, lane: int, numbers: Iterable[str], now: float
+    conn: WriteConnection, campaign_id: int, lane: int, numbers: Iterable[str], now: float
 ) -> int:
     """Queue the template to staff numbers (emergency drills): no subscriber rows behind them."""
     rows = [(lane, campaign_id, n.lstrip("+"), TEMPLATE_PART, now) for n in dict.fromkeys(numbers)]
@@ -108,7 +108,7 @@ async def enqueue_numbers(
     return len(rows)
 
 
-async def count_recipients(conn: aiosqlite.Connection, campaign_id: int) -> int:
+async def count_recipients(conn: WriteConnection, campaign_id: int) -> int:
     """People with at least one row in the campaign."""
     async with conn.execute(
         "SELECT count(DISTINCT recipient) FROM outbox WHERE campaign_id = ?", (campaign_id,)
@@ -134,7 +134,7 @@ async def enqueue_reply(
 
 
 async def enqueue_reply_in(
-    conn: aiosqlite.Connection,
+    conn: WriteConnection,
     recipient: str,
     message: tuple[str, Any],
     context_wamid: str | None,
@@ -168,7 +168,7 @@ _REPLY_CANDIDATES = (
 
 
 async def claim_campaign_rows(
-    conn: aiosqlite.Connection,
+    conn: WriteConnection,
     lane: int,
     campaign_id: int,
     marketing: bool,
@@ -212,7 +212,7 @@ async def claim_campaign_rows(
     return rows
 
 
-async def claim_replies(conn: aiosqlite.Connection, limit: int, now: float) -> list[Row]:
+async def claim_replies(conn: WriteConnection, limit: int, now: float) -> list[Row]:
     """Mark up to ``limit`` queued replies in flight, oldest first."""
     async with conn.execute(_REPLY_CANDIDATES, (REPLY, now, limit)) as cursor:
         candidates = await cursor.fetchall()
@@ -233,7 +233,7 @@ async def claim_replies(conn: aiosqlite.Connection, limit: int, now: float) -> l
     return rows
 
 
-async def _mark_claimed(conn: aiosqlite.Connection, ids: list[int], now: float) -> None:
+async def _mark_claimed(conn: WriteConnection, ids: list[int], now: float) -> None:
     if ids:
         await conn.execute(
             f"UPDATE outbox SET claimed_at = ? WHERE id IN ({','.join('?' * len(ids))})",
@@ -241,7 +241,7 @@ async def _mark_claimed(conn: aiosqlite.Connection, ids: list[int], now: float) 
         )
 
 
-async def release(conn: aiosqlite.Connection, ids: Sequence[int]) -> None:
+async def release(conn: WriteConnection, ids: Sequence[int]) -> None:
     """Rows claimed but not sent (pause, shutdown) become ready again."""
     if ids:
         await conn.execute(
@@ -292,7 +292,7 @@ _HISTORY = (
 )
 
 
-async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
+async def write_results(conn: WriteConnection, results: Results) -> None:
     """Apply outcomes forward-only: a late answer never moves a row back."""
     if results.accepted:
         await conn.executemany(
@@ -367,7 +367,7 @@ async def write_results(conn: aiosqlite.Connection, results: Results) -> None:
         )
 
 
-async def template_fallback(conn: aiosqlite.Connection, row_ids: list[int], now: float) -> None:
+async def template_fallback(conn: WriteConnection, row_ids: list[int], now: float) -> None:
     """131047 on free-form content: queue the campaign's template for that person instead.
 
     In the same commit as the failure, so the campaign cannot end in between.
