@@ -142,10 +142,17 @@ def _check_template(template: Any) -> dict[str, Any]:
         "parameters": parameters,
     }
     header = template.get("header")
-    if header is not None:  # a media header: {"type", "media_id" or "link"}
-        if not isinstance(header, dict) or header.get("type") not in ("image", "video", "document"):
-            raise BadRequest("template.header: {type: image|video|document, media_id or link}")
-        clean["header"] = {k: str(header[k]) for k in ("type", "media_id", "link") if header.get(k)}
+    if header is not None:  # a media header {"type", "media_id" or "link"}, or a text one
+        kinds = ("image", "video", "document", "text")
+        if not isinstance(header, dict) or header.get("type") not in kinds:
+            raise BadRequest(
+                "template.header: {type: image|video|document, media_id or link}"
+                " or {type: text, text, name (for a named variable)}"
+            )
+        keys = (
+            ("type", "text", "name") if header["type"] == "text" else ("type", "media_id", "link")
+        )
+        clean["header"] = {k: str(header[k]) for k in keys if header.get(k)}
     try:
         kind, value = template_message(clean)
         validate_message(messages.envelope(_PROBE_NUMBER, kind, value))
@@ -187,13 +194,14 @@ def template_message(template: dict[str, Any]) -> tuple[str, Any]:
         else [str(v) for v in parameters]
     )
     header = template.get("header")
-    media = (
-        Media(kind=header["type"], id=header.get("media_id"), link=header.get("link"))
-        if header
-        else None
-    )
+    value: Media | str | dict[str, str] | None = None
+    if header and header["type"] == "text":
+        text = str(header.get("text") or "")
+        value = {str(header["name"]): text} if header.get("name") else text
+    elif header:
+        value = Media(kind=header["type"], id=header.get("media_id"), link=header.get("link"))
     return messages.template(
-        template["name"], template.get("language") or "it", body=body, header=media
+        template["name"], template.get("language") or "it", body=body, header=value
     )
 
 

@@ -168,14 +168,24 @@ def template(
     language: str = "it",
     *,
     body: Sequence[str] | Mapping[str, str] = (),
-    header: Media | str | None = None,
+    header: Media | str | Mapping[str, str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """A template; positional body values fill {{1}}…, a mapping fills named {{via}} variables."""
+    """A template; positional values fill {{1}}…, a mapping fills named {{via}} variables."""
     content: dict[str, Any] = {"name": name, "language": {"code": language}}
     components: list[dict[str, Any]] = []
     if isinstance(header, Media):
         components.append(
             {"type": "header", "parameters": [{"type": header.kind, header.kind: header.content()}]}
+        )
+    elif isinstance(header, Mapping):
+        components.append(
+            {
+                "type": "header",
+                "parameters": [
+                    {"type": "text", "parameter_name": key, "text": value}
+                    for key, value in header.items()
+                ],
+            }
         )
     elif header is not None:
         components.append({"type": "header", "parameters": [{"type": "text", "text": header}]})

@@ -40,6 +40,7 @@ MESSAGES_EN: dict[str, str] = {
     "Ora": "Time",
     "Errore": "Error",
     "Ogni stato": "Every status",
+    "Valore per la variabile {name} dell'intestazione «{header}»": "Value of the variable {name} of the header “{header}”",
     "Periodo elettorale attivo: solo comunicazioni indispensabili.": "Election period on: essential communications only.",
     "Periodo elettorale terminato.": "Election period over.",
     "Nuova bozza per chi non ha ricevuto il messaggio: controlla e invia.": "A new draft for those who did not get the message: check it and send.",

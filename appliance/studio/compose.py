@@ -23,7 +23,16 @@ from appliance.studio.forms import (
     local_to_iso,
     segment_from_form,
 )
-from appliance.studio.shipped import body_text, has_read_button, header_format, placeholders
+from appliance.studio.shipped import (
+    body_text,
+    fill,
+    has_read_button,
+    header_format,
+    header_text,
+    parameter_values,
+    placeholders,
+    variables,
+)
 
 bp = Blueprint("compose", __name__, url_prefix="/studio")
 
@@ -275,6 +284,8 @@ def _approved_templates() -> list[dict[str, Any]]:
                 "placeholders": placeholders(components),
                 "body": body_text(components),
                 "header": header_format(components),
+                "header_text": header_text(components),
+                "header_variables": variables(header_text(components)),
                 "read_button": has_read_button(components),
             }
         )
@@ -302,14 +313,20 @@ async def template(draft_id: int) -> Any:
             )
             if known is None:
                 raise BadRequest("modello sconosciuto")
+            names = known["placeholders"]
+            values = [form.get(f"p{i}", "").strip() for i in range(len(names))]
+            # Named variables ({{via}}) go to Meta by name, numbered ones in order.
+            named = any(not n.isdigit() for n in names)
             data["template"] = {
                 "name": name,
                 "language": language,
-                "parameters": [
-                    form.get(f"p{i}", "").strip() for i in range(len(known["placeholders"]))
-                ],
+                "parameters": dict(zip(names, values, strict=True)) if named else values,
                 "header": int(form["header"]) if form.get("header", "").isdigit() else None,
             }
+            if known["header_variables"]:
+                data["template"]["header_text"] = {
+                    known["header_variables"][0]: form.get("header_text", "").strip()
+                }
         await drafts.save(draft_id, data)
         if form.get("action") == "save":
             return redirect(url_for("compose.preview", draft_id=draft_id))
@@ -317,7 +334,14 @@ async def template(draft_id: int) -> Any:
     media = [
         m for m in await drafts.media.recent(200) if m["kind"] in ("image", "document", "video")
     ]
-    return await _step("studio/step_template.html", draft_id, templates=templates, media=media)
+    chosen = draft["data"].get("template")
+    return await _step(
+        "studio/step_template.html",
+        draft_id,
+        templates=templates,
+        media=media,
+        values=parameter_values(chosen) if chosen else {},
+    )
 
 
 @bp.get("/drafts/<int:draft_id>/preview")
@@ -327,17 +351,19 @@ async def preview(draft_id: int) -> Any:
     drafts = _drafts()
     draft = await drafts.get(draft_id)
     figures = await drafts.preview(draft_id)
-    template_text = ""
-    if figures.template and draft["data"].get("template"):
-        template_text = body_text(json.loads(figures.template.get("components") or "[]"))
-        for i, value in enumerate(draft["data"]["template"].get("parameters") or []):
-            template_text = template_text.replace(f"{{{{{i + 1}}}}}", value or "…")
+    template_text = template_header = ""
+    chosen = draft["data"].get("template")
+    if figures.template and chosen:
+        components = json.loads(figures.template.get("components") or "[]")
+        template_text = fill(body_text(components), parameter_values(chosen))
+        template_header = fill(header_text(components), chosen.get("header_text") or {})
     media = {m["id"]: m for m in await drafts.media.recent(200)}
     return await _step(
         "studio/step_preview.html",
         draft_id,
         figures=figures,
         template_text=template_text,
+        template_header=template_header,
         read_button=bool(
             figures.template
             and has_read_button(json.loads(figures.template.get("components") or "[]"))

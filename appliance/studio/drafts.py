@@ -14,7 +14,13 @@ from appliance.errors import BadRequest, Conflict, NotFound
 from appliance.studio import segments
 from appliance.studio.election import Election
 from appliance.studio.segments import resend_filter
-from appliance.studio.shipped import header_format, placeholders
+from appliance.studio.shipped import (
+    header_format,
+    header_text,
+    parameter_values,
+    placeholders,
+    variables,
+)
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -221,12 +227,19 @@ class Drafts:
                 "sceglierne uno approvato o attendere la revisione."
             )
         if template and known:
-            needed = placeholders(json.loads(known.get("components") or "[]"))
-            if len(template.get("parameters") or []) != len(needed):
+            components = json.loads(known.get("components") or "[]")
+            needed = placeholders(components)
+            given = parameter_values(template)
+            if len(given) != len(needed) or not all(given.get(n, "").strip() for n in needed):
                 preview.problems.append(
                     f"Il modello chiede {len(needed)} valori: compilali tutti al passo 3."
                 )
-            media_header = header_format(json.loads(known.get("components") or "[]"))
+            in_header = variables(header_text(components))
+            if in_header and not (template.get("header_text") or {}).get(in_header[0], ""):
+                preview.problems.append(
+                    "L'intestazione del modello ha una variabile: compilala al passo 3."
+                )
+            media_header = header_format(components)
             if media_header in ("IMAGE", "VIDEO", "DOCUMENT") and not template.get("header"):
                 preview.problems.append(
                     "Il modello ha un'intestazione multimediale: scegli il file al passo 3."
@@ -377,11 +390,16 @@ class Drafts:
                 if k in data["template"]
             }
             header = data["template"].get("header")
-            if isinstance(header, dict):  # copied from a campaign: already a media id
+            if isinstance(header, dict):  # copied from a campaign: already a media id or text
                 template["header"] = header
             elif header:
                 row = await self.media.fresh(int(header))
                 template["header"] = {"type": row["kind"], "media_id": row["media_id"]}
+            for name, text in (data["template"].get("header_text") or {}).items():
+                # Meta names a named variable's value; a numbered one goes by position.
+                template["header"] = {"type": "text", "text": text}
+                if not name.isdigit():
+                    template["header"]["name"] = name
         return {
             "name": name,
             "audience": {

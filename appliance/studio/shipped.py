@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 READ_BUTTON = "Leggi"  # the quick reply that brings the full content into the open window
+VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")  # {{1}} or a named {{via}}
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,39 @@ SHIPPED: tuple[ShippedTemplate, ...] = (
 )
 
 
+def variables(text: str) -> list[str]:
+    """The variables of a text in order ({{1}}, {{2}}… or named ones), each once."""
+    return list(dict.fromkeys(VARIABLE.findall(text)))
+
+
 def placeholders(components: list[dict[str, Any]]) -> list[str]:
     """The body's variables in order ({{1}}, {{2}}… or named ones), each once."""
-    body = next(
-        (str(c.get("text") or "") for c in components if str(c.get("type")).upper() == "BODY"), ""
+    return variables(body_text(components))
+
+
+def header_text(components: list[dict[str, Any]]) -> str:
+    """The text of a TEXT header ('' for a media header or none)."""
+    return next(
+        (
+            str(c.get("text") or "")
+            for c in components
+            if str(c.get("type")).upper() == "HEADER" and str(c.get("format")).upper() == "TEXT"
+        ),
+        "",
     )
-    return list(dict.fromkeys(re.findall(r"\{\{\s*(\w+)\s*\}\}", body)))
+
+
+def parameter_values(template: dict[str, Any]) -> dict[str, str]:
+    """A mapped template's body values by variable name (numbered ones by position)."""
+    parameters = template.get("parameters") or []
+    if isinstance(parameters, dict):
+        return {str(k): str(v) for k, v in parameters.items()}
+    return {str(i + 1): str(v) for i, v in enumerate(parameters)}
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """A template text with its variables replaced (``…`` where a value is still missing)."""
+    return VARIABLE.sub(lambda m: values.get(m[1]) or "…", text)
 
 
 def body_text(components: list[dict[str, Any]]) -> str:

@@ -322,3 +322,68 @@ def test_studio_messages_speak_the_staff_users_language(studio):
         operator.post("/language", data={"language": "it", "next": "/studio"})
         switched = operator.post("/studio/election", data={"on": "0"})
         assert "Periodo elettorale terminato." in operator.get(switched.headers["location"]).text
+
+
+NAMED = {
+    "name": "lavori_nominati",
+    "language": "it",
+    "category": "UTILITY",
+    "status": "APPROVED",
+    "components": [
+        {"type": "HEADER", "format": "TEXT", "text": "Lavori in {{zona}}"},
+        {"type": "BODY", "text": "Chiusa {{via}} dal {{giorno}}."},
+    ],
+}
+
+
+def test_a_template_with_named_variables_and_a_text_header_is_mapped_and_sent(studio):
+    studio.add_template(NAMED)
+    (person,) = studio.engine.seed(1)
+    with closing(studio.login("operator")) as operator:
+        created = operator.post("/studio/drafts", data={"name": "Lavori"})
+        draft = _draft_id(created.headers["location"])
+        operator.post(
+            f"/studio/drafts/{draft}/template",
+            data={"template": "lavori_nominati|it", "action": "choose"},
+        )
+        step = operator.get(f"/studio/drafts/{draft}/template").text
+        assert "Valore per la variabile via" in step and 'name="header_text"' in step
+        operator.post(
+            f"/studio/drafts/{draft}/template",
+            data={
+                "template": "lavori_nominati|it",
+                "p0": "via Roma",
+                "p1": "12 ottobre",
+                "header_text": "centro",
+                "action": "save",
+            },
+        )
+        preview = operator.get(f"/studio/drafts/{draft}/preview").text
+        assert "Lavori in centro" in preview and "Chiusa via Roma dal 12 ottobre." in preview
+        launched = operator.post(f"/studio/drafts/{draft}/decide", data={"action": "launch"})
+        campaign = int(launched.headers["location"].rsplit("/", 1)[1])
+    studio.engine.wait_status(campaign, "done")
+    (sent,) = studio.sim.messages(person)
+    header, body = sent["body"]["template"]["components"]
+    assert header == {
+        "type": "header",
+        "parameters": [{"type": "text", "parameter_name": "zona", "text": "centro"}],
+    }
+    assert body["parameters"] == [
+        {"type": "text", "parameter_name": "via", "text": "via Roma"},
+        {"type": "text", "parameter_name": "giorno", "text": "12 ottobre"},
+    ]
+
+
+def test_a_text_header_variable_left_empty_blocks_the_launch(studio):
+    studio.add_template(NAMED)
+    studio.engine.seed(1)
+    draft = studio.draft(
+        template={
+            "name": "lavori_nominati",
+            "language": "it",
+            "parameters": {"via": "via Roma", "giorno": "12 ottobre"},
+        }
+    )
+    preview = studio.call(studio.drafts.preview(draft))
+    assert "L'intestazione del modello ha una variabile: compilala al passo 3." in preview.problems
