@@ -40,6 +40,7 @@ HISTORY_COLUMNS = {
     "delivered": "consegnato",
     "read": "letto",
     "failed": "non riuscito",
+    report.FOLLOWED: "ha toccato «Leggi»",
 }
 
 

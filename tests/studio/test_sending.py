@@ -3,6 +3,8 @@ and paused templates, media reuse and renewal."""
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from contextlib import closing
 from datetime import UTC, datetime
@@ -222,8 +224,11 @@ def test_a_leggi_tap_lost_to_a_failed_write_is_answered_on_the_retry_and_counted
     assert [m["type"] for m in sent[1:]] == ["text", "image"]
     with closing(studio.login("operator")) as http:
         page = http.get(f"/studio/campaigns/{campaign}").text
+        exported = http.get(f"/studio/campaigns/{campaign}/recipients.csv").text
     assert '<dd id="followups">1</dd>' in page
     assert "Ha toccato «Leggi»" in page
+    (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))
+    assert row["parte"] == "Modello" and row["ha toccato «Leggi»"] >= row["letto"] > ""
 
 
 def test_media_near_expiry_is_uploaded_again_when_a_scheduled_campaign_starts(studio):
