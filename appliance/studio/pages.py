@@ -102,7 +102,7 @@ async def detail(campaign_id: int) -> Any:
     log = await report.recipient_log(
         appliance.db, campaign_id, state=state, offset=offset, limit=LOG_PAGE + 1
     )
-    series = await report.timeline(appliance.db, campaign_id, row["started_at"])
+    series = await report.timeline(appliance.db, campaign_id)
     delivered = counts.get("delivered", 0)
     retryable = 0
     if row["status"] in FINAL and counts.get("failed"):

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from appliance.campaigns.model import ROW_RANK, TEMPLATE_PART
+from appliance.campaigns.model import (
+    ACCEPTED,
+    DELIVERED,
+    READ,
+    ROW_RANK,
+    SENT,
+    TEMPLATE_PART,
+)
 from appliance.studio.forms import LOCAL
 
 if TYPE_CHECKING:
@@ -82,32 +89,28 @@ class Series:
     points: list[tuple[float, int]]
 
 
-async def timeline(db: Database, campaign_id: int, started_at: float | None) -> list[Series]:
-    """Cumulative sent, delivered and read over time (status webhooks' own timestamps)."""
+# The timeline's lines: the outbox state each counts, and its label.
+TIMELINE_LINES = {ACCEPTED: "Accettati", SENT: "Inviati", DELIVERED: "Consegnati", READ: "Letti"}
+
+
+async def timeline(db: Database, campaign_id: int) -> list[Series]:
+    """Cumulative accepted, sent, delivered and read over time (each status at its own time)."""
+    # A row that was read was also delivered and sent, even when those webhooks never came:
+    # each line counts a row at the first time it reached that rank or beyond.
+    firsts = ", ".join(
+        f"min(CASE WHEN rank >= {ROW_RANK[state]} THEN at END)" for state in TIMELINE_LINES
+    )
+    ranks = " ".join(f"WHEN '{state}' THEN {ROW_RANK[state]}" for state in TIMELINE_LINES)
     rows = await db.fetchall(
-        "SELECT ms.status, ms.rank, ms.timestamp FROM outbox o"
-        " JOIN message_statuses ms ON ms.wamid = o.wamid WHERE o.campaign_id = ?"
-        " ORDER BY ms.timestamp",
+        f"SELECT {firsts} FROM (SELECT h.outbox_id, h.at, CASE h.state {ranks} ELSE 0 END AS rank"
+        " FROM outbox_history h JOIN outbox o ON o.id = h.outbox_id WHERE o.campaign_id = ?)"
+        " WHERE rank > 0 GROUP BY outbox_id",
         (campaign_id,),
     )
-    accepted = await db.fetchall(
-        "SELECT updated_at FROM outbox WHERE campaign_id = ? AND rank >= 1 AND rank < 9"
-        " ORDER BY updated_at",
-        (campaign_id,),
-    )
-    # A read message was delivered and sent too: each line counts rows that reached it.
-    thresholds = {"sent": 1, "delivered": 2, "read": 3}
-    series = [
-        Series(
-            "accepted",
-            "Accettati",
-            [(r["updated_at"], i + 1) for i, r in enumerate(accepted) if r["updated_at"]],
-        )
-    ]
-    labels = {"sent": "Inviati", "delivered": "Consegnati", "read": "Letti"}
-    for key, rank in thresholds.items():
-        times = [r["timestamp"] for r in rows if rank <= r["rank"] < 9]
-        series.append(Series(key, labels[key], [(t, i + 1) for i, t in enumerate(sorted(times))]))
+    series = []
+    for index, (state, label) in enumerate(TIMELINE_LINES.items()):
+        times = sorted(row[index] for row in rows if row[index] is not None)
+        series.append(Series(state, label, [(t, i + 1) for i, t in enumerate(times)]))
     return series
 
 

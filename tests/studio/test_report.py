@@ -11,6 +11,7 @@ from contextlib import closing
 
 import pytest
 
+from appliance.studio import report
 from tests.studio.conftest import wait_for
 
 pytestmark = pytest.mark.slow
@@ -95,3 +96,25 @@ def test_the_history_goes_with_the_delivery_logs_and_erasure_hides_the_number(st
         page = http.get(f"/studio/campaigns/{campaign}").text
     assert [label for _, label in history(page, kept)] == ["Letto"]
     assert len(history(page, alias)) == 4
+
+
+def test_the_timeline_counts_each_person_once_per_line_even_when_a_status_never_came(studio):
+    _, skipped = studio.engine.seed(2)
+    campaign = studio.launch(studio.draft(template=TEMPLATE))
+    wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
+    # Meta may report a message read without ever reporting it delivered.
+    studio.engine.write(
+        "DELETE FROM outbox_history WHERE state = 'delivered'"
+        " AND outbox_id IN (SELECT id FROM outbox WHERE recipient = ?)",
+        (skipped,),
+    )
+    lines = studio.call(report.timeline(studio.app.appliance.db, campaign))
+    assert [line.key for line in lines] == ["accepted", "sent", "delivered", "read"]
+    for line in lines:
+        assert [n for _, n in line.points] == [1, 2], line.key
+        assert [t for t, _ in line.points] == sorted(t for t, _ in line.points)
+    reached = {line.key: line.points[-1][0] for line in lines}
+    assert reached["accepted"] <= reached["sent"] <= reached["read"]
+    with closing(studio.login("operator")) as http:
+        page = http.get(f"/studio/campaigns/{campaign}").text
+    assert page.count("<polyline") == 4 and "Letti" in page
