@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +71,12 @@ class ServiceManager:
                     await service.stop()
             except Exception:  # noqa: BLE001 - shutdown must go on
                 log.exception("service '%s' did not stop cleanly", service.name)
+
+
+async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a service's background task and wait until it has unwound."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.audience.erasure import erase_in, leftover_steps
 from appliance.audience.suppression import ERASED, SuppressionList
+from appliance.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.config import Config
@@ -71,11 +71,8 @@ class Retention:
 
     async def stop(self) -> None:
         """Cancel the job (a purge in progress is one transaction: all or nothing)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         await asyncio.sleep(FIRST_RUN_DELAY)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import logging
 import uuid
@@ -19,6 +18,7 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 from appliance import __version__
 from appliance.config import is_loopback_host
 from appliance.health import OK, UNKNOWN, WARN, Check
+from appliance.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -89,11 +89,8 @@ class Discovery:
 
     async def stop(self) -> None:
         """Stop refreshing, send the goodbye packets and close the sockets."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         await self._close()
 
     async def probe(self) -> Check:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from appliance.box.patterns import BoxState
 from appliance.box.presses import OUTCOMES
 from appliance.box.state import EMERGENCY_CHECK, EmergencyView
 from appliance.health import ERROR, OK, WARN, Check
+from appliance.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -90,10 +90,7 @@ class EmergencyController:
                 await asyncio.wait_for(self._consumer, STOP_GRACE)
             except TimeoutError:
                 log.error("emergency button: queued events not handled within %g s", STOP_GRACE)
-        if self._follower is not None:
-            self._follower.cancel()  # the engine carries on with the emergency without us
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follower
+        await cancel_and_wait(self._follower)  # the engine carries on with the emergency
         self._consumer = self._follower = None
 
     def handle(self, event: ButtonEvent) -> None:

@@ -44,6 +44,7 @@ from appliance.cloudapi.client import GraphApiError
 from appliance.cloudapi.codes import Action, retry_delay
 from appliance.cloudapi.events import Event, StatusUpdate
 from appliance.errors import BadRequest
+from appliance.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -151,11 +152,7 @@ class Dispatcher:
 
     async def stop(self) -> None:
         """Stop taking rows, let requests in flight finish briefly, write what is known."""
-        pump = self._loops[0] if self._loops else None
-        if pump is not None:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
+        await cancel_and_wait(self._loops[0] if self._loops else None)
         if self._tasks:
             _, pending = await asyncio.wait(set(self._tasks), timeout=3.0)
             for task in pending:
@@ -165,9 +162,7 @@ class Dispatcher:
         for lane in LANES:
             self._ready[lane].clear()
         for task in self._loops[1:]:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self._loops = []
         try:
             await self._flush()

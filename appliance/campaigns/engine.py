@@ -34,6 +34,7 @@ from appliance.campaigns.model import (
 from appliance.campaigns.tier import Preflight
 from appliance.cloudapi.client import GraphApiError
 from appliance.errors import ApplianceError, Conflict, NotFound
+from appliance.services import cancel_and_wait
 from appliance.studio.segments import segment_snapshot
 
 if TYPE_CHECKING:
@@ -94,10 +95,7 @@ class Campaigns:
     async def stop(self) -> None:
         """Stop ticking."""
         for task in (self._task, self._tier_task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await cancel_and_wait(task)
         self._task = self._tier_task = None
 
     # -- reading ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from appliance.cloudapi.events import Event, Message, StatusUpdate, split, to_event
 from appliance.db import Database, WriteConnection
+from appliance.services import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -181,11 +182,8 @@ class Inbox:
         """Stop the worker and cancel handlers still running; their events stay pending."""
         if self._storing is not None:
             await asyncio.gather(self._storing, return_exceptions=True)
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
+        await cancel_and_wait(self._worker)
+        self._worker = None
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)

@@ -8,6 +8,7 @@ import random
 from typing import TYPE_CHECKING
 
 from appliance.cloudapi.client import GraphApiError
+from appliance.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.cloudapi.client import CloudApiClient
@@ -37,13 +38,8 @@ class TemplateSync:
 
     async def stop(self) -> None:
         """Stop the loop."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         delay = self._first_delay

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from appliance.cloudapi.signature import sign
+from appliance.services import cancel_and_wait
 from appliance.simulator.state import ERRORS, SimState
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,8 @@ class WebhookSender:
 
     async def stop(self) -> None:
         """Stop posting; what is still scheduled is dropped."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._http is not None:
             await self._http.aclose()
             self._http = None

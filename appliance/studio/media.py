@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.campaigns.model import ACTIVE, loads
 from appliance.cloudapi.limits import LimitError, validate_upload
 from appliance.errors import ApplianceError, BadRequest, NotFound
+from appliance.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -179,11 +179,8 @@ class MediaLibrary:
 
     async def stop(self) -> None:
         """Stop checking."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         while True:
