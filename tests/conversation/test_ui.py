@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from appliance.admin.accounts import create_user
 from tests.admin.util import PASSWORD
 from tests.conversation.citizen import Citizen, conversation_config, start_appliance, text_of
-from tests.e2e.conftest import LiveServer, assert_accessible
+from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 from tests.harness import RunningSimulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -32,14 +32,6 @@ def server(tmp_path_factory, sim):
         yield LiveServer(running)
     finally:
         running.stop()
-
-
-def log_in(page: Page, server, name: str) -> None:
-    page.goto(server.url + "/login")
-    page.get_by_label("Nome utente").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
 
 
 def test_bot_editor_changes_a_text(page: Page, server, axe):

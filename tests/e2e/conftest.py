@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
 
+from tests.admin.util import PASSWORD
 from tests.harness import RunningAppliance
 
 HOST = "appliance.test"
@@ -67,6 +69,15 @@ def live_server(running: RunningAppliance) -> Iterator[LiveServer]:
         yield LiveServer(running)
     finally:
         running.stop()
+
+
+def log_in(page: Page, server: LiveServer, name: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form and land on the dashboard."""
+    page.goto(server.url + "/login")
+    page.get_by_label("Nome utente").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Accedi").click()
+    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from appliance.admin.accounts import create_user
 from tests.admin.util import PASSWORD
-from tests.e2e.conftest import LiveServer, assert_accessible
+from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 from tests.feeds.conftest import feeds_config
 from tests.feeds.fakeserver import FakeFeeds
 from tests.feeds.test_pages import live_cap
@@ -37,14 +37,6 @@ def server(tmp_path_factory, feeds):
         yield LiveServer(running)
     finally:
         running.stop()
-
-
-def log_in(page: Page, server, name: str) -> None:
-    page.goto(server.url + "/login")
-    page.get_by_label("Nome utente").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
 
 
 def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, server, axe):

@@ -11,7 +11,7 @@ from appliance.admin.accounts import create_user
 from appliance.backups.backup import init_key
 from appliance.backups.pending import pending_restore
 from tests.admin.util import PASSWORD
-from tests.e2e.conftest import LiveServer, assert_accessible
+from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 from tests.harness import RunningAppliance, make_config
 
 pytestmark = pytest.mark.slow
@@ -40,16 +40,8 @@ def server(tmp_path_factory):
         running.stop()
 
 
-def log_in(page: Page, server) -> None:
-    page.goto(server.url + "/login")
-    page.get_by_label("Nome utente").fill("admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
-
-
 def test_back_up_list_and_a_wrong_confirmation_word_is_refused(page: Page, server, axe):
-    log_in(page, server)
+    log_in(page, server, "admin")
     page.goto(server.url + "/settings/backups")
     expect(page.get_by_text("Nessun backup.", exact=True)).to_be_visible()
     assert_accessible(axe, page)
@@ -85,7 +77,7 @@ def test_back_up_list_and_a_wrong_confirmation_word_is_refused(page: Page, serve
 
 
 def test_webhook_self_test_page_and_its_outcome_pass_axe(page: Page, server, axe):
-    log_in(page, server)
+    log_in(page, server, "admin")
     page.goto(server.url + "/selftest")
     expect(page.get_by_role("heading", level=1, name="Prova del webhook")).to_be_visible()
     assert_accessible(axe, page)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from appliance.config import load_config
 from appliance.demo import DEMO_LOGIN, prepare_demo_config
-from tests.e2e.conftest import assert_accessible, live_server
+from tests.e2e.conftest import assert_accessible, live_server, log_in
 from tests.harness import RunningAppliance
 
 pytestmark = pytest.mark.slow
@@ -39,14 +39,6 @@ def server(tmp_path_factory):
     yield from live_server(RunningAppliance(prepare_demo_config(plain, str(data))))
 
 
-def log_in(page: Page, server) -> None:
-    page.goto(server.url + "/login")
-    page.get_by_label("Nome utente").fill(DEMO_LOGIN[0])
-    page.get_by_label("Password").fill(DEMO_LOGIN[1])
-    page.get_by_role("button", name="Accedi").click()
-    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
-
-
 def wait_for_text(
     page: Page, url: str, pattern: str, where: str = "#led", timeout: float = 45.0
 ) -> str:
@@ -67,7 +59,7 @@ def presses(server) -> list[tuple]:
 
 
 def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server, axe):
-    log_in(page, server)
+    log_in(page, server, *DEMO_LOGIN)
     page.get_by_role("navigation", name="Navigazione principale").get_by_role(
         "link", name="Emergenza"
     ).click()
@@ -141,7 +133,7 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
 
 
 def test_english_page_and_phone_width_pass_axe(page: Page, server, axe):
-    log_in(page, server)
+    log_in(page, server, *DEMO_LOGIN)
     page.goto(server.url + "/emergency")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1, name="Emergency")).to_be_visible()

@@ -14,7 +14,7 @@ from appliance.admin.registry import NavItem, add_pages
 from appliance.health import WARN, Check
 from tests.admin.test_registry import _campaigns
 from tests.admin.util import PASSWORD
-from tests.e2e.conftest import HOST, assert_accessible, live_server
+from tests.e2e.conftest import HOST, assert_accessible, live_server, log_in
 from tests.harness import RunningAppliance, make_config
 
 pytestmark = pytest.mark.slow
@@ -47,14 +47,6 @@ def forget_failures(server):
     """Every test starts without failed-login delays (they are per address: all are 127.0.0.1)."""
     yield
     server.call(server.running.appliance.db.execute("DELETE FROM login_failures"))
-
-
-def log_in(page: Page, server, name: str, password: str = PASSWORD) -> None:
-    page.goto(server.url + "/login")
-    page.get_by_label("Nome utente").fill(name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Accedi").click()
-    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
 
 
 def test_login_over_plain_http_on_a_lan_name_and_logout(page: Page, server):

@@ -8,20 +8,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.admin.util import PASSWORD, add_user
+from tests.admin.util import add_user
 from tests.campaigns.conftest import make_engine  # noqa: F401 - the engine fixture
-from tests.e2e.conftest import LiveServer, assert_accessible
+from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 from tests.studio.conftest import PDF_SCAN, PNG
 
 pytestmark = pytest.mark.slow
-
-
-def log_in(page: Page, server: LiveServer, name: str) -> None:
-    page.goto(server.url + "/login")
-    page.get_by_label("Nome utente").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    expect(page.get_by_role("heading", level=1, name="Cruscotto")).to_be_visible()
 
 
 def test_the_wizard_from_audience_to_the_per_recipient_log(page: Page, make_engine, axe, tmp_path):  # noqa: F811
