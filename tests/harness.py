@@ -205,6 +205,32 @@ class RunningSimulator:
             raise self.error
 
 
+def start_armed(
+    config: Config, simulator: RunningSimulator, *, parameters: list[str], drill: bool, actor: str
+) -> RunningAppliance:
+    """An appliance on the simulator, templates synced, the `emergenza` template armed."""
+    from appliance.box.armed import arm
+
+    app = RunningAppliance(config).start()
+    simulator.settings.webhook_url = app.public_url + "/webhook"
+    try:
+        app.call(app.appliance.parts["cloudapi"].list_templates())
+        app.call(
+            arm(
+                app.appliance.db,
+                template_name="emergenza",
+                language="it",
+                parameters=parameters,
+                test_mode=drill,
+                actor=actor,
+            )
+        )
+    except BaseException:
+        app.stop()
+        raise
+    return app
+
+
 def wait_until(predicate: Any, timeout: float = 10, interval: float = 0.05) -> Any:
     """Poll ``predicate()`` until it returns something truthy; fail after ``timeout`` seconds."""
     import time

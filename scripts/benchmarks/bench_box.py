@@ -7,8 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from appliance.box.armed import arm
-from tests.harness import RunningAppliance, RunningSimulator, make_config, wait_until
+from tests.harness import RunningAppliance, RunningSimulator, make_config, start_armed, wait_until
 
 PRESSES = 5
 HOLD = 0.5
@@ -71,20 +70,8 @@ def _drills(busy: bool) -> list[float]:
             emergency={"test_numbers": STAFF, "cooldown_seconds": 0},
             logging={"level": "WARNING"},
         )
-        app = RunningAppliance(config).start()
-        sim.settings.webhook_url = app.public_url + "/webhook"
+        app = start_armed(config, sim, parameters=["prova di velocità"], drill=True, actor="bench")
         try:
-            app.call(app.appliance.parts["cloudapi"].list_templates())
-            app.call(
-                arm(
-                    app.appliance.db,
-                    template_name="emergenza",
-                    language="it",
-                    parameters=["prova di velocità"],
-                    test_mode=True,
-                    actor="bench",
-                )
-            )
             if busy:
                 _start_campaign(app, CAMPAIGN)
                 wait_until(lambda: len(sim.messages()) >= 100, timeout=60)

@@ -17,7 +17,7 @@ from appliance.box.presses import recent_presses
 from appliance.cloudapi.client import GraphApiError
 from appliance.health import ERROR, WARN, Check
 from tests.box.conftest import wait_for_pattern
-from tests.harness import RunningAppliance, make_config, wait_until
+from tests.harness import RunningAppliance, make_config, start_armed, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -370,24 +370,9 @@ def armed_with_real_lane(tmp_path, simulator, *, drill: bool) -> RunningApplianc
         gpio={"hold_seconds": HOLD},
         emergency={"test_numbers": STAFF},
     )
-    app = RunningAppliance(config).start()
-    simulator.settings.webhook_url = app.public_url + "/webhook"
-    try:
-        app.call(app.appliance.parts["cloudapi"].list_templates())
-        app.call(
-            arm(
-                app.appliance.db,
-                template_name="emergenza",
-                language="it",
-                parameters=["frana sulla provinciale"],
-                test_mode=drill,
-                actor="sindaco",
-            )
-        )
-    except BaseException:
-        app.stop()
-        raise
-    return app
+    return start_armed(
+        config, simulator, parameters=["frana sulla provinciale"], drill=drill, actor="sindaco"
+    )
 
 
 def staff_got_the_emergency(simulator) -> None:
