@@ -7,6 +7,7 @@ keeps the wamid rows that deduplicate webhooks, and leaves an anonymous ``erased
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,9 +99,9 @@ def erase_steps(sid: int, wa_id: str | None, user_id: str | None) -> list[Step]:
         steps += _history_steps(tuple(idents), alias)
         steps += [
             (
-                f"UPDATE outbox SET state = 'skipped', rank = 9 WHERE recipient IN ({marks})"
-                " AND state = 'queued' AND lane != 1",
-                tuple(idents),
+                "UPDATE outbox SET state = 'skipped', rank = 9, error_detail = 'subscriber erased',"
+                f" updated_at = ? WHERE recipient IN ({marks}) AND state = 'queued' AND lane != 1",
+                (time.time(), *idents),
             ),
             (
                 f"UPDATE outbox SET recipient = ?, message = NULL WHERE recipient IN ({marks})"
