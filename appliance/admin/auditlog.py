@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from appliance.admin.clock import iso
@@ -25,7 +25,11 @@ class AuditFilter:
 
 
 def _local_midnight_utc(day: date) -> str:
-    return iso(datetime.combine(day, time.min).astimezone())
+    midnight = datetime.combine(day, time.min)
+    try:
+        return iso(midnight.astimezone())
+    except (OverflowError, ValueError):  # year 1 or 9999: the zone's offset cannot matter there
+        return iso(midnight.replace(tzinfo=UTC))
 
 
 async def query_audit(
@@ -43,7 +47,7 @@ async def query_audit(
     if flt.since:
         where.append("at >= ?")
         params.append(_local_midnight_utc(flt.since))
-    if flt.until:
+    if flt.until and flt.until < date.max:  # nothing comes after the calendar's last day
         where.append("at < ?")
         params.append(_local_midnight_utc(flt.until + timedelta(days=1)))
     rows = await db.fetchall(

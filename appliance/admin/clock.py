@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 def iso(moment: datetime) -> str:
     """``2025-01-31T08:30:00.000Z``: millisecond precision, like strftime('%f') in SQLite."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat pads the year to four digits at any date (strftime's %Y does not on glibc).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def now_iso(offset_seconds: float = 0) -> str:
