@@ -208,6 +208,7 @@ class Inbox:
                     await self._launch_due(now)
             except Exception:  # noqa: BLE001 - a full disk must not end processing for good
                 log.exception("inbox worker could not write; trying again in %.0f s", pause)
+                self._retry_at(time.time())  # a failed _launch_due had cleared the retry time
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_STORAGE_PAUSE)
                 continue
