@@ -28,6 +28,14 @@ def history(page: str, person: str) -> list[tuple[str, str]]:
     return [(at, label.strip()) for at, label in items]
 
 
+def read_by_two(studio) -> tuple[list[str], int]:
+    """Two subscribers and a template campaign both have read."""
+    people = studio.engine.seed(2)
+    campaign = studio.launch(studio.draft(template=TEMPLATE))
+    wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
+    return people, campaign
+
+
 def exported(http, campaign: int) -> dict[str, dict[str, str]]:
     """The CSV export, one dict per recipient."""
     response = http.get(f"/studio/campaigns/{campaign}/recipients.csv")
@@ -63,9 +71,7 @@ def test_the_log_shows_each_status_with_its_time_and_explains_failures(studio):
 
 
 def test_the_history_goes_with_the_delivery_logs_and_erasure_hides_the_number(studio):
-    kept, erased = studio.engine.seed(2)
-    campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
+    (kept, erased), campaign = read_by_two(studio)
     # Meta's error details may quote the number: erasure must not leave it there.
     studio.engine.write(
         "UPDATE outbox_history SET error_code = 131000, error_detail = ? WHERE state = 'read'"
@@ -99,9 +105,7 @@ def test_the_history_goes_with_the_delivery_logs_and_erasure_hides_the_number(st
 
 
 def test_the_timeline_counts_each_person_once_per_line_even_when_a_status_never_came(studio):
-    _, skipped = studio.engine.seed(2)
-    campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
+    (_, skipped), campaign = read_by_two(studio)
     # Meta may report a message read without ever reporting it delivered.
     studio.engine.write(
         "DELETE FROM outbox_history WHERE state = 'delivered'"
