@@ -11,8 +11,8 @@ import sys
 from collections.abc import Callable
 
 from appliance import __version__
-from appliance.config import Config, ConfigError, load_config, require_credentials
-from appliance.db.migrate import MigrationError
+from appliance.core.config import Config, ConfigError, load_config, require_credentials
+from appliance.core.db.migrate import MigrationError
 
 log = logging.getLogger("appliance")
 
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     from appliance.backups.commands import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub, common)
-    from appliance.admin.commands import add_parsers as add_token_parsers
+    from appliance.accounts.commands import add_parsers as add_token_parsers
 
     add_token_parsers(sub, common)
     return parser
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load(args: argparse.Namespace) -> Config:
-    from appliance.logs import REDACTOR, setup_logging
+    from appliance.core.logs import REDACTOR, setup_logging
 
     config = load_config(args.config)
     setup_logging(config.values["logging"]["level"])
@@ -99,8 +99,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _run(config: Config) -> int:
     from appliance.app import create_app
     from appliance.backups.pending import RESTART_EXIT, apply_pending_restore, pending_restore
+    from appliance.core.services import ServiceStartError
     from appliance.server import BindError, async_serve
-    from appliance.services import ServiceStartError
 
     appliance = create_app(config)
     # A restore chosen in the admin UI is applied here, before anything opens the database.
@@ -124,7 +124,7 @@ def _run(config: Config) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate config and database, and ask the Graph API whether the credentials work."""
-    from appliance.checks import run_checks
+    from appliance.operations.checks import run_checks
 
     config = _load(args)
     return asyncio.run(run_checks(config, _say))
@@ -132,10 +132,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_user(args: argparse.Namespace) -> int:
     """Create a staff account; the password comes from a prompt or stdin, never argv."""
-    from appliance.admin.accounts import check_new_account, create_user
-    from appliance.config import database_path
-    from appliance.db import Database
-    from appliance.errors import ApplianceError
+    from appliance.accounts.users import check_new_account, create_user
+    from appliance.core.config import database_path
+    from appliance.core.db import Database
+    from appliance.core.errors import ApplianceError
 
     config = _load(args)
     if args.password_stdin:
@@ -188,7 +188,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     """Create a REST API token, printed once."""
-    from appliance.admin.commands import run_token
+    from appliance.accounts.commands import run_token
 
     return run_token(_load(args), args, _say)
 

@@ -8,8 +8,9 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from appliance.app import Appliance, create_app
-from appliance.config import Config, load_config
+from appliance.app import create_app
+from appliance.core.config import Config, load_config
+from appliance.core.context import Appliance
 from appliance.server import async_serve
 
 TEST_CREDENTIALS = {

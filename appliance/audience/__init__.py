@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING
 from appliance.audience.retention import Retention
 from appliance.audience.store import Audience
 from appliance.audience.suppression import SuppressionList
-from appliance.services import Service
+from appliance.core.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:
     """Register the audience parts, the restore hook, retention, staff pages, REST and /privacy."""
-    from appliance.admin.registry import NavItem, add_pages
     from appliance.audience import api, pages
-    from appliance.public.privacy import bp as privacy_pages
+    from appliance.audience.privacy_page import bp as privacy_pages
+    from appliance.lan.registry import NavItem, add_pages
 
     suppression = SuppressionList(appliance.db.path.parent)
     audience = Audience(appliance.db, suppression)

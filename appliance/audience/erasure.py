@@ -11,8 +11,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from appliance import audit
-from appliance.db import WriteConnection
+from appliance.core import audit
+from appliance.core.db import WriteConnection
 
 Step = tuple[str, tuple[Any, ...]]
 

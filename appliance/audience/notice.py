@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
+from appliance.core import audit
 
 if TYPE_CHECKING:
-    from appliance.config import Config
-    from appliance.db import Database
+    from appliance.core.config import Config
+    from appliance.core.db import Database
 
 DRAFT = 0  # notice_versions row being edited by staff
 

@@ -11,16 +11,16 @@ from typing import Any
 
 from quart import Blueprint, Response, flash, redirect, request, url_for
 
-from appliance import audit
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.csvsafe import csv_text
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
 from appliance.audience import csvimport
 from appliance.audience.retention import policy
 from appliance.audience.store import Audience, SearchFilter, search
-from appliance.errors import ApplianceError, BadRequest
+from appliance.core import audit
+from appliance.core.errors import ApplianceError, BadRequest
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.csvsafe import csv_text
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("audience", __name__, url_prefix="/subscribers")
 

@@ -6,14 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
 from appliance.audience.erasure import erase_in, leftover_steps, unsubscribe_in
 from appliance.audience.suppression import ERASED, RESUBSCRIBED, UNSUBSCRIBED, SuppressionList
-from appliance.errors import NotFound
+from appliance.core import audit
+from appliance.core.errors import NotFound
 
 if TYPE_CHECKING:
     from appliance.cloudapi.events import Identity, StatusUpdate
-    from appliance.db import Database, WriteConnection
+    from appliance.core.db import Database, WriteConnection
 
 SUBSCRIBER_COLUMNS = (
     "id, wa_id, user_id, status, language, profile_name, subscribed_at, unsubscribed_at,"

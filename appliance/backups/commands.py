@@ -11,7 +11,7 @@ from appliance.backups import crypto, store
 from appliance.backups.backup import create_backup, init_key, require_key
 from appliance.backups.errors import BackupError, DatabaseBusy, RestoreRefused
 from appliance.backups.restore import restore_backup
-from appliance.config import Config
+from appliance.core.config import Config
 
 Say = Callable[[str], None]
 COPY_FAILED = 3

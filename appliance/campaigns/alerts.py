@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from appliance.campaigns.model import parse_campaign
-from appliance.errors import Conflict
+from appliance.core.errors import Conflict
 
 if TYPE_CHECKING:
     from appliance.campaigns.engine import Campaigns

@@ -50,7 +50,7 @@ from appliance.conversation.flood import FloodGuard
 from appliance.conversation.texts import Texts
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 

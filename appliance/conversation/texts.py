@@ -6,11 +6,11 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
 from appliance.cloudapi import limits
+from appliance.core import audit
 
 if TYPE_CHECKING:
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 LANGUAGES = ("it", "en")
 

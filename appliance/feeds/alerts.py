@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from appliance import audit
-from appliance.config import Config, ConfigError
-from appliance.db import Database, WriteConnection
-from appliance.errors import Conflict, NotFound
+from appliance.core import audit
+from appliance.core.config import Config, ConfigError
+from appliance.core.db import Database, WriteConnection
+from appliance.core.errors import Conflict, NotFound
 from appliance.feeds import words
 from appliance.feeds.fetch import FeedError
 from appliance.feeds.levels import Level, Reading, Span, risk_label, risk_order, summarize

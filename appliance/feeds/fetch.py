@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from appliance import __version__
-from appliance.errors import ServiceUnavailable
+from appliance.core.errors import ServiceUnavailable
 
 USER_AGENT = f"Banditore/{__version__} (comune WhatsApp service)"
 DEFAULT_MAX_BYTES = 1024 * 1024

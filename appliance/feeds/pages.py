@@ -12,15 +12,15 @@ from typing import Any
 
 from quart import Blueprint, current_app, flash, g, redirect, request
 
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
-from appliance.errors import ApplianceError, Conflict, NotFound
+from appliance.core.errors import ApplianceError, Conflict, NotFound
 from appliance.feeds import words
 from appliance.feeds.alerts import STATUSES, AlertMonitor
 from appliance.feeds.levels import risk_label
 from appliance.feeds.probes import NAMES
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 CHECKS = ("alerts", "weather")
@@ -150,8 +150,8 @@ async def dismiss() -> Any:
 
 def register(app: Any) -> None:
     """Add the page to the LAN app's navigation and its English texts to the catalog."""
-    from appliance.admin.i18n import add_catalog
-    from appliance.admin.registry import NavItem, add_pages
+    from appliance.lan.i18n import add_catalog
+    from appliance.lan.registry import NavItem, add_pages
 
     add_catalog("en", MESSAGES_EN)
     add_pages(app, bp, NavItem("alerts.index", "Allerte", order=40))

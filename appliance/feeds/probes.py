@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
 from appliance.feeds import words
 from appliance.feeds.alerts import AlertMonitor
 from appliance.feeds.forecast import Forecast
-from appliance.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
 
 NAMES = {"lombardy": "allertaLOM", "dpc": "DPC", "cap": "CAP"}
 # A source silent this long is an error, not a hiccup: citizens would get stale alert levels.

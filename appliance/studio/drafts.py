@@ -7,13 +7,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
+from appliance.audience import segments
+from appliance.audience.segments import resend_filter
 from appliance.campaigns import outbox
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
-from appliance.errors import BadRequest, Conflict, NotFound
-from appliance.studio import segments
+from appliance.core import audit
+from appliance.core.errors import BadRequest, Conflict, NotFound
 from appliance.studio.election import Election
-from appliance.studio.segments import resend_filter
 from appliance.studio.shipped import (
     header_format,
     header_text,
@@ -23,7 +23,7 @@ from appliance.studio.shipped import (
 )
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
     from appliance.studio.media import MediaLibrary
 
 EDITING, PENDING, LAUNCHED, REJECTED = "editing", "pending", "launched", "rejected"

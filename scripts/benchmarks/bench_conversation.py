@@ -61,8 +61,8 @@ weather_url = "http://127.0.0.1:9/forecast"
 
 async def _prepare(db_path: Path, subscribers: int) -> str:
     """Schema, an operator token and ``subscribers`` active subscribers with an open window."""
-    from appliance.admin.tokens import create_token
-    from appliance.db import Database
+    from appliance.core.db import Database
+    from appliance.lan.tokens import create_token
 
     db = Database(db_path)
     await db.start()

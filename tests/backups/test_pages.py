@@ -17,7 +17,7 @@ import pytest
 from appliance.backups import store
 from appliance.backups.backup import create_backup, init_key
 from appliance.backups.pending import RESTART_EXIT, pending_restore, stage_restore
-from appliance.config import database_path
+from appliance.core.config import database_path
 from tests.admin.util import add_user, fetch, login
 from tests.harness import TEST_CREDENTIALS, RunningAppliance, make_config
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from playwright.sync_api import Page, expect
 
-from appliance.admin import setupcode
+from appliance.accounts import setupcode
 from tests.admin.util import PASSWORD
 from tests.e2e.conftest import assert_accessible, live_server
 from tests.harness import RunningAppliance, make_config
@@ -29,7 +29,7 @@ class _Codes(logging.Handler):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     handler = _Codes()
-    logger = logging.getLogger("appliance.admin.setupcode")
+    logger = logging.getLogger("appliance.accounts.setupcode")
     logger.addHandler(handler)
     try:
         for live in live_server(RunningAppliance(make_config(tmp_path_factory.mktemp("first")))):

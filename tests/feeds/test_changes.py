@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from appliance.errors import Conflict, NotFound
+from appliance.core.errors import Conflict, NotFound
 from appliance.feeds.alerts import EXPIRED_NOTE
 from appliance.feeds.levels import Level
 from tests.feeds.conftest import ALERTS_NOW

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from appliance.config import Config, ConfigError, is_loopback_host
+from appliance.core.config import Config, ConfigError, is_loopback_host
 from appliance.feeds.fetch import Fetcher
 from appliance.feeds.levels import Span
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from appliance.config import Config
+from appliance.core.config import Config
 from appliance.feeds.fetch import FeedFormatError, Fetcher, parse_xml
 from appliance.feeds.levels import Level, Span
 from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, check_url

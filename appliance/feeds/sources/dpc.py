@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from appliance.config import Config, ConfigError
+from appliance.core.config import Config, ConfigError
 from appliance.feeds.fetch import FeedFormatError, Fetcher
 from appliance.feeds.levels import Level, Span
 from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, check_url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from appliance.config import Config, ConfigError
+from appliance.core.config import Config, ConfigError
 from appliance.feeds.fetch import FeedFormatError, Fetcher, parse_xml
 from appliance.feeds.levels import Level, Span
 from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, check_url
