@@ -181,9 +181,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup; Banditore must be stopped."""
+    from appliance.app import create_app
     from appliance.backups.commands import run_restore
 
-    return run_restore(_load(args), args, _say)
+    config = _load(args)
+    # Capabilities register their after-restore hooks while the app is wired (nothing starts).
+    return run_restore(config, args, _say, lambda: create_app(config).parts["after_restore"])
 
 
 def cmd_token(args: argparse.Namespace) -> int:

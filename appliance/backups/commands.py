@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from appliance.backups import crypto, store
 from appliance.backups.backup import create_backup, init_key, require_key
@@ -71,10 +72,13 @@ def _list(config: Config, say: Say) -> int:
     return 0
 
 
-def run_restore(config: Config, args: argparse.Namespace, say: Say) -> int:
-    """Restore ``args.file`` after a confirmation; return the exit code."""
-    from appliance.app import create_app
+def run_restore(
+    config: Config, args: argparse.Namespace, say: Say, hooks: Callable[[], list[Any]]
+) -> int:
+    """Restore ``args.file`` after a confirmation; return the exit code.
 
+    ``hooks`` gives the capabilities' after-restore hooks (the entry point wires the app).
+    """
     try:
         require_key(config)
         meta = crypto.read_meta(args.file)
@@ -91,10 +95,8 @@ def run_restore(config: Config, args: argparse.Namespace, say: Say) -> int:
     if not args.yes and not _confirm(say):
         say("nothing changed")
         return 1
-    # Capabilities register their after-restore hooks while the app is wired (nothing starts).
-    hooks = create_app(config).parts["after_restore"]
     try:
-        result = restore_backup(config, args.file, hooks)
+        result = restore_backup(config, args.file, hooks())
     except RestoreRefused as err:
         say(f"restore refused, nothing changed: {err.message}")
         return 1
