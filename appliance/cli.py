@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from appliance import __version__
-from appliance.core.config import Config, ConfigError, load_config, require_credentials
+from appliance.core.config import (
+    Config,
+    ConfigError,
+    database_path,
+    load_config,
+    require_credentials,
+)
 from appliance.core.db.migrate import MigrationError
 
 log = logging.getLogger("appliance")
@@ -42,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    papers = sub.add_parser(
+        "papers", parents=[common], help="write the DPO's model papers, filled in, to a folder"
+    )
+    papers.add_argument("--out", metavar="DIR", default=".", help="folder to write them to")
     sub.add_parser(
         "led-off",
         parents=[common],
@@ -196,6 +209,28 @@ def cmd_token(args: argparse.Namespace) -> int:
     return run_token(_load(args), args, _say)
 
 
+def cmd_papers(args: argparse.Namespace) -> int:
+    """Write every paper (deliberation, register entry, DPIA outline, accessibility statement)."""
+    from appliance.audience import papers
+    from appliance.audience.privacy_facts import SETTINGS_QUERY, facts_from
+
+    config = _load(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stored: dict[str, str] = {}
+    contact = ""
+    path = database_path(config)
+    if path.exists():  # read only: writing the papers never touches the box's data
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            stored = dict(conn.execute(SETTINGS_QUERY).fetchall())
+            contact = (conn.execute(papers.CONTACT_QUERY).fetchone() or [""])[0]
+    filled = papers.context_from(facts_from(stored, config), contact, config)
+    for item in papers.PAPERS:
+        (out / item.filename).write_text(papers.render(item.key, filled), encoding="utf-8")
+        _say(f"wrote {out / item.filename}")
+    return 0
+
+
 def cmd_led_off(args: argparse.Namespace) -> int:
     """Leave the LED off: a killed or crashed process must not leave it lit like a healthy one."""
     from appliance.box.led import switch_off
@@ -217,5 +252,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "token": cmd_token,
+    "papers": cmd_papers,
     "led-off": cmd_led_off,
 }

@@ -35,6 +35,11 @@ TOWN_FIELDS = (
     TownField("pec", "PEC"),
     TownField("office_hours", "Orari di apertura", multiline=True),
     TownField("dpo_contact", "Contatto del responsabile della protezione dei dati (RPD)"),
+    TownField(
+        "legal_basis_act",
+        "Atto che istituisce il servizio (base giuridica dell'informativa)",
+        "Per esempio: Deliberazione del Consiglio comunale n. 12 del 3 marzo 2026",
+    ),
     TownField("accessibility_contact", "Contatto per segnalazioni sull'accessibilità"),
 )
 _KEYS = {f.key for f in TOWN_FIELDS}

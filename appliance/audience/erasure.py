@@ -138,7 +138,7 @@ def unsubscribe_steps(sid: int, source: str) -> list[Step]:
             (_now(), sid),
         ),
         (
-            "INSERT INTO consents (subscriber_id, kind, source) VALUES (?, 'withdrawn', ?)",
+            "INSERT INTO consents (subscriber_id, kind, source) VALUES (?, 'opted_out', ?)",
             (sid, source),
         ),
         ("DELETE FROM conversation_state WHERE subscriber_id = ?", (sid,)),

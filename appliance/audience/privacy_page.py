@@ -58,7 +58,15 @@ _WORDS = {
 async def latest() -> Response:
     """The notice in force."""
     appliance = current_app.extensions["appliance"]
-    return await _render(await notice.current(appliance.db), latest=True)
+    published = await notice.current(appliance.db)
+    if published is None:
+        return Response(
+            "Informativa non ancora pubblicata: il Comune la sta completando.\n"
+            "Privacy notice not published yet.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    return await _render(published, latest=True)
 
 
 @bp.get("/privacy/<int:number>")
@@ -75,7 +83,7 @@ async def _render(found: notice.Notice, *, latest: bool) -> Response:
     appliance = current_app.extensions["appliance"]
     lang = "en" if request.args.get("lang") == "en" and found.text_en else "it"
     words = _WORDS[lang]
-    text = await notice.fill(found.text(lang), appliance.db, appliance.config)
+    text = await notice.fill(found.text(lang), appliance.db, appliance.config, lang)
     paragraphs = "\n".join(
         f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in text.split("\n\n")
     )

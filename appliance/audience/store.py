@@ -132,7 +132,7 @@ class Audience:
             )
             await conn.execute(
                 "INSERT INTO consents (subscriber_id, kind, notice_version, wamid)"
-                " VALUES (?, 'granted', ?, ?)",
+                " VALUES (?, 'opted_in', ?, ?)",
                 (sid, notice_version, wamid),
             )
             await _set_topics(conn, sid, topic_keys)
@@ -146,7 +146,7 @@ class Audience:
         """Consent refused: recorded, nothing else changes."""
         await self.db.execute(
             "INSERT INTO consents (subscriber_id, kind, notice_version, wamid)"
-            " VALUES (?, 'refused', ?, ?)",
+            " VALUES (?, 'declined', ?, ?)",
             (row["id"], notice_version, wamid),
         )
 

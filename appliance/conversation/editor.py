@@ -117,7 +117,12 @@ async def save_notice() -> Any:
 @requires("admin")
 async def publish_notice() -> Any:
     """Publish the draft as a new version: new subscriptions consent to it from now on."""
-    number = await notice.publish(the_appliance().db, actor(), client_address())
+    appliance = the_appliance()
+    try:
+        number = await notice.publish(appliance.db, appliance.config, actor(), client_address())
+    except notice.NoticeIncomplete as err:
+        await flash(err.message, "error")
+        return redirect(url_for("bot.index") + "#notice", 303)
     await flash(gettext("Pubblicata la versione {n} dell'informativa.", n=number), "success")
     return redirect(url_for("bot.index") + "#notice", 303)
 

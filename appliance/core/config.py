@@ -526,6 +526,56 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=3650,
     ),
+    # The legal facts of the privacy notice (GDPR art. 13); staff may also set them on the
+    # settings page, which wins. No notice is published while a required one is missing.
+    Setting(
+        "privacy",
+        "legal_basis_act",
+        "str",
+        "",
+        "The act that lays down the service (public-interest task, Codice privacy art. 2-ter)",
+        '"Deliberazione del Consiglio comunale n. 12 del 3 marzo 2026"',
+    ),
+    Setting(
+        "privacy",
+        "controller_name",
+        "str",
+        "",
+        "The controller (default: Comune di NAME)",
+        '"Comune di Rota d\'Imagna"',
+    ),
+    Setting(
+        "privacy",
+        "controller_address",
+        "str",
+        "",
+        "The controller's postal address",
+        '"Piazza del Municipio 1, 24030 Rota d\'Imagna (BG)"',
+    ),
+    Setting(
+        "privacy",
+        "controller_pec",
+        "str",
+        "",
+        "The controller's certified e-mail (PEC)",
+        '"protocollo@pec.comune.example.it"',
+    ),
+    Setting(
+        "privacy",
+        "dpo_contact",
+        "str",
+        "",
+        "How to reach the data protection officer (RPD/DPO)",
+        '"rpd@comune.example.it"',
+    ),
+    Setting(
+        "privacy",
+        "integrator",
+        "str",
+        "",
+        "The technology provider acting as processor, if any",
+        '"Servizi Digitali Srl, Bergamo"',
+    ),
 )
 
 _BY_SECTION: dict[str, dict[str, Setting]] = {}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable
 
 import httpx
 
+from appliance.audience.privacy_facts import SETTINGS_QUERY, facts_from
 from appliance.core.config import Config, database_path
 from appliance.core.db.migrate import current_version, discover
 
@@ -17,6 +19,7 @@ async def run_checks(config: Config, say: Callable[[str], None]) -> int:
     failures = 0
     say(f"config: ok ({config.source or 'defaults and environment'})")
     failures += await asyncio.to_thread(_check_database, config, say)
+    await asyncio.to_thread(_check_privacy_facts, config, say)
     failures += await _check_graph_api(config, say)
     failures += await _check_webhook(config, say)
     say("all checks passed" if not failures else f"{failures} check(s) failed")
@@ -51,6 +54,30 @@ def _check_database(config: Config, say: Callable[[str], None]) -> int:
     pending = latest - version
     say(f"database: ok (schema {version}{f', {pending} migration(s) pending' if pending else ''})")
     return 0
+
+
+def _check_privacy_facts(config: Config, say: Callable[[str], None]) -> None:
+    """Say which legal facts the notice lacks (a warning: the box serves without subscriptions)."""
+    path = database_path(config)
+    stored: dict[str, str] = {}
+    if path.exists():
+        with (
+            contextlib.suppress(sqlite3.Error),
+            contextlib.closing(
+                sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+            ) as conn,
+        ):
+            stored = dict(conn.execute(SETTINGS_QUERY).fetchall())
+    missing = [f"[privacy] {key}" for key in facts_from(stored, config).missing]
+    if missing:
+        say(
+            "privacy notice: cannot be published, missing "
+            + ", ".join(missing)
+            + " (or set them on the LAN page Impostazioni > Dati del comune);"
+            " citizens cannot subscribe until it is"
+        )
+    else:
+        say("privacy notice: every legal fact is set")
 
 
 async def _check_graph_api(config: Config, say: Callable[[str], None]) -> int:
