@@ -12,7 +12,7 @@ from typing import Any
 
 from quart import Blueprint, flash, redirect, request, url_for
 
-from appliance.audience import notice
+from appliance.audience import minimal, notice
 from appliance.conversation.texts import DEFAULTS, LANGUAGES, check
 from appliance.core import audit
 from appliance.lan.access import requires
@@ -173,7 +173,30 @@ async def add_question() -> Any:
         await flash(gettext("Esiste già una domanda con questo codice."), "error")
     else:
         await flash(gettext("Domanda aggiunta."), "success")
+        await _warn_about_minimal_data(prompt_it + " " + prompt_en, kind)
     return redirect(url_for("bot.index") + "#questions", 303)
+
+
+async def _warn_about_minimal_data(prompt: str, kind: str) -> None:
+    """Flash what a DPO would ask about: special categories, free-text answers (art. 5, 9)."""
+    touched = minimal.special_categories(prompt)
+    if touched:
+        await flash(
+            gettext(
+                "Attenzione: la domanda sembra riguardare dati particolari ({what}). Un Comune "
+                "non dovrebbe raccoglierli con questo servizio: riformulala o toglila.",
+                what=", ".join(gettext(t) for t in touched),
+            ),
+            "warn",
+        )
+    if kind == "text":
+        await flash(
+            gettext(
+                "Una risposta a testo libero può contenere qualsiasi dato: preferisci una domanda "
+                "a scelta, con solo le opzioni che servono."
+            ),
+            "warn",
+        )
 
 
 @bp.post("/questions/<int:qid>")
@@ -210,6 +233,10 @@ async def edit_question(qid: int) -> Any:
 
     await the_appliance().db.write(job)
     await flash(gettext("Domanda aggiornata."), "success")
+    kind = await the_appliance().db.fetchval(
+        "SELECT kind FROM profile_questions WHERE id = ?", (qid,)
+    )
+    await _warn_about_minimal_data(prompt_it + " " + prompt_en, kind or "")
     return redirect(url_for("bot.index") + "#questions", 303)
 
 

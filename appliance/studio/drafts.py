@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from appliance.audience import segments
+from appliance.audience import minimal, segments
 from appliance.audience.segments import resend_filter
 from appliance.campaigns import outbox
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
@@ -281,6 +281,15 @@ class Drafts:
                         f"Il PDF «{row['filename']}» sembra una scansione senza testo: i lettori "
                         "di schermo non lo leggono. Allega il PDF originale o riassumilo in testo."
                     )
+        written = " ".join(str(p.get("text") or p.get("caption") or "") for p in content)
+        people = minimal.personal_data(written)
+        if people:
+            warnings.append(
+                "Il messaggio sembra contenere nomi di persone o numeri di telefono ("
+                + ", ".join(f"«{p}»" for p in people[:5])
+                + "): un avviso del Comune a tutti gli iscritti non deve identificare nessuno "
+                "né rivelare dati sulla salute. Toglili se non sono di un ufficio."
+            )
         return list(dict.fromkeys(warnings))
 
     async def resend_failed(self, campaign_id: int, actor: str) -> int:
