@@ -57,3 +57,16 @@ def test_the_bot_editor_warns_on_special_categories_and_free_text(running):
     assert "sembra riguardare dati particolari" not in html.unescape(
         http.get(calm.headers["location"]).text
     )
+
+
+@pytest.mark.fast
+def test_no_citizen_text_calls_a_message_it_alert():
+    """IT-alert is the national cell-broadcast system, with its own legal basis: never ours."""
+    from appliance.audience import notice
+    from appliance.conversation.texts import DEFAULTS
+    from appliance.studio.shipped import SHIPPED
+
+    texts = [t.body for t in SHIPPED] + [notice.DEFAULT_IT, notice.DEFAULT_EN]
+    texts += [d.it for d in DEFAULTS.values()] + [d.en for d in DEFAULTS.values()]
+    assert not [t for t in texts if "it-alert" in t.lower().replace(" ", "-")]
+    assert all("Comune" in t.body for t in SHIPPED if t.category == "UTILITY")
