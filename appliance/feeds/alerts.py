@@ -17,9 +17,10 @@ from appliance.config import Config, ConfigError
 from appliance.db import Database, WriteConnection
 from appliance.errors import Conflict, NotFound
 from appliance.feeds import words
+from appliance.feeds.failures import explain
 from appliance.feeds.fetch import FeedError
-from appliance.feeds.levels import Level, Reading, Span, risk_label, risk_order, summarize
-from appliance.feeds.sources import ATTRIBUTIONS, AlertSource
+from appliance.feeds.levels import Level, Reading, risk_label, risk_order, summarize
+from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ class AlertMonitor:
         self.db = db
         self.sources = {source.name: source for source in sources}
         self.status = {name: SourceStatus() for name in self.sources}
+        self.risk_status: dict[str, dict[str, SourceStatus]] = {}
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._handlers: list[ChangeHandler] = []
         self._locks = {name: asyncio.Lock() for name in self.sources}
@@ -239,38 +241,61 @@ class AlertMonitor:
     # -- polling -----------------------------------------------------------------------------
 
     async def load_status(self) -> None:
-        """Read each source's last outcome, so health survives a restart."""
+        """Read each source's and risk's last outcome, so health survives a restart."""
         for row in await self.db.fetchall("SELECT * FROM feed_status"):
-            if row["source"] in self.status:
-                self.status[row["source"]] = SourceStatus(
-                    _when(row["last_success"]) if row["last_success"] else None,
-                    row["last_error"],
-                    _when(row["last_error_at"]) if row["last_error_at"] else None,
-                    row["failures"],
-                )
+            source, _, risk = row["source"].partition("/")
+            if source not in self.status:
+                continue
+            status = SourceStatus(
+                _when(row["last_success"]) if row["last_success"] else None,
+                row["last_error"],
+                _when(row["last_error_at"]) if row["last_error_at"] else None,
+                row["failures"],
+            )
+            if risk:
+                self.risk_status.setdefault(source, {})[risk] = status
+            else:
+                self.status[source] = status
 
     async def poll_now(self, name: str) -> list[AlertChange]:
-        """Poll one source; return the changes handed on. A failure changes no state."""
+        """Poll one source; return the changes handed on. What failed keeps its old state."""
         source = self.sources.get(name)
         if source is None:
             raise NotFound(f"no alert source {name!r}")
         async with self._locks[name]:
             now = self.clock()
             try:
-                spans = await source.poll(now)
+                polled = await source.poll(now)
             except FeedError as err:
-                await self._failed(name, str(err), now)
+                await self._failed(name, err, now)
                 raise
             except Exception as err:  # noqa: BLE001 - a parser bug must not stop the poller
                 log.exception("alert source %s failed unexpectedly", name)
-                await self._failed(name, f"errore interno: {err}", now)
+                await self._failed(name, err, now)
                 raise FeedError(f"{name}: internal error: {err}") from err
-            changes = await self._apply(source, spans, now)
+            self._note_risks(name, polled, now)
+            if polled.risks and len(polled.failed) == len(polled.risks):
+                error = next(iter(polled.failed.values()))
+                await self._failed(name, error, now, polled)
+                raise error
+            changes = await self._apply(source, polled, now)
         if self.status[name].failures:
             log.info("alert source %s works again", name)
         self.status[name] = SourceStatus(last_success=now)
         await self._deliver(changes)
         return changes
+
+    def _note_risks(self, name: str, polled: Polled, now: datetime) -> None:
+        """Each risk's own outcome, shown on the Alerts page next to its source."""
+        statuses = self.risk_status.setdefault(name, {})
+        for risk in polled.risks:
+            old = statuses.get(risk, SourceStatus())
+            error = polled.failed.get(risk)
+            statuses[risk] = (
+                SourceStatus(now)
+                if error is None
+                else SourceStatus(old.last_success, explain(error), now, old.failures + 1)
+            )
 
     async def redeliver_pending(self) -> None:
         """After a restart, offer changes still pending again; handlers dedupe by key."""
@@ -278,30 +303,40 @@ class AlertMonitor:
         if self._handlers:
             await self._deliver(list(reversed(await self.changes("pending", limit=1000))))
 
-    async def _failed(self, name: str, error: str, now: datetime) -> None:
+    async def _failed(
+        self, name: str, err: Exception, now: datetime, polled: Polled | None = None
+    ) -> None:
         status = self.status[name]
+        error = explain(err)
         # One warning per outage; the health page shows the rest.
         (log.debug if status.failures else log.warning)("alert source %s: %s", name, error)
         self.status[name] = SourceStatus(status.last_success, error, now, status.failures + 1)
-        await self.db.execute(
-            "INSERT INTO feed_status (source, last_error, last_error_at, failures) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error,"
-            " last_error_at = excluded.last_error_at, failures = failures + 1",
-            (name, error[:500], _iso(now)),
-        )
 
-    async def _apply(
-        self, source: AlertSource, spans: list[Span], now: datetime
-    ) -> list[AlertChange]:
+        async def job(conn: WriteConnection) -> None:
+            await _store_status(conn, name, self.status[name])
+            for risk in polled.risks if polled else ():
+                await _store_status(conn, f"{name}/{risk}", self.risk_status[name][risk])
+
+        await self.db.write(job)
+
+    async def _apply(self, source: AlertSource, polled: Polled, now: datetime) -> list[AlertChange]:
         """Write the new state and its changes in one transaction; return those to hand on."""
+        spans = polled.spans
         readings = summarize(spans, now, source.horizon)
         cancels = {ref: span for span in spans for ref in span.cancels}
+        failed = set(polled.failed)
+        risks = self.risk_status.get(source.name, {})
 
         async def job(conn: WriteConnection) -> list[AlertChange]:
             cursor = await conn.execute(
                 "SELECT * FROM alert_state WHERE source = ?", (source.name,)
             )
-            rows = {(r["zone"], r["risk"]): r for r in await cursor.fetchall()}
+            # A risk that could not be read keeps its state untouched.
+            rows = {
+                (r["zone"], r["risk"]): r
+                for r in await cursor.fetchall()
+                if r["risk"] not in failed
+            }
             for key, row in rows.items():
                 cancel = cancels.get(row["issued_id"]) if row["issued_id"] else None
                 if cancel is not None and key not in readings and row["level"] > Level.GREEN:
@@ -316,21 +351,23 @@ class AlertMonitor:
                         link=cancel.link or row["link"],
                         detail={"cancelled": row["issued_id"]},
                     )
+            for key, row in rows.items():
+                if key not in readings and _held(row, now) < row["level"]:
+                    await _record_ended(conn, row, now)
             changes = []
             for key, reading in sorted(readings.items()):
                 change = await self._transition(conn, source, rows.get(key), reading, now)
                 if change is not None:
                     changes.append(change)
-            await conn.execute(
-                "UPDATE alert_state SET checked_at = ? WHERE source = ?", (_iso(now), source.name)
-            )
+            for key in rows:
+                await conn.execute(
+                    "UPDATE alert_state SET checked_at = ? WHERE source = ? AND zone = ? AND risk = ?",
+                    (_iso(now), source.name, *key),
+                )
             await _expire_pending(conn, now)
-            await conn.execute(
-                "INSERT INTO feed_status (source, last_success) VALUES (?, ?)"
-                " ON CONFLICT (source) DO UPDATE SET last_success = excluded.last_success,"
-                " failures = 0",
-                (source.name, _iso(now)),
-            )
+            await _store_status(conn, source.name, SourceStatus(last_success=now))
+            for risk in polled.risks:
+                await _store_status(conn, f"{source.name}/{risk}", risks[risk])
             return changes
 
         return await self.db.write(job)
@@ -364,7 +401,7 @@ class AlertMonitor:
             if reading.level == Level.GREEN:  # a first green is no news
                 return None
             old, seq = None, 0
-        elif row["level"] == reading.level:
+        elif _held(row, now) == reading.level:
             if row["content_hash"] != digest:  # same level, new period or bulletin: no message
                 await conn.execute(
                     "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
@@ -374,7 +411,8 @@ class AlertMonitor:
                 )
             return None
         else:
-            old, seq = Level(row["level"]), row["seq"] + 1
+            # Judged against what is in force now: after an expired alert a new one is new.
+            old, seq = _held(row, now), row["seq"] + 1
             await conn.execute(
                 "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
                 " issued_id = ?, link = ?, content_hash = ?, checked_at = ?, seq = ?"
@@ -513,6 +551,37 @@ class AlertMonitor:
             lines.extend(links)
         lines.append(texts["offer"])
         return "\n".join(lines)
+
+
+async def _store_status(conn: WriteConnection, key: str, status: SourceStatus) -> None:
+    """One source's (``lombardy``) or risk's (``lombardy/wind``) last outcome."""
+    await conn.execute(
+        "INSERT INTO feed_status (source, last_success, last_error, last_error_at, failures)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET"
+        " last_success = excluded.last_success, last_error = excluded.last_error,"
+        " last_error_at = excluded.last_error_at, failures = excluded.failures",
+        (
+            key,
+            _iso(status.last_success) if status.last_success else None,
+            status.last_error[:500],
+            _iso(status.last_error_at) if status.last_error_at else None,
+            status.failures,
+        ),
+    )
+
+
+def _held(row: sqlite3.Row, now: datetime) -> Level:
+    """The stored level if it is still in force, else green: an expired alert is over."""
+    return Level(row["level"]) if _when(row["valid_to"]) > now else Level.GREEN
+
+
+async def _record_ended(conn: WriteConnection, row: sqlite3.Row, now: datetime) -> None:
+    """An alert whose validity passed with nothing after it ends quietly: it is no news."""
+    await conn.execute(
+        "UPDATE alert_state SET level = 0, content_hash = 'ended', checked_at = ?"
+        " WHERE source = ? AND zone = ? AND risk = ?",
+        (_iso(now), row["source"], row["zone"], row["risk"]),
+    )
 
 
 async def _expire_pending(conn: WriteConnection, now: datetime) -> None:

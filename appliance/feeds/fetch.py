@@ -40,6 +40,12 @@ class FeedFormatError(FeedError):
     code = "feed_malformed"
 
 
+class NoZoneData(FeedFormatError):
+    """The answer is sound but says nothing about our zone: no data for us, never an alert."""
+
+    code = "feed_no_zone_data"
+
+
 @dataclass
 class _Validator:
     etag: str
@@ -185,6 +191,9 @@ def decode_json(body: bytes, where: str) -> Any:
 
 def parse_xml(body: bytes, where: str) -> Element:
     """Parse outside XML with defusedxml, refusing any DTD or entity declaration."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:64].lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise FeedFormatError(f"{where} answered with a web page, not data (maintenance?)")
     try:
         return defused_fromstring(body, forbid_dtd=True)
     except DefusedXmlException as err:

@@ -70,6 +70,10 @@ class FakeFeeds:
         """Answer ``route`` with a fixture file."""
         self.routes[route] = Reply((FIXTURES / fixture).read_bytes(), status, headers)
 
+    def reply(self, route: str, body: bytes, status: int = 200, **headers: str) -> None:
+        """Answer ``route`` with bytes a test made (a variation of a real file)."""
+        self.routes[route] = Reply(body, status, headers)
+
     def count(self, path: str) -> int:
         """How many requests reached ``path``."""
         return sum(1 for p, _, _ in self.requests if p == path)

@@ -10,8 +10,9 @@ from xml.etree.ElementTree import Element
 from appliance.config import Config
 from appliance.feeds.fetch import FeedFormatError, Fetcher, parse_xml
 from appliance.feeds.levels import Level, Span
-from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, check_url
+from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled, check_url
 from appliance.feeds.words import TZ
+from appliance.feeds.zones import TownZone
 
 NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
 MAX_BYTES = 512 * 1024
@@ -78,19 +79,17 @@ class CapSource(AlertSource):
     link = ""
     horizon = timedelta(hours=72)
 
-    def __init__(self, fetcher: Fetcher, urls: list[str], istat_code: str, zone: str, town: str):
-        self.fetcher, self.urls = fetcher, urls
-        self.istat_code, self.zone, self.town = istat_code, zone, town
+    def __init__(self, fetcher: Fetcher, urls: list[str], zone: TownZone) -> None:
+        self.fetcher, self.urls, self.zone = fetcher, urls, zone
         self._active: dict[str, CapMessage] = {}
 
     @classmethod
     def from_config(cls, config: Config, fetcher: Fetcher) -> CapSource:
-        """From ``[feeds] cap_urls`` and the town's codes."""
-        town = config.values["town"]
+        """From ``[feeds] cap_urls`` and the town's zone."""
         urls = [check_url(u, "[feeds] cap_urls") for u in config.values["feeds"]["cap_urls"]]
-        return cls(fetcher, urls, town["istat_code"], town["alert_zone"], town["name"])
+        return cls(fetcher, urls, TownZone.from_config(config))
 
-    async def poll(self, now: datetime) -> list[Span]:
+    async def poll(self, now: datetime) -> Polled:
         """Spans of the active alerts, plus one cancel marker per Cancel received."""
         messages = []
         for url in self.urls:
@@ -124,7 +123,7 @@ class CapSource(AlertSource):
             if not found:  # expired, or not about our area: nothing left to track
                 del self._active[triple]
             spans += found
-        return spans + cancels
+        return Polled(spans + cancels)
 
     def _spans(self, message: CapMessage, now: datetime) -> list[Span]:
         """One span per info block about our area that is neither expired nor levelless."""
@@ -141,7 +140,7 @@ class CapSource(AlertSource):
                 continue
             spans.append(
                 Span(
-                    zone=self.zone,
+                    zone=self.zone.regional,
                     zone_name=area,
                     risk=_risk(info),
                     level=level,
@@ -161,17 +160,19 @@ class CapSource(AlertSource):
             )
         return spans
 
+    # MeteoAlarm speaks for whole regions; only that source may take the region as ours.
+    region_wide = False
+
     def _area(self, info: Element) -> str | None:
-        """The areaDesc of the first area naming our ISTAT code, zone or town."""
-        codes = {self.istat_code, self.istat_code.lstrip("0")}
+        """The areaDesc of the first area that is ours by geocode or by its exact name."""
         for area in info.findall(f"{NS}area"):
             desc = _text(area, "areaDesc")
-            geocodes = {_text(g, "value") for g in area.findall(f"{NS}geocode")}
-            lowered = desc.casefold()
-            if (
-                codes & geocodes
-                or self.zone.casefold() in lowered
-                or self.town.casefold() in lowered
+            codes = [_text(g, "value") for g in area.findall(f"{NS}geocode")]
+            if any(self.zone.matches_code(c) for c in codes) or self.zone.matches_name(desc):
+                return desc
+            if self.region_wide and (
+                any(self.zone.matches_region(c, "") for c in codes)
+                or self.zone.matches_region("", desc)
             ):
                 return desc
         return None
