@@ -19,7 +19,7 @@ from appliance.errors import Conflict, NotFound
 from appliance.feeds import words
 from appliance.feeds.failures import explain
 from appliance.feeds.fetch import FeedError
-from appliance.feeds.levels import Level, Reading, risk_label, risk_order, summarize
+from appliance.feeds.levels import Level, Reading, risk_label, summarize
 from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled
 
 log = logging.getLogger(__name__)
@@ -40,32 +40,7 @@ _KINDS = {
         "ended": "Alert over",
     },
 }
-_TEXTS = {
-    "it": {
-        "title": "Allerte di protezione civile per {town}",
-        "zone": "Zona {zone}",
-        "span": "da {start} a {end}",
-        "updated": "Aggiornato: {when}",
-        "stale": "⚠️ Il servizio allerte non risponde: dati dell'ultimo controllo riuscito.",
-        "none": "Al momento non abbiamo dati aggiornati sulle allerte per {town}.",
-        "official": "Sito ufficiale: {link}",
-        "offer": "Per ricevere le allerte su WhatsApp iscriviti al servizio (opzione 4 del menu) "
-        "e scegli l'argomento «allerte».",
-    },
-    "en": {
-        "title": "Civil-protection alerts for {town}",
-        "zone": "Zone {zone}",
-        "span": "from {start} to {end}",
-        "updated": "Updated: {when}",
-        "stale": "⚠️ The alert service is not answering: data from the last successful check.",
-        "none": "We have no up-to-date alert data for {town} right now.",
-        "official": "Official site: {link}",
-        "offer": "To get alerts on WhatsApp, subscribe (menu option 4) and choose the "
-        "«allerte» topic.",
-    },
-}
-# Where no regional source is configured, citizens still get the regional portal.
-FALLBACK_LINK = "https://www.allertalom.regione.lombardia.it/allerta"
+_ZONE = {"it": "Zona {zone}", "en": "Zone {zone}"}
 
 
 def _iso(moment: datetime) -> str:
@@ -109,16 +84,15 @@ class AlertChange:
     def message(self, language: str) -> str:
         """The citizen-facing text of the change (a template parameter or free-form body)."""
         language = words.lang(language)
-        zone = _zone_label(self.zone, self.zone_name)
+        zone = zone_label(self.zone, self.zone_name)
         head = f"{self.new_level.emoji} {_KINDS[language][self.kind]} – {risk_label(self.risk, language)}"
         body = self.new_level.label(language)
         if self.new_level > Level.GREEN:
-            body += " " + _TEXTS[language]["span"].format(
-                start=words.moment(self.valid_from, language),
-                end=words.moment(self.valid_to, language),
-            )
+            body += " " + words.period(self.valid_from, self.valid_to, language)
         credit = ATTRIBUTIONS.get(self.source, "")
-        return f"{head}: {body}.\n{_TEXTS[language]['zone'].format(zone=zone)}.\n{credit}\n{self.link}".strip()
+        return (
+            f"{head}: {body}.\n{_ZONE[language].format(zone=zone)}.\n{credit}\n{self.link}".strip()
+        )
 
 
 ChangeHandler = Callable[[AlertChange], Awaitable[None]]
@@ -134,7 +108,8 @@ class SourceStatus:
     failures: int = 0
 
 
-def _zone_label(zone: str, zone_name: str) -> str:
+def zone_label(zone: str, zone_name: str) -> str:
+    """``IM-06 Orobie bergamasche`` whether or not the source's name repeats the code."""
     if not zone or zone_name.startswith(zone):
         return zone_name or zone
     return f"{zone} {zone_name}".strip()
@@ -502,55 +477,10 @@ class AlertMonitor:
     # -- menu option 2 -----------------------------------------------------------------------
 
     async def text(self, language: str) -> str:
-        """Current level per risk for the town's zone, validity, official link and the offer."""
-        language = words.lang(language)
-        texts = _TEXTS[language]
-        now = self.clock()
-        order = list(self.sources)
-        rows = [
-            r
-            for r in await self.db.fetchall("SELECT * FROM alert_state")
-            if r["source"] in self.sources and _when(r["valid_to"]) > now
-        ]
-        best: dict[str, Any] = {}
-        for row in sorted(rows, key=lambda r: order.index(r["source"])):
-            current = best.get(row["risk"])
-            if current is None or row["level"] > current["level"]:
-                best[row["risk"]] = row
-        if not best:
-            link = next((s.link for s in self.sources.values() if s.link), FALLBACK_LINK)
-            return "\n".join(
-                [
-                    texts["none"].format(town=self.town),
-                    texts["official"].format(link=link),
-                    texts["offer"],
-                ]
-            )
-        chosen = sorted(best.values(), key=lambda r: risk_order(r["risk"]))
-        first = min(chosen, key=lambda r: order.index(r["source"]))
-        lines = [
-            texts["title"].format(town=self.town),
-            texts["zone"].format(zone=_zone_label(first["zone"], first["zone_name"])),
-        ]
-        for row in chosen:
-            level = Level(row["level"])
-            line = f"{level.emoji} {risk_label(row['risk'], language).capitalize()}: {level.label(language)}"
-            if level > Level.GREEN:
-                line += " " + texts["span"].format(
-                    start=words.moment(_when(row["valid_from"]), language),
-                    end=words.moment(_when(row["valid_to"]), language),
-                )
-            lines.append(line)
-        checked = min(_when(r["checked_at"]) for r in chosen)
-        lines.append(texts["updated"].format(when=words.moment(checked, language)))
-        if any(self.status[r["source"]].failures for r in chosen):
-            lines.append(texts["stale"])
-        for name in dict.fromkeys(r["source"] for r in chosen):
-            links = dict.fromkeys(r["link"] for r in chosen if r["source"] == name and r["link"])
-            lines.append(ATTRIBUTIONS.get(name, name))
-            lines.extend(links)
-        lines.append(texts["offer"])
-        return "\n".join(lines)
+        """Menu option 2: every warning in force for the town's zone (see ``feeds.menu``)."""
+        from appliance.feeds.menu import alerts_text
+
+        return await alerts_text(self, language)
 
 
 async def _store_status(conn: WriteConnection, key: str, status: SourceStatus) -> None:

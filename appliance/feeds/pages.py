@@ -18,7 +18,7 @@ from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.errors import ApplianceError, Conflict, NotFound
 from appliance.feeds import words
-from appliance.feeds.alerts import STATUSES, AlertMonitor
+from appliance.feeds.alerts import STATUSES, AlertMonitor, zone_label
 from appliance.feeds.levels import risk_label
 from appliance.feeds.probes import NAMES
 
@@ -41,11 +41,6 @@ def _engine() -> Any | None:
     return campaigns if getattr(campaigns, "on_alert_sent", None) is not None else None
 
 
-def _zone(zone: str, name: str) -> str:
-    """``IM-06 Orobie bergamasche`` whether or not the source's name repeats the code."""
-    return name if zone and name.startswith(zone) else f"{zone} {name}".strip()
-
-
 async def _row(change: Any, language: str, engine: Any | None) -> dict[str, Any]:
     """What the page shows of one change; links only when they are plain web addresses."""
     campaign = await engine.by_alert(change.key) if engine is not None else None
@@ -54,7 +49,7 @@ async def _row(change: Any, language: str, engine: Any | None) -> dict[str, Any]
         "change": change,
         "source": NAMES.get(change.source, change.source),
         "risk": risk_label(change.risk, language),
-        "zone": _zone(change.zone, change.zone_name),
+        "zone": zone_label(change.zone, change.zone_name),
         "old": change.old_level.label(language) if change.old_level is not None else "",
         "new": change.new_level.label(language),
         "emoji": change.new_level.emoji,

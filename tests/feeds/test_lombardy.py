@@ -68,11 +68,11 @@ def test_yellow_rising_to_orange_then_back_to_green(appliance_factory, fake):
     assert yellow.lane == "approval"  # below the default automatic level (orange)
     assert yellow.key == "lombardy:IM-06:thunderstorm:1:yellow"
     assert yellow.message("it") == (
-        "🟡 Nuova allerta – temporali: allerta gialla da mar 15/09 ore 14:00 a mar 15/09 ore 21:00.\n"
+        "🟡 Nuova allerta – temporali: allerta gialla mar 15/09 dalle 14:00 alle 21:00.\n"
         f"Zona IM-06 Orobie bergamasche.\n{LOMBARDY_CREDIT}\n{LOMBARDY_LINK}"
     )
     assert yellow.message("en").startswith(
-        "🟡 New alert – thunderstorms: yellow alert from Tue 15/09 14:00 to Tue 15/09 21:00."
+        "🟡 New alert – thunderstorms: yellow alert Tue 15/09 from 14:00 to 21:00."
     )
 
     serve_lombardy(fake, "allertalom_im06_orange.xml")
@@ -84,7 +84,7 @@ def test_yellow_rising_to_orange_then_back_to_green(appliance_factory, fake):
     )
     assert (orange.valid_from, orange.valid_to) == (rome(15, 17), rome(15, 21))
     assert orange.lane == "auto" and orange.key == "lombardy:IM-06:thunderstorm:2:orange"
-    assert "🟠 Temporali: allerta arancione da mar 15/09 ore 17:00 a mar 15/09 ore 21:00" in (
+    assert "🟠 Temporali: allerta arancione mar 15/09 dalle 17:00 alle 21:00" in (
         alerts_text(running)
     )
     assert poll(running, "lombardy") == []  # same data again: nothing new

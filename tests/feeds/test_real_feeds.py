@@ -88,6 +88,10 @@ def test_dpc_real_bulletin_and_a_missing_today_file(appliance_factory, fake):
     changes = poll(running, "dpc")
     assert sorted(c.risk for c in changes) == ["hydrogeological", "thunderstorm"]
     assert {c.valid_from for c in changes} == {datetime(2026, 7, 20, 15, 10, tzinfo=TZ)}
+    # From the bulletin's own start; the end of tomorrow is tomorrow's 24:00, not Wednesday.
+    assert "🟡 Temporali: allerta gialla da lun 20/07 ore 15:10 a mar 21/07 ore 24:00" in (
+        alerts_text(running)
+    )
     # The late revision of 23:31 comes without its today file: tomorrow's still counts,
     # today's level stays as the earlier bulletin said.
     fake.reply("/dpc/index.html", b"20260720_2331")
@@ -132,3 +136,19 @@ def test_cap_zone_by_area_name_alone(appliance_factory, fake):
         "Orobie bergamasche",
         "thunderstorm",
     )
+
+
+def test_menu_lists_every_warning_worst_first_each_with_its_validity(appliance_factory, fake):
+    start = NOW.replace(minute=0)
+    lombardy(fake, lombardy_list(start, [0, 0, 2, 2, 2, 0]), lombardy_list(start, [1] * 6))
+    fake.reply("/lista-zone?cdTipologiaGis=8", HTML_PAGE)
+    running = appliance_factory(NOW, lombardy_risks=["9", "7", "8"])
+    assert len(poll(running, "lombardy")) == 2
+    lines = alerts_text(running).splitlines()
+    assert lines[2:5] == [
+        "🟠 Temporali: allerta arancione gio 16/07 dalle 17:00 alle 20:00",
+        "🟡 Rischio idrogeologico: allerta gialla gio 16/07 dalle 15:00 alle 21:00",
+        "⚪ Vento forte: dati non disponibili (allertaLOM non risponde)",
+    ]
+    english = alerts_text(running, "en").splitlines()
+    assert english[2] == "🟠 Thunderstorms: orange alert Thu 16/07 from 17:00 to 20:00"
