@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -23,7 +24,7 @@ class Reply:
 class FakeFeeds:
     """Routes are ``/path`` or ``/path?param=value`` (matched on one query parameter)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Reply] = {}
         self.requests: list[tuple[str, dict[str, str], dict[str, str]]] = []
         fake = self
@@ -52,7 +53,11 @@ class FakeFeeds:
                 pass
 
         self._server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "http"
+        if tls is not None:  # HTTPS with whatever chain the context was given
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-feeds")
 
     def start(self) -> FakeFeeds:
