@@ -10,7 +10,7 @@ from appliance.feeds.forecast import Forecast
 from appliance.feeds.levels import risk_label
 from appliance.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
 
-NAMES = {"lombardy": "allertaLOM", "dpc": "DPC", "cap": "CAP"}
+NAMES = {"lombardy": "allertaLOM", "dpc": "DPC", "cap": "CAP", "meteoalarm": "MeteoAlarm"}
 # A source silent this long is an error, not a hiccup: citizens would get stale alert levels.
 ALERTS_STALE = timedelta(hours=6)
 

@@ -16,6 +16,8 @@ ATTRIBUTIONS = {
     "lombardy": "Fonte: Regione Lombardia – Protezione Civile (allertaLOM)",
     "dpc": "Fonte: Dipartimento della Protezione Civile (CC BY 4.0)",
     "cap": "Fonte: avviso ufficiale in formato CAP",
+    "meteoalarm": "Fonte: MeteoAlarm (Aeronautica Militare), avviso meteo per tutta la regione: "
+    "non è l'allerta ufficiale di protezione civile",
 }
 
 
@@ -65,8 +67,14 @@ def build_sources(config: Config, fetcher: Fetcher) -> list[AlertSource]:
     from appliance.feeds.sources.cap import CapSource
     from appliance.feeds.sources.dpc import DpcSource
     from appliance.feeds.sources.lombardy import LombardySource
+    from appliance.feeds.sources.meteoalarm import MeteoAlarmSource
 
-    factories = {"lombardy": LombardySource, "dpc": DpcSource, "cap": CapSource}
+    factories = {
+        "lombardy": LombardySource,
+        "dpc": DpcSource,
+        "cap": CapSource,
+        "meteoalarm": MeteoAlarmSource,
+    }
     names = config.values["feeds"]["alert_sources"]
     unknown = [n for n in names if n not in factories]
     if unknown:

@@ -11,11 +11,11 @@ from appliance.config import Config
 from appliance.feeds.fetch import FeedFormatError, Fetcher, parse_xml
 from appliance.feeds.levels import Level, Span
 from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled, check_url
+from appliance.feeds.sources.published import cap_documents
 from appliance.feeds.words import TZ
 from appliance.feeds.zones import TownZone
 
 NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
-MAX_BYTES = 512 * 1024
 # A CAP message without <expires> is taken to hold for a day, so it cannot stay active forever.
 DEFAULT_VALIDITY = timedelta(hours=24)
 SEVERITY = {
@@ -93,8 +93,8 @@ class CapSource(AlertSource):
         """Spans of the active alerts, plus one cancel marker per Cancel received."""
         messages = []
         for url in self.urls:
-            body = await self.fetcher.get(url, max_bytes=MAX_BYTES) or b""
-            messages.append(parse_cap(body, url))
+            for body, where in await cap_documents(self.fetcher, url, self._is_ours):
+                messages.append(parse_cap(body, where))
         cancels: list[Span] = []
         for message in sorted(messages, key=lambda m: m.sent):
             if message.status != "Actual" or message.msg_type not in ("Alert", "Update", "Cancel"):
@@ -140,8 +140,8 @@ class CapSource(AlertSource):
                 continue
             spans.append(
                 Span(
-                    zone=self.zone.regional,
-                    zone_name=area,
+                    zone=area[0],
+                    zone_name=area[1],
                     risk=_risk(info),
                     level=level,
                     start=start,
@@ -163,18 +163,27 @@ class CapSource(AlertSource):
     # MeteoAlarm speaks for whole regions; only that source may take the region as ours.
     region_wide = False
 
-    def _area(self, info: Element) -> str | None:
-        """The areaDesc of the first area that is ours by geocode or by its exact name."""
+    def _zone_of(self, codes: list[str], desc: str) -> str | None:
+        """Our zone code for an area that is our zone, "" for our whole region (MeteoAlarm)."""
+        if any(self.zone.matches_code(c) for c in codes) or self.zone.matches_name(desc):
+            return self.zone.regional
+        if self.region_wide and (
+            any(self.zone.matches_region(c, "") for c in codes)
+            or self.zone.matches_region("", desc)
+        ):
+            return ""
+        return None
+
+    def _is_ours(self, codes: list[str], desc: str) -> bool:
+        return self._zone_of(codes, desc) is not None
+
+    def _area(self, info: Element) -> tuple[str, str] | None:
+        """(zone code, areaDesc) of the first area that is ours by geocode or exact name."""
         for area in info.findall(f"{NS}area"):
             desc = _text(area, "areaDesc")
-            codes = [_text(g, "value") for g in area.findall(f"{NS}geocode")]
-            if any(self.zone.matches_code(c) for c in codes) or self.zone.matches_name(desc):
-                return desc
-            if self.region_wide and (
-                any(self.zone.matches_region(c, "") for c in codes)
-                or self.zone.matches_region("", desc)
-            ):
-                return desc
+            zone = self._zone_of([_text(g, "value") for g in area.findall(f"{NS}geocode")], desc)
+            if zone is not None:
+                return zone, desc
         return None
 
 
