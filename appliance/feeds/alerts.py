@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "approved", "sent", "dismissed")
 EXPIRED_NOTE = "scaduta senza decisione"  # shown on the Alerts page, like the other notes
+SUPERSEDED_NOTE = "superata da un cambio più recente"
 _KINDS = {
     "it": {
         "new": "Nuova allerta",
@@ -172,6 +173,15 @@ class AlertMonitor:
             f"SELECT * FROM alert_events {where} ORDER BY id DESC LIMIT ?", params
         )
         return [_change_from_row(row) for row in rows]
+
+    async def earlier(self, change: AlertChange) -> list[str]:
+        """Keys of the changes of the same source, zone and risk recorded before ``change``."""
+        rows = await self.db.fetchall(
+            "SELECT key FROM alert_events WHERE source = ? AND zone = ? AND risk = ?"
+            " AND id < (SELECT id FROM alert_events WHERE key = ?) ORDER BY id",
+            (change.source, change.zone, change.risk, change.key),
+        )
+        return [row[0] for row in rows]
 
     async def get(self, key: str) -> AlertChange:
         """One change by key."""
@@ -464,7 +474,16 @@ class AlertMonitor:
                 _iso(now) if decided_by else None,
             ),
         )
-        return change if cursor.rowcount == 1 and status == "pending" else None
+        if cursor.rowcount != 1 or status != "pending":
+            return None
+        # What is in force now replaces what was: an older change still waiting is moot.
+        await conn.execute(
+            "UPDATE alert_events SET status = 'dismissed', note = ?, decided_by = 'system',"
+            " decided_at = ? WHERE source = ? AND zone = ? AND risk = ? AND status = 'pending'"
+            " AND key != ?",
+            (f"{SUPERSEDED_NOTE}: {key}", _iso(now), source, reading.zone, reading.risk, key),
+        )
+        return change
 
     async def _deliver(self, changes: list[AlertChange]) -> None:
         for change in changes:

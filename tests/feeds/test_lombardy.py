@@ -94,7 +94,8 @@ def test_yellow_rising_to_orange_then_back_to_green(appliance_factory, fake):
     assert (ended.old_level, ended.new_level, ended.kind) == (Level.ORANGE, Level.GREEN, "ended")
     assert ended.message("it").startswith("🟢 Fine allerta – temporali: nessuna allerta.")
     assert [c.key for c in changes] == [yellow.key, orange.key, ended.key]
-    assert [e.status for e in events(running)] == ["pending"] * 3
+    # Each change replaces the one before: only the latest still waits for staff.
+    assert [e.status for e in events(running)] == ["pending", "dismissed", "dismissed"]
 
 
 def test_no_forecast_hours_change_nothing(appliance_factory, fake):

@@ -143,3 +143,31 @@ def test_cap_alert_expiry_new_alert(appliance_factory, fake, first, second, head
     fake.reply("/cap/latest.xml", dpc_cap(BASE + timedelta(days=3), second, 1))
     [two] = poll(running, "cap")
     check_two_announcements(running, one, two, second, head)
+
+
+def campaign_statuses(running) -> dict[str, str]:
+    rows = running.call(
+        running.appliance.db.fetchall(
+            "SELECT alert_key, status FROM campaigns WHERE alert_key IS NOT NULL"
+        )
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def test_nothing_about_an_alert_goes_out_once_it_is_over(appliance_factory, fake):
+    running = appliance_factory(BASE)
+    serve_lombardy_at(fake, BASE, [1] * 8)
+    [yellow] = poll(running, "lombardy")
+    assert campaign_statuses(running) == {yellow.key: "draft"}
+    expiry = running.call(running.appliance.parts["campaigns"].by_alert(yellow.key))["expires_at"]
+    assert expiry == yellow.valid_to.timestamp()  # the campaign ends when the alert does
+
+    serve_lombardy_at(fake, BASE, [0] * 8)  # withdrawn early: the region says green now
+    [ended] = poll(running, "lombardy")
+    assert ended.kind == "ended"
+    statuses = campaign_statuses(running)
+    assert statuses[yellow.key] == "cancelled"  # nobody can send the old draft any more
+    [waiting] = running.call(monitor(running).changes("pending"))
+    assert waiting.key == ended.key
+    old = running.call(monitor(running).get(yellow.key))
+    assert old.status == "dismissed" and old.note.startswith("superata da un cambio più recente")
