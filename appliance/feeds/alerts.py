@@ -8,120 +8,40 @@ import json
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from appliance import audit
 from appliance.config import Config, ConfigError
 from appliance.db import Database, WriteConnection
 from appliance.errors import Conflict, NotFound
-from appliance.feeds import words
+from appliance.feeds.changes import AlertChange, change_from_row
 from appliance.feeds.failures import explain
 from appliance.feeds.fetch import FeedError
-from appliance.feeds.levels import Level, Reading, risk_label, summarize
-from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled
+from appliance.feeds.levels import Level, Reading, summarize
+from appliance.feeds.sources import AlertSource, Polled
+from appliance.feeds.state import (
+    SourceStatus,
+    expire_pending,
+    held,
+    iso,
+    record_ended,
+    store_status,
+    when,
+)
 
 log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "approved", "sent", "dismissed")
-EXPIRED_NOTE = "scaduta senza decisione"  # shown on the Alerts page, like the other notes
 SUPERSEDED_NOTE = "superata da un cambio più recente"
-_KINDS = {
-    "it": {
-        "new": "Nuova allerta",
-        "worse": "Allerta in aumento",
-        "better": "Allerta in diminuzione",
-        "ended": "Fine allerta",
-    },
-    "en": {
-        "new": "New alert",
-        "worse": "Alert raised",
-        "better": "Alert lowered",
-        "ended": "Alert over",
-    },
-}
-_ZONE = {"it": "Zona {zone}", "en": "Zone {zone}"}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-@dataclass(frozen=True)
-class AlertChange:
-    """One level change for the town: what the broadcast engine turns into a campaign."""
-
-    key: str  # unique forever: a retry or a restart never produces the same change twice
-    source: str
-    zone: str
-    zone_name: str
-    risk: str
-    old_level: Level | None  # None: the first level this source ever gave for the risk
-    new_level: Level
-    valid_from: datetime
-    valid_to: datetime  # also the campaign's natural expiry
-    link: str
-    issued_id: str
-    detected_at: datetime
-    lane: str  # "auto": send through the emergency lane; "approval": wait for staff
-    status: str = "pending"
-    note: str = ""
-    detail: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def kind(self) -> str:
-        """new, worse, better or ended."""
-        if self.new_level == Level.GREEN:
-            return "ended"
-        if self.old_level is None or self.old_level == Level.GREEN:
-            return "new"
-        return "worse" if self.new_level > self.old_level else "better"
-
-    def message(self, language: str) -> str:
-        """The citizen-facing text of the change (a template parameter or free-form body)."""
-        language = words.lang(language)
-        zone = zone_label(self.zone, self.zone_name)
-        head = f"{self.new_level.emoji} {_KINDS[language][self.kind]} – {risk_label(self.risk, language)}"
-        body = self.new_level.label(language)
-        if self.new_level > Level.GREEN:
-            body += " " + words.period(self.valid_from, self.valid_to, language)
-        credit = ATTRIBUTIONS.get(self.source, "")
-        return (
-            f"{head}: {body}.\n{_ZONE[language].format(zone=zone)}.\n{credit}\n{self.link}".strip()
-        )
-
-
 ChangeHandler = Callable[[AlertChange], Awaitable[None]]
-
-
-@dataclass
-class SourceStatus:
-    """The last outcome of polling one source."""
-
-    last_success: datetime | None = None
-    last_error: str = ""
-    last_error_at: datetime | None = None
-    failures: int = 0
-
-
-def zone_label(zone: str, zone_name: str) -> str:
-    """``IM-06 Orobie bergamasche`` whether or not the source's name repeats the code."""
-    if not zone or zone_name.startswith(zone):
-        return zone_name or zone
-    return f"{zone} {zone_name}".strip()
 
 
 def _digest(reading: Reading) -> str:
     text = json.dumps(
         [
             int(reading.level),
-            _iso(reading.valid_from),
-            _iso(reading.valid_to),
+            iso(reading.valid_from),
+            iso(reading.valid_to),
             reading.issued_id,
             reading.zone_name,
             reading.link,
@@ -172,7 +92,7 @@ class AlertMonitor:
         rows = await self.db.fetchall(
             f"SELECT * FROM alert_events {where} ORDER BY id DESC LIMIT ?", params
         )
-        return [_change_from_row(row) for row in rows]
+        return [change_from_row(row) for row in rows]
 
     async def earlier(self, change: AlertChange) -> list[str]:
         """Keys of the changes of the same source, zone and risk recorded before ``change``."""
@@ -188,7 +108,7 @@ class AlertMonitor:
         row = await self.db.fetchone("SELECT * FROM alert_events WHERE key = ?", (key,))
         if row is None:
             raise NotFound(f"no alert change {key!r}")
-        return _change_from_row(row)
+        return change_from_row(row)
 
     async def approve(self, key: str, actor: str, address: str = "") -> AlertChange:
         """Staff approve a pending change; the broadcast engine may then send it."""
@@ -216,7 +136,7 @@ class AlertMonitor:
                 raise Conflict(f"alert change {key} is {row[0]}; it cannot become {status}")
             await conn.execute(
                 "UPDATE alert_events SET status = ?, decided_by = ?, decided_at = ? WHERE key = ?",
-                (status, actor, _iso(self.clock()), key),
+                (status, actor, iso(self.clock()), key),
             )
             await audit.record_in(conn, actor, f"alert.{status}", key, "", address)
 
@@ -232,9 +152,9 @@ class AlertMonitor:
             if source not in self.status:
                 continue
             status = SourceStatus(
-                _when(row["last_success"]) if row["last_success"] else None,
+                when(row["last_success"]) if row["last_success"] else None,
                 row["last_error"],
-                _when(row["last_error_at"]) if row["last_error_at"] else None,
+                when(row["last_error_at"]) if row["last_error_at"] else None,
                 row["failures"],
             )
             if risk:
@@ -284,7 +204,7 @@ class AlertMonitor:
 
     async def redeliver_pending(self) -> None:
         """After a restart, offer changes still pending again; handlers dedupe by key."""
-        await self.db.write(lambda conn: _expire_pending(conn, self.clock()))
+        await self.db.write(lambda conn: expire_pending(conn, self.clock()))
         if self._handlers:
             await self._deliver(list(reversed(await self.changes("pending", limit=1000))))
 
@@ -298,9 +218,9 @@ class AlertMonitor:
         self.status[name] = SourceStatus(status.last_success, error, now, status.failures + 1)
 
         async def job(conn: WriteConnection) -> None:
-            await _store_status(conn, name, self.status[name])
+            await store_status(conn, name, self.status[name])
             for risk in polled.risks if polled else ():
-                await _store_status(conn, f"{name}/{risk}", self.risk_status[name][risk])
+                await store_status(conn, f"{name}/{risk}", self.risk_status[name][risk])
 
         await self.db.write(job)
 
@@ -331,14 +251,14 @@ class AlertMonitor:
                         risk=row["risk"],
                         level=Level.GREEN,
                         valid_from=now,
-                        valid_to=max(now, _when(row["valid_to"])),
+                        valid_to=max(now, when(row["valid_to"])),
                         issued_id=cancel.issued_id,
                         link=cancel.link or row["link"],
                         detail={"cancelled": row["issued_id"]},
                     )
             for key, row in rows.items():
-                if key not in readings and _held(row, now) < row["level"]:
-                    await _record_ended(conn, row, now)
+                if key not in readings and held(row, now) < row["level"]:
+                    await record_ended(conn, row, now)
             changes = []
             for key, reading in sorted(readings.items()):
                 change = await self._transition(conn, source, rows.get(key), reading, now)
@@ -347,12 +267,12 @@ class AlertMonitor:
             for key in rows:
                 await conn.execute(
                     "UPDATE alert_state SET checked_at = ? WHERE source = ? AND zone = ? AND risk = ?",
-                    (_iso(now), source.name, *key),
+                    (iso(now), source.name, *key),
                 )
-            await _expire_pending(conn, now)
-            await _store_status(conn, source.name, SourceStatus(last_success=now))
+            await expire_pending(conn, now)
+            await store_status(conn, source.name, SourceStatus(last_success=now))
             for risk in polled.risks:
-                await _store_status(conn, f"{source.name}/{risk}", risks[risk])
+                await store_status(conn, f"{source.name}/{risk}", risks[risk])
             return changes
 
         return await self.db.write(job)
@@ -369,12 +289,12 @@ class AlertMonitor:
         values = (
             reading.zone_name,
             int(reading.level),
-            _iso(reading.valid_from),
-            _iso(reading.valid_to),
+            iso(reading.valid_from),
+            iso(reading.valid_to),
             reading.issued_id,
             reading.link,
             digest,
-            _iso(now),
+            iso(now),
         )
         if row is None:
             await conn.execute(
@@ -386,7 +306,7 @@ class AlertMonitor:
             if reading.level == Level.GREEN:  # a first green is no news
                 return None
             old, seq = None, 0
-        elif _held(row, now) == reading.level:
+        elif held(row, now) == reading.level:
             if row["content_hash"] != digest:  # same level, new period or bulletin: no message
                 await conn.execute(
                     "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
@@ -397,7 +317,7 @@ class AlertMonitor:
             return None
         else:
             # Judged against what is in force now: after an expired alert a new one is new.
-            old, seq = _held(row, now), row["seq"] + 1
+            old, seq = held(row, now), row["seq"] + 1
             await conn.execute(
                 "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
                 " issued_id = ?, link = ?, content_hash = ?, checked_at = ?, seq = ?"
@@ -427,7 +347,7 @@ class AlertMonitor:
         if (
             last is not None
             and last[1] == reading.level
-            and (reading.level == Level.GREEN or last[2] > _iso(now))
+            and (reading.level == Level.GREEN or last[2] > iso(now))
         ):
             status, note, decided_by = "dismissed", f"già segnalata: {last[0]}", "system"
         change = AlertChange(
@@ -461,17 +381,17 @@ class AlertMonitor:
                 change.risk,
                 None if old is None else int(old),
                 int(change.new_level),
-                _iso(change.valid_from),
-                _iso(change.valid_to),
+                iso(change.valid_from),
+                iso(change.valid_to),
                 change.issued_id,
                 change.link,
                 json.dumps(change.detail, ensure_ascii=False, default=str),
                 change.lane,
                 status,
                 note,
-                _iso(now),
+                iso(now),
                 decided_by,
-                _iso(now) if decided_by else None,
+                iso(now) if decided_by else None,
             ),
         )
         if cursor.rowcount != 1 or status != "pending":
@@ -481,7 +401,7 @@ class AlertMonitor:
             "UPDATE alert_events SET status = 'dismissed', note = ?, decided_by = 'system',"
             " decided_at = ? WHERE source = ? AND zone = ? AND risk = ? AND status = 'pending'"
             " AND key != ?",
-            (f"{SUPERSEDED_NOTE}: {key}", _iso(now), source, reading.zone, reading.risk, key),
+            (f"{SUPERSEDED_NOTE}: {key}", iso(now), source, reading.zone, reading.risk, key),
         )
         return change
 
@@ -500,64 +420,3 @@ class AlertMonitor:
         from appliance.feeds.menu import alerts_text
 
         return await alerts_text(self, language)
-
-
-async def _store_status(conn: WriteConnection, key: str, status: SourceStatus) -> None:
-    """One source's (``lombardy``) or risk's (``lombardy/wind``) last outcome."""
-    await conn.execute(
-        "INSERT INTO feed_status (source, last_success, last_error, last_error_at, failures)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET"
-        " last_success = excluded.last_success, last_error = excluded.last_error,"
-        " last_error_at = excluded.last_error_at, failures = excluded.failures",
-        (
-            key,
-            _iso(status.last_success) if status.last_success else None,
-            status.last_error[:500],
-            _iso(status.last_error_at) if status.last_error_at else None,
-            status.failures,
-        ),
-    )
-
-
-def _held(row: sqlite3.Row, now: datetime) -> Level:
-    """The stored level if it is still in force, else green: an expired alert is over."""
-    return Level(row["level"]) if _when(row["valid_to"]) > now else Level.GREEN
-
-
-async def _record_ended(conn: WriteConnection, row: sqlite3.Row, now: datetime) -> None:
-    """An alert whose validity passed with nothing after it ends quietly: it is no news."""
-    await conn.execute(
-        "UPDATE alert_state SET level = 0, content_hash = 'ended', checked_at = ?"
-        " WHERE source = ? AND zone = ? AND risk = ?",
-        (_iso(now), row["source"], row["zone"], row["risk"]),
-    )
-
-
-async def _expire_pending(conn: WriteConnection, now: datetime) -> None:
-    """Close changes nobody decided on before their validity ended: none is worth sending."""
-    await conn.execute(
-        "UPDATE alert_events SET status = 'dismissed', note = ?, decided_by = 'system',"
-        " decided_at = ? WHERE status = 'pending' AND valid_to <= ?",
-        (EXPIRED_NOTE, _iso(now), _iso(now)),
-    )
-
-
-def _change_from_row(row: sqlite3.Row) -> AlertChange:
-    return AlertChange(
-        key=row["key"],
-        source=row["source"],
-        zone=row["zone"],
-        zone_name=row["zone_name"],
-        risk=row["risk"],
-        old_level=None if row["old_level"] is None else Level(row["old_level"]),
-        new_level=Level(row["new_level"]),
-        valid_from=_when(row["valid_from"]),
-        valid_to=_when(row["valid_to"]),
-        link=row["link"],
-        issued_id=row["issued_id"],
-        detected_at=_when(row["detected_at"]),
-        lane=row["lane"],
-        status=row["status"],
-        note=row["note"],
-        detail=json.loads(row["detail"]),
-    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from appliance.feeds import words
+from appliance.feeds.changes import zone_label
 from appliance.feeds.levels import Level, risk_label, risk_order
 from appliance.feeds.sources import ATTRIBUTIONS
+from appliance.feeds.state import when
 
 if TYPE_CHECKING:
     from appliance.feeds.alerts import AlertMonitor
@@ -40,13 +41,8 @@ _TEXTS = {
 FALLBACK_LINK = "https://www.allertalom.regione.lombardia.it/allerta"
 
 
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 async def alerts_text(monitor: AlertMonitor, language: str) -> str:
     """Every risk in force, worst first; a risk no source could read says so, never "no alert"."""
-    from appliance.feeds.alerts import zone_label
     from appliance.feeds.probes import NAMES
 
     language = words.lang(language)
@@ -56,7 +52,7 @@ async def alerts_text(monitor: AlertMonitor, language: str) -> str:
     rows = [
         r
         for r in await monitor.db.fetchall("SELECT * FROM alert_state")
-        if r["source"] in monitor.sources and _when(r["valid_to"]) > now
+        if r["source"] in monitor.sources and when(r["valid_to"]) > now
     ]
     best: dict[str, Any] = {}
     for row in sorted(rows, key=lambda r: order.index(r["source"])):
@@ -83,14 +79,14 @@ async def alerts_text(monitor: AlertMonitor, language: str) -> str:
         level = Level(row["level"])
         line = f"{level.emoji} {risk_label(row['risk'], language).capitalize()}: {level.label(language)}"
         if level > Level.GREEN:
-            line += " " + words.period(_when(row["valid_from"]), _when(row["valid_to"]), language)
+            line += " " + words.period(when(row["valid_from"]), when(row["valid_to"]), language)
         lines.append(line)
     for risk in sorted(set(failing) - set(best), key=risk_order):
         source = NAMES.get(failing[risk], failing[risk])
         lines.append(
             texts["missing"].format(risk=risk_label(risk, language).capitalize(), source=source)
         )
-    checked = min(_when(r["checked_at"]) for r in chosen)
+    checked = min(when(r["checked_at"]) for r in chosen)
     lines.append(texts["updated"].format(when=words.moment(checked, language)))
     if any(
         monitor.status[r["source"]].failures

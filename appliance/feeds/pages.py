@@ -18,7 +18,8 @@ from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.errors import ApplianceError, Conflict, NotFound
 from appliance.feeds import words
-from appliance.feeds.alerts import STATUSES, AlertMonitor, zone_label
+from appliance.feeds.alerts import STATUSES, AlertMonitor
+from appliance.feeds.changes import zone_label
 from appliance.feeds.levels import risk_label
 from appliance.feeds.probes import NAMES
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from appliance.errors import Conflict, NotFound
-from appliance.feeds.alerts import EXPIRED_NOTE
 from appliance.feeds.levels import Level
+from appliance.feeds.state import EXPIRED_NOTE
 from tests.feeds.conftest import ALERTS_NOW
 from tests.feeds.helpers import events, monitor, poll, serve_lombardy
 
