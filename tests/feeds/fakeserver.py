@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -19,6 +20,7 @@ class Reply:
     body: bytes
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between 16-byte pieces: a server that barely answers
 
 
 class FakeFeeds:
@@ -47,7 +49,16 @@ class FakeFeeds:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if not reply.trickle:
+                    self.wfile.write(reply.body)
+                    return
+                try:
+                    for start in range(0, len(reply.body), 16):
+                        time.sleep(reply.trickle)
+                        self.wfile.write(reply.body[start : start + 16])
+                        self.wfile.flush()
+                except OSError:  # the client gave up waiting
+                    pass
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -9,6 +9,7 @@ import pytest
 
 from appliance.feeds.levels import Level
 from appliance.feeds.words import TZ
+from tests.feeds.fakeserver import Reply
 from tests.feeds.helpers import alerts_text, events, health, monitor, poll, risk_error
 from tests.feeds.real import LOMBARDY_SAMPLE, dpc_day, lombardy_list, real
 
@@ -152,3 +153,16 @@ def test_menu_lists_every_warning_worst_first_each_with_its_validity(appliance_f
     ]
     english = alerts_text(running, "en").splitlines()
     assert english[2] == "🟠 Thunderstorms: orange alert Thu 16/07 from 17:00 to 20:00"
+
+
+def test_a_trickling_list_times_out_alone(appliance_factory, fake):
+    start = NOW.replace(minute=0)
+    slow = Reply(lombardy_list(start, [3] * 6), trickle=0.2)
+    fake.routes["/lista-zone?cdTipologiaGis=7"] = slow
+    fake.reply("/lista-zone?cdTipologiaGis=9", lombardy_list(start, [1] * 6))
+    running = appliance_factory(NOW)
+    monitor(running).sources["lombardy"].deadline = 1.0
+    [landslides] = poll(running, "lombardy")
+    assert landslides.risk == "hydrogeological"
+    assert risk_error(running, "thunderstorm").startswith("nessuna risposta entro il tempo massimo")
+    assert "Temporali: allerta rossa" not in alerts_text(running)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from appliance.config import Config, ConfigError
-from appliance.feeds.fetch import FeedError, FeedFormatError, Fetcher, NoZoneData, parse_xml
+from appliance.feeds.fetch import (
+    DEFAULT_DEADLINE,
+    FeedError,
+    FeedFormatError,
+    Fetcher,
+    NoZoneData,
+    parse_xml,
+)
 from appliance.feeds.levels import Level, Span
 from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled, check_url
 from appliance.feeds.zones import TownZone
@@ -33,6 +40,7 @@ class LombardySource(AlertSource):
     attribution = ATTRIBUTIONS["lombardy"]
     link = "https://www.allertalom.regione.lombardia.it/allerta"
     horizon = timedelta(hours=36)
+    deadline = DEFAULT_DEADLINE  # seconds per risk list, so one slow list cannot hold the rest
 
     def __init__(self, fetcher: Fetcher, url: str, risk_types: list[str], zone: TownZone) -> None:
         self.fetcher, self.url, self.risk_types, self.zone = fetcher, url, risk_types, zone
@@ -60,7 +68,7 @@ class LombardySource(AlertSource):
             risk = RISK_TYPES[type_id]
             params = {"cdTipologiaGis": type_id, "cdIstatComune": self.zone.istat}
             try:
-                body = await self.fetcher.get(self.url, params)
+                body = await self.fetcher.get(self.url, params, deadline=self.deadline)
                 polled.spans += parse_lombardy(body or b"", risk, self.zone, self.link)
             except FeedError as err:
                 polled.failed[risk] = err
