@@ -394,7 +394,7 @@ SETTINGS: tuple[Setting, ...] = (
         "alert_sources",
         "list",
         ["lombardy", "dpc"],
-        "Alert sources to poll, most authoritative first (lombardy, dpc, cap)",
+        "Alert sources to poll, most authoritative first (lombardy, dpc, cap, meteoalarm)",
         '["lombardy", "dpc"]',
     ),
     Setting(
@@ -447,6 +447,14 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "DPC zone name (empty: the zone whose Comuni list the town)",
         '"Orobie bergamasche"',
+    ),
+    Setting(
+        "feeds",
+        "meteoalarm_url",
+        "url",
+        "https://feeds.meteoalarm.org/feeds/meteoalarm-legacy-atom-italy",
+        "MeteoAlarm Atom feed (source 'meteoalarm': region-wide, not the official alert)",
+        '"https://feeds.meteoalarm.org/feeds/meteoalarm-legacy-atom-italy"',
     ),
     Setting(
         "feeds",
