@@ -170,8 +170,12 @@ async def send_media() -> Any:
     if kind == "audio":
         content["voice"] = True
     else:
-        content["caption"] = form.get("caption", "")[:1024] or "Buca in via Roma, davanti al civico 12"
-    return await _deliver(number, form.get("name", ""), {"type": kind, kind: content}, (media_id, mime, data))
+        content["caption"] = (
+            form.get("caption", "")[:1024] or "Buca in via Roma, davanti al civico 12"
+        )
+    return await _deliver(
+        number, form.get("name", ""), {"type": kind, kind: content}, (media_id, mime, data)
+    )
 
 
 async def _deliver(number: str, name: str, message: dict[str, Any], file: Any = None) -> Any:
@@ -179,7 +183,10 @@ async def _deliver(number: str, name: str, message: dict[str, Any], file: Any = 
     simulator = the_appliance().parts["simulator"]
     before = sum(1 for e in simulator.state.accepted if e["to"] == number)
     at = simulator.state.now()
-    spec = {"from": number, "name": name[:60] or "Cittadino demo", **message}
+    known = await the_appliance().db.fetchval(
+        "SELECT profile_name FROM subscribers WHERE wa_id = ?", (number,)
+    )
+    spec = {"from": number, "name": name[:60] or known or "Cittadino demo", **message}
     result = await simulator.inbound(spec)
     await _store().record_inbound(number, result["wamid"], at, message, file)
     if request.headers.get("X-Requested-With") == "fetch":

@@ -106,6 +106,7 @@ def setup_simulator(appliance: Appliance) -> None:
     appliance.parts["demo_phone"] = phone
     appliance.services.add(Service("demo-phone", phone.start, phone.stop))
     appliance.services.add(Service("demo-login", lambda: _ensure_demo_login(appliance), _nothing))
+    _add_pages(appliance)
     if appliance.config.values["demo"]["sample_town"]:
         town = SampleTownTask(appliance)
         appliance.on_ready.append(town.ready)
@@ -143,6 +144,19 @@ class SampleTownTask:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+def _add_pages(appliance: Appliance) -> None:
+    """The demo controls page, and the demo login on every page (the login page shows it)."""
+    from appliance.admin.registry import NavItem, add_pages
+    from appliance.demo import controls
+
+    assert appliance.lan is not None
+    add_pages(appliance.lan, controls.bp, NavItem("demo_controls.index", "Controlli demo", order=6))
+
+    @appliance.lan.context_processor
+    async def demo_context() -> dict[str, Any]:
+        return {"demo_login": DEMO_LOGIN}
 
 
 def _serve_sample_feeds(appliance: Appliance, simulator: Any) -> None:

@@ -157,7 +157,10 @@ def _template(content: dict[str, Any], templates: dict[tuple[str, str], list[Any
 
         return whatsapp_markup(_PLACEHOLDER.sub(value, text))
 
-    view: dict[str, Any] = {"template": name, "text": fill(parts.get("BODY", {}).get("text", ""), "body")}
+    view: dict[str, Any] = {
+        "template": name,
+        "text": fill(parts.get("BODY", {}).get("text", ""), "body"),
+    }
     header = parts.get("HEADER", {})
     if header.get("format", "TEXT").upper() == "TEXT" and header.get("text"):
         view["header_text"] = fill(header["text"], "header")

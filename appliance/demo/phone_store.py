@@ -30,7 +30,9 @@ def media_ids(body: dict[str, Any]) -> list[str]:
     template = body.get("template") if isinstance(body.get("template"), dict) else {}
     for component in template.get("components") or []:
         for parameter in component.get("parameters") or []:
-            media = parameter.get(parameter.get("type", "")) if isinstance(parameter, dict) else None
+            media = (
+                parameter.get(parameter.get("type", "")) if isinstance(parameter, dict) else None
+            )
             if isinstance(media, dict) and media.get("id"):
                 found.append(str(media["id"]))
     return found

@@ -45,7 +45,11 @@ TOWN = {
 }
 QUESTIONS = (
     ("390000019002", "Buongiorno, quando riapre la biblioteca dopo i lavori?", 0.2),
-    ("390000010007", "La strada per Valsecca è ghiacciata stamattina, potete mandare il sale?", 0.6),
+    (
+        "390000010007",
+        "La strada per Valsecca è ghiacciata stamattina, potete mandare il sale?",
+        0.6,
+    ),
     ("390000010015", "Si può pagare la TARI allo sportello del Comune o solo online?", 1.3),
 )
 
@@ -63,8 +67,17 @@ def _campaigns(now: float) -> list[dict[str, Any]]:
             "topic": "notizie",
             "category": "UTILITY",
             "content": [
-                {"type": "text", "text": "*Via Roma chiusa* da lunedì a mercoledì per il rifacimento dell'asfalto.\nDeviazione da via Valsecca."},
-                {"type": "location", "latitude": 45.8297, "longitude": 9.5108, "name": "Via Roma", "address": "Rota d'Imagna (BG)"},
+                {
+                    "type": "text",
+                    "text": "*Via Roma chiusa* da lunedì a mercoledì per il rifacimento dell'asfalto.\nDeviazione da via Valsecca.",
+                },
+                {
+                    "type": "location",
+                    "latitude": 45.8297,
+                    "longitude": 9.5108,
+                    "name": "Via Roma",
+                    "address": "Rota d'Imagna (BG)",
+                },
             ],
             "read": 0.78,
         },
@@ -73,7 +86,12 @@ def _campaigns(now: float) -> list[dict[str, Any]]:
             "ago": 62,
             "topic": "eventi",
             "category": "MARKETING",
-            "content": [{"type": "text", "text": "Vi aspettiamo sabato in piazza per la *Festa di San Bartolomeo*: musica, polenta e giochi per i bambini."}],
+            "content": [
+                {
+                    "type": "text",
+                    "text": "Vi aspettiamo sabato in piazza per la *Festa di San Bartolomeo*: musica, polenta e giochi per i bambini.",
+                }
+            ],
             "read": 0.64,
         },
         {
@@ -81,7 +99,12 @@ def _campaigns(now: float) -> list[dict[str, Any]]:
             "ago": 31,
             "topic": "notizie",
             "category": "UTILITY",
-            "content": [{"type": "text", "text": "È uscito il nuovo calendario della raccolta differenziata: lo trovate sul sito del Comune e all'ufficio tecnico."}],
+            "content": [
+                {
+                    "type": "text",
+                    "text": "È uscito il nuovo calendario della raccolta differenziata: lo trovate sul sito del Comune e all'ufficio tecnico.",
+                }
+            ],
             "read": 0.71,
         },
         {
@@ -89,7 +112,12 @@ def _campaigns(now: float) -> list[dict[str, Any]]:
             "ago": 12,
             "topic": "allerte",
             "category": "UTILITY",
-            "content": [{"type": "text", "text": "⚠️ *Allerta gialla* per temporali sulle Orobie bergamasche fino a domani sera. Evitate i sottopassi e le zone vicine ai torrenti."}],
+            "content": [
+                {
+                    "type": "text",
+                    "text": "⚠️ *Allerta gialla* per temporali sulle Orobie bergamasche fino a domani sera. Evitate i sottopassi e le zone vicine ai torrenti.",
+                }
+            ],
             "read": 0.83,
         },
     ]
@@ -146,15 +174,23 @@ async def _bulk(conn: WriteConnection, now: float) -> bool:
             return False
     rng = random.Random(19)
     questions = {
-        r["key"]: r["id"] for r in await (await conn.execute("SELECT id, key FROM profile_questions")).fetchall()
+        r["key"]: r["id"]
+        for r in await (await conn.execute("SELECT id, key FROM profile_questions")).fetchall()
     }
-    topics = {r["key"]: r["id"] for r in await (await conn.execute("SELECT id, key FROM topics")).fetchall()}
+    topics = {
+        r["key"]: r["id"]
+        for r in await (await conn.execute("SELECT id, key FROM topics")).fetchall()
+    }
     people = []  # (sid, joined_at, topic keys)
     for n in range(CITIZENS):
         wa_id = str(NUMBER_BASE + n)
         name = f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]}"
         joined = now - rng.uniform(5, 200) * DAY
-        chosen = [k for k in ("allerte", "notizie", "eventi") if rng.random() < (0.9, 0.7, 0.5)[("allerte", "notizie", "eventi").index(k)]]
+        chosen = [
+            k
+            for k in ("allerte", "notizie", "eventi")
+            if rng.random() < (0.9, 0.7, 0.5)[("allerte", "notizie", "eventi").index(k)]
+        ]
         chosen = chosen or ["allerte"]
         iso = _iso(joined)
         cursor = await conn.execute(
@@ -186,11 +222,13 @@ async def _bulk(conn: WriteConnection, now: float) -> bool:
     for wa_id, text, days_ago in QUESTIONS:
         sid = by_number.get(wa_id)
         if sid is None:
-            sid = (await conn.execute(
-                "INSERT INTO subscribers (wa_id, status, profile_name, last_inbound_at)"
-                " VALUES (?, 'pending', ?, ?)",
-                (wa_id, dict(PHONE_CITIZENS).get(wa_id, "Cittadino"), now - days_ago * DAY),
-            )).lastrowid
+            sid = (
+                await conn.execute(
+                    "INSERT INTO subscribers (wa_id, status, profile_name, last_inbound_at)"
+                    " VALUES (?, 'pending', ?, ?)",
+                    (wa_id, dict(PHONE_CITIZENS).get(wa_id, "Cittadino"), now - days_ago * DAY),
+                )
+            ).lastrowid
         await conn.execute(
             "INSERT INTO chat_messages (subscriber_id, direction, at, wamid, type, text, inbox)"
             " VALUES (?, 'in', ?, ?, 'text', ?, 1)",
@@ -210,8 +248,15 @@ async def _campaign(
         " created_by, created_at, started_at, finished_at, send_at)"
         " VALUES (?, 'done', ?, ?, ?, ?, 'demo', ?, ?, ?, ?)",
         (
-            spec["name"], spec["category"], json.dumps({"topics": [spec["topic"]]}),
-            json.dumps(spec["content"]), len(audience), start - 3600, start, start + 900, start,
+            spec["name"],
+            spec["category"],
+            json.dumps({"topics": [spec["topic"]]}),
+            json.dumps(spec["content"]),
+            len(audience),
+            start - 3600,
+            start,
+            start + 900,
+            start,
         ),
     )
     campaign_id = cursor.lastrowid
@@ -219,7 +264,15 @@ async def _campaign(
         sent_at = start + index * 0.4
         roll = rng.random()
         failed = roll < 0.02
-        state = "failed" if failed else "read" if roll < spec["read"] else "delivered" if roll < 0.97 else "sent"
+        state = (
+            "failed"
+            if failed
+            else "read"
+            if roll < spec["read"]
+            else "delivered"
+            if roll < 0.97
+            else "sent"
+        )
         history = [("accepted", sent_at), ("sent", sent_at + 1.5)]
         if not failed and state != "sent":
             history.append(("delivered", sent_at + rng.uniform(3, 600)))
@@ -230,12 +283,16 @@ async def _campaign(
             " attempts, wamid, error_code, error_detail, created_at, updated_at)"
             " VALUES (2, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?)",
             (
-                campaign_id, sid, wa_id, state,
+                campaign_id,
+                sid,
+                wa_id,
+                state,
                 {"failed": 9, "read": 4, "delivered": 3, "sent": 2}[state],
                 f"wamid.DEMO{campaign_id}{sid:06d}",
                 131026 if failed else None,
                 "Message undeliverable." if failed else "",
-                start - 60, history[-1][1],
+                start - 60,
+                history[-1][1],
             ),
         )
         if failed:

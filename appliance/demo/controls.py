@@ -1,0 +1,117 @@
+"""Demo-only controls for what otherwise needs the outside world: alerts, failures, the button."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from quart import Blueprint, flash, jsonify, redirect, request, url_for
+
+from appliance.admin.access import requires
+from appliance.admin.auth import the_appliance
+from appliance.admin.i18n import gettext
+from appliance.admin.pages.forms import page
+from appliance.box.patterns import PATTERNS
+from appliance.demo.sample_town import PHONE_CITIZENS
+from appliance.errors import BadRequest
+
+bp = Blueprint("demo_controls", __name__, url_prefix="/demo/controls")
+
+RELEASE_AFTER = 15.0  # a press whose release never came (tab closed) ends by itself
+_held: dict[str, asyncio.Task[None]] = {}
+
+
+@bp.get("")
+@requires("viewer")
+async def index() -> Any:
+    """The controls, the drawn LED and the press-and-hold emergency button."""
+    appliance = the_appliance()
+    return await page(
+        "demo/controls.html",
+        hold_seconds=appliance.config.values["gpio"]["hold_seconds"],
+        level=appliance.parts["demo_feeds"].level,
+        led=_led_state(),
+        phones=PHONE_CITIZENS,
+        failing=appliance.parts["simulator"].settings.undeliverable,
+    )
+
+
+def _led_state() -> dict[str, Any]:
+    box = the_appliance().parts["box"]
+    pattern = PATTERNS[box.led.showing]
+    pin = box.led.pin
+    return {
+        "state": pattern.state.value,
+        "label": pattern.label_it,
+        "meaning": pattern.meaning_it,
+        "steps": list(pattern.steps),
+        "on": bool(pin.state) if pin is not None else False,
+    }
+
+
+@bp.get("/led")
+@requires("viewer")
+async def led() -> Any:
+    """The LED's pattern now, for the drawn LED."""
+    return jsonify(_led_state())
+
+
+@bp.post("/alert")
+@requires("operator")
+async def alert() -> Any:
+    """The recorded bulletin comes back at another level, and the source is polled now."""
+    appliance = the_appliance()
+    level = (await request.form).get("level", "")
+    try:
+        appliance.parts["demo_feeds"].set_level(level)
+    except ValueError as err:
+        raise BadRequest(str(err)) from err
+    changes = await appliance.parts["alerts"].poll_now("dpc")
+    await flash(
+        gettext("Bollettino simulato: {n} cambiamenti di livello.", n=len(changes)), "success"
+    )
+    return redirect(url_for("alerts.index"), 303)
+
+
+@bp.post("/undeliverable")
+@requires("operator")
+async def undeliverable() -> Any:
+    """The next messages to one demo phone fail, as for a number that left WhatsApp."""
+    form = await request.form
+    number = form.get("number", "")
+    if number not in dict(PHONE_CITIZENS):
+        raise BadRequest("not a demo phone")
+    failing = the_appliance().parts["simulator"].settings.undeliverable
+    if form.get("on") == "1" and number not in failing:
+        failing.append(number)
+    elif form.get("on") != "1" and number in failing:
+        failing.remove(number)
+    return redirect(url_for("demo_controls.index") + "#failed", 303)
+
+
+@bp.post("/button")
+@requires("admin")
+async def button() -> Any:
+    """The press-and-hold button: ``down`` presses the mock pin, ``up`` releases it."""
+    box = the_appliance().parts["box"]
+    if box.button is None:
+        raise BadRequest("the virtual button is not running")
+    edge = (await request.form).get("edge")
+    pin = box.button.pin
+    pending = _held.pop("button", None)
+    if pending is not None:
+        pending.cancel()
+    if edge == "down":
+        pin.drive_low()
+        _held["button"] = asyncio.create_task(_release_later(pin))
+    elif edge == "up":
+        pin.drive_high()
+    else:
+        raise BadRequest("edge must be down or up")
+    return jsonify({"ok": True})
+
+
+async def _release_later(pin: Any) -> None:
+    await asyncio.sleep(RELEASE_AFTER)
+    pin.drive_high()
+    _held.pop("button", None)
