@@ -29,10 +29,11 @@ DEMO_CREDENTIALS = {
 }
 
 
-def prepare_demo_config(config: Config, data_dir: str, *, sample_town: bool = True) -> Config:
+def prepare_demo_config(config: Config, data_dir: str, *, sample_town: bool = False) -> Config:
     """A copy of ``config`` set up for the demo; refuse when real credentials are configured.
 
-    ``sample_town`` fills an empty demo with the invented town on first start (``--empty``: not).
+    ``sample_town`` fills an empty demo with the invented town on first start (the command does
+    unless ``--empty``; tests choose).
     """
     if config.has_real_credentials:
         raise ConfigError(
