@@ -149,10 +149,13 @@ class SampleTownTask:
 
 def _add_pages(appliance: Appliance) -> None:
     """The demo controls page, and the demo login on every page (the login page shows it)."""
+    from appliance.admin.i18n import add_catalog
     from appliance.admin.registry import NavItem, add_pages
     from appliance.demo import controls
+    from appliance.demo.catalog_en import MESSAGES_EN
 
     assert appliance.lan is not None
+    add_catalog("en", MESSAGES_EN)
     add_pages(appliance.lan, controls.bp, NavItem("demo_controls.index", "Controlli demo", order=6))
 
     @appliance.lan.context_processor

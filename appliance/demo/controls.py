@@ -17,6 +17,7 @@ from appliance.errors import BadRequest
 
 bp = Blueprint("demo_controls", __name__, url_prefix="/demo/controls")
 
+LEVELS = {"green": "nessuna allerta", "yellow": "allerta gialla", "orange": "allerta arancione"}
 RELEASE_AFTER = 15.0  # a press whose release never came (tab closed) ends by itself
 _held: dict[str, asyncio.Task[None]] = {}
 
@@ -30,6 +31,7 @@ async def index() -> Any:
         "demo/controls.html",
         hold_seconds=appliance.config.values["gpio"]["hold_seconds"],
         level=appliance.parts["demo_feeds"].level,
+        levels=LEVELS,
         led=_led_state(),
         phones=PHONE_CITIZENS,
         failing=appliance.parts["simulator"].settings.undeliverable,
