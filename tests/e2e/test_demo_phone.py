@@ -25,16 +25,14 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("demo-phone")
-    running = RunningAppliance(demo_config(data))
+    yield from ready_demo(RunningAppliance(demo_config(data)))
+
+
+def ready_demo(running: RunningAppliance):
+    """The live demo once the sample town's citizens have had their answers on the phone."""
+    answered = "SELECT count(*) FROM demo_phone_messages WHERE direction = 'out'"
     for live in live_server(running):
-        # The sample town writes to the bot at first start: wait for the answers on the phone.
-        wait_until(
-            lambda: (
-                live.rows("SELECT count(*) FROM demo_phone_messages WHERE direction = 'out'")[0][0]
-                >= 3
-            ),
-            timeout=30,
-        )
+        wait_until(lambda live=live: live.rows(answered)[0][0] >= 3, timeout=30)
         yield live
 
 
