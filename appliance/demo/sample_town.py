@@ -7,6 +7,7 @@ import json
 import logging
 import random
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MEDIA = Path(__file__).resolve().parent / "data" / "media"
 MARKER = "demo.sample_town"  # settings key: set in the same transaction as the bulk data
 DAY = 86400.0
 CITIZENS = 320
@@ -58,7 +60,7 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([k for k, _ in weighted], [w for _, w in weighted])[0]
 
 
-def _campaigns(now: float) -> list[dict[str, Any]]:
+def _campaigns(media: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Four past campaigns: what they said, when, to whom and how they went."""
     return [
         {
@@ -135,7 +137,8 @@ async def create_sample_town(appliance: Appliance) -> bool:
     await appliance.parts["forecast"].current()  # the recorded Open-Meteo reply, dated today
     await _arm_emergency(appliance)
     now = time.time()
-    created = await db.write(lambda conn: _bulk(conn, now))
+    media = await _library(appliance)
+    created = await db.write(lambda conn: _bulk(conn, now, _campaigns(media)))
     if not created:
         return False
     await _leavers(appliance)
@@ -164,7 +167,19 @@ async def _arm_emergency(appliance: Appliance) -> None:
     )
 
 
-async def _bulk(conn: WriteConnection, now: float) -> bool:
+async def _library(appliance: Appliance) -> dict[str, dict[str, Any]]:
+    """The campaigns' poster and PDF, in the studio's media library as staff would add them."""
+    from appliance.studio.media import MediaLibrary
+
+    library = MediaLibrary(appliance)
+    files = {"festa.png": "image/png", "calendario-raccolta.pdf": "application/pdf"}
+    return {
+        name: await library.add((MEDIA / name).read_bytes(), mime, name)
+        for name, mime in files.items()
+    }
+
+
+async def _bulk(conn: WriteConnection, now: float, campaigns: list[dict[str, Any]]) -> bool:
     """Citizens, answers, topics, campaigns with their delivery history, inbox questions."""
     async with conn.execute(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
@@ -216,7 +231,7 @@ async def _bulk(conn: WriteConnection, now: float) -> bool:
             [(sid, topics[k]) for k in chosen],
         )
         people.append((sid, wa_id, joined, chosen))
-    for campaign in _campaigns(now):
+    for campaign in campaigns:
         await _campaign(conn, rng, campaign, now, people)
     by_number = {wa_id: sid for sid, wa_id, _, _ in people}
     for wa_id, text, days_ago in QUESTIONS:

@@ -67,5 +67,7 @@
   });
 
   toBottom();
+  // On a wide screen the composer takes the focus; on a phone that would scroll the page away.
+  if (window.matchMedia("(min-width: 60rem)").matches) text?.focus({ preventScroll: true });
   window.setInterval(refresh, 1500);
 })();
