@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,6 +20,7 @@ GIULIA, MARCO = "390000019001", "390000019002"
 HOSTILE = (
     '*Grassetto* _corsivo_ <script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
 )
+MEDIA = Path(__file__).resolve().parents[2] / "appliance" / "demo" / "data" / "media"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -157,3 +159,52 @@ def test_phone_width_fits_and_passes_axe(browser, server, axe):
         assert_accessible(axe, page)
     finally:
         context.close()
+
+
+def test_template_drawn_with_header_values_footer_and_usable_buttons(page: Page, server, axe):
+    appliance = server.running.appliance
+    appliance.parts["simulator"].state.put_template(
+        "lavori_strada",
+        "it",
+        "UTILITY",
+        "APPROVED",
+        [
+            {"type": "HEADER", "format": "IMAGE"},
+            {"type": "BODY", "text": "Lavori in *{{1}}* da lunedì: seguite la deviazione."},
+            {"type": "FOOTER", "text": "Comune di Rota d'Imagna"},
+            {
+                "type": "BUTTONS",
+                "buttons": [
+                    {"type": "QUICK_REPLY", "text": "Ricevuto"},
+                    {"type": "URL", "text": "Sito del Comune", "url": "https://example.org/"},
+                ],
+            },
+        ],
+    )
+    client = appliance.parts["cloudapi"]
+    server.call(client.list_templates())
+    png = (MEDIA / "festa.png").read_bytes()
+    image = server.call(client.upload_media(png, "image/png", "festa.png"))
+    server.call(
+        client.send_template(
+            MARCO, "lavori_strada", body=["via Roma"], header=Media(kind="image", id=image)
+        )
+    )
+    log_in(page, server, *DEMO_LOGIN)
+    phone(page, server, MARCO)
+    card = page.locator(".wa-theirs", has_text="Lavori in").last
+    expect(card.locator(".wa-text strong")).to_have_text("via Roma")
+    expect(card.locator("img.wa-image")).to_be_visible()
+    expect(card.locator(".wa-footer")).to_have_text("Comune di Rota d'Imagna")
+    expect(card.get_by_role("link", name="Sito del Comune")).to_have_attribute(
+        "href", "https://example.org/"
+    )
+    assert_accessible(axe, page)
+    card.get_by_role("button", name="Ricevuto").click()
+    expect(page.locator(".wa-mine .wa-text").last).to_have_text("Ricevuto")
+    tapped = server.rows(
+        "SELECT body FROM demo_phone_messages WHERE wa_id = ? AND direction = 'in'"
+        " ORDER BY id DESC LIMIT 1",
+        (MARCO,),
+    )
+    assert '"button"' in tapped[0][0]
