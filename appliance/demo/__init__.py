@@ -153,9 +153,13 @@ def _add_pages(appliance: Appliance) -> None:
     from appliance.admin.registry import NavItem, add_pages
     from appliance.demo import controls
     from appliance.demo.catalog_en import MESSAGES_EN
+    from appliance.services import Service
 
     assert appliance.lan is not None
     add_catalog("en", MESSAGES_EN)
+    hold = controls.HoldButton(appliance)
+    appliance.parts["demo_hold"] = hold
+    appliance.services.add(Service("demo-hold", _nothing, hold.stop))
     add_pages(appliance.lan, controls.bp, NavItem("demo_controls.index", "Controlli demo", order=6))
 
     @appliance.lan.context_processor
@@ -174,9 +178,8 @@ def _serve_sample_feeds(appliance: Appliance, simulator: Any) -> None:
     values.update({k: v for k, v in urls.items() if ("feeds", k) not in config.origins})
     if config.values["demo"]["sample_town"] and ("feeds", "alert_sources") not in config.origins:
         values["alert_sources"] = ["dpc"]
-        values["alerts_enabled"] = ("feeds", "alerts_enabled") not in config.origins or values[
-            "alerts_enabled"
-        ]
+        if ("feeds", "alerts_enabled") not in config.origins:
+            values["alerts_enabled"] = True
     appliance.parts["demo_feeds"] = feeds
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from quart import Blueprint, flash, jsonify, redirect, request, url_for
@@ -19,7 +20,6 @@ bp = Blueprint("demo_controls", __name__, url_prefix="/demo/controls")
 
 LEVELS = {"green": "nessuna allerta", "yellow": "allerta gialla", "orange": "allerta arancione"}
 RELEASE_AFTER = 15.0  # a press whose release never came (tab closed) ends by itself
-_held: dict[str, asyncio.Task[None]] = {}
 
 
 @bp.get("")
@@ -95,25 +95,49 @@ async def undeliverable() -> Any:
 @requires("admin")
 async def button() -> Any:
     """The press-and-hold button: ``down`` presses the mock pin, ``up`` releases it."""
-    box = the_appliance().parts["box"]
-    if box.button is None:
-        raise BadRequest("the virtual button is not running")
     edge = (await request.form).get("edge")
-    pin = box.button.pin
-    pending = _held.pop("button", None)
-    if pending is not None:
-        pending.cancel()
+    hold = the_appliance().parts["demo_hold"]
     if edge == "down":
-        pin.drive_low()
-        _held["button"] = asyncio.create_task(_release_later(pin))
+        hold.press()
     elif edge == "up":
-        pin.drive_high()
+        await hold.release()
     else:
         raise BadRequest("edge must be down or up")
     return jsonify({"ok": True})
 
 
-async def _release_later(pin: Any) -> None:
-    await asyncio.sleep(RELEASE_AFTER)
-    pin.drive_high()
-    _held.pop("button", None)
+class HoldButton:
+    """The virtual button held from the browser; a release that never comes ends by itself."""
+
+    def __init__(self, appliance: Any) -> None:
+        self.appliance = appliance
+        self._timeout: asyncio.Task[None] | None = None
+
+    def _pin(self) -> Any:
+        button = self.appliance.parts["box"].button
+        if button is None:
+            raise BadRequest("the virtual button is not running")
+        return button.pin
+
+    def press(self) -> None:
+        """The finger goes down (the box's own button code times the hold)."""
+        self._pin().drive_low()
+        if self._timeout is None or self._timeout.done():
+            self._timeout = asyncio.create_task(self._release_later(), name="demo-hold")
+
+    async def release(self) -> None:
+        """The finger comes up."""
+        await self.stop()
+        self._pin().drive_high()
+
+    async def stop(self) -> None:
+        """Forget a pending automatic release (at shutdown the box closes its pins itself)."""
+        if self._timeout is not None:
+            self._timeout.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._timeout
+            self._timeout = None
+
+    async def _release_later(self) -> None:
+        await asyncio.sleep(RELEASE_AFTER)
+        self._pin().drive_high()

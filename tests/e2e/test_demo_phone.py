@@ -31,10 +31,13 @@ def server(tmp_path_factory):
 
 
 def ready_demo(running: RunningAppliance):
-    """The live demo once the sample town's citizens have had their answers on the phone."""
-    answered = "SELECT count(*) FROM demo_phone_messages WHERE direction = 'out'"
+    """The live demo once the phone's citizens have their answers and the bulletin was read."""
+    ready = (
+        "SELECT (SELECT count(*) FROM demo_phone_messages WHERE direction = 'out') >= 3"
+        " AND (SELECT count(*) FROM alert_events) >= 1"
+    )
     for live in live_server(running):
-        wait_until(lambda live=live: live.rows(answered)[0][0] >= 3, timeout=30)
+        wait_until(lambda live=live: live.rows(ready)[0][0], timeout=30)
         yield live
 
 
@@ -86,6 +89,8 @@ def test_chat_bubbles_formatting_escaping_lists_and_ticks(page: Page, server, ax
     page.locator(".wa-sheet .wa-row-choice").filter(has_text="meteo").first.click()
     forecast = page.locator(".wa-theirs .wa-text", has_text="Meteo a Rota").last
     expect(forecast).to_be_visible(timeout=15_000)
+    # A screen reader hears the new answer once, not the whole redrawn chat.
+    expect(page.get_by_role("status").filter(has_text="Meteo a Rota")).to_have_count(1)
     # Ticks follow the real statuses: the simulator reports read after a moment.
     expect(page.locator(".wa-theirs").last.locator(".wa-ticks-read")).to_be_visible(timeout=15_000)
     assert_accessible(axe, page)

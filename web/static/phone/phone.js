@@ -19,7 +19,9 @@
       if (response.status !== 200) return;
       const follow = nearBottom();
       const open = [...scroller.querySelectorAll("details[open]")].map((d) => d.closest("li").id);
+      const known = new Set([...scroller.querySelectorAll(".wa-row")].map((row) => row.id));
       scroller.innerHTML = await response.text();
+      announce([...scroller.querySelectorAll(".wa-theirs")].filter((row) => !known.has(row.id)));
       for (const id of open) {
         const details = document.getElementById(id)?.querySelector("details");
         if (details) details.open = true;
@@ -28,6 +30,13 @@
     } catch (error) {
       // The appliance is restarting: the next round tries again.
     }
+  }
+
+  // Only what is new is read out, not the whole chat redrawn.
+  const announcer = document.getElementById("wa-announce");
+  function announce(rows) {
+    const text = rows.map((row) => row.querySelector(".wa-bubble").innerText.trim()).join("\n");
+    if (text && announcer) announcer.textContent = text;
   }
 
   async function post(form, submitter) {
