@@ -115,7 +115,7 @@ def setup_simulator(appliance: Appliance) -> None:
 
 
 class SampleTownTask:
-    """Creates the sample town once both listeners accept (the bot must be able to answer)."""
+    """Once both listeners accept (the bot must answer): the sample town if new, the forecast."""
 
     def __init__(self, appliance: Appliance) -> None:
         self.appliance = appliance
@@ -136,6 +136,8 @@ class SampleTownTask:
         await self._ready.wait()
         try:
             await create_sample_town(self.appliance)
+            # The recorded forecast, read at every start: the Meteo line is fresh, not "unknown".
+            await self.appliance.parts["forecast"].current()
         except Exception:  # noqa: BLE001 - a demo without its sample data still runs
             log.exception("demo: the sample town could not be created")
 

@@ -134,7 +134,6 @@ async def create_sample_town(appliance: Appliance) -> bool:
 
     await save_town_data(db, appliance.config, TOWN, "demo", "")
     await _sync_templates(appliance)
-    await appliance.parts["forecast"].current()  # the recorded Open-Meteo reply, dated today
     await _arm_emergency(appliance)
     now = time.time()
     media = await _library(appliance)
