@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from quart import Blueprint, flash, jsonify, redirect, request, url_for
+from quart import Blueprint, flash, g, jsonify, redirect, request, url_for
 
 from appliance.admin.access import requires
 from appliance.admin.auth import the_appliance
@@ -42,10 +42,11 @@ def _led_state() -> dict[str, Any]:
     box = the_appliance().parts["box"]
     pattern = PATTERNS[box.led.showing]
     pin = box.led.pin
+    english = g.get("lang") == "en"
     return {
         "state": pattern.state.value,
-        "label": pattern.label_it,
-        "meaning": pattern.meaning_it,
+        "label": pattern.label_en if english else pattern.label_it,
+        "meaning": pattern.meaning_en if english else pattern.meaning_it,
         "steps": list(pattern.steps),
         "on": bool(pin.state) if pin is not None else False,
     }

@@ -47,7 +47,7 @@ def test_short_press_sends_nothing_long_keyboard_press_sends_the_drill(page: Pag
 
     hold.focus()
     page.keyboard.down("Space")
-    expect(page.locator("#hold-status")).to_contain_text("Tieni premuto… 2 s")
+    expect(page.locator("#hold-status")).to_contain_text("Tieni premuto… ancora 2 s")
     expect(page.locator("#hold-status")).to_contain_text("riconosciuta", timeout=6000)
     page.keyboard.up("Space")
     expect(page.locator("#hold-status")).to_contain_text("il messaggio di emergenza parte")

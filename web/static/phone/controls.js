@@ -19,9 +19,10 @@
   function animate() {
     const progress = Math.min(1, (performance.now() - pressedAt) / hold);
     button.style.setProperty("--progress", progress);
+    const left = Math.ceil((hold - (performance.now() - pressedAt)) / 1000);
     status.textContent = progress < 1
-      ? `Tieni premuto… ${Math.ceil((hold - (performance.now() - pressedAt)) / 1000)} s`
-      : "Pressione lunga riconosciuta: ora puoi rilasciare.";
+      ? button.dataset.holding.replace("{s}", left)
+      : button.dataset.recognised;
     if (progress < 1) frame = requestAnimationFrame(animate);
   }
 
@@ -39,9 +40,7 @@
     cancelAnimationFrame(frame);
     send("up");
     button.style.setProperty("--progress", 0);
-    status.textContent = long
-      ? "Rilasciato dopo una pressione lunga: il messaggio di emergenza parte."
-      : "Rilasciato troppo presto: una pressione breve non invia nulla.";
+    status.textContent = long ? button.dataset.sent : button.dataset.short;
   }
 
   button.addEventListener("pointerdown", (event) => { button.setPointerCapture(event.pointerId); down(); });
