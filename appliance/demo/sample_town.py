@@ -35,6 +35,7 @@ FIRST = (
 LAST = ("Esempio", "Fittizi", "Prova", "Campione", "Inventati", "Immaginari", "Demo", "Finti")
 AGES = (("14-29", 0.16), ("30-49", 0.32), ("50-64", 0.28), ("65+", 0.24))
 HAMLETS = (("centro", 0.55), ("frazioni", 0.35), ("fuori", 0.10))
+TOPIC_SHARES = (("allerte", 0.9), ("notizie", 0.7), ("eventi", 0.5))  # who chose each topic
 TOWN = {
     "display_name": "Comune di Rota d'Imagna (demo)",
     "address": "Via Roma 1, 24037 Rota d'Imagna (BG) – indirizzo di esempio",
@@ -195,17 +196,12 @@ async def _bulk(conn: WriteConnection, now: float, campaigns: list[dict[str, Any
         r["key"]: r["id"]
         for r in await (await conn.execute("SELECT id, key FROM topics")).fetchall()
     }
-    people = []  # (sid, joined_at, topic keys)
+    people = []  # (sid, wa_id, joined_at, topic keys)
     for n in range(CITIZENS):
         wa_id = str(NUMBER_BASE + n)
         name = f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]}"
         joined = now - rng.uniform(5, 200) * DAY
-        chosen = [
-            k
-            for k in ("allerte", "notizie", "eventi")
-            if rng.random() < (0.9, 0.7, 0.5)[("allerte", "notizie", "eventi").index(k)]
-        ]
-        chosen = chosen or ["allerte"]
+        chosen = [key for key, share in TOPIC_SHARES if rng.random() < share] or ["allerte"]
         iso = _iso(joined)
         cursor = await conn.execute(
             "INSERT INTO subscribers (wa_id, status, profile_name, subscribed_at, last_inbound_at,"
