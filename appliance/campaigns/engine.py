@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from appliance import audit
+from appliance.audience.recipients import ADDRESS, of_campaign
+from appliance.audience.segments import segment_snapshot
 from appliance.campaigns import outbox
 from appliance.campaigns.dispatcher import Alert, CampaignInfo, Dispatcher
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY
@@ -35,7 +37,6 @@ from appliance.campaigns.tier import Preflight
 from appliance.cloudapi.client import GraphApiError
 from appliance.errors import ApplianceError, Conflict, NotFound
 from appliance.services import cancel_and_wait
-from appliance.studio.segments import segment_snapshot
 
 if TYPE_CHECKING:
     from appliance.db import Database, WriteConnection
@@ -205,9 +206,8 @@ class Campaigns:
             self._tier_checked = time.time()
             await self._refresh_tier()
         audience = loads(row["audience"], {})
-        base, params = outbox.audience_sql(
-            audience.get("topics") or [], row["category"] == "MARKETING", audience.get("segment")
-        )
+        rule = of_campaign(audience, row["category"])
+        base, params = " FROM subscribers s WHERE " + rule.sql, rule.params
         total = await self._db.fetchval("SELECT count(*)" + base, params)
         candidates: list[str] = []
         if row["template"] is not None:
@@ -218,7 +218,7 @@ class Campaigns:
             candidates = [
                 r[0]
                 for r in await self._db.fetchall(
-                    "SELECT coalesce(s.wa_id, s.user_id)" + base + where, [*params, *extra]
+                    f"SELECT {ADDRESS}" + base + where, [*params, *extra]
                 )
             ]
         return self.dispatcher.tier.preflight(int(total or 0), candidates)

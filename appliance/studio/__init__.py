@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
-    # Imported here: the engine imports studio.segments, so this package stays light.
+    # Imported here: importing the package itself stays light.
     from appliance.admin.i18n import add_catalog
     from appliance.admin.registry import NavItem, add_pages
     from appliance.services import Service

@@ -11,10 +11,12 @@ from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.admin.csvsafe import csv_text
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
+from appliance.audience import recipients
+from appliance.audience.segments import resend_filter
 from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
 from appliance.errors import ApplianceError, BadRequest, NotFound
-from appliance.studio import report, segments
+from appliance.studio import report
 from appliance.studio.compose import STATE_NAMES, _approved_templates
 from appliance.studio.drafts import Drafts
 from appliance.studio.shipped import SHIPPED, ShippedTemplate, placeholders
@@ -106,7 +108,7 @@ async def detail(campaign_id: int) -> Any:
     delivered = counts.get("delivered", 0)
     retryable = 0
     if row["status"] in FINAL and counts.get("failed"):
-        retryable = await segments.count(appliance.db, segments.resend_filter(campaign_id))
+        retryable = await recipients.count(appliance.db, resend_filter(campaign_id))
     return await page(
         "studio/detail.html",
         c=described,
