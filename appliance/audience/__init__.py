@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from appliance.app import Appliance
 
 
+async def _nothing() -> None:
+    """Nothing to stop."""
+
+
 def setup(appliance: Appliance) -> None:
     """Register the audience parts, the restore hook, retention, staff pages, REST and /privacy."""
     from appliance.admin.registry import NavItem, add_pages
@@ -27,7 +31,9 @@ def setup(appliance: Appliance) -> None:
     appliance.parts["inbox"].subscribe(
         audience.on_status, name="erasure-followup", kinds=("status",)
     )
+    appliance.parts["inbox"].subscribe(audience.on_identity, name="identity", kinds=("identity",))
     appliance.services.add(Service("suppression", suppression.load, suppression.unload))
+    appliance.services.add(Service("identity-merges", audience.merge_queued, _nothing))
     appliance.services.add(Service("retention", retention.start, retention.stop))
     assert appliance.lan is not None and appliance.public is not None
     add_pages(appliance.lan, pages.bp, NavItem("audience.index", "Iscritti", order=20))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -21,11 +22,22 @@ def status_rank(status: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who a message is from or to: the phone (wa_id) and/or the business-scoped user_id."""
+    """Who a message is from or to: the phone (wa_id) and/or the business-scoped user ids.
+
+    ``parent_user_id`` is the portfolio-wide id Meta sends beside ``user_id``; ``username`` is
+    the citizen's WhatsApp username (shown, never matched: it can change hands).
+    """
 
     wa_id: str | None = None
     user_id: str | None = None
     name: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """True when at least one identifier says who this is."""
+        return bool(self.wa_id or self.user_id or self.parent_user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +283,23 @@ class UserPreferences(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IdentityChange(Event):
+    """Meta says a citizen's number or user id changed (a ``system`` message, ``user_id_update``).
+
+    ``person`` names them as we knew them; ``new`` holds the identifiers that replace the old.
+    Never a conversation message: nobody is answered.
+    """
+
+    kind: ClassVar[str] = "identity"
+    change: str  # user_changed_number, user_changed_user_id, or another system type
+    person: Identity
+    new: Identity
+    wamid: str = ""
+    timestamp: int = 0
+    body: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountErrors(Event):
     """System, app or account errors sent outside any message or status."""
 
@@ -319,6 +348,9 @@ def _split(payload: dict[str, Any]) -> Iterator[tuple[str, str, Record]]:
                     "template_category",
                     _rec(account, value),
                 )
+            elif field_name == "user_id_update":
+                for update in _dicts(value.get("user_id_update")):
+                    yield _hash_key("identity", account, update), "identity", _rec(account, update)
             elif field_name == "user_preferences":
                 metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
                 contacts = list(_dicts(value.get("contacts")))
@@ -341,7 +373,9 @@ def _split_messages(account: str, value: dict[str, Any]) -> Iterator[tuple[str, 
         wamid = message.get("id")
         key = f"m:{wamid}" if isinstance(wamid, str) and wamid else _hash_key("m", account, message)
         contact = _contact_for(message, contacts)
-        yield key, "message", {"a": account, "md": metadata, "m": message, "c": contact}
+        # System notices (number or user id changed) are identity events, never conversation.
+        kind = "identity" if message.get("type") == "system" else "message"
+        yield key, kind, {"a": account, "md": metadata, "m": message, "c": contact}
     for status in _dicts(value.get("statuses")):
         wamid, name = status.get("id"), status.get("status")
         if isinstance(wamid, str) and wamid and isinstance(name, str):
@@ -367,7 +401,17 @@ def _contact_for(item: dict[str, Any], contacts: list[dict[str, Any]]) -> dict[s
     for contact in contacts:
         if user_id and contact.get("user_id") == user_id:
             return contact
-    return contacts[0] if len(contacts) == 1 else None
+    # A lone contact block is the sender's only when none of its identifiers says otherwise:
+    # attaching someone else's user id would merge two people.
+    if len(contacts) == 1 and all(
+        not contact_value or not item_value or contact_value == item_value
+        for contact_value, item_value in (
+            (contacts[0].get("wa_id"), sender),
+            (contacts[0].get("user_id"), user_id),
+        )
+    ):
+        return contacts[0]
+    return None
 
 
 def _rec(account: str, value: Any) -> Record:
@@ -413,6 +457,8 @@ def to_event(key: str, kind: str, record: Record) -> Event:
             return _template_category(base, record["v"])
         if kind == "user_preferences":
             return _user_preferences(base, record["v"], record.get("c"))
+        if kind == "identity":
+            return _identity_change(base, record)
         if kind == "error":
             return AccountErrors(**base, errors=tuple(ApiError.from_json(e) for e in record["e"]))
         return UnsupportedChange(
@@ -427,14 +473,30 @@ def to_event(key: str, kind: str, record: Record) -> Event:
         )
 
 
-def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None) -> Message:
+def _sender(m: dict[str, Any], contact: dict[str, Any] | None) -> Identity:
+    """Who sent a message: the number, the user ids (message first, then contact), the profile."""
     contact = contact or {}
     profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
-    sender = Identity(
-        wa_id=_str_or_none(m.get("from") or contact.get("wa_id")),
-        user_id=_str_or_none(contact.get("user_id") or m.get("from_user_id")),
+    user_id = _str_or_none(m.get("from_user_id") or contact.get("user_id"))
+    return Identity(
+        wa_id=_phone(m.get("from") or contact.get("wa_id"), user_id),
+        user_id=user_id,
         name=_str_or_none(profile.get("name")),
+        parent_user_id=_str_or_none(m.get("from_parent_user_id") or contact.get("parent_user_id")),
+        username=_str_or_none(profile.get("username")),
     )
+
+
+def _phone(value: Any, user_id: str | None) -> str | None:
+    """A phone-based wa_id; a user id placed in ``from`` (seen in the wild) is not a number."""
+    text = _str_or_none(value)
+    if text is None or text == user_id or not text.lstrip("+").isdigit():
+        return None
+    return text.lstrip("+")
+
+
+def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None) -> Message:
+    sender = _sender(m, contact)
     context = m.get("context") if isinstance(m.get("context"), dict) else {}
     common = {
         **base,
@@ -524,6 +586,7 @@ def _status(base: dict[str, Any], s: dict[str, Any]) -> StatusUpdate:
         recipient=Identity(
             wa_id=_str_or_none(s.get("recipient_id")),
             user_id=_str_or_none(s.get("recipient_user_id")),
+            parent_user_id=_str_or_none(s.get("recipient_parent_user_id")),
         ),
         callback_data=str(callback) if callback is not None else None,
         pricing=s.get("pricing") if isinstance(s.get("pricing"), dict) else None,
@@ -563,11 +626,54 @@ def _user_preferences(
         identity=Identity(
             wa_id=_str_or_none(v.get("wa_id") or contact.get("wa_id")),
             user_id=_str_or_none(v.get("user_id") or contact.get("user_id")),
+            parent_user_id=_str_or_none(v.get("parent_user_id") or contact.get("parent_user_id")),
         ),
         category=str(v.get("category") or ""),
         value=str(v["value"]),
         detail=str(v.get("detail") or ""),
         timestamp=_int(v.get("timestamp")),
+    )
+
+
+# Meta's text of a user id change: "User <name> changed from <old id> to <new id>".
+_CHANGED = re.compile(r"changed from (\S+) to (\S+)\s*$")
+
+
+def _identity_change(base: dict[str, Any], record: Record) -> IdentityChange:
+    if "m" not in record:  # a user_id_update item: {wa_id, user_id: {previous, current}}
+        v = record["v"]
+        ids = v["user_id"] if isinstance(v.get("user_id"), dict) else {}
+        return IdentityChange(
+            **base,
+            change="user_id_update",
+            person=Identity(
+                wa_id=_str_or_none(v.get("wa_id")), user_id=_str_or_none(ids.get("previous"))
+            ),
+            new=Identity(user_id=_str_or_none(ids.get("current"))),
+            timestamp=_int(v.get("timestamp")),
+            body=str(v.get("detail") or ""),
+        )
+    m = record["m"]
+    system = m.get("system") if isinstance(m.get("system"), dict) else {}
+    change, body = str(system.get("type") or ""), str(system.get("body") or "")
+    person = _sender(m, record.get("c"))
+    new_wa = _phone(system.get("wa_id"), None)
+    new_user = _str_or_none(system.get("user_id"))
+    if change == "user_changed_user_id" and person.user_id is None:
+        # The old user id is only in the notice's text; trusted when its new id matches.
+        found = _CHANGED.search(body)
+        if found and found.group(2) == new_user and found.group(1) != new_user:
+            person = Identity(wa_id=person.wa_id, user_id=found.group(1), name=person.name)
+    if change == "user_changed_user_id":
+        new_wa = None  # the number stays; only user_changed_number moves it
+    return IdentityChange(
+        **base,
+        change=change,
+        person=person,
+        new=Identity(wa_id=new_wa, user_id=new_user),
+        wamid=str(m.get("id") or ""),
+        timestamp=_int(m.get("timestamp")),
+        body=body,
     )
 
 
