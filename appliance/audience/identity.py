@@ -145,11 +145,11 @@ async def number_for(db: Database, recipient: str) -> str | None:
     return str(found) if found else None
 
 
-async def merge_queued(db: Database) -> int:
-    """Merge the pairs the identity migration found in stored statuses; how many were merged."""
+async def merge_queued(db: Database) -> set[int]:
+    """Merge the pairs the identity migration found in stored statuses; the surviving rows."""
     queued = await db.fetchall("SELECT keep, drop_id FROM identity_merges ORDER BY keep, drop_id")
 
-    async def job(conn: WriteConnection) -> None:
+    async def job(conn: WriteConnection) -> set[int]:
         into: dict[int, int] = {}  # a merged row's survivor, so chains of pairs end in one row
 
         def survivor(sid: int) -> int:
@@ -163,10 +163,9 @@ async def merge_queued(db: Database) -> int:
                 await merge_in(conn, keep, drop)
                 into[drop] = keep
         await conn.execute("DELETE FROM identity_merges")
+        return {survivor(sid) for sid in into}
 
-    if queued:
-        await db.write(job)
-    return len(queued)
+    return await db.write(job) if queued else set()
 
 
 def as_identity(row: Any) -> dict[str, Any]:

@@ -78,9 +78,11 @@ class Audience:
 
     async def merge_queued(self) -> None:
         """At start: merge the rows the identity migration found to be one person."""
-        merged = await identity.merge_queued(self.db)
-        if merged:
-            log.warning("identity: %d pairs of rows of one person merged", merged)
+        survivors = await identity.merge_queued(self.db)
+        for sid in survivors:
+            await self.settle(sid)  # the suppression list learns every identifier of each
+        if survivors:
+            log.warning("identity: rows of %d people merged", len(survivors))
 
     async def get(self, sid: int) -> Any:
         """One subscriber row; NotFound otherwise."""
