@@ -94,9 +94,9 @@ class Audience:
         return row
 
     async def by_identifier(self, ident: str) -> Any:
-        """A subscriber by wa_id (with or without +), user_id, or numeric row id."""
+        """A subscriber by wa_id (with or without +), user_id or parent user id."""
         ident = ident.strip()
-        row = await self.find(ident.lstrip("+"), ident)
+        row = await self.find(ident.lstrip("+"), ident, ident)
         if row is None:
             raise NotFound("no such subscriber")
         return row
