@@ -202,17 +202,27 @@ class Audience:
         """WhatsApp's "stop promotions" (or resume), by any identifier of the person."""
         # A stop for someone not known yet waits on a pending row: it holds once they are linked.
         who = Identity(wa_id=wa_id, user_id=user_id, parent_user_id=parent_user_id)
-        row = await self.link(who)
-        if row is not None:
-            await self.db.execute(
-                "UPDATE subscribers SET marketing_opt_out = ? WHERE id = ?", (int(on), row["id"])
-            )
-        elif on and who.known:
-            await self.db.execute(
-                "INSERT INTO subscribers (wa_id, user_id, parent_user_id, status, marketing_opt_out)"
-                " VALUES (?, ?, ?, 'pending', 1)",
-                (wa_id, user_id, parent_user_id),
-            )
+        if not who.known:
+            return
+
+        async def job(conn: WriteConnection) -> int | None:
+            sid = await identity.link_in(conn, who)
+            if sid is not None:
+                await conn.execute(
+                    "UPDATE subscribers SET marketing_opt_out = ? WHERE id = ?", (int(on), sid)
+                )
+            elif on:
+                cursor = await conn.execute(
+                    "INSERT INTO subscribers (wa_id, user_id, parent_user_id, status,"
+                    " marketing_opt_out) VALUES (?, ?, ?, 'pending', 1)",
+                    (wa_id, user_id, parent_user_id),
+                )
+                sid = cursor.lastrowid
+            return sid
+
+        sid = await self.db.write(job)
+        if sid is not None:
+            await self.settle(sid)
 
     async def on_identity(self, event: IdentityChange) -> None:
         """Meta's word that a number or user id changed: the person follows it."""
