@@ -31,7 +31,7 @@ def setup(appliance: Appliance) -> None:
     appliance.parts["inbox"].subscribe(
         audience.on_status, name="erasure-followup", kinds=("status",)
     )
-    appliance.parts["inbox"].subscribe(audience.on_identity, name="identity", kinds=("identity",))
+    appliance.parts["inbox"].subscribe(audience.on_system, name="identity", kinds=("system",))
     appliance.services.add(Service("suppression", suppression.load, suppression.unload))
     appliance.services.add(Service("identity-merges", audience.merge_queued, _nothing))
     appliance.services.add(Service("retention", retention.start, retention.stop))

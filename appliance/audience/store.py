@@ -15,7 +15,7 @@ from appliance.cloudapi.events import Identity
 from appliance.errors import NotFound
 
 if TYPE_CHECKING:
-    from appliance.cloudapi.events import IdentityChange, StatusUpdate
+    from appliance.cloudapi.events import StatusUpdate, SystemChange
     from appliance.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
@@ -224,13 +224,13 @@ class Audience:
         if sid is not None:
             await self.settle(sid)
 
-    async def on_identity(self, event: IdentityChange) -> None:
+    async def on_system(self, event: SystemChange) -> None:
         """Meta's word that a number or user id changed: the person follows it."""
         new = dict(identity.pairs(event.new))
         if event.change not in identity.CHANGES or not new:
             log.info("identity notice %r ignored", event.change)
             return
-        await self.link(event.person, new)
+        await self.link(event.sender, new)
 
     async def on_status(self, event: StatusUpdate) -> None:
         """Statuses link identifiers; one about someone already erased is purged now."""

@@ -283,20 +283,20 @@ class UserPreferences(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IdentityChange(Event):
-    """Meta says a citizen's number or user id changed (a ``system`` message, ``user_id_update``).
+class SystemChange(Event):
+    """Meta's notice that a citizen changed number or user id (``system`` messages and the
+    ``user_id_update`` webhook): ``sender`` as we knew them, ``new`` what replaces it.
 
-    ``person`` names them as we knew them; ``new`` holds the identifiers that replace the old.
-    Never a conversation message: nobody is answered.
+    Never a conversation turn: the bot does not answer a notice.
     """
 
-    kind: ClassVar[str] = "identity"
-    change: str  # user_changed_number, user_changed_user_id, or another system type
-    person: Identity
+    kind: ClassVar[str] = "system"
+    wamid: str
+    sender: Identity
+    change: str  # user_changed_number, user_changed_user_id, user_id_update, or another type
     new: Identity
-    wamid: str = ""
-    timestamp: int = 0
     body: str = ""
+    timestamp: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -350,7 +350,7 @@ def _split(payload: dict[str, Any]) -> Iterator[tuple[str, str, Record]]:
                 )
             elif field_name == "user_id_update":
                 for update in _dicts(value.get("user_id_update")):
-                    yield _hash_key("identity", account, update), "identity", _rec(account, update)
+                    yield _hash_key("system", account, update), "system", _rec(account, update)
             elif field_name == "user_preferences":
                 metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
                 contacts = list(_dicts(value.get("contacts")))
@@ -373,9 +373,7 @@ def _split_messages(account: str, value: dict[str, Any]) -> Iterator[tuple[str, 
         wamid = message.get("id")
         key = f"m:{wamid}" if isinstance(wamid, str) and wamid else _hash_key("m", account, message)
         contact = _contact_for(message, contacts)
-        # System notices (number or user id changed) are identity events, never conversation.
-        kind = "identity" if message.get("type") == "system" else "message"
-        yield key, kind, {"a": account, "md": metadata, "m": message, "c": contact}
+        yield key, "message", {"a": account, "md": metadata, "m": message, "c": contact}
     for status in _dicts(value.get("statuses")):
         wamid, name = status.get("id"), status.get("status")
         if isinstance(wamid, str) and wamid and isinstance(name, str):
@@ -457,8 +455,8 @@ def to_event(key: str, kind: str, record: Record) -> Event:
             return _template_category(base, record["v"])
         if kind == "user_preferences":
             return _user_preferences(base, record["v"], record.get("c"))
-        if kind == "identity":
-            return _identity_change(base, record)
+        if kind == "system":
+            return _user_id_update(base, record["v"])
         if kind == "error":
             return AccountErrors(**base, errors=tuple(ApiError.from_json(e) for e in record["e"]))
         return UnsupportedChange(
@@ -495,8 +493,12 @@ def _phone(value: Any, user_id: str | None) -> str | None:
     return text.lstrip("+")
 
 
-def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None) -> Message:
+def _message(
+    base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None
+) -> Message | SystemChange:
     sender = _sender(m, contact)
+    if m.get("type") == "system":
+        return _system_change(base, m, sender)
     context = m.get("context") if isinstance(m.get("context"), dict) else {}
     common = {
         **base,
@@ -639,41 +641,41 @@ def _user_preferences(
 _CHANGED = re.compile(r"changed from (\S+) to (\S+)\s*$")
 
 
-def _identity_change(base: dict[str, Any], record: Record) -> IdentityChange:
-    if "m" not in record:  # a user_id_update item: {wa_id, user_id: {previous, current}}
-        v = record["v"]
-        ids = v["user_id"] if isinstance(v.get("user_id"), dict) else {}
-        return IdentityChange(
-            **base,
-            change="user_id_update",
-            person=Identity(
-                wa_id=_str_or_none(v.get("wa_id")), user_id=_str_or_none(ids.get("previous"))
-            ),
-            new=Identity(user_id=_str_or_none(ids.get("current"))),
-            timestamp=_int(v.get("timestamp")),
-            body=str(v.get("detail") or ""),
-        )
-    m = record["m"]
+def _system_change(base: dict[str, Any], m: dict[str, Any], sender: Identity) -> SystemChange:
     system = m.get("system") if isinstance(m.get("system"), dict) else {}
     change, body = str(system.get("type") or ""), str(system.get("body") or "")
-    person = _sender(m, record.get("c"))
-    new_wa = _phone(system.get("wa_id"), None)
     new_user = _str_or_none(system.get("user_id"))
-    if change == "user_changed_user_id" and person.user_id is None:
+    if change == "user_changed_user_id" and sender.user_id is None:
         # The old user id is only in the notice's text; trusted when its new id matches.
         found = _CHANGED.search(body)
         if found and found.group(2) == new_user and found.group(1) != new_user:
-            person = Identity(wa_id=person.wa_id, user_id=found.group(1), name=person.name)
-    if change == "user_changed_user_id":
-        new_wa = None  # the number stays; only user_changed_number moves it
-    return IdentityChange(
+            sender = Identity(wa_id=sender.wa_id, user_id=found.group(1), name=sender.name)
+    # Only user_changed_number moves the number (Meta's user id notice repeats a wa_id).
+    new_wa = _phone(system.get("wa_id"), None) if change == "user_changed_number" else None
+    return SystemChange(
         **base,
+        wamid=str(m.get("id") or base["key"]),
+        sender=sender,
         change=change,
-        person=person,
         new=Identity(wa_id=new_wa, user_id=new_user),
-        wamid=str(m.get("id") or ""),
-        timestamp=_int(m.get("timestamp")),
         body=body,
+        timestamp=_int(m.get("timestamp")),
+    )
+
+
+def _user_id_update(base: dict[str, Any], v: dict[str, Any]) -> SystemChange:
+    """The ``user_id_update`` webhook: ``{wa_id, user_id: {previous, current}}``."""
+    ids = v["user_id"] if isinstance(v.get("user_id"), dict) else {}
+    return SystemChange(
+        **base,
+        wamid="",
+        sender=Identity(
+            wa_id=_phone(v.get("wa_id"), None), user_id=_str_or_none(ids.get("previous"))
+        ),
+        change="user_id_update",
+        new=Identity(user_id=_str_or_none(ids.get("current"))),
+        body=str(v.get("detail") or ""),
+        timestamp=_int(v.get("timestamp")),
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from appliance.cloudapi.events import (
-    IdentityChange,
     StatusUpdate,
+    SystemChange,
     TextMessage,
     UserPreferences,
     split,
@@ -48,8 +48,8 @@ def test_a_lone_contact_of_someone_else_is_not_attached():
 
 def test_system_notices_are_identity_events_not_messages():
     (number,) = events(fixture("pywa/system__phone_number_change"))
-    assert isinstance(number, IdentityChange) and number.kind == "identity"
-    assert (number.change, number.person.wa_id, number.new.wa_id) == (
+    assert isinstance(number, SystemChange) and number.kind == "system"
+    assert (number.change, number.sender.wa_id, number.new.wa_id) == (
         "user_changed_number",
         "972987654321",
         "972912345678",
@@ -57,19 +57,19 @@ def test_system_notices_are_identity_events_not_messages():
     (user_id,) = events(fixture("meta-docs/bsuid_system_user_changed_user_id__syntax"))
     assert user_id.change == "user_changed_user_id"
     # The old user id is only in Meta's text; the number stays where it is.
-    assert (user_id.person.wa_id, user_id.person.user_id) == (
+    assert (user_id.sender.wa_id, user_id.sender.user_id) == (
         "16505551234",
         "US.13491208655302741918",
     )
     assert (user_id.new.wa_id, user_id.new.user_id) == (None, "US.99991208655302741918")
     (other,) = events(fixture("pywa/system__identity_change"))
-    assert isinstance(other, IdentityChange) and other.change == "customer_identity_changed"
+    assert isinstance(other, SystemChange) and other.change == "customer_identity_changed"
 
 
 def test_the_user_id_update_webhook_names_previous_and_current():
     (update,) = events(fixture("meta-docs/bsuid_user_id_update__syntax"))
-    assert isinstance(update, IdentityChange) and update.change == "user_id_update"
-    assert (update.person.wa_id, update.person.user_id, update.new.user_id) == (
+    assert isinstance(update, SystemChange) and update.change == "user_id_update"
+    assert (update.sender.wa_id, update.sender.user_id, update.new.user_id) == (
         "16505551234",
         "US.13491208655302741918",
         "US.99991208655302741918",
