@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from appliance import audit
 
 if TYPE_CHECKING:
-    from appliance.cloudapi.events import Identity
+    from appliance.cloudapi.events import Identity, StatusUpdate
     from appliance.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,30 @@ async def merge_in(conn: WriteConnection, keep: int, drop: int) -> None:
 
 def _max(x: float | None, y: float | None) -> float | None:
     return max(x or 0, y or 0) or None
+
+
+async def news_in_status(db: Database, event: StatusUpdate) -> Identity | None:
+    """The recipient of a status when it links identifiers not yet linked, else None."""
+    who = event.recipient
+    if who.wa_id is None and event.callback_data and event.callback_data.isdigit():
+        # Sent to the number, the status may name only the user id: the row says the number.
+        sent_to = await db.fetchval(
+            "SELECT recipient FROM outbox WHERE id = ? AND wamid = ?",
+            (int(event.callback_data), event.wamid),
+        )
+        if isinstance(sent_to, str) and sent_to.isdigit():
+            who = replace(who, wa_id=sent_to)
+    found = pairs(who)
+    if len(found) < 2:
+        return None
+    rows = await db.fetchall(
+        "SELECT wa_id, user_id, parent_user_id FROM subscribers WHERE "
+        + " OR ".join(f"{c} = ?" for c, _ in found),
+        [v for _, v in found],
+    )
+    if not rows or (len(rows) == 1 and all(rows[0][c] == v for c, v in found)):
+        return None  # nobody we know, or known already exactly so
+    return who
 
 
 async def number_for(db: Database, recipient: str) -> str | None:

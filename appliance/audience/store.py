@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from appliance import audit
@@ -253,24 +253,8 @@ class Audience:
 
     async def _learn(self, event: StatusUpdate) -> None:
         """A status naming our recipient by number and user id tells us they are one person."""
-        who = event.recipient
-        if who.wa_id is None and event.callback_data and event.callback_data.isdigit():
-            # Sent to the number, the status may name only the user id: the row says the number.
-            sent_to = await self.db.fetchval(
-                "SELECT recipient FROM outbox WHERE id = ? AND wamid = ?",
-                (int(event.callback_data), event.wamid),
-            )
-            if isinstance(sent_to, str) and sent_to.isdigit():
-                who = replace(who, wa_id=sent_to)
-        found = identity.pairs(who)
-        if len(found) < 2:
-            return
-        rows = await self.db.fetchall(
-            "SELECT wa_id, user_id, parent_user_id FROM subscribers WHERE "
-            + " OR ".join(f"{c} = ?" for c, _ in found),
-            [v for _, v in found],
-        )
-        if rows and not (len(rows) == 1 and all(rows[0][c] == v for c, v in found)):
+        who = await identity.news_in_status(self.db, event)
+        if who is not None:
             await self.link(who)
 
     # -- profile ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from appliance.cloudapi.events import Identity
 from tests.audience.identity_town import UNSUBSCRIBED_TEXT, Town
 from tests.audience.payloads import Person
 from tests.conversation.conftest import bot  # noqa: F401 - the fixture
+from tests.harness import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -119,3 +120,22 @@ def test_a_marketing_stop_by_user_id_reaches_the_phone_subscriber(town):
     (row,) = town.sql("SELECT user_id, marketing_opt_out FROM subscribers WHERE id = ?", (sid,))
     assert row == {"user_id": "IT.888", "marketing_opt_out": 1}
     assert town.dead_letters() == []
+
+
+def test_a_status_naming_only_the_user_id_links_it_to_the_number_we_sent_to(town):
+    person = Person(wa_id="393475557777", user_id="IT.999")
+    sid = town.subscribe(Identity(wa_id=person.wa_id))
+    town.open_window(person.wa_id)
+    town.campaign_reaches(person.wa_id)
+    sent = wait_until(
+        lambda: town.sql(
+            "SELECT id, wamid FROM outbox WHERE subscriber_id = ? AND wamid IS NOT NULL", (sid,)
+        ),
+        20,
+    )
+    status = person.delivered(sent[0]["wamid"], town.tick(), with_number=False)
+    value = status["entry"][0]["changes"][0]["value"]
+    value["statuses"][0]["biz_opaque_callback_data"] = str(sent[0]["id"])
+    town.post(status)
+    (row,) = town.sql("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,))
+    assert row == {"wa_id": "393475557777", "user_id": "IT.999"}
