@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.5
 TIER_REFRESH_SECONDS = 3600.0
-CURSOR_PAGE = 1000
 
 
 def campaign_info(row: Any) -> CampaignInfo:
