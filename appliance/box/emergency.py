@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from appliance.admin.formats import to_local
 from appliance.box import presses
 from appliance.box.armed import ArmedMessage, read_armed
 from appliance.box.button import BOUNCE_SECONDS, ButtonEvent, Edge
@@ -44,7 +45,7 @@ TEMPLATES_PART = "templates"
 
 
 def _local_time(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
+    return to_local(iso).strftime("%H:%M")
 
 
 class EmergencyController:

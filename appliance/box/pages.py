@@ -269,6 +269,7 @@ MESSAGES_EN: dict[str, str] = {
     "Dettagli": "Details",
     "prova": "test",
     "{n} destinatari": "{n} recipients",
+    "{n} destinatario": "{n} recipient",
     "Il pulsante non è mai stato premuto.": "The button has never been pressed.",
     "Scegliere un modello approvato di categoria UTILITY.": "Choose an approved UTILITY template.",
     "Il modello ha {wanted} segnaposto: scrivere {wanted} valori, uno per riga (ora sono {given}).": "The template has {wanted} placeholders: write {wanted} values, one per line (now {given}).",

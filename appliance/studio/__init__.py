@@ -14,7 +14,7 @@ def setup(appliance: Appliance) -> None:
     from appliance.admin.i18n import add_catalog
     from appliance.admin.registry import NavItem, add_pages
     from appliance.services import Service
-    from appliance.studio import compose, pages
+    from appliance.studio import compose, pages, segment_pages  # noqa: F401 (its routes)
     from appliance.studio.catalog_en import MESSAGES_EN
     from appliance.studio.drafts import Drafts
     from appliance.studio.election import Election

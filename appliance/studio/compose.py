@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quart import Blueprint, flash, jsonify, redirect, request, url_for
+from quart import Blueprint, flash, redirect, request, url_for
 
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, principal, the_appliance
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.errors import ApplianceError, BadRequest
-from appliance.studio import segments
 from appliance.studio.drafts import EDITING, LAUNCHED, PENDING, REJECTED, Drafts
 from appliance.studio.forms import (
-    FORM_GROUPS,
-    FORM_ROWS,
-    RULES,
-    form_rows,
     iso_to_local,
     local_to_iso,
-    segment_from_form,
 )
 from appliance.studio.shipped import (
     body_text,
@@ -51,91 +45,8 @@ def _drafts() -> Drafts:
 
 async def _topics() -> list[Any]:
     return await the_appliance().db.fetchall(
-        "SELECT key, name_it FROM topics WHERE active = 1 ORDER BY name_it"
+        "SELECT key, name_it, name_en FROM topics WHERE active = 1 ORDER BY name_it"
     )
-
-
-async def _questions() -> list[Any]:
-    return await the_appliance().db.fetchall(
-        "SELECT key, prompt_it FROM profile_questions WHERE active = 1 ORDER BY position"
-    )
-
-
-def _editor_context() -> dict[str, Any]:
-    return {"rules": RULES, "groups": range(FORM_GROUPS), "rows": range(FORM_ROWS)}
-
-
-# -- segments --------------------------------------------------------------------------------
-
-
-@bp.get("/segments")
-@requires("editor")
-async def segment_list() -> Any:
-    """Saved segments with their live counts."""
-    db = the_appliance().db
-    saved = await _drafts().segments.all()
-    for s in saved:
-        s["count"] = await segments.count(db, s["definition"])
-    return await page("studio/segments.html", saved=saved)
-
-
-@bp.route("/segments/new", methods=["GET", "POST"])
-@bp.route("/segments/<int:segment_id>", methods=["GET", "POST"])
-@requires("editor")
-async def segment_edit(segment_id: int | None = None) -> Any:
-    """The form-built filter: rows of rules in AND/OR groups, a count, save."""
-    store = _drafts().segments
-    name, values, errors, counted = "", {}, {}, None
-    if segment_id is not None:
-        segment = await store.get(segment_id)
-        name, values = segment["name"], form_rows(segment["definition"])
-    if request.method == "POST":
-        form = await request.form
-        name, values = form.get("name", "").strip(), dict(form)
-        definition = segment_from_form(form)
-        try:
-            counted = await segments.count(the_appliance().db, definition)
-            if form.get("action") == "save":
-                saved = await store.save(name, definition, actor(), segment_id)
-                await flash(gettext("Segmento salvato."), "success")
-                return redirect(url_for("compose.segment_edit", segment_id=saved))
-        except ApplianceError as err:
-            errors["segment"] = err.message
-    elif segment_id is not None:
-        counted = await segments.count(the_appliance().db, segment["definition"])
-    return await page(
-        "studio/segment_edit.html",
-        400 if errors else 200,
-        segment_id=segment_id,
-        name=name,
-        values=values,
-        errors=errors,
-        counted=counted,
-        topics=await _topics(),
-        questions=await _questions(),
-        **_editor_context(),
-    )
-
-
-@bp.post("/segments/<int:segment_id>/delete")
-@requires("editor")
-async def segment_delete(segment_id: int) -> Any:
-    """Forget a saved segment."""
-    await _drafts().segments.delete(segment_id)
-    await flash(gettext("Segmento eliminato."), "success")
-    return redirect(url_for("compose.segment_list"))
-
-
-@bp.post("/segments/count")
-@requires("editor")
-async def segment_count() -> Any:
-    """The live count for the editor's current rows (JSON, for the page's script)."""
-    form = await request.form
-    try:
-        n = await segments.count(the_appliance().db, segment_from_form(form))
-    except BadRequest as err:
-        return jsonify({"error": err.message}), 400
-    return jsonify({"count": n})
 
 
 # -- the wizard --------------------------------------------------------------------------------

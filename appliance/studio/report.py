@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from appliance.admin.formats import format_datetime
 from appliance.campaigns.model import (
     ACCEPTED,
     DELIVERED,
@@ -14,7 +14,6 @@ from appliance.campaigns.model import (
     SENT,
     TEMPLATE_PART,
 )
-from appliance.studio.forms import LOCAL
 
 if TYPE_CHECKING:
     from appliance.db import Database
@@ -70,9 +69,7 @@ def explain(code: int | None, detail: str = "") -> str:
 
 def local_time(at: float | None) -> str:
     """Unix seconds as the comune's local time, to the second."""
-    if not at:
-        return ""
-    return datetime.fromtimestamp(at, LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+    return format_datetime(at, seconds=True)
 
 
 def part_label(part: int) -> str:
