@@ -13,7 +13,7 @@ from appliance.admin import catalog_en, formats, i18n, labels, setupcode
 from appliance.admin.api import openapi_document
 from appliance.admin.auth import guard, principal
 from appliance.admin.errorpages import install_error_handlers
-from appliance.admin.registry import visible_nav
+from appliance.admin.registry import current_entry, visible_nav
 from appliance.admin.security import add_security_headers, parse_networks
 from appliance.admin.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, load_secret_key
 
@@ -78,12 +78,14 @@ def _install_template_helpers(app: Quart) -> None:
     @app.context_processor
     async def shell() -> dict[str, Any]:
         who = principal()
+        nav = visible_nav(app, who)
         return {
             "lang": g.get("lang", i18n.DEFAULT_LANGUAGE),
             "principal": who,
             "can": lambda role: who is not None and who.can(role),
-            "nav": visible_nav(app, who),
+            "nav": nav,
             "endpoint": request.endpoint or "",
+            "nav_current": current_entry(nav, request.endpoint or ""),
             "messages": get_flashed_messages(with_categories=True),
             "town_name": app.extensions["appliance"].config.town.name,
         }

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from quart import current_app, g, request, session
 
+from appliance import audit
 from appliance.admin.access import ANYONE, Principal, required_role
 from appliance.admin.api import API_PREFIX
 from appliance.admin.i18n import pick_language
@@ -43,6 +44,11 @@ def actor() -> str:
     if who is None:
         return "anonymous"
     return who.name if who.kind == "user" else f"token:{who.name}"
+
+
+async def record_change(action: str, target: str = "", detail: str = "") -> None:
+    """Write the audit row of a change the current request made (who, from where)."""
+    await audit.record(the_appliance().db, actor(), action, target, detail, client_address())
 
 
 def _bearer() -> str | None:

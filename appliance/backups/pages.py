@@ -11,7 +11,7 @@ from quart import Blueprint, current_app, flash, redirect, request, send_file
 
 from appliance import audit
 from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
+from appliance.admin.auth import actor, client_address, record_change, the_appliance
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.backups import store
@@ -123,6 +123,7 @@ async def stage() -> Any:
             temp.unlink(missing_ok=True)
     if upload is not None and upload.filename:
         details["file"] = Path(upload.filename).name
+    await record_change("backup.restore_staged", str(details.get("file", "")))
     return await page("backups/confirm.html", details=details, word=CONFIRM_WORD)
 
 
@@ -158,6 +159,7 @@ async def confirm() -> Any:
 async def cancel() -> Any:
     """Forget a staged restore."""
     cancel_pending(_config())
+    await record_change("backup.restore_cancelled")
     await flash(gettext("Ripristino annullato: il database non è cambiato."), "success")
     return redirect("/settings/backups", 303)
 

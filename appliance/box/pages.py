@@ -14,7 +14,7 @@ from typing import Any
 from quart import Blueprint, flash, redirect, request
 
 from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
+from appliance.admin.auth import actor, client_address, record_change, the_appliance
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.box import presses
@@ -185,6 +185,7 @@ async def refresh_templates() -> Any:
     except ApplianceError as err:
         await flash(gettext("Meta non ha risposto: {error}", error=err.message), "error")
     else:
+        await record_change("templates.refreshed", "", str(len(found)))
         await flash(gettext("Modelli letti da Meta: {n}.", n=len(found)), "success")
     return redirect(PAGE, 303)
 
@@ -270,6 +271,7 @@ MESSAGES_EN: dict[str, str] = {
     "prova": "test",
     "{n} destinatari": "{n} recipients",
     "{n} destinatario": "{n} recipient",
+    "Data ({zone})": "Date ({zone})",
     "Il pulsante non è mai stato premuto.": "The button has never been pressed.",
     "Scegliere un modello approvato di categoria UTILITY.": "Choose an approved UTILITY template.",
     "Il modello ha {wanted} segnaposto: scrivere {wanted} valori, uno per riga (ora sono {given}).": "The template has {wanted} placeholders: write {wanted} values, one per line (now {given}).",

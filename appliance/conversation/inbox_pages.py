@@ -143,8 +143,14 @@ async def template(sid: int) -> Any:
 @requires("operator")
 async def done(sid: int) -> Any:
     """Mark the citizen's messages as dealt with (answered by phone, at the counter…)."""
-    await the_appliance().db.execute(
-        "UPDATE chat_messages SET handled = 1 WHERE subscriber_id = ? AND inbox = 1", (sid,)
-    )
+    who, address = actor(), client_address()
+
+    async def job(conn: Any) -> None:
+        await conn.execute(
+            "UPDATE chat_messages SET handled = 1 WHERE subscriber_id = ? AND inbox = 1", (sid,)
+        )
+        await audit.record_in(conn, who, "inbox.done", f"subscriber:{sid}", "", address)
+
+    await the_appliance().db.write(job)
     await flash(gettext("Segnato come gestito."), "success")
     return redirect(url_for("inbox.index"), 303)

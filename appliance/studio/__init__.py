@@ -51,7 +51,11 @@ def setup(appliance: Appliance) -> None:
     add_pages(
         appliance.lan,
         pages.bp,
-        NavItem("studio.index", "Campagne", order=30),
-        NavItem("studio.templates", "Modelli", order=32),
+        NavItem("studio.index", "Campagne", order=30, covers=("studio.", "compose.")),
+        NavItem("studio.templates", "Modelli", order=32, covers=("studio.templates",)),
     )
-    add_pages(appliance.lan, compose.bp, NavItem("compose.segment_list", "Segmenti", order=31))
+    add_pages(
+        appliance.lan,
+        compose.bp,
+        NavItem("compose.segment_list", "Segmenti", order=31, covers=("compose.segment_",)),
+    )

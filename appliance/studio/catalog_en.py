@@ -248,4 +248,7 @@ MESSAGES_EN: dict[str, str] = {
     "Conteggio": "Count",
     "Scegli le condizioni: il conteggio si aggiorna da solo.": "Choose the conditions: the count updates by itself.",
     "Il conteggio esclude sempre chi si è cancellato.": "The count always leaves out those who unsubscribed.",
+    "meno di un minuto": "less than a minute",
+    "circa {n} minuto": "about {n} minute",
+    "circa {n} minuti": "about {n} minutes",
 }

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from quart import Blueprint, flash, redirect, request, url_for
+from quart import Blueprint, Response, flash, redirect, request, url_for
 
 from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, principal, the_appliance
+from appliance.admin.auth import actor, client_address, principal, record_change, the_appliance
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
-from appliance.errors import ApplianceError, BadRequest
+from appliance.errors import ApplianceError, BadRequest, NotFound
 from appliance.studio.drafts import EDITING, LAUNCHED, PENDING, REJECTED, Drafts
 from appliance.studio.forms import (
     iso_to_local,
@@ -58,6 +59,7 @@ async def new_draft() -> Any:
     """Start a campaign draft."""
     form = await request.form
     draft_id = await _drafts().create(form.get("name", "") or "Nuova campagna", actor())
+    await record_change("draft.created", f"draft:{draft_id}", form.get("name", ""))
     return redirect(url_for("compose.audience", draft_id=draft_id))
 
 
@@ -90,6 +92,7 @@ async def audience(draft_id: int) -> Any:
         }
         data["category"] = "MARKETING" if form.get("category") == "MARKETING" else "UTILITY"
         await drafts.save(draft_id, data, form.get("name", ""))
+        await record_change("draft.saved", f"draft:{draft_id}", "audience")
         if form.get("action") != "count":
             return redirect(url_for("compose.content", draft_id=draft_id))
         draft = await drafts.get(draft_id)
@@ -147,6 +150,7 @@ async def content(draft_id: int) -> Any:
             elif action == "media":
                 drafts.add_part(data, await _media_part(drafts, form))
             await drafts.save(draft_id, data)
+            await record_change("draft.saved", f"draft:{draft_id}", f"content: {action}")
         except ValueError:
             error = "Latitudine e longitudine sono numeri, come 45.74 e 7.41."
         except ApplianceError as err:
@@ -163,6 +167,19 @@ async def content(draft_id: int) -> Any:
         media=media,
         warnings=await drafts.accessibility(data["content"]),
     )
+
+
+@bp.get("/media/<int:media_id>")
+@requires("editor")
+async def media_file(media_id: int) -> Any:
+    """An uploaded image as the clerk sees it in the preview (images only, from the library)."""
+    library = _drafts().media
+    row = await library.get(media_id)
+    if row["kind"] != "image":
+        raise NotFound(f"media {media_id} is not an image")
+    data = await asyncio.to_thread((library.directory / row["sha256"]).read_bytes)
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    return Response(data, mimetype=row["mime_type"], headers=headers)
 
 
 async def _media_part(drafts: Drafts, form: Any) -> dict[str, Any]:
@@ -239,6 +256,7 @@ async def template(draft_id: int) -> Any:
                     known["header_variables"][0]: form.get("header_text", "").strip()
                 }
         await drafts.save(draft_id, data)
+        await record_change("draft.saved", f"draft:{draft_id}", "template")
         if form.get("action") == "save":
             return redirect(url_for("compose.preview", draft_id=draft_id))
         return redirect(url_for("compose.template", draft_id=draft_id))

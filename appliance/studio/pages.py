@@ -7,7 +7,7 @@ from typing import Any
 from quart import Blueprint, Response, flash, redirect, request, url_for
 
 from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
+from appliance.admin.auth import actor, client_address, record_change, the_appliance
 from appliance.admin.csvsafe import csv_text
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
@@ -190,6 +190,7 @@ async def control(campaign_id: int, action: str) -> Any:
 async def resend(campaign_id: int) -> Any:
     """A new draft of the same content for those whose message failed retryably."""
     draft_id = await _drafts().resend_failed(campaign_id, actor())
+    await record_change("draft.created", f"draft:{draft_id}", f"resend of campaign:{campaign_id}")
     await flash(
         gettext("Nuova bozza per chi non ha ricevuto il messaggio: controlla e invia."), "success"
     )
@@ -218,6 +219,7 @@ async def sync() -> Any:
     """Read every template from Meta now."""
     try:
         found = await the_appliance().parts["cloudapi"].list_templates()
+        await record_change("templates.refreshed", "", str(len(found)))
         await flash(gettext("Modelli aggiornati da Meta: {n}.", n=len(found)), "success")
     except GraphApiError as err:
         await flash(gettext("Meta non risponde: {error}", error=err.message), "error")
@@ -237,6 +239,7 @@ async def submit() -> Any:
     client = the_appliance().parts["cloudapi"]
     try:
         await client.create_template(chosen.name, "it", chosen.category, chosen.components())
+        await record_change("template.submitted", chosen.name, chosen.category)
         await client.list_templates()
         await flash(
             gettext(

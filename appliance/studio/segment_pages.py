@@ -6,9 +6,8 @@ from typing import Any
 
 from quart import flash, g, jsonify, redirect, request, url_for
 
-from appliance import audit
 from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
+from appliance.admin.auth import actor, record_change, the_appliance
 from appliance.admin.formats import format_number
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
@@ -86,9 +85,7 @@ async def segment_edit(segment_id: int | None = None) -> Any:
             counted = await segments.count(the_appliance().db, definition)
             if action == "save":
                 saved = await store.save(name, definition, actor(), segment_id)
-                await audit.record(
-                    the_appliance().db, actor(), "segment.saved", name, "", client_address()
-                )
+                await record_change("segment.saved", name)
                 await flash(gettext("Segmento salvato."), "success")
                 return redirect(url_for("compose.segment_edit", segment_id=saved))
         except ApplianceError as err:
@@ -121,6 +118,7 @@ async def segment_edit(segment_id: int | None = None) -> Any:
 async def segment_delete(segment_id: int) -> Any:
     """Forget a saved segment."""
     await _drafts().segments.delete(segment_id)
+    await record_change("segment.deleted", f"segment:{segment_id}")
     await flash(gettext("Segmento eliminato."), "success")
     return redirect(url_for("compose.segment_list"))
 
