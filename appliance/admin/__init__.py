@@ -79,7 +79,10 @@ def _install_template_helpers(app: Quart) -> None:
     async def shell() -> dict[str, Any]:
         who = principal()
         nav = visible_nav(app, who)
+        badges = app.extensions.get("admin.nav_badges", {})
+        shown = {item.endpoint for item in nav}
         return {
+            "nav_badges": {e: await count() for e, count in badges.items() if e in shown},
             "lang": g.get("lang", i18n.DEFAULT_LANGUAGE),
             "principal": who,
             "can": lambda role: who is not None and who.can(role),

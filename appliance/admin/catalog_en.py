@@ -593,4 +593,8 @@ MESSAGES: dict[str, str] = {
     "Letti": "Read",
     "Nessuna campagna inviata finora.": "No campaign sent yet.",
     "Stato del servizio": "Service status",
+    "La domanda in attesa": "The question waiting",
+    "Le domande in attesa": "The questions waiting",
+    "Tutta la conversazione": "The whole conversation",
+    "in attesa di risposta": "waiting for an answer",
 }

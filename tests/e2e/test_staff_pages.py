@@ -139,3 +139,51 @@ def test_the_audit_filter_names_actions_in_words(page: Page, server: LiveServer)
     action.select_option(label="Bot: testi modificati")
     page.get_by_role("button", name="Filtra").click()
     expect(page.get_by_role("cell", name="Bot: testi modificati")).to_have_count(1)
+
+
+def test_the_inbox_thread_puts_the_question_first(page: Page, server, axe):
+    db = server.running.appliance.db
+    now = time.time()
+    notice = "Informativa sulla privacy. " * 100
+
+    async def seed(conn):
+        cursor = await conn.execute(
+            "INSERT INTO subscribers (wa_id, status, profile_name, last_inbound_at)"
+            " VALUES ('393339990001', 'active', 'Maria', ?)",
+            (now - 60,),
+        )
+        sid = cursor.lastrowid
+        lines = [
+            ("in", now - 600, "Rota", 0, ""),
+            ("out", now - 599, notice, 0, ""),
+            ("out", now - 598, "Grazie, ora sei iscritta.", 0, ""),
+            ("in", now - 60, "A che ora apre l'anagrafe sabato?", 1, ""),
+        ]
+        await conn.executemany(
+            "INSERT INTO chat_messages (subscriber_id, direction, at, text, inbox, staff)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(sid, *line) for line in lines],
+        )
+        return sid
+
+    sid = server.call(db.write(seed))
+    log_in(page, server, "admin")
+    nav = page.get_by_role("navigation", name="Navigazione principale")
+    expect(nav.get_by_role("link", name="Messaggi 1 in attesa di risposta")).to_be_visible()
+    page.goto(server.url + f"/inbox/{sid}")
+    question = page.get_by_role("region", name="La domanda in attesa")
+    expect(question).to_contain_text("A che ora apre l'anagrafe sabato?")
+    # The question comes before the transcript, which has a time on every line.
+    first = page.locator("h2").first
+    expect(first).to_have_text("La domanda in attesa")
+    lines = page.locator(".chat-line")
+    expect(lines).to_have_count(4)
+    expect(lines.locator("time")).to_have_count(4)
+    # The long automatic notice is folded: one line until opened.
+    folded = lines.nth(1).locator("details")
+    expect(folded.locator(".chat-text")).to_be_hidden()
+    folded.locator("summary").click()
+    expect(folded.locator(".chat-text")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Segna come gestito").click()
+    expect(nav.get_by_role("link", name="Messaggi", exact=True)).to_be_visible()
