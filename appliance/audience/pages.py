@@ -9,7 +9,7 @@ import secrets
 import time
 from typing import Any
 
-from quart import Blueprint, Response, flash, redirect, request, url_for
+from quart import Blueprint, Response, flash, g, redirect, request, url_for
 
 from appliance import audit
 from appliance.admin.access import requires
@@ -84,6 +84,7 @@ async def detail(sid: int) -> Any:
     return await page(
         "audience/detail.html",
         sub=row,
+        answer_words=answer_words,
         answers=await audience.answers(sid),
         questions=questions,
         topics=await audience.subscriber_topics(sid),
@@ -140,6 +141,44 @@ async def export(sid: int) -> Any:
         body,
         content_type="application/json; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="dati-{sid}.json"'},
+    )
+
+
+def answer_words(question: Any, value: Any) -> str:
+    """A stored answer as the citizen chose it (option labels, not their keys)."""
+    labels = {key: italian for key, italian, _ in question.options} if question else {}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(labels.get(str(v), str(v)) for v in values)
+
+
+@bp.get("/<int:sid>/document")
+@requires("operator")
+async def document(sid: int) -> Any:
+    """Everything stored about one person as a printable page in Italian, for the counter."""
+    audience = _audience()
+    data = await audience.export(sid)
+    questions = {q.key: q for q in await audience.questions(active_only=False)}
+    await audit.record(
+        the_appliance().db,
+        actor(),
+        "subscriber.exported",
+        f"subscriber:{sid}",
+        "documento stampabile",
+        client_address(),
+    )
+    g.lang = "it"  # the document is for the citizen: Italian whatever the clerk's language
+    return await page(
+        "audience/document.html",
+        sub=data["subscriber"],
+        topics=await audience.subscriber_topics(sid),
+        answers=[
+            (questions[k].prompt_it if k in questions else k, answer_words(questions.get(k), v))
+            for k, v in data["answers"].items()
+        ],
+        consents=data["consents"],
+        chat=data["messages"],
+        town=the_appliance().config.town.name,
+        now=time.time(),
     )
 
 

@@ -187,3 +187,51 @@ def test_the_inbox_thread_puts_the_question_first(page: Page, server, axe):
     assert_accessible(axe, page)
     page.get_by_role("button", name="Segna come gestito").click()
     expect(nav.get_by_role("link", name="Messaggi", exact=True)).to_be_visible()
+
+
+def test_the_persons_data_as_a_printable_document_in_italian(page: Page, server, axe):
+    db = server.running.appliance.db
+
+    async def seed(conn):
+        cursor = await conn.execute(
+            "INSERT INTO subscribers (wa_id, status, profile_name, subscribed_at, language)"
+            " VALUES ('393337770001', 'active', 'Lucia', '2026-03-02T09:15:00.000Z', 'it')"
+        )
+        sid = cursor.lastrowid
+        await conn.execute(
+            "INSERT INTO profile_answers (subscriber_id, question_id, value)"
+            " SELECT ?, id, '\"fuori\"' FROM profile_questions WHERE key = 'frazione'",
+            (sid,),
+        )
+        await conn.execute(
+            "INSERT INTO consents (subscriber_id, at, kind, notice_version)"
+            " VALUES (?, '2026-03-02T09:15:00.000Z', 'granted', 1)",
+            (sid,),
+        )
+        return sid
+
+    sid = server.call(db.write(seed))
+    log_in(page, server, "admin")
+    page.get_by_role("button", name="English").click()  # the clerk reads English…
+    page.goto(server.url + f"/subscribers/{sid}")
+    page.get_by_role("link", name="The person's data, to print").click()
+    # …the document is for the citizen, in Italian, in words and the town's clock.
+    expect(page.locator("html")).to_have_attribute("lang", "it")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "I dati che il servizio WhatsApp del Comune conserva su di te"
+    )
+    facts = page.locator(".document dl").first
+    expect(facts).to_contain_text("Iscritto dal")
+    expect(facts).to_contain_text("02/03/2026 10:15")  # 09:15 UTC is 10:15 in Rome
+    expect(page.locator(".document")).to_contain_text("In quale frazione abiti?")
+    expect(page.locator(".document")).to_contain_text("Fuori paese")
+    expect(page.locator(".document")).to_contain_text("consenso dato (informativa, versione 1)")
+    assert "active" not in page.locator(".document").inner_text()
+    assert_accessible(axe, page)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    assert server.rows(
+        "SELECT detail FROM audit_log WHERE action = 'subscriber.exported' ORDER BY id DESC LIMIT 1"
+    ) == [("documento stampabile",)]
+    page.emulate_media(media="screen")
+    page.get_by_role("button", name="Italiano").click()
