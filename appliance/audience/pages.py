@@ -15,6 +15,7 @@ from appliance import audit
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.admin.csvsafe import csv_text
+from appliance.admin.formats import format_datetime, zone
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.audience import csvimport
@@ -144,6 +145,15 @@ async def export(sid: int) -> Any:
     )
 
 
+# The subscribers file is for people (a spreadsheet at the town hall): words, not codes.
+STATUS_WORDS = {
+    "pending": "in contatto, non iscritto",
+    "active": "iscritto",
+    "unsubscribed": "disiscritto",
+}
+LANGUAGE_WORDS = {"it": "italiano", "en": "inglese"}
+
+
 def answer_words(question: Any, value: Any) -> str:
     """A stored answer as the citizen chose it (option labels, not their keys)."""
     labels = {key: italian for key, italian, _ in question.options} if question else {}
@@ -187,6 +197,7 @@ async def document(sid: int) -> Any:
 async def export_csv() -> Any:
     """Every subscriber who is not erased, through the formula-safe CSV writer (audited)."""
     db = the_appliance().db
+    # Topic keys stay: the import reads them back; everything else is in the clerk's words.
     rows = await db.fetchall(
         "SELECT s.wa_id, s.user_id, s.status, s.language, s.profile_name, s.subscribed_at,"
         " (SELECT group_concat(t.key, ';') FROM subscriber_topics st JOIN topics t"
@@ -196,9 +207,29 @@ async def export_csv() -> Any:
     await audit.record(
         db, actor(), "subscribers.exported", "csv", f"rows={len(rows)}", client_address()
     )
-    header = ["wa_id", "user_id", "status", "language", "name", "subscribed_at", "topics"]
+    header = [
+        "numero",
+        "identificativo utente",
+        "stato",
+        "lingua",
+        "nome",
+        f"iscritto dal (ora di {zone().key})",
+        "argomenti",
+    ]
+    rows = [
+        (
+            r[0],
+            r[1],
+            STATUS_WORDS.get(r[2], r[2]),
+            LANGUAGE_WORDS.get(r[3], r[3]),
+            r[4],
+            format_datetime(r[5]),
+            r[6],
+        )
+        for r in rows
+    ]
     return Response(
-        csv_text(header, [tuple(r) for r in rows]),
+        csv_text(header, rows),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="iscritti.csv"'},
     )

@@ -120,3 +120,7 @@ def test_csv_export_defuses_formulas(running, admin):
     response = admin.post("/subscribers/export.csv")
     assert response.status_code == 200
     assert "'=HYPERLINK" in response.text and "393331234001" in response.text
+    # Headers and statuses in Italian words, the time on the town's clock.
+    header, first = response.text.splitlines()[:2]
+    assert header.lstrip("\ufeff").startswith("numero,identificativo utente,stato,lingua,nome,")
+    assert ",iscritto,italiano," in first
