@@ -106,6 +106,7 @@ async def audience(draft_id: int) -> Any:
         400 if errors else 200,
         errors=errors,
         counted=counted,
+        counted_again=request.method == "POST",  # keep the focus on the count button
         saved=await drafts.segments.all(),
         topics=await _topics(),
     )

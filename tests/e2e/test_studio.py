@@ -216,3 +216,64 @@ def test_segment_builder_by_keyboard_with_the_words_the_citizen_saw(page: Page, 
     expect(page.get_by_role("listitem").filter(has_text="Centro e allerte")).to_contain_text(
         "4 persone"
     )
+
+
+def test_the_compose_wizard_by_keyboard_only(page: Page, make_engine):  # noqa: F811
+    engine = make_engine()
+    server = LiveServer(engine.app)
+    add_user(engine.app, "editor", "editor")
+    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    engine.seed(3, topics=("notizie",))
+
+    log_in(page, server, "editor")
+    page.goto(server.url + "/studio")
+    page.get_by_label("Nome della nuova campagna").focus()
+    page.keyboard.type("Festa del paese")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="1. Pubblico")).to_be_visible()
+    steps = page.get_by_role("navigation", name="Passi della composizione")
+    expect(steps.locator("[aria-current=step]")).to_have_text("1. Pubblico")
+    topic = page.get_by_label("Notizie dal Comune")
+    topic.focus()
+    page.keyboard.press("Space")
+    expect(topic).to_be_checked()
+    page.get_by_role("button", name="Aggiorna il conteggio").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Persone raggiunte ora: 3")).to_be_visible()
+    # The focus stays on the count button, one Tab from "Avanti" (it went to the top before).
+    expect(page.get_by_role("button", name="Aggiorna il conteggio")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Avanti: contenuto")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="2. Contenuto")).to_be_visible()
+    expect(steps.locator("[aria-current=step]")).to_have_text("2. Contenuto")
+    page.get_by_label("Testo (i link https:// mostrano l'anteprima)").focus()
+    page.keyboard.type("Sabato la festa in piazza.")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Aggiungi il testo")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Parti (1)")).to_be_visible()
+    page.get_by_role("link", name="Avanti: modello").focus()
+    page.keyboard.press("Enter")
+
+    expect(steps.locator("[aria-current=step]")).to_have_text("3. Modello")
+    chooser = page.get_by_label("Modello", exact=True)
+    chooser.focus()
+    for _ in range(10):
+        if chooser.input_value() == "avviso_servizio|it":
+            break
+        page.keyboard.press("ArrowDown")
+    page.get_by_role("button", name="Scegli il modello").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Valore per la variabile 1").focus()
+    page.keyboard.type("piazza Roma")
+    page.keyboard.press("Tab")
+    page.keyboard.type("sabato")
+    page.get_by_role("button", name="Avanti: anteprima").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="4. Anteprima e invio")).to_be_visible()
+    expect(steps.locator("[aria-current=step]")).to_have_text("4. Anteprima e invio")
+    expect(page.get_by_text("Sabato la festa in piazza.")).to_be_visible()
+    # The preview's figures are whole sentences (no missing number, no "0.2 minuti").
+    expect(page.get_by_text("meno di un minuto")).to_be_visible()
