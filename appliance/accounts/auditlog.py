@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from appliance.core.clock import iso
+from appliance.core.formats import zone
+from appliance.lan.labels import AUDIT_ACTIONS, label
 
 if TYPE_CHECKING:
     from appliance.core.db import Database
@@ -27,7 +29,7 @@ class AuditFilter:
 def _local_midnight_utc(day: date) -> str:
     midnight = datetime.combine(day, time.min)
     try:
-        return iso(midnight.astimezone())
+        return iso(midnight.replace(tzinfo=zone()))
     except (OverflowError, ValueError):  # year 1 or 9999: the zone's offset cannot matter there
         return iso(midnight.replace(tzinfo=UTC))
 
@@ -59,8 +61,9 @@ async def query_audit(
 
 
 async def known_actions(db: Database) -> list[str]:
-    """Every action recorded so far, for the filter's choices."""
-    return [r[0] for r in await db.fetchall("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
+    """Every action the app records and any other found in the log, for the filter's choices."""
+    found = {r[0] for r in await db.fetchall("SELECT DISTINCT action FROM audit_log")}
+    return sorted(found | set(AUDIT_ACTIONS), key=lambda code: label(code, "audit").casefold())
 
 
 def _escape_like(text: str) -> str:

@@ -9,13 +9,14 @@ import secrets
 import time
 from typing import Any
 
-from quart import Blueprint, Response, flash, redirect, request, url_for
+from quart import Blueprint, Response, flash, g, redirect, request, url_for
 
 from appliance.audience import csvimport
 from appliance.audience.retention import policy
 from appliance.audience.store import Audience, SearchFilter, search
 from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest
+from appliance.core.formats import format_datetime, zone
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, the_appliance
 from appliance.lan.csvsafe import csv_text
@@ -85,6 +86,7 @@ async def detail(sid: int) -> Any:
     return await page(
         "audience/detail.html",
         sub=row,
+        answer_words=answer_words,
         answers=await audience.answers(sid),
         questions=questions,
         topics=await audience.subscriber_topics(sid),
@@ -144,6 +146,53 @@ async def export(sid: int) -> Any:
     )
 
 
+# The subscribers file is for people (a spreadsheet at the town hall): words, not codes.
+STATUS_WORDS = {
+    "pending": "in contatto, non iscritto",
+    "active": "iscritto",
+    "unsubscribed": "disiscritto",
+}
+LANGUAGE_WORDS = {"it": "italiano", "en": "inglese"}
+
+
+def answer_words(question: Any, value: Any) -> str:
+    """A stored answer as the citizen chose it (option labels, not their keys)."""
+    labels = {key: italian for key, italian, _ in question.options} if question else {}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(labels.get(str(v), str(v)) for v in values)
+
+
+@bp.get("/<int:sid>/document")
+@requires("operator")
+async def document(sid: int) -> Any:
+    """Everything stored about one person as a printable page in Italian, for the counter."""
+    audience = _audience()
+    data = await audience.export(sid)
+    questions = {q.key: q for q in await audience.questions(active_only=False)}
+    await audit.record(
+        the_appliance().db,
+        actor(),
+        "subscriber.exported",
+        f"subscriber:{sid}",
+        "documento stampabile",
+        client_address(),
+    )
+    g.lang = "it"  # the document is for the citizen: Italian whatever the clerk's language
+    return await page(
+        "audience/document.html",
+        sub=data["subscriber"],
+        topics=await audience.subscriber_topics(sid),
+        answers=[
+            (questions[k].prompt_it if k in questions else k, answer_words(questions.get(k), v))
+            for k, v in data["answers"].items()
+        ],
+        consents=data["consents"],
+        chat=data["messages"],
+        town=the_appliance().config.town.name,
+        now=time.time(),
+    )
+
+
 @bp.post("/export.csv")
 @requires("admin")
 async def export_csv() -> Any:
@@ -160,6 +209,7 @@ async def export_csv() -> Any:
         )
         return redirect(url_for("audience.index"), 303)
     db = the_appliance().db
+    # Topic keys stay: the import reads them back; everything else is in the clerk's words.
     rows = await db.fetchall(
         "SELECT s.wa_id, s.user_id, s.parent_user_id, s.username, s.status, s.language,"
         " s.profile_name, s.subscribed_at,"
@@ -175,10 +225,33 @@ async def export_csv() -> Any:
         f"rows={len(rows)}; purpose={purpose}",
         client_address(),
     )
-    header = ["wa_id", "user_id", "parent_user_id", "username", "status", "language", "name"]
-    header += ["subscribed_at", "topics"]
+    header = [
+        "numero",
+        "identificativo utente",
+        "identificativo principale",
+        "nome utente",
+        "stato",
+        "lingua",
+        "nome",
+        f"iscritto dal (ora di {zone().key})",
+        "argomenti",
+    ]
+    rows = [
+        (
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            STATUS_WORDS.get(r[4], r[4]),
+            LANGUAGE_WORDS.get(r[5], r[5]),
+            r[6],
+            format_datetime(r[7]),
+            r[8],
+        )
+        for r in rows
+    ]
     return Response(
-        csv_text(header, [tuple(r) for r in rows]),
+        csv_text(header, rows),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="iscritti.csv"'},
     )

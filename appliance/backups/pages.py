@@ -21,7 +21,7 @@ from appliance.backups.probe import check_backups
 from appliance.core import audit
 from appliance.core.errors import ApplianceError, NotFound
 from appliance.lan.access import requires
-from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.auth import actor, client_address, record_change, the_appliance
 from appliance.lan.forms import page
 from appliance.lan.i18n import gettext
 
@@ -123,6 +123,7 @@ async def stage() -> Any:
             temp.unlink(missing_ok=True)
     if upload is not None and upload.filename:
         details["file"] = Path(upload.filename).name
+    await record_change("backup.restore_staged", str(details.get("file", "")))
     return await page("backups/confirm.html", details=details, word=CONFIRM_WORD)
 
 
@@ -158,6 +159,7 @@ async def confirm() -> Any:
 async def cancel() -> Any:
     """Forget a staged restore."""
     cancel_pending(_config())
+    await record_change("backup.restore_cancelled")
     await flash(gettext("Ripristino annullato: il database non è cambiato."), "success")
     return redirect("/settings/backups", 303)
 

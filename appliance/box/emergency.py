@@ -22,6 +22,7 @@ from appliance.box.launcher import (
 from appliance.box.patterns import BoxState
 from appliance.box.presses import OUTCOMES
 from appliance.box.state import EMERGENCY_CHECK, EmergencyView
+from appliance.core.formats import to_local
 from appliance.core.health import ERROR, OK, WARN, Check
 from appliance.core.services import cancel_and_wait
 
@@ -44,7 +45,7 @@ TEMPLATES_PART = "templates"
 
 
 def _local_time(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
+    return to_local(iso).strftime("%H:%M")
 
 
 class EmergencyController:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from quart import Blueprint, flash, redirect, request
@@ -18,9 +19,10 @@ from appliance.box.armed import MAX_FOLLOW_UP, arm, disarm, read_armed, set_test
 from appliance.box.emergency import TEMPLATES_PART
 from appliance.box.launcher import LAUNCHER_PART
 from appliance.box.patterns import PATTERNS
+from appliance.cloudapi.template_text import fill
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
-from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.auth import actor, client_address, record_change, the_appliance
 from appliance.lan.forms import page
 from appliance.lan.i18n import gettext
 
@@ -36,6 +38,32 @@ LONG_MARGIN = 0.5  # demo: held this much longer than [gpio] hold_seconds
 def _body(template: dict[str, Any]) -> str:
     components = json.loads(template.get("components") or "[]")
     return next((c.get("text", "") for c in components if c.get("type") == "BODY"), "")
+
+
+def led_svg(steps: tuple[float, ...], label: str) -> str:
+    """The status LED drawn with its real pattern (animated for at most 5 s, WCAG 2.2.2)."""
+    cycle = sum(steps) if len(steps) > 1 else 1.0  # a lone on-phase repeats every second
+    phases = list(steps) + ([1.0 - steps[0]] if len(steps) == 1 else [])
+    times, colours, at = [], [], 0.0
+    for index, length in enumerate(phases):
+        times.append(f"{at / cycle:.4f}")
+        colours.append("#e02424" if index % 2 == 0 else "#5a1a1a")
+        at += length
+    glow = "#5a1a1a" if not steps else "#e02424"
+    animate = (
+        f'<animate attributeName="fill" calcMode="discrete" dur="{cycle:g}s" '
+        f'values="{";".join(colours)}" keyTimes="{";".join(times)}" '
+        f'repeatCount="{max(1, int(5 // cycle))}" fill="freeze"/>'
+        if steps
+        else ""
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 60" width="60" height="60" '
+        f'role="img" aria-label="{escape(label)}" class="led">'
+        '<circle cx="30" cy="30" r="26" fill="#2b2b2b"/>'
+        f'<circle cx="30" cy="30" r="18" fill="{glow}">{animate}</circle>'
+        '<circle cx="24" cy="23" r="5" fill="#ffffff" fill-opacity="0.35"/></svg>'
+    )
 
 
 def _placeholders(template: dict[str, Any]) -> int:
@@ -73,6 +101,9 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
         "armed": armed,
         "armed_template": known,
         "armed_body": _body(known) if known else "",
+        "armed_text": fill(_body(known), {str(i + 1): v for i, v in enumerate(armed.parameters)})
+        if known and armed
+        else "",
         "templates": templates,
         "test_numbers": len(appliance.config.values["emergency"]["test_numbers"]),
         "cooldown_minutes": max(1, round(left / 60)) if left > 0 else 0,
@@ -80,7 +111,7 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
         "checks": [checks[key] for key in CHECKS if key in checks],
         "box_status": status,
         "pattern": PATTERNS[status.state],
-        "lit": box.led.showing,
+        "led": led_svg(PATTERNS[status.state].steps, PATTERNS[status.state].label_it),
         "presses": await presses.recent_presses(db),
         "outcomes": presses.OUTCOMES,
         "can_send": appliance.parts.get(LAUNCHER_PART) is not None,
@@ -185,6 +216,7 @@ async def refresh_templates() -> Any:
     except ApplianceError as err:
         await flash(gettext("Meta non ha risposto: {error}", error=err.message), "error")
     else:
+        await record_change("templates.refreshed", "", str(len(found)))
         await flash(gettext("Modelli letti da Meta: {n}.", n=len(found)), "success")
     return redirect(PAGE, 303)
 
@@ -218,9 +250,6 @@ MESSAGES_EN: dict[str, str] = {
     "Una pressione lunga del pulsante di emergenza (almeno {n} secondi) invia il messaggio preparato qui a tutti gli iscritti attivi, prima di ogni altro invio. Una pressione breve non fa nulla.": "A long press of the emergency button (at least {n} seconds) sends the message prepared here to every active subscriber, ahead of any other send. A short press does nothing.",
     "Spia del dispositivo": "Device light",
     "Motivo:": "Reason:",
-    "Spia virtuale in questo istante:": "Virtual light right now:",
-    "accesa": "on",
-    "spenta": "off",
     "Aggiorna lo stato": "Refresh the state",
     "La spia ricontrolla lo stato ogni pochi secondi.": "The light re-checks the state every few seconds.",
     "Si può inviare adesso?": "Can it send now?",
@@ -229,7 +258,15 @@ MESSAGES_EN: dict[str, str] = {
     "Nessuna pausa in corso: dopo ogni invio il pulsante resta in pausa per {n} minuti.": "No cool-down running: after each send the button pauses for {n} minutes.",
     "Messaggio pronto": "Armed message",
     "Modello": "Template",
-    "Testo del modello": "Template text",
+    "Cosa riceve il cittadino": "What the citizen receives",
+    "Nessun modello approvato di categoria UTILITY è noto.": "No approved UTILITY template is known.",
+    "Invia in revisione il modello pronto «emergenza_comune» dalla pagina Modelli": "Submit the ready-made template «emergenza_comune» for review from the Templates page",
+    "Dopo l'approvazione di Meta aggiornare l'elenco qui.": "Once Meta approves it, refresh the list here.",
+    "Simula il pulsante fisico: tenere premuto (mouse, dito, oppure barra spaziatrice) per {n} secondi. Lasciando prima non si invia nulla.": "Simulates the hardware button: hold it down (mouse, finger or space bar) for {n} seconds. Letting go earlier sends nothing.",
+    "Tieni premuto per inviare": "Hold down to send",
+    "Ancora {n} s…": "{n} s more…",
+    "Rilasciato prima del tempo: pressione breve, nessun invio.": "Released too early: a short press, nothing sent.",
+    "Pressione lunga: invio in corso…": "Long press: sending…",
     "Valori dei segnaposto": "Placeholder values",
     "nessuno": "none",
     "Messaggio di seguito": "Follow-up message",
@@ -259,7 +296,6 @@ MESSAGES_EN: dict[str, str] = {
     "Solo un amministratore può preparare o togliere il messaggio di emergenza.": "Only an administrator can arm or disarm the emergency message.",
     "Pulsante virtuale (solo demo)": "Virtual button (demo only)",
     "Simula il pulsante fisico: la pagina attende la fine della pressione.": "Simulates the physical button: the page waits until the press ends.",
-    "Pressione lunga": "Long press",
     "Pressione breve": "Short press",
     "Pressioni del pulsante": "Button presses",
     "Data (UTC)": "Date (UTC)",
@@ -269,6 +305,8 @@ MESSAGES_EN: dict[str, str] = {
     "Dettagli": "Details",
     "prova": "test",
     "{n} destinatari": "{n} recipients",
+    "{n} destinatario": "{n} recipient",
+    "Data ({zone})": "Date ({zone})",
     "Il pulsante non è mai stato premuto.": "The button has never been pressed.",
     "Scegliere un modello approvato di categoria UTILITY.": "Choose an approved UTILITY template.",
     "Il modello ha {wanted} segnaposto: scrivere {wanted} valori, uno per riga (ora sono {given}).": "The template has {wanted} placeholders: write {wanted} values, one per line (now {given}).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from appliance.box.launcher import EmergencyRequest, LaunchOutcome, LaunchResult
+from appliance.core.formats import format_datetime
 
 if TYPE_CHECKING:
     from appliance.campaigns.engine import Campaigns
@@ -21,7 +22,7 @@ class EmergencyLane:
         armed = request.armed
         content = [{"type": "text", "text": armed.follow_up}] if armed.follow_up else []
         campaign_id, recipients = await self._campaigns.launch(
-            name=f"Emergenza {request.pressed_at:%Y-%m-%d %H:%M} UTC"
+            name=f"Emergenza {format_datetime(request.pressed_at)}"
             + (" (prova)" if request.test_numbers else ""),
             template={
                 "name": armed.template_name,

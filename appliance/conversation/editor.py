@@ -30,6 +30,97 @@ KIND_LABELS = {
     "text": "Testo libero",
     "topics": "Argomenti (scelta multipla tra gli argomenti)",
 }
+# The editor's sections, each saved on its own: (anchor, Italian title, the texts it holds).
+TEXT_SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "welcome",
+        "Benvenuto e menu",
+        (
+            "welcome",
+            "menu_button",
+            "menu_section",
+            "menu_1",
+            "menu_2",
+            "menu_3",
+            "menu_4",
+            "menu_5",
+            "menu_6",
+            "help",
+            "not_available",
+            "website",
+            "website_url",
+            "welcome_back",
+            "invalid_option",
+            "language_set",
+        ),
+    ),
+    (
+        "subscription",
+        "Iscrizione",
+        (
+            "privacy_summary",
+            "privacy_link",
+            "age_question",
+            "age_yes",
+            "age_no",
+            "age_refused",
+            "consent_question",
+            "consent_yes",
+            "consent_no",
+            "consent_refused",
+            "subscribed",
+            "already_subscribed",
+        ),
+    ),
+    (
+        "profile",
+        "Domande del profilo: testi di contorno",
+        (
+            "questions_intro",
+            "choose_button",
+            "skip_label",
+            "hint_single",
+            "hint_multiple",
+            "hint_number",
+            "hint_text",
+            "invalid_answer",
+            "profile_updated",
+            "old_prompt",
+            "expects_answer",
+        ),
+    ),
+    (
+        "commands",
+        "Comandi (STOP, I MIEI DATI, CANCELLA)",
+        (
+            "not_subscribed",
+            "unsubscribed",
+            "cancelled",
+            "nothing_to_cancel",
+            "my_data",
+            "erase_question",
+            "erase_yes",
+            "erase_no",
+            "erased",
+            "erase_kept",
+        ),
+    ),
+    (
+        "free-text",
+        "Messaggi liberi dei cittadini",
+        ("auto_answer", "office_hours", "media", "flood"),
+    ),
+)
+
+
+def text_sections() -> list[tuple[str, str, list[str]]]:
+    """The sections with their texts; a text no section names lands in "Altri testi"."""
+    named = {key for _, _, keys in TEXT_SECTIONS for key in keys}
+    sections = [(a, t, [k for k in keys if k in DEFAULTS]) for a, t, keys in TEXT_SECTIONS]
+    rest = [key for key in DEFAULTS if key not in named]
+    return sections + ([("other-texts", "Altri testi", rest)] if rest else [])
+
+
 _KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
 MAX_NOTICE = 20_000
 MAX_PROMPT = 1000
@@ -44,6 +135,8 @@ async def _editor_page(status: int = 200, **context: Any) -> Any:
         "conversation/editor.html",
         status,
         defaults=DEFAULTS,
+        sections=text_sections(),
+        town=appliance.config.town.name,
         languages_codes=LANGUAGES,
         value=lambda key, lang: values.get((key, lang), texts.raw(key, lang)),
         edited=texts.edited,
@@ -92,7 +185,9 @@ async def save_texts() -> Any:
         await flash(gettext("Testi salvati: {n}.", n=len(changes)), "success")
     else:
         await flash(gettext("Nessuna modifica."), "success")
-    return redirect(url_for("bot.index"), 303)
+    section = form.get("section", "")
+    anchor = f"#{section}" if section in {a for a, _, _ in text_sections()} else ""
+    return redirect(url_for("bot.index") + anchor, 303)
 
 
 @bp.post("/notice")

@@ -19,6 +19,24 @@ from appliance.lan.i18n import gettext
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 WINDOW_SECONDS = 24 * 3600
+# The bot's automatic messages longer than this are folded in the thread (menus, the notice).
+BOILERPLATE = 160
+
+
+@bp.record_once
+def _register_badge(state: Any) -> None:
+    """The navigation shows how many citizens wait for an answer beside *Messaggi*."""
+    state.app.extensions.setdefault("admin.nav_badges", {})["inbox.index"] = waiting_people
+
+
+async def waiting_people() -> int:
+    """Citizens with a message nobody has dealt with yet."""
+    return int(
+        await the_appliance().db.fetchval(
+            "SELECT count(DISTINCT subscriber_id) FROM chat_messages"
+            " WHERE inbox = 1 AND handled = 0"
+        )
+    )
 
 
 def _now() -> float:
@@ -56,6 +74,7 @@ async def thread(sid: int) -> Any:
         (sid,),
     )
     last = sub["last_inbound_at"]
+    waiting = [m for m in chat if m["inbox"] and not m["handled"]]
     templates = await appliance.db.fetchall(
         "SELECT name, language, category, components FROM wa_templates WHERE status = 'APPROVED'"
         " ORDER BY name, language"
@@ -64,6 +83,8 @@ async def thread(sid: int) -> Any:
         "conversation/thread.html",
         sub=sub,
         chat=chat,
+        waiting=waiting,
+        boilerplate=BOILERPLATE,
         window_open=last is not None and _now() - last < WINDOW_SECONDS,
         templates=templates,
         max_text=limits.TEXT_BODY,
@@ -143,8 +164,14 @@ async def template(sid: int) -> Any:
 @requires("operator")
 async def done(sid: int) -> Any:
     """Mark the citizen's messages as dealt with (answered by phone, at the counter…)."""
-    await the_appliance().db.execute(
-        "UPDATE chat_messages SET handled = 1 WHERE subscriber_id = ? AND inbox = 1", (sid,)
-    )
+    who, address = actor(), client_address()
+
+    async def job(conn: Any) -> None:
+        await conn.execute(
+            "UPDATE chat_messages SET handled = 1 WHERE subscriber_id = ? AND inbox = 1", (sid,)
+        )
+        await audit.record_in(conn, who, "inbox.done", f"subscriber:{sid}", "", address)
+
+    await the_appliance().db.write(job)
     await flash(gettext("Segnato come gestito."), "success")
     return redirect(url_for("inbox.index"), 303)

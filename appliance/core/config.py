@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "APPLIANCE_"
 DEFAULT_API_BASE_URL = "https://graph.facebook.com"
@@ -81,6 +82,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("town", "istat_code", "str", "016186", "ISTAT code of the comune", '"016186"'),
     Setting("town", "alert_zone", "str", "IM-06", "Civil-protection alert zone", '"IM-06"'),
     Setting("town", "language", "str", "it", "Default language (it or en)", '"it"'),
+    Setting(
+        "town",
+        "timezone",
+        "str",
+        "Europe/Rome",
+        "Time zone of every time shown on pages, exports and messages",
+        '"Europe/Rome"',
+    ),
     Setting(
         "whatsapp",
         "api_base_url",
@@ -896,6 +905,8 @@ def _check_value(setting: Setting, value: Any, problems: list[str]) -> None:
 def _check_relations(values: dict[str, dict[str, Any]], problems: list[str]) -> None:
     if values["town"]["language"] not in ("it", "en"):
         problems.append('[town] language: expected "it" or "en"')
+    if not _known_zone(values["town"]["timezone"]):
+        problems.append('[town] timezone: not a known time zone (example: "Europe/Rome")')
     if not values["town"]["name"].strip():
         problems.append('[town] name: must not be empty (example: name = "Rota d\'Imagna")')
     server = values["server"]
@@ -906,6 +917,14 @@ def _check_relations(values: dict[str, dict[str, Any]], problems: list[str]) -> 
         problems.append(
             '[logging] level: expected DEBUG, INFO, WARNING or ERROR (example: level = "INFO")'
         )
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return True
 
 
 def require_credentials(config: Config) -> None:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from quart import Quart, g, get_flashed_messages, request
 
 from appliance import __version__
-from appliance.core.clock import parse_iso
-from appliance.lan import catalog_en, i18n
+from appliance.core import formats
+from appliance.lan import catalog_en, i18n, labels
 from appliance.lan.api import openapi_document
 from appliance.lan.auth import guard, principal
 from appliance.lan.errorpages import install_error_handlers
-from appliance.lan.registry import visible_nav
+from appliance.lan.registry import current_entry, visible_nav
 from appliance.lan.security import add_security_headers, parse_networks
 from appliance.lan.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, load_secret_key
 
@@ -33,6 +33,7 @@ def create_lan_app(appliance: Appliance) -> Quart:
         static_url_path="/static",
     )
     app.extensions["appliance"] = appliance
+    formats.set_zone(appliance.config.town.timezone)
     app.extensions["admin.networks"] = parse_networks(appliance.config.server.allowed_networks)
     app.session_interface = CookieSessions()
     app.config.update(
@@ -59,25 +60,47 @@ def create_lan_app(appliance: Appliance) -> Quart:
 
 
 def _install_template_helpers(app: Quart) -> None:
-    app.jinja_env.globals.update(_=i18n.gettext, languages=i18n.LANGUAGES, version=__version__)
+    app.jinja_env.globals.update(
+        _=i18n.gettext,
+        ngettext=i18n.ngettext,
+        languages=i18n.LANGUAGES,
+        version=__version__,
+        time_zone=formats.zone().key,
+    )
     app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["localdate"] = _localdate
+    app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["label"] = labels.label
 
     @app.context_processor
     async def shell() -> dict[str, Any]:
         who = principal()
+        nav = visible_nav(app, who)
+        badges = app.extensions.get("admin.nav_badges", {})
+        shown = {item.endpoint for item in nav}
         return {
+            "nav_badges": {e: await count() for e, count in badges.items() if e in shown},
             "lang": g.get("lang", i18n.DEFAULT_LANGUAGE),
             "principal": who,
             "can": lambda role: who is not None and who.can(role),
-            "nav": visible_nav(app, who),
+            "nav": nav,
             "endpoint": request.endpoint or "",
+            "nav_current": current_entry(nav, request.endpoint or ""),
             "messages": get_flashed_messages(with_categories=True),
             "town_name": app.extensions["appliance"].config.town.name,
         }
 
 
-def _localtime(value: str | None) -> str:
-    """A stored UTC timestamp in the box's local time, to the second."""
-    if not value:
-        return ""
-    return parse_iso(value).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+def _localtime(value: str | float | None, seconds: bool = False) -> str:
+    """A stored moment in the town's time, in the staff's date form."""
+    return formats.format_datetime(value, g.get("lang", i18n.DEFAULT_LANGUAGE), seconds=seconds)
+
+
+def _localdate(value: str | float | None) -> str:
+    """A stored moment's day in the town's time."""
+    return formats.format_date(value, g.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+def _number(value: float, decimals: int = 0) -> str:
+    """A number with the staff language's separators."""
+    return formats.format_number(value, g.get("lang", i18n.DEFAULT_LANGUAGE), decimals)

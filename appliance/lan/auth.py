@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from quart import current_app, g, request, session
 
+from appliance.core import audit
 from appliance.core.errors import Forbidden, Unauthorized
 from appliance.lan.access import ANYONE, Principal, required_role
 from appliance.lan.api import API_PREFIX
@@ -43,6 +44,11 @@ def actor() -> str:
     if who is None:
         return "anonymous"
     return who.name if who.kind == "user" else f"token:{who.name}"
+
+
+async def record_change(action: str, target: str = "", detail: str = "") -> None:
+    """Write the audit row of a change the current request made (who, from where)."""
+    await audit.record(the_appliance().db, actor(), action, target, detail, client_address())
 
 
 def _bearer() -> str | None:

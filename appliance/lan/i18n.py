@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from quart import g
 
+from appliance.core.formats import format_number
+
 LANGUAGES = {"it": "Italiano", "en": "English"}
 DEFAULT_LANGUAGE = "it"
 
@@ -26,6 +28,13 @@ def gettext(text: str, **values: object) -> str:
     """Translate into the request's language and fill ``{name}`` placeholders."""
     translated = translate(text, g.get("lang", DEFAULT_LANGUAGE))
     return translated.format(**values) if values else translated
+
+
+def ngettext(one: str, many: str, count: float, **values: object) -> str:
+    """The singular or plural form for ``count``, with ``{n}`` filled in the staff's format."""
+    language = g.get("lang", DEFAULT_LANGUAGE)
+    text = translate(one if count == 1 else many, language)
+    return text.format(n=format_number(count, language), **values)
 
 
 def pick_language(*candidates: str | None) -> str:

@@ -20,6 +20,25 @@ class NavItem:
     endpoint: str
     label: str  # Italian source text, translated when rendered
     order: int = 100
+    # Endpoint prefixes whose pages belong to this entry (default: its blueprint's).
+    covers: tuple[str, ...] = ()
+
+    def prefixes(self) -> tuple[str, ...]:
+        """What this entry covers; the longest matching prefix wins across entries."""
+        return self.covers or (self.endpoint.split(".")[0] + ".",)
+
+
+def current_entry(nav: list[NavItem], endpoint: str) -> str:
+    """The endpoint of the one entry the page belongs to ('' when none)."""
+    if any(item.endpoint == endpoint for item in nav):
+        return endpoint
+    matches = [
+        (len(prefix), item.endpoint)
+        for item in nav
+        for prefix in item.prefixes()
+        if endpoint.startswith(prefix)
+    ]
+    return max(matches)[1] if matches else ""
 
 
 def add_pages(app: Quart, blueprint: Blueprint, *nav: NavItem) -> None:

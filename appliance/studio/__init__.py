@@ -10,11 +10,11 @@ if TYPE_CHECKING:
 
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
-    # Imported here: importing the package itself stays light.
+    # Imported here: the engine imports studio.segments, so this package stays light.
     from appliance.core.services import Service
     from appliance.lan.i18n import add_catalog
     from appliance.lan.registry import NavItem, add_pages
-    from appliance.studio import compose, pages
+    from appliance.studio import compose, pages, segment_pages  # noqa: F401 (its routes)
     from appliance.studio.catalog_en import MESSAGES_EN
     from appliance.studio.drafts import Drafts
     from appliance.studio.election import Election
@@ -51,7 +51,11 @@ def setup(appliance: Appliance) -> None:
     add_pages(
         appliance.lan,
         pages.bp,
-        NavItem("studio.index", "Campagne", order=30),
-        NavItem("studio.templates", "Modelli", order=32),
+        NavItem("studio.index", "Campagne", order=30, covers=("studio.", "compose.")),
+        NavItem("studio.templates", "Modelli", order=32, covers=("studio.templates",)),
     )
-    add_pages(appliance.lan, compose.bp, NavItem("compose.segment_list", "Segmenti", order=31))
+    add_pages(
+        appliance.lan,
+        compose.bp,
+        NavItem("compose.segment_list", "Segmenti", order=31, covers=("compose.segment_",)),
+    )

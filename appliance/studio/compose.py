@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from quart import Blueprint, flash, jsonify, redirect, request, url_for
+from quart import Blueprint, Response, flash, redirect, request, url_for
 
-from appliance.audience import recipients
-from appliance.core.errors import ApplianceError, BadRequest
+from appliance.cloudapi.template_text import fill, variables
+from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
-from appliance.lan.auth import actor, client_address, principal, the_appliance
+from appliance.lan.auth import actor, client_address, principal, record_change, the_appliance
 from appliance.lan.forms import page
 from appliance.lan.i18n import gettext
 from appliance.studio.drafts import EDITING, LAUNCHED, PENDING, REJECTED, Drafts
 from appliance.studio.forms import (
-    FORM_GROUPS,
-    FORM_ROWS,
-    RULES,
-    form_rows,
     iso_to_local,
     local_to_iso,
-    segment_from_form,
 )
 from appliance.studio.shipped import (
     body_text,
-    fill,
     has_read_button,
     header_format,
     header_text,
     parameter_values,
     placeholders,
-    variables,
 )
 
 bp = Blueprint("compose", __name__, url_prefix="/studio")
@@ -51,91 +45,8 @@ def _drafts() -> Drafts:
 
 async def _topics() -> list[Any]:
     return await the_appliance().db.fetchall(
-        "SELECT key, name_it FROM topics WHERE active = 1 ORDER BY name_it"
+        "SELECT key, name_it, name_en FROM topics WHERE active = 1 ORDER BY name_it"
     )
-
-
-async def _questions() -> list[Any]:
-    return await the_appliance().db.fetchall(
-        "SELECT key, prompt_it FROM profile_questions WHERE active = 1 ORDER BY position"
-    )
-
-
-def _editor_context() -> dict[str, Any]:
-    return {"rules": RULES, "groups": range(FORM_GROUPS), "rows": range(FORM_ROWS)}
-
-
-# -- segments --------------------------------------------------------------------------------
-
-
-@bp.get("/segments")
-@requires("editor")
-async def segment_list() -> Any:
-    """Saved segments with their live counts."""
-    db = the_appliance().db
-    saved = await _drafts().segments.all()
-    for s in saved:
-        s["count"] = await recipients.count(db, s["definition"])
-    return await page("studio/segments.html", saved=saved)
-
-
-@bp.route("/segments/new", methods=["GET", "POST"])
-@bp.route("/segments/<int:segment_id>", methods=["GET", "POST"])
-@requires("editor")
-async def segment_edit(segment_id: int | None = None) -> Any:
-    """The form-built filter: rows of rules in AND/OR groups, a count, save."""
-    store = _drafts().segments
-    name, values, errors, counted = "", {}, {}, None
-    if segment_id is not None:
-        segment = await store.get(segment_id)
-        name, values = segment["name"], form_rows(segment["definition"])
-    if request.method == "POST":
-        form = await request.form
-        name, values = form.get("name", "").strip(), dict(form)
-        definition = segment_from_form(form)
-        try:
-            counted = await recipients.count(the_appliance().db, definition)
-            if form.get("action") == "save":
-                saved = await store.save(name, definition, actor(), segment_id)
-                await flash(gettext("Segmento salvato."), "success")
-                return redirect(url_for("compose.segment_edit", segment_id=saved))
-        except ApplianceError as err:
-            errors["segment"] = err.message
-    elif segment_id is not None:
-        counted = await recipients.count(the_appliance().db, segment["definition"])
-    return await page(
-        "studio/segment_edit.html",
-        400 if errors else 200,
-        segment_id=segment_id,
-        name=name,
-        values=values,
-        errors=errors,
-        counted=counted,
-        topics=await _topics(),
-        questions=await _questions(),
-        **_editor_context(),
-    )
-
-
-@bp.post("/segments/<int:segment_id>/delete")
-@requires("editor")
-async def segment_delete(segment_id: int) -> Any:
-    """Forget a saved segment."""
-    await _drafts().segments.delete(segment_id)
-    await flash(gettext("Segmento eliminato."), "success")
-    return redirect(url_for("compose.segment_list"))
-
-
-@bp.post("/segments/count")
-@requires("editor")
-async def segment_count() -> Any:
-    """The live count for the editor's current rows (JSON, for the page's script)."""
-    form = await request.form
-    try:
-        n = await recipients.count(the_appliance().db, segment_from_form(form))
-    except BadRequest as err:
-        return jsonify({"error": err.message}), 400
-    return jsonify({"count": n})
 
 
 # -- the wizard --------------------------------------------------------------------------------
@@ -147,6 +58,7 @@ async def new_draft() -> Any:
     """Start a campaign draft."""
     form = await request.form
     draft_id = await _drafts().create(form.get("name", "") or "Nuova campagna", actor())
+    await record_change("draft.created", f"draft:{draft_id}", form.get("name", ""))
     return redirect(url_for("compose.audience", draft_id=draft_id))
 
 
@@ -179,6 +91,7 @@ async def audience(draft_id: int) -> Any:
         }
         data["category"] = "MARKETING" if form.get("category") == "MARKETING" else "UTILITY"
         await drafts.save(draft_id, data, form.get("name", ""))
+        await record_change("draft.saved", f"draft:{draft_id}", "audience")
         if form.get("action") != "count":
             return redirect(url_for("compose.content", draft_id=draft_id))
         draft = await drafts.get(draft_id)
@@ -192,6 +105,7 @@ async def audience(draft_id: int) -> Any:
         400 if errors else 200,
         errors=errors,
         counted=counted,
+        counted_again=request.method == "POST",  # keep the focus on the count button
         saved=await drafts.segments.all(),
         topics=await _topics(),
     )
@@ -236,6 +150,7 @@ async def content(draft_id: int) -> Any:
             elif action == "media":
                 drafts.add_part(data, await _media_part(drafts, form))
             await drafts.save(draft_id, data)
+            await record_change("draft.saved", f"draft:{draft_id}", f"content: {action}")
         except ValueError:
             error = "Latitudine e longitudine sono numeri, come 45.74 e 7.41."
         except ApplianceError as err:
@@ -252,6 +167,19 @@ async def content(draft_id: int) -> Any:
         media=media,
         warnings=await drafts.accessibility(data["content"]),
     )
+
+
+@bp.get("/media/<int:media_id>")
+@requires("editor")
+async def media_file(media_id: int) -> Any:
+    """An uploaded image as the clerk sees it in the preview (images only, from the library)."""
+    library = _drafts().media
+    row = await library.get(media_id)
+    if row["kind"] != "image":
+        raise NotFound(f"media {media_id} is not an image")
+    data = await asyncio.to_thread((library.directory / row["sha256"]).read_bytes)
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    return Response(data, mimetype=row["mime_type"], headers=headers)
 
 
 async def _media_part(drafts: Drafts, form: Any) -> dict[str, Any]:
@@ -328,6 +256,7 @@ async def template(draft_id: int) -> Any:
                     known["header_variables"][0]: form.get("header_text", "").strip()
                 }
         await drafts.save(draft_id, data)
+        await record_change("draft.saved", f"draft:{draft_id}", "template")
         if form.get("action") == "save":
             return redirect(url_for("compose.preview", draft_id=draft_id))
         return redirect(url_for("compose.template", draft_id=draft_id))

@@ -12,6 +12,7 @@ from appliance.audience.recipients import ADDRESS, who_receives
 from appliance.audience.segments import Compiled, Segments, resend_filter
 from appliance.campaigns import outbox
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
+from appliance.cloudapi.template_text import variables
 from appliance.core import audit
 from appliance.core.errors import BadRequest, Conflict, NotFound
 from appliance.studio.election import Election
@@ -20,7 +21,6 @@ from appliance.studio.shipped import (
     header_text,
     parameter_values,
     placeholders,
-    variables,
 )
 
 if TYPE_CHECKING:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from appliance.campaigns.model import (
@@ -14,7 +13,7 @@ from appliance.campaigns.model import (
     SENT,
     TEMPLATE_PART,
 )
-from appliance.studio.forms import LOCAL
+from appliance.core.formats import format_datetime
 
 if TYPE_CHECKING:
     from appliance.core.db import Database
@@ -70,9 +69,7 @@ def explain(code: int | None, detail: str = "") -> str:
 
 def local_time(at: float | None) -> str:
     """Unix seconds as the comune's local time, to the second."""
-    if not at:
-        return ""
-    return datetime.fromtimestamp(at, LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+    return format_datetime(at, seconds=True)
 
 
 def part_label(part: int) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from appliance.cloudapi.template_text import variables
+
 READ_BUTTON = "Leggi"  # the quick reply that brings the full content into the open window
-VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")  # {{1}} or a named {{via}}
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,6 @@ SHIPPED: tuple[ShippedTemplate, ...] = (
 )
 
 
-def variables(text: str) -> list[str]:
-    """The variables of a text in order ({{1}}, {{2}}… or named ones), each once."""
-    return list(dict.fromkeys(VARIABLE.findall(text)))
-
-
 def placeholders(components: list[dict[str, Any]]) -> list[str]:
     """The body's variables in order ({{1}}, {{2}}… or named ones), each once."""
     return variables(body_text(components))
@@ -123,11 +118,6 @@ def parameter_values(template: dict[str, Any]) -> dict[str, str]:
     if isinstance(parameters, dict):
         return {str(k): str(v) for k, v in parameters.items()}
     return {str(i + 1): str(v) for i, v in enumerate(parameters)}
-
-
-def fill(text: str, values: dict[str, str]) -> str:
-    """A template text with its variables replaced (``…`` where a value is still missing)."""
-    return VARIABLE.sub(lambda m: values.get(m[1]) or "…", text)
 
 
 def body_text(components: list[dict[str, Any]]) -> str:

@@ -8,14 +8,18 @@ import pytest
 from appliance.accounts.pages import settings, setup, users
 from appliance.accounts.town import TOWN_FIELDS
 from appliance.app import create_app
-from appliance.lan import WEB, catalog_en, errorpages, i18n
+from appliance.lan import WEB, catalog_en, errorpages, i18n, labels
 from tests.harness import make_config
 
 pytestmark = pytest.mark.fast
 
 ROOT = Path(__file__).resolve().parents[2]
 # _("...") in templates, gettext("...") in Python; placeholders like {name} stay as they are.
-CALLS = re.compile(r"""(?:\b_|\bgettext)\(\s*(["'])((?:\\.|(?!\1).)*)\1""", re.S)
+CALLS = re.compile(r"""(?:\b_|\bn?gettext)\(\s*(["'])((?:\\.|(?!\1).)*)\1""", re.S)
+# ngettext("one", "many", n): the plural form is the second argument.
+PLURALS = re.compile(
+    r"""\bngettext\(\s*(["'])(?:(?!\1).)*\1\s*,\s*(["'])((?:\\.|(?!\2).)*)\2""", re.S
+)
 
 
 def _source_strings() -> set[str]:
@@ -29,13 +33,15 @@ def _source_strings() -> set[str]:
     for path in files:
         for match in CALLS.finditer(path.read_text(encoding="utf-8")):
             found.add(match[2].replace("\\'", "'").replace('\\"', '"'))
+        for match in PLURALS.finditer(path.read_text(encoding="utf-8")):
+            found.add(match[3].replace("\\'", "'").replace('\\"', '"'))
     found |= set(errorpages.TITLES.values()) | set(setup.REFUSALS.values())
     found |= (
         set(users.ROLE_LABELS.values())
         | set(users._FIELD_ERRORS.values())
         | set(users.DONE.values())
     )
-    found |= set(settings.ORIGINS.values())
+    found |= set(settings.ORIGINS.values()) | labels.all_labels()
     found |= {f.label for f in TOWN_FIELDS} | {f.help for f in TOWN_FIELDS if f.help}
     return found
 

@@ -80,6 +80,7 @@ def test_admin_backs_up_downloads_and_stages_a_restore(app):
     assert [a[:2] for a in actions] == [
         ("boss", "backup.created"),
         ("boss", "backup.downloaded"),
+        ("boss", "backup.restore_staged"),
         ("boss", "backup.restore_requested"),
     ]
     assert boss.post("/settings/backups/restore/cancel").status_code == 303

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -43,11 +45,18 @@ def test_bot_editor_changes_a_text(page: Page, server, axe):
     assert_accessible(axe, page)
     field = page.locator("#t-menu_3-it")
     field.fill("Il sito del paese")
-    page.get_by_role("button", name="Salva i testi").click()
+    page.get_by_role("button", name="Salva: Benvenuto e menu").click()
     expect(page.get_by_role("status")).to_contain_text("Testi salvati: 1")
     expect(page.locator("#t-menu_3-it")).to_have_value("Il sito del paese")
+    expect(page).to_have_url(re.compile("/bot#welcome$"))  # back at the section just saved
+    # The bubble beside the text follows the typing, {comune} as the town's name.
+    page.locator("#t-welcome-it").fill("Ciao da {comune}!")
+    expect(page.locator("#t-welcome-it-preview")).to_have_text("Ciao da Rota d'Imagna!")
+    # Another section's form carries only its own texts: saving it leaves the first alone.
+    page.get_by_role("button", name="Salva: Iscrizione").click()
+    expect(page.get_by_role("status")).to_contain_text("Nessuna modifica")
     page.locator("#t-menu_3-it").fill("x" * 30)
-    page.get_by_role("button", name="Salva i testi").click()
+    page.get_by_role("button", name="Salva: Benvenuto e menu").click()
     expect(page.get_by_role("alert")).to_contain_text("Al massimo 24 caratteri")
     expect(page.locator("#t-menu_3-it")).to_have_attribute("aria-invalid", "true")
     assert_accessible(axe, page)
@@ -82,7 +91,8 @@ def test_inbox_reply_reaches_the_citizen(page: Page, server, sim, axe):
     expect(page.get_by_role("heading", level=1, name="Messaggi in arrivo")).to_be_visible()
     assert_accessible(axe, page)
     page.get_by_role("link", name="Giulia").click()
-    expect(page.get_by_text("Buongiorno, quando apre la biblioteca?")).to_be_visible()
+    question = page.get_by_role("region", name="La domanda in attesa")
+    expect(question).to_contain_text("Buongiorno, quando apre la biblioteca?")
     assert_accessible(axe, page)
     page.get_by_label("Risposta", exact=True).fill("Martedì e giovedì dalle 15 alle 18.")
     page.get_by_role("button", name="Invia la risposta").click()

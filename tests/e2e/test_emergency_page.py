@@ -65,6 +65,12 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
     ).click()
     expect(page.get_by_role("heading", level=1, name="Emergenza")).to_be_visible()
     expect(page.get_by_text("Nessun messaggio pronto: premendo il pulsante")).to_be_visible()
+    # No template yet: the page leads to the ready-made one instead of "Meta's panel".
+    expect(
+        page.get_by_role("link", name=re.compile("modello pronto «emergenza_comune»"))
+    ).to_have_attribute("href", "/studio/templates")
+    # The LED is drawn, with the pattern's name for screen readers.
+    expect(page.locator("#led svg[role=img]")).to_have_attribute("aria-label", re.compile(".+"))
     assert_accessible(axe, page)
 
     # The demo's simulator knows the default approved templates once the list is read.
@@ -98,11 +104,20 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
     expect(
         page.get_by_text("attiva: invio solo ai 2 numeri di prova del personale")
     ).to_be_visible()
+    # The exact text the citizen will get, placeholders filled in.
+    expect(page.locator(".bubble-exact").first).to_have_text(
+        "Comunicazione urgente del Comune: esercitazione di protezione civile"
+    )
     assert_accessible(axe, page)
 
     # A short press is recorded and ignored: nothing is launched.
     url = server.url + "/emergency"
-    page.get_by_role("button", name="Pressione breve").click()
+    # The virtual button is pressed and held (here by keyboard): let go early, a short press.
+    hold = page.get_by_role("button", name="Tieni premuto per inviare")
+    expect(page.get_by_role("button", name="Pressione breve")).to_be_hidden()
+    hold.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Space")
     wait_for_text(page, url, "pressione breve, ignorata", where="#presses")
     assert presses(server) == [("short", 0)]
     assert server.rows("SELECT COUNT(*) FROM campaigns") == [(0,)]
@@ -111,7 +126,7 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
     if launcher:
         server.running.appliance.parts["simulator"].state.faults.latency = LATENCY
         try:
-            page.get_by_role("button", name="Pressione lunga").click()
+            _hold_long(page)
             wait_for_text(page, url, "lampeggio veloce")
             assert_accessible(axe, page)
         finally:
@@ -123,13 +138,21 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
         sent = [e["to"] for e in server.running.appliance.parts["simulator"].state.accepted]
         assert sorted(sent) == sorted(n.lstrip("+") for n in STAFF)
     else:
-        page.get_by_role("button", name="Pressione lunga").click()
+        _hold_long(page)
         text = wait_for_text(page, url, "triplo lampo breve")
         assert "non è disponibile" in text
         assert presses(server)[-1] == ("unavailable", 1)
     assert_accessible(axe, page)
     page.goto(server.url + "/audit")
-    expect(page.get_by_role("cell", name="emergency.armed")).to_be_visible()
+    expect(page.get_by_role("cell", name="Emergenza: messaggio preparato")).to_be_visible()
+
+
+def _hold_long(page: Page) -> None:
+    """Hold the virtual button down until its progress completes and the page sends."""
+    page.get_by_role("button", name="Tieni premuto per inviare").focus()
+    with page.expect_navigation():
+        page.keyboard.down("Space")  # the script submits once the hold time has passed
+    page.keyboard.up("Space")
 
 
 def test_english_page_and_phone_width_pass_axe(page: Page, server, axe):

@@ -21,7 +21,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "simulator": {"cloudapi"},
     "audience": {"cloudapi"},
     "feeds": set(),
-    "box": set(),
+    "box": {"cloudapi"},  # the armed message is a Meta template
     "backups": set(),
     "accounts": set(),
     "conversation": {"audience", "cloudapi"},

@@ -9,7 +9,7 @@ import pytest
 from appliance.studio import compose, pages, report
 from appliance.studio.catalog_en import MESSAGES_EN
 from appliance.studio.forms import RULES
-from tests.admin.test_i18n import CALLS, ROOT
+from tests.admin.test_i18n import CALLS, PLURALS, ROOT
 
 pytestmark = pytest.mark.fast
 
@@ -23,7 +23,7 @@ def test_every_string_of_the_studio_has_english_with_the_same_placeholders():
         m[2].replace("\\'", "'")
         for path in sources
         for m in CALLS.finditer(path.read_text("utf-8"))
-    }
+    } | {m[3] for path in sources for m in PLURALS.finditer(path.read_text("utf-8"))}
     strings |= set(pages.STATUS_NAMES.values()) | set(compose.STATE_NAMES.values())
     strings |= set(report.EVENT_NAMES.values()) | {label for _, label in RULES}
     strings |= {label for _, label in compose.STEPS}

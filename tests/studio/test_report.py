@@ -17,7 +17,7 @@ from tests.studio.conftest import wait_for
 pytestmark = pytest.mark.slow
 
 TEMPLATE = {"name": "avviso_servizio", "language": "it", "parameters": ["Via Roma", "12/10"]}
-STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+STAMP = r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d"  # the town's clock, Italian form
 
 
 def history(page: str, person: str) -> list[tuple[str, str]]:

@@ -27,7 +27,16 @@ def register_core_pages(app: Quart) -> None:
     add_pages(app, setup.bp)
     add_pages(app, accessibility.bp)
     add_pages(app, audit.bp, NavItem("audit.index", "Registro attività", order=900))
-    add_pages(app, settings.bp, NavItem("settings.index", "Impostazioni", order=950))
+    add_pages(
+        app,
+        settings.bp,
+        NavItem(
+            "settings.index",
+            "Impostazioni",
+            order=950,
+            covers=("settings.", "users.", "tokens.", "selftest."),
+        ),
+    )
     add_pages(app, users.bp)
     add_pages(app, tokens.bp)
     add_pages(app, account.bp)
