@@ -173,7 +173,10 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
         record("emergency.disarm_message", lambda: http.post("/emergency/disarm"))
 
         # Subscribers.
-        record("audience.export_csv", lambda: http.post("/subscribers/export.csv"))
+        record(
+            "audience.export_csv",
+            lambda: http.post("/subscribers/export.csv", data={"purpose": "verifica dell'RPD"}),
+        )
         files = {"file": ("iscritti.csv", CSV.encode(), "text/csv")}
         consent = {"consent_source": "modulo cartaceo", "consent_date": "2026-01-10"}
         dry = http.post("/subscribers/import", data=consent, files=files)
