@@ -157,3 +157,25 @@ def test_every_setting_has_help_and_example():
 
     for setting in SETTINGS:
         assert setting.help and setting.example, setting
+
+
+def test_settings_table_lists_each_section_once_in_the_documented_order():
+    from appliance.core.config import SETTINGS
+
+    keys = [(s.section, s.key) for s in SETTINGS]
+    assert len(keys) == len(set(keys)), "a repeated key would silently replace the first"
+    runs = [section for i, (section, _) in enumerate(keys) if i == 0 or keys[i - 1][0] != section]
+    assert len(runs) == len(set(runs)), f"a section is split in two: {runs}"
+    assert runs[:7] == ["town", "whatsapp", "server", "database", "gpio", "zeroconf", "feeds"]
+
+
+def test_every_example_is_accepted_as_written(tmp_path):
+    from appliance.core.config import SETTINGS
+
+    sections: dict[str, list[str]] = {}
+    for s in SETTINGS:
+        sections.setdefault(s.section, []).append(f"{s.key} = {s.example}")
+    text = "\n".join(f"[{name}]\n" + "\n".join(lines) for name, lines in sections.items())
+    config = load_config(write(tmp_path / "examples.toml", text), environ={})
+    assert config.town.latitude == 45.83
+    assert config.feeds.alert_sources == ["lombardy", "dpc"]
