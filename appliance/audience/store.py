@@ -272,6 +272,17 @@ class Audience:
             "messages": [dict(m) for m in chat],
         }
 
+    @staticmethod
+    async def handled_in(
+        conn: WriteConnection, sid: int, wamid: str, *, auto_answer_at: float | None = None
+    ) -> None:
+        """Inside the caller's write job: message ``wamid`` handled (a re-run skips it)."""
+        await conn.execute(
+            "UPDATE subscribers SET last_wamid = ?, auto_answer_at = coalesce(?, auto_answer_at)"
+            " WHERE id = ?",
+            (wamid, auto_answer_at, sid),
+        )
+
 
 async def _find_in(conn: WriteConnection, wa_id: str | None, user_id: str | None) -> int | None:
     for column, value in (("wa_id", wa_id), ("user_id", user_id)):

@@ -48,6 +48,7 @@ from appliance.conversation.commands import (
 )
 from appliance.conversation.flood import FloodGuard
 from appliance.conversation.texts import Texts
+from appliance.errors import BadRequest
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -96,6 +97,7 @@ class Turn:
     inbox: bool = False
     state_changed: bool = False
     comune: str = ""
+    auto_answered_at: float | None = None
 
     @property
     def sid(self) -> int:
@@ -572,9 +574,7 @@ class Conversation:
         )
         hours = self.texts.get("office_hours", turn.language, office_hours=office) if office else ""
         self._say(turn, "auto_answer", hours=hours)
-        await self.db.execute(
-            "UPDATE subscribers SET auto_answer_at = ? WHERE id = ?", (now, turn.sid)
-        )
+        turn.auto_answered_at = now
 
     async def _comune(self) -> str:
         name = await self.db.fetchval(
@@ -602,18 +602,28 @@ class Conversation:
         )
 
     async def _finish(self, turn: Turn) -> None:
-        """Commit state, chat lines and the handled message id; then send the answers."""
+        """Commit state, chat lines, the handled message id and the answers in one transaction.
+
+        A failed or interrupted write leaves the message unhandled and nothing queued: the
+        inbox's retry answers it then, once.
+        """
         message, now = turn.message, self.clock()
         recipient = message.sender.wa_id or message.sender.user_id
         assert recipient is not None
-        row = turn.row
-        if row is not None:
-            sid = int(row["id"])
-            state = turn.state
-            text = _text_of(message)
-            line = text if text is not None else _label_of(message)
+        replies = self.appliance.parts["replies"]
+        answers = []
+        for built, summary in turn.outbox:
+            try:
+                answers.append((replies.checked(recipient, built), summary))
+            except BadRequest:
+                log.exception("a bot answer breaks the Cloud API's limits: not sent")
+        row, state = turn.row, turn.state
+        text = _text_of(message)
+        line = text if text is not None else _label_of(message)
 
-            async def job(conn: Any) -> None:
+        async def job(conn: Any) -> None:
+            if row is not None:
+                sid = int(row["id"])
                 if turn.state_changed:
                     if state is None:
                         await conn.execute(
@@ -627,8 +637,8 @@ class Conversation:
                             " data = excluded.data, updated_at = excluded.updated_at",
                             (sid, state.flow, state.step, json.dumps(state.data), now),
                         )
-                await conn.execute(
-                    "UPDATE subscribers SET last_wamid = ? WHERE id = ?", (message.wamid, sid)
+                await self.audience.handled_in(
+                    conn, sid, message.wamid, auto_answer_at=turn.auto_answered_at
                 )
                 await conn.execute(
                     "INSERT INTO chat_messages (subscriber_id, direction, at, wamid, type, text,"
@@ -638,13 +648,13 @@ class Conversation:
                 await conn.executemany(
                     "INSERT INTO chat_messages (subscriber_id, direction, at, type, text, handled)"
                     " VALUES (?, 'out', ?, ?, ?, 1)",
-                    [(sid, now, m[0], summary) for m, summary in turn.outbox],
+                    [(sid, now, m[0], summary) for m, summary in answers],
                 )
+            for checked, _ in answers:
+                await replies.queue_in(conn, recipient, checked)
 
-            await self.db.write(job)
-        replies = self.appliance.parts["replies"]
-        for built, _ in turn.outbox:
-            await replies.send(recipient, built)
+        await self.db.write(job)
+        replies.wake()
 
     async def _load_state(self, sid: int) -> State | None:
         row = await self.db.fetchone(
