@@ -116,6 +116,6 @@ OPTIONS = (("centro", "Centro", "Centre"), ("frazioni", "Una frazione", "A hamle
     ],
 )
 def test_answers_of_every_question_kind(kind, text, action, value):
-    from appliance.conversation.engine import _parse_answer
+    from appliance.conversation.flows.questions import parse_answer as _parse_answer
 
     assert _parse_answer(_question(kind, OPTIONS), text, action) == value
