@@ -76,13 +76,14 @@ class Conversation:
         self.deps = deps = Deps(appliance, audience, self.texts)
         questions = QuestionSteps(deps)
         privacy = Privacy(deps)
-        self.menu = Menu(deps)
+        self.menu = Menu(deps, privacy)
         self.auto_answer = AutoAnswer(deps, conv["auto_answer_hours"] * 3600, lambda: self.clock())
         unsubscribe = Unsubscribe(deps)
+        self.subscribe = SubscribeFlow(deps, privacy, questions)
         self.flows: dict[str, SteppedFlow] = {
             flow.name: flow
             for flow in (
-                SubscribeFlow(deps, privacy, questions),
+                self.subscribe,
                 ProfileFlow(questions),
                 ErasureFlow(deps),
             )
@@ -244,6 +245,10 @@ class Conversation:
             await self.menu.show(turn)
 
     async def _option(self, turn: Turn, option: str) -> None:
+        option, _, shown = option.partition(":")
+        if option == "4" and shown.isdigit():  # the menu row, tapped on the notice it showed
+            await self.subscribe.start(turn, seen_version=int(shown))
+            return
         action = self.options.get(option)
         if action is None:
             turn.say("invalid_option", number=option[:6])

@@ -51,7 +51,26 @@ DEFAULTS: dict[str, Text] = {
         "Allerte meteo Lombardia", "Lombardy weather alerts", "Menu, voce 2", limits.ROW_TITLE
     ),
     "menu_3": T("Sito del Comune", "Town website", "Menu, voce 3", limits.ROW_TITLE),
-    "menu_4": T("Iscriviti agli avvisi", "Subscribe", "Menu, voce 4", limits.ROW_TITLE),
+    "menu_4": T("Iscriviti (14+ anni)", "Subscribe (14+)", "Menu, voce 4", limits.ROW_TITLE),
+    "menu_4_detail": T(
+        "Ricevi qui gli avvisi del Comune",
+        "Get the town hall's notices here",
+        "Menu, voce 4: descrizione sotto la voce",
+        limits.ROW_DESCRIPTION,
+    ),
+    "menu_privacy": T(
+        "Con «Iscriviti» (dai 14 anni) ricevi qui gli avvisi del {comune}: useremo il tuo numero "
+        "e le risposte che sceglierai di darci solo per questo servizio. Informativa: {notice}",
+        "With «Subscribe» (aged 14 or more) you get the {comune}'s notices here: we use your "
+        "number and the answers you choose to give only for this service. Privacy notice: "
+        "{notice}",
+        "Menu: riga sull'iscrizione e l'informativa (sotto il benvenuto)",
+        limits.BUTTON_BODY,
+        ("comune", "notice"),
+    ),
+    "privacy_ask": T(
+        "scrivi PRIVACY", "write PRIVACY", "Menu: informativa senza indirizzo pubblico", 60
+    ),
     "menu_5": T("Informativa privacy", "Privacy notice", "Menu, voce 5", limits.ROW_TITLE),
     "menu_6": T("Cancella iscrizione", "Unsubscribe", "Menu, voce 6", limits.ROW_TITLE),
     "help": T(
@@ -103,14 +122,24 @@ DEFAULTS: dict[str, Text] = {
         "Privacy: riga con il collegamento all'informativa",
         placeholders=("version", "link"),
     ),
-    "age_question": T(
-        "Per iscriverti devi avere almeno 14 anni. Hai almeno 14 anni?",
-        "You must be at least 14 to subscribe. Are you at least 14 years old?",
-        "Iscrizione: domanda sull'età",
+    "optin_question": T(
+        "Vuoi ricevere qui su WhatsApp gli avvisi del {comune}? WhatsApp ci chiede di "
+        "domandartelo prima di scriverti. L'iscrizione è per chi ha almeno 14 anni e puoi "
+        "smettere quando vuoi scrivendo STOP.",
+        "Would you like to receive the {comune}'s notices here on WhatsApp? WhatsApp asks us to "
+        "check with you before we write. Subscribing is for people aged 14 or more, and you can "
+        "stop at any time by writing STOP.",
+        "Iscrizione: richiesta di adesione (chiesta da WhatsApp)",
         limits.BUTTON_BODY,
+        ("comune",),
     ),
-    "age_yes": T("Sì, ho 14+ anni", "Yes, I am 14+", "Pulsante: età sì", limits.BUTTON_TITLE),
-    "age_no": T("No", "No", "Pulsante: età no", limits.BUTTON_TITLE),
+    "optin_yes": T(
+        "Sì, mi iscrivo", "Yes, subscribe me", "Pulsante: adesione sì", limits.BUTTON_TITLE
+    ),
+    "optin_minor": T(
+        "Ho meno di 14 anni", "I am under 14", "Pulsante: meno di 14 anni", limits.BUTTON_TITLE
+    ),
+    "optin_no": T("No, grazie", "No, thanks", "Pulsante: adesione no", limits.BUTTON_TITLE),
     "age_refused": T(
         "Ci dispiace: l'iscrizione è riservata a chi ha almeno 14 anni. Un genitore può "
         "iscriversi con il proprio numero. Scrivi MENU per il menu.",
@@ -118,31 +147,21 @@ DEFAULTS: dict[str, Text] = {
         "their own number. Write MENU for the menu.",
         "Iscrizione: età insufficiente",
     ),
-    "consent_question": T(
-        "Acconsenti a ricevere su WhatsApp le comunicazioni del {comune} secondo l'informativa "
-        "(versione {version})? Puoi revocare il consenso in ogni momento scrivendo STOP.",
-        "Do you agree to receive the {comune}'s messages on WhatsApp as described in the privacy "
-        "notice (version {version})? You can withdraw at any time by writing STOP.",
-        "Iscrizione: richiesta di consenso",
-        limits.BUTTON_BODY,
-        ("comune", "version"),
-    ),
-    "consent_yes": T(
-        "Sì, acconsento", "Yes, I agree", "Pulsante: consenso sì", limits.BUTTON_TITLE
-    ),
-    "consent_no": T("No, grazie", "No, thanks", "Pulsante: consenso no", limits.BUTTON_TITLE),
     "consent_refused": T(
         "Va bene, non ti abbiamo iscritto. Scrivi MENU per il menu.",
         "All right, you are not subscribed. Write MENU for the menu.",
-        "Iscrizione: consenso negato",
+        "Iscrizione: adesione rifiutata",
     ),
     "questions_intro": T(
-        "Grazie! Ora {count} domande facoltative, per ricevere solo ciò che ti interessa. "
+        "Sei iscritto agli avvisi del {comune} ✅ Per smettere scrivi STOP.\n"
+        "Ora {count} domande facoltative, per ricevere solo ciò che ti interessa. "
         "Puoi saltarne una scrivendo SALTA.",
-        "Thank you! Now {count} optional questions, so you only get what interests you. "
+        "You are subscribed to the {comune}'s notices ✅ To stop write STOP.\n"
+        "Now {count} optional questions, so you only get what interests you. "
         "Skip one by writing SKIP.",
-        "Iscrizione: introduzione alle domande del profilo",
-        placeholders=("count",),
+        "Iscrizione fatta: introduzione alle domande del profilo (nello stesso messaggio)",
+        limits.BUTTON_BODY,
+        ("comune", "count"),
     ),
     "choose_button": T("Scegli", "Choose", "Pulsante delle domande a scelta", limits.LIST_BUTTON),
     "skip_label": T("Salta", "Skip", "Voce per saltare una domanda", limits.ROW_TITLE),

@@ -69,9 +69,12 @@ class Turn:
         """Send bot text ``key`` as a text message."""
         self.send(messages.text(self.text(key, **values)[:4096], preview_url=preview))
 
-    def buttons(self, key: str, choices: list[tuple[str, str]], **values: str) -> None:
-        """Send bot text ``key`` with reply buttons (id, text key of the title)."""
+    def buttons(
+        self, key: str, choices: list[tuple[str, str]], *, lead: str = "", **values: str
+    ) -> None:
+        """Send bot text ``key`` (after ``lead``) with reply buttons (id, text key of the title)."""
         body = self.text(key, **values)
+        body = f"{lead}\n\n{body}" if lead else body
         buttons = [(bid, self.texts.get(title, self.language)) for bid, title in choices]
         self.send(messages.buttons(body[:1024], buttons), body)
 

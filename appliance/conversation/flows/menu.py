@@ -3,36 +3,46 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from appliance.cloudapi import messages
+from appliance.audience import notice
+from appliance.cloudapi import limits, messages
 from appliance.cloudapi.messages import ListRow, ListSection
 
 if TYPE_CHECKING:
     from appliance.conversation.flows.base import Deps
+    from appliance.conversation.flows.privacy import Privacy
     from appliance.conversation.turn import Turn
 
 log = logging.getLogger(__name__)
 
 MENU_OPTIONS = ("1", "2", "3", "4", "5", "6")
-Action = Callable[["Turn"], Awaitable[None]]
+SUBSCRIBE_ROW = 3
 
 
 class Menu:
     """Shows the menu and answers options 0–3; the engine routes 4–6 to their flows."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, privacy: Privacy) -> None:
         self.deps = deps
+        self.privacy = privacy
 
     async def show(self, turn: Turn) -> None:
-        """The welcome with the menu's list."""
+        """The welcome, what subscribing means with the notice's link, and the menu's list.
+
+        The subscribe row carries the notice version shown: its tap is the opt-in.
+        """
         texts, lang = self.deps.texts, turn.language
+        version = (await notice.current(self.deps.appliance.db)).version
         rows = [ListRow(f"menu:{n}", texts.get(f"menu_{n}", lang)) for n in MENU_OPTIONS]
-        body = turn.text("welcome")
+        rows[SUBSCRIBE_ROW] = ListRow(
+            f"menu:4:{version}", texts.get("menu_4", lang), texts.get("menu_4_detail", lang)
+        )
+        link = self.privacy.link(turn, version) or texts.get("privacy_ask", lang)
+        body = f"{turn.text('welcome')}\n\n{turn.text('menu_privacy', notice=link)}"
         turn.send(
             messages.list_message(
-                body,
+                body[: limits.LIST_BODY],
                 texts.get("menu_button", lang),
                 [ListSection(texts.get("menu_section", lang), rows)],
             ),

@@ -22,16 +22,28 @@ class Privacy:
         """The notice in force."""
         await self.send(turn)
 
+    def link(self, turn: Turn, number: int) -> str:
+        """The public page of notice ``number`` ("" when the box has no public address)."""
+        base = self.deps.appliance.config.server.public_url.rstrip("/")
+        if not base:
+            return ""
+        return f"{base}/privacy/{number}" + ("?lang=en" if turn.language == "en" else "")
+
+    def summary(self, turn: Turn, number: int) -> str:
+        """The summary and the link to the full notice (needs a public address)."""
+        link = self.link(turn, number)
+        line = turn.text("privacy_link", version=str(number), link=link)
+        return f"{turn.text('privacy_summary')}\n\n{line}"
+
     async def send(self, turn: Turn, version: int | None = None) -> None:
         """The summary, then the link to (or the text of) notice ``version``."""
         db, config = self.deps.appliance.db, self.deps.appliance.config
         number = version if version is not None else (await notice.current(db)).version
-        summary = turn.text("privacy_summary")
-        base = config.server.public_url.rstrip("/")
+        base = self.link(turn, number)
         if base:
-            link = f"{base}/privacy/{number}" + ("?lang=en" if turn.language == "en" else "")
-            body = f"{summary}\n\n" + turn.text("privacy_link", version=str(number), link=link)
+            body = self.summary(turn, number)
         else:
+            summary = turn.text("privacy_summary")
             full = await notice.version(db, number) or await notice.current(db)
             body = f"{summary}\n\n" + await notice.fill(full.text(turn.language), db, config)
         turn.send(messages.text(body[:4096], preview_url=bool(base)))

@@ -28,15 +28,13 @@ class QuestionSteps:
         self.deps = deps
 
     async def begin(self, turn: Turn, flow: str, done_key: str, intro: str = "") -> None:
-        """Ask the first question of ``flow`` (``intro`` said first), or finish at once."""
+        """Ask the first question of ``flow`` (``intro`` in the same message), or finish at once."""
         questions = await self.deps.audience.questions()
         if not questions:
             await self.done(turn, done_key)
             return
-        if intro:
-            turn.say(intro, count=str(len(questions)))
         turn.set_state(State(flow, QUESTION_STEP, {"qs": [q.id for q in questions], "qi": 0}))
-        await self.ask(turn)
+        await self.ask(turn, lead=turn.text(intro, count=str(len(questions))) if intro else "")
 
     async def answer(self, turn: Turn, text: str | None, action: str | None) -> None:
         """Save a valid answer (or a skip) and go on; an invalid one is asked again."""
@@ -58,8 +56,8 @@ class QuestionSteps:
         await self.deps.audience.save_answer(turn.sid, question, value)
         await self._next(turn)
 
-    async def ask(self, turn: Turn, *, renew: bool = True) -> None:
-        """Send the current question: a list for a short single choice, text otherwise."""
+    async def ask(self, turn: Turn, *, renew: bool = True, lead: str = "") -> None:
+        """Send the current question (after ``lead``): a list for a short single choice."""
         state = turn.state
         assert state is not None
         if renew:
@@ -70,6 +68,7 @@ class QuestionSteps:
             return
         tok, lang, texts = state.token, turn.language, self.deps.texts
         prompt = question.prompt(lang)
+        prompt = f"{lead}\n\n{prompt}" if lead else prompt
         if question.kind in ("single", "multiple", "topics"):
             numbered = "\n".join(f"{i} {label(o, lang)}" for i, o in enumerate(question.options, 1))
             prompt = f"{prompt}\n{numbered}"

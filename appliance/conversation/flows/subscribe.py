@@ -1,4 +1,4 @@
-"""Subscribing: the privacy notice, the 14+ question, the opt-in, then the profile questions."""
+"""Subscribing: the opt-in WhatsApp requires (14+, notice linked), then the profile questions."""
 
 from __future__ import annotations
 
@@ -14,11 +14,15 @@ if TYPE_CHECKING:
     from appliance.conversation.flows.privacy import Privacy
     from appliance.conversation.turn import Turn
 
-AGE, CONSENT = "age", "consent"
+OPTIN = "optin"  # earlier versions asked "age" then "consent": such steps are asked again as this
 
 
 class SubscribeFlow:
-    """``subscribe``: age → consent → questions; the consent is recorded with its notice version."""
+    """``subscribe``: one opt-in question → subscribed → the profile questions.
+
+    The opt-in is recorded with the notice version it was given on and its message id. A tap on
+    the menu's subscribe row is that opt-in when the menu showed the notice still in force.
+    """
 
     name = "subscribe"
 
@@ -27,63 +31,70 @@ class SubscribeFlow:
         self.privacy = privacy
         self.questions = questions
 
-    async def start(self, turn: Turn) -> None:
-        """Send the notice and ask the age (citizens already subscribed are told so)."""
+    async def start(self, turn: Turn, *, seen_version: int | None = None) -> None:
+        """Ask for the opt-in, or take the menu tap on notice ``seen_version`` as given."""
         if turn.row["status"] == "active":
             turn.say("already_subscribed")
             return
-        current = await notice.current(self.deps.appliance.db)
-        await self.privacy.send(turn, version=current.version)
-        turn.set_state(State(self.name, AGE, {"notice": current.version}))
+        current = (await notice.current(self.deps.appliance.db)).version
+        if seen_version == current:
+            await self._subscribe(turn, current)
+            return
+        if not self.privacy.link(turn, current):
+            await self.privacy.send(turn, version=current)  # no public page: the text itself
+        turn.set_state(State(self.name, OPTIN, {"notice": current}))
         await self.ask(turn)
 
     async def ask(self, turn: Turn, *, renew: bool = True) -> None:
-        """The age or consent question with its buttons, or the current profile question."""
+        """The opt-in question with its three buttons, or the current profile question."""
         state = turn.state
         assert state is not None
         if state.step == QUESTION_STEP:
             await self.questions.ask(turn, renew=renew)
             return
-        if renew:
+        if state.step != OPTIN:
+            turn.set_state(State(self.name, OPTIN, {"notice": state.data["notice"]}))
+        elif renew:
             turn.renew()
-        tok = state.token
-        if state.step == AGE:
-            turn.buttons("age_question", [(f"{tok}:yes", "age_yes"), (f"{tok}:no", "age_no")])
-        else:
-            turn.buttons(
-                "consent_question",
-                [(f"{tok}:yes", "consent_yes"), (f"{tok}:no", "consent_no")],
-                version=str(state.data["notice"]),
-            )
+        number = int(state.data["notice"])
+        lead = self.privacy.summary(turn, number) if self.privacy.link(turn, number) else ""
+        tok = turn.state.token  # type: ignore[union-attr]
+        turn.buttons(
+            "optin_question",
+            [
+                (f"{tok}:yes", "optin_yes"),
+                (f"{tok}:minor", "optin_minor"),
+                (f"{tok}:no", "optin_no"),
+            ],
+            lead=lead,
+        )
 
     async def answer(self, turn: Turn, text: str | None, action: str | None) -> None:
-        """Yes or no to the age and the consent; answers to the profile questions."""
+        """Yes subscribes, under 14 or no subscribe nobody; then the profile questions."""
         state = turn.state
         assert state is not None
         if state.step == QUESTION_STEP:
             await self.questions.answer(turn, text, action)
             return
         word = normalise(text) if text is not None else ""
-        yes = action == "yes" or word in YES_WORDS
-        no = action == "no" or word in NO_WORDS
-        if not (yes or no):
-            turn.say("expects_answer")
+        version = int(state.data["notice"])
+        if state.step != OPTIN:
             await self.ask(turn)
-        elif state.step == AGE and yes:
-            turn.set_state(State(self.name, CONSENT, {"notice": state.data["notice"]}))
-            await self.ask(turn)
-        elif state.step == AGE:
+        elif action == "yes" or word in YES_WORDS:
+            await self._subscribe(turn, version)
+        elif action == "minor":
             turn.set_state(None)
             turn.say("age_refused")
-        elif yes:
-            await self.deps.audience.activate(
-                turn.row,
-                notice_version=int(state.data["notice"]),
-                wamid=turn.message.wamid,
-                topic_keys=None,
-            )
-            await self.questions.begin(turn, self.name, "subscribed", intro="questions_intro")
-        else:
-            await self.deps.audience.refuse(turn.row, int(state.data["notice"]), turn.message.wamid)
+        elif action == "no" or word in NO_WORDS:
+            await self.deps.audience.refuse(turn.row, version, turn.message.wamid)
             turn.set_state(None)
             turn.say("consent_refused")
+        else:
+            turn.say("expects_answer")
+            await self.ask(turn)
+
+    async def _subscribe(self, turn: Turn, version: int) -> None:
+        await self.deps.audience.activate(
+            turn.row, notice_version=version, wamid=turn.message.wamid, topic_keys=None
+        )
+        await self.questions.begin(turn, self.name, "subscribed", intro="questions_intro")
