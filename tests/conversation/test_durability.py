@@ -43,10 +43,9 @@ weather_url = "http://127.0.0.1:9/forecast"
 
 def subscribe(citizen: Citizen) -> None:
     citizen.send("4")
-    _, age = citizen.replies(2)
-    citizen.tap(button_ids(age)[0])
-    citizen.tap(button_ids(citizen.reply())[0])
-    citizen.replies(2)
+    _, optin = citizen.replies(2)
+    citizen.tap(button_ids(optin)[0])
+    citizen.reply()
     citizen.send("annulla")
     citizen.reply()
 

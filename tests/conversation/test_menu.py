@@ -14,7 +14,9 @@ def test_keyword_opens_the_menu_as_an_interactive_list(citizen, keyword):
     citizen.send(keyword)
     menu = citizen.reply()
     assert menu["type"] == "interactive" and menu["interactive"]["type"] == "list"
-    assert button_ids(menu) == [f"menu:{n}" for n in range(1, 7)]
+    # The subscribe row carries the notice version the menu links: its tap is the opt-in.
+    assert button_ids(menu) == ["menu:1", "menu:2", "menu:3", "menu:4:1", "menu:5", "menu:6"]
+    assert "dai 14 anni" in text_of(menu) and "scrivi PRIVACY" in text_of(menu)
     assert "Comune di Rota d'Imagna" in text_of(menu)
     assert "1 Previsioni meteo" in text_of(menu)
 
