@@ -171,8 +171,10 @@ DEFAULTS: dict[str, Text] = {
         "Suggerimento: scelta singola",
     ),
     "hint_multiple": T(
-        "Scrivi i numeri delle opzioni che vuoi, separati da una virgola (es. 1,3), oppure SALTA.",
-        "Type the numbers of the options you want, separated by commas (e.g. 1,3), or SKIP.",
+        "Scrivi i numeri o i nomi delle opzioni che vuoi, separati da una virgola (es. 1,3), "
+        "oppure SALTA.",
+        "Type the numbers or names of the options you want, separated by commas (e.g. 1,3), "
+        "or SKIP.",
         "Suggerimento: scelta multipla",
     ),
     "hint_number": T(
@@ -182,6 +184,12 @@ DEFAULTS: dict[str, Text] = {
         "Scrivi la tua risposta, oppure SALTA.",
         "Type your answer, or SKIP.",
         "Suggerimento: testo libero",
+    ),
+    "current_answer": T(
+        "Risposta attuale: {answer}",
+        "Current answer: {answer}",
+        "PROFILO: la risposta data finora, sotto la domanda",
+        placeholders=("answer",),
     ),
     "invalid_answer": T(
         "Non ho capito la risposta.", "I did not understand the answer.", "Risposta non valida"
@@ -232,11 +240,11 @@ DEFAULTS: dict[str, Text] = {
     "my_data": T(
         "Ecco i dati che conserviamo su di te:\nNumero: {number}\nNome del profilo: {name}\n"
         "Stato: {status}\nLingua: {language}\nIscritto dal: {since}\nArgomenti: {topics}\n"
-        "Risposte: {answers}\nConsensi: {consents}\nMessaggi conservati: {messages}\n"
+        "Risposte: {answers}\nAdesione agli avvisi: {consents}\nMessaggi conservati: {messages}\n"
         "Per cancellarli scrivi CANCELLA I MIEI DATI.",
         "This is the data we store about you:\nNumber: {number}\nProfile name: {name}\n"
         "Status: {status}\nLanguage: {language}\nSubscribed since: {since}\nTopics: {topics}\n"
-        "Answers: {answers}\nConsents: {consents}\nMessages kept: {messages}\n"
+        "Answers: {answers}\nAgreement to notices: {consents}\nMessages kept: {messages}\n"
         "To erase it write DELETE MY DATA.",
         "I MIEI DATI",
         placeholders=(

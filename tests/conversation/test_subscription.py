@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -142,9 +143,14 @@ def test_my_data_lists_what_is_stored(citizen):
     citizen.reply()
     citizen.send("I miei dati")
     text = text_of(citizen.reply())
-    assert citizen.wa_id in text and "Maria Rossi" in text and "active" in text
-    assert "In quale fascia di età sei? 14-29" in text
-    assert "granted" in text and "(v1)" in text
+    assert citizen.wa_id in text and "Maria Rossi" in text and "Stato: iscritto agli avvisi" in text
+    assert "In quale fascia di età sei? 14-29" in text and "Lingua: italiano" in text
+    assert "adesione agli avvisi su WhatsApp" in text and "(informativa versione 1)" in text
+    assert "Allerte e protezione civile, Notizie dal Comune, Eventi" in text
+    # No internal code or English word reaches the citizen.
+    for code in ("active", "granted", "pending", "(v1)", "allerte,", "notizie"):
+        assert code not in text, code
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # dates as the town reads them
 
 
 def settled(bot, simulator, wa_id: str) -> None:
@@ -227,11 +233,14 @@ def test_profilo_changes_the_answers_and_the_topics(bot, citizen):
     citizen.send("4")  # 65 and over
     citizen.reply()
     citizen.send("salta")
-    citizen.reply()
-    citizen.send("2")
+    topics = text_of(citizen.reply())
+    assert "Risposta attuale: Allerte e protezione civile, Notizie dal Comune, Eventi" in topics
+    citizen.send("Notizie")  # a topic by its name, not only by its number
     assert text_of(citizen.reply()) == "Profilo aggiornato. Riceverai: Notizie dal Comune."
     text = text_of((citizen.send("i miei dati"), citizen.reply())[1])
-    assert "65 e oltre" in text and "notizie" in text
+    assert "65 e oltre" in text and "Argomenti: Notizie dal Comune" in text
+    citizen.send("profilo")
+    assert "Risposta attuale: 65 e oltre" in text_of(citizen.reply())
 
 
 def test_profile_and_my_data_for_people_not_subscribed(citizen):
@@ -239,7 +248,7 @@ def test_profile_and_my_data_for_people_not_subscribed(citizen):
     assert "Non risulti iscritto" in text_of(citizen.reply())
     citizen.send("I MIEI DATI")
     text = text_of(citizen.reply())
-    assert "pending" in text and "Consensi: —" in text
+    assert "Stato: non iscritto" in text and "Adesione agli avvisi: —" in text
 
 
 def test_stop_promotions_in_whatsapp_marks_the_subscriber(bot, citizen, simulator):

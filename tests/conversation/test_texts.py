@@ -150,3 +150,22 @@ def test_the_default_interactive_messages_fit_whatsapp_limits(language):
     assert len(text("menu_4_detail")) <= limits.ROW_DESCRIPTION
     for key in ("optin_yes", "optin_minor", "optin_no", "menu_button", "choose_button"):
         assert len(text(key)) <= limits.BUTTON_TITLE
+
+
+def test_topics_are_chosen_by_number_or_by_name_in_any_case_and_accents():
+    from appliance.audience.store import Question
+    from appliance.conversation.flows.questions import parse_answer
+
+    options = (
+        ("allerte", "Allerte e protezione civile", "Alerts"),
+        ("notizie", "Notizie dal Comune", "News"),
+        ("eventi", "Eventi", "Events"),
+    )
+    topics = Question(1, "interessi", "topics", "Argomenti?", "", options, 3, True)
+    assert parse_answer(topics, "allerte", None) == ["allerte"]
+    assert parse_answer(topics, "ALLERTE, èventi", None) == ["allerte", "eventi"]
+    assert parse_answer(topics, "Notizie dal Comune; 3", None) == ["notizie", "eventi"]
+    assert parse_answer(topics, "1 3", None) == ["allerte", "eventi"]
+    assert parse_answer(topics, "News", None) == ["notizie"]
+    assert parse_answer(topics, "sport", None) is None
+    assert parse_answer(topics, "4", None) is None

@@ -72,6 +72,11 @@ class QuestionSteps:
         if question.kind in ("single", "multiple", "topics"):
             numbered = "\n".join(f"{i} {label(o, lang)}" for i, o in enumerate(question.options, 1))
             prompt = f"{prompt}\n{numbered}"
+        if state.flow != "subscribe":  # PROFILO: say what the citizen answered so far
+            current = await self._current(turn, question)
+            if current:
+                answer = answer_text(question, current, lang)
+                prompt = f"{prompt}\n\n{turn.text('current_answer', answer=answer)}"
         if question.kind == "single" and 0 < len(question.options) <= MAX_LIST_OPTIONS:
             rows = [
                 ListRow(f"{tok}:opt:{i}", label(o, lang)[:24])
@@ -95,6 +100,13 @@ class QuestionSteps:
         topics = await self.deps.audience.subscriber_topics(turn.sid)
         names = [(t["name_en"] if turn.language == "en" else "") or t["name_it"] for t in topics]
         turn.say(key, topics=", ".join(names) or "—")
+
+    async def _current(self, turn: Turn, question: Question) -> object:
+        """The stored answer; for the topics question, the topics the citizen receives."""
+        audience = self.deps.audience
+        if question.kind == "topics":
+            return [t["key"] for t in await audience.subscriber_topics(turn.sid)]
+        return (await audience.answers(turn.sid)).get(question.key)
 
     async def _next(self, turn: Turn) -> None:
         state = turn.state
@@ -137,10 +149,10 @@ def parse_answer(question: Question, text: str | None, action: str | None) -> An
                 return option[0]
         return None
     if question.kind in ("multiple", "topics"):
-        numbers = [p for p in re.split(r"[\s,;]+", text.strip()) if p]
-        if not numbers or not all(p.isdigit() and 1 <= int(p) <= len(options) for p in numbers):
+        picked = [_pick(options, part) for part in _parts(text)]
+        if not picked or None in picked:
             return None
-        return list(dict.fromkeys(options[int(p) - 1][0] for p in numbers))
+        return list(dict.fromkeys(picked))
     if question.kind == "number":
         raw = text.strip().replace(" ", "")
         if not _NUMBER.match(raw):
@@ -149,6 +161,27 @@ def parse_answer(question: Question, text: str | None, action: str | None) -> An
         return int(number) if number.is_integer() else number
     cleaned = text.strip()
     return cleaned[:MAX_ANSWER] if cleaned else None
+
+
+def _parts(text: str) -> list[str]:
+    """Typed choices: separated by commas, semicolons or new lines; numbers also by spaces."""
+    parts = []
+    for chunk in re.split(r"[,;\n]+", text):
+        words = chunk.split()
+        parts += words if all(w.isdigit() for w in words) else [chunk.strip()]
+    return [p for p in parts if p]
+
+
+def _pick(options: tuple[tuple[str, str, str], ...], typed: str) -> str | None:
+    """The option a typed number, key or name (or its first words) means; case and accents aside."""
+    word = normalise(typed)
+    if word.isdigit():
+        return options[int(word) - 1][0] if 1 <= int(word) <= len(options) else None
+    for key, it, en in options:
+        names = [normalise(n) for n in (key, it, en) if n]
+        if word and any(n == word or n.startswith(word + " ") for n in names):
+            return key
+    return None
 
 
 def answer_text(question: Question | None, value: Any, language: str) -> str:
