@@ -191,17 +191,15 @@ class Conversation:
         elif is_keyword(text, self.config.keyword):
             await self._show_menu(turn)
         elif stale:
-            turn.say("welcome_back")
-            await self.menu.show(turn)
+            await self.menu.show(turn, turn.text("welcome_back"))
         elif turn.state is not None:
             await self._answer(turn, text, None)
         elif normalise(text).isdigit():
             await self._option(turn, normalise(text))
         elif first:
-            if text.strip():
-                turn.inbox = True
-                await self.auto_answer.start(turn, force=True)
-            await self.menu.show(turn)
+            turn.inbox = bool(text.strip())
+            lead = await self.auto_answer.text(turn, force=True) if turn.inbox else ""
+            await self.menu.show(turn, lead)
         else:
             turn.inbox = True
             await self.auto_answer.start(turn)
@@ -218,13 +216,12 @@ class Conversation:
             if turn.state is not None and token == turn.state.token:
                 await self._answer(turn, None, action)
                 return
-            turn.say("old_prompt")
             if turn.state is not None:
+                turn.say("old_prompt")
                 await self._ask(turn)
             else:
-                if stale:
-                    turn.say("welcome_back")
-                await self.menu.show(turn)
+                lead = [turn.text("old_prompt")] + ([turn.text("welcome_back")] if stale else [])
+                await self.menu.show(turn, "\n".join(lead))
             return
         if turn.state is not None:
             turn.say("expects_answer")
@@ -235,14 +232,16 @@ class Conversation:
             ImageMessage | VideoMessage | DocumentMessage | LocationMessage | ContactsMessage,
         ):
             turn.inbox = True
-            await self.auto_answer.start(turn, force=first)
             if first:
-                await self.menu.show(turn)
+                await self.menu.show(turn, await self.auto_answer.text(turn, force=True))
+            else:
+                await self.auto_answer.start(turn)
             return
         # Stickers, voice notes, types WhatsApp itself cannot show: say what works instead.
-        turn.say("media")
         if first:
-            await self.menu.show(turn)
+            await self.menu.show(turn, turn.text("media"))
+        else:
+            turn.say("media")
 
     async def _option(self, turn: Turn, option: str) -> None:
         option, _, shown = option.partition(":")

@@ -90,7 +90,7 @@ def test_questions_and_topics_are_edited_by_editors(bot, staff):
 
 def test_inbox_reply_inside_the_window_and_template_outside(bot, staff, citizen, simulator):
     citizen.send("Quando passa lo scuolabus?")
-    citizen.replies(2)
+    citizen.reply()
     [sub] = rows(bot, "SELECT id FROM subscribers")
     sid = sub["id"]
     inbox = staff["operator"].get("/inbox")

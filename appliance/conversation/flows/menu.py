@@ -27,10 +27,11 @@ class Menu:
         self.deps = deps
         self.privacy = privacy
 
-    async def show(self, turn: Turn) -> None:
-        """The welcome, what subscribing means with the notice's link, and the menu's list.
+    async def show(self, turn: Turn, lead: str = "") -> None:
+        """``lead``, the welcome, what subscribing means with the notice's link, and the list.
 
-        The subscribe row carries the notice version shown: its tap is the opt-in.
+        One message however much precedes the menu. The subscribe row carries the notice
+        version shown: its tap is the opt-in.
         """
         texts, lang = self.deps.texts, turn.language
         version = (await notice.current(self.deps.appliance.db)).version
@@ -40,6 +41,7 @@ class Menu:
         )
         link = self.privacy.link(turn, version) or texts.get("privacy_ask", lang)
         body = f"{turn.text('welcome')}\n\n{turn.text('menu_privacy', notice=link)}"
+        body = f"{lead}\n\n{body}" if lead else body
         turn.send(
             messages.list_message(
                 body[: limits.LIST_BODY],
