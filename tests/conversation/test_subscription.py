@@ -145,7 +145,8 @@ def test_my_data_lists_what_is_stored(citizen):
     text = text_of(citizen.reply())
     assert citizen.wa_id in text and "Maria Rossi" in text and "Stato: iscritto agli avvisi" in text
     assert "In quale fascia di età sei? 14-29" in text and "Lingua: italiano" in text
-    assert "adesione agli avvisi su WhatsApp" in text and "(informativa versione 1)" in text
+    assert re.search(r"Adesione agli avvisi: data il \d\d/\d\d/20\d\d \d\d:\d\d", text)
+    assert "(informativa versione 1)" in text
     assert "Allerte e protezione civile, Notizie dal Comune, Eventi" in text
     # No internal code or English word reaches the citizen.
     for code in ("active", "granted", "pending", "(v1)", "allerte,", "notizie"):
