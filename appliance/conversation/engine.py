@@ -255,22 +255,23 @@ class Conversation:
             await action(turn)
 
     async def _answer(self, turn: Turn, text: str | None, action: str | None) -> None:
-        assert turn.state is not None
-        flow = self.flows.get(turn.state.flow)
-        if flow is None:  # a step of a flow this version no longer has
-            turn.set_state(None)
-            await self.menu.show(turn)
-            return
-        await flow.answer(turn, text, action)
+        flow = await self._flow(turn)
+        if flow is not None:
+            await flow.answer(turn, text, action)
 
     async def _ask(self, turn: Turn) -> None:
+        flow = await self._flow(turn)
+        if flow is not None:
+            await flow.ask(turn)
+
+    async def _flow(self, turn: Turn) -> SteppedFlow | None:
+        """The flow the citizen is in; a step of a flow this version no longer has: the menu."""
         assert turn.state is not None
         flow = self.flows.get(turn.state.flow)
         if flow is None:
             turn.set_state(None)
             await self.menu.show(turn)
-            return
-        await flow.ask(turn)
+        return flow
 
     async def _cancel(self, turn: Turn) -> None:
         if turn.state is None:
