@@ -427,7 +427,7 @@ build_release() {
 link_web_assets() {
   local release="$1" expected
   [[ -d "${release}/web" ]] || return 0
-  expected="$("${release}/venv/bin/python" -I -c 'from appliance.admin import WEB; print(WEB)')"
+  expected="$("${release}/venv/bin/python" -I -c 'from appliance.lan import WEB; print(WEB)')"
   if [[ ! -e "${expected}" ]]; then
     ln -s "${release}/web" "${expected}"
   fi
@@ -613,7 +613,7 @@ public_port() {
 config_value() {
   "${INSTALL_DIR}/current/venv/bin/python" -I - "${CONFIG_FILE}" "$1" "$2" <<'PY'
 import sys
-from appliance.config import load_config
+from appliance.core.config import load_config
 print(load_config(sys.argv[1]).values[sys.argv[2]][sys.argv[3]])
 PY
 }

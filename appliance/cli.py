@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from appliance import __version__
-from appliance.config import Config, ConfigError, load_config, require_credentials
-from appliance.db.migrate import MigrationError
+from appliance.core.config import (
+    Config,
+    ConfigError,
+    database_path,
+    load_config,
+    require_credentials,
+)
+from appliance.core.db.migrate import MigrationError
 
 log = logging.getLogger("appliance")
 
@@ -42,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    papers = sub.add_parser(
+        "papers", parents=[common], help="write the DPO's model papers, filled in, to a folder"
+    )
+    papers.add_argument("--out", metavar="DIR", default=".", help="folder to write them to")
     sub.add_parser(
         "led-off",
         parents=[common],
@@ -50,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     from appliance.backups.commands import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub, common)
-    from appliance.admin.commands import add_parsers as add_token_parsers
+    from appliance.accounts.commands import add_parsers as add_token_parsers
 
     add_token_parsers(sub, common)
     return parser
@@ -73,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load(args: argparse.Namespace) -> Config:
-    from appliance.logs import REDACTOR, setup_logging
+    from appliance.core.logs import REDACTOR, setup_logging
 
     config = load_config(args.config)
     setup_logging(config.values["logging"]["level"])
@@ -99,8 +112,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _run(config: Config) -> int:
     from appliance.app import create_app
     from appliance.backups.pending import RESTART_EXIT, apply_pending_restore, pending_restore
+    from appliance.core.services import ServiceStartError
     from appliance.server import BindError, async_serve
-    from appliance.services import ServiceStartError
 
     appliance = create_app(config)
     # A restore chosen in the admin UI is applied here, before anything opens the database.
@@ -124,7 +137,7 @@ def _run(config: Config) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate config and database, and ask the Graph API whether the credentials work."""
-    from appliance.checks import run_checks
+    from appliance.operations.checks import run_checks
 
     config = _load(args)
     return asyncio.run(run_checks(config, _say))
@@ -132,10 +145,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_user(args: argparse.Namespace) -> int:
     """Create a staff account; the password comes from a prompt or stdin, never argv."""
-    from appliance.admin.accounts import check_new_account, create_user
-    from appliance.config import database_path
-    from appliance.db import Database
-    from appliance.errors import ApplianceError
+    from appliance.accounts.users import check_new_account, create_user
+    from appliance.core.config import database_path
+    from appliance.core.db import Database
+    from appliance.core.errors import ApplianceError
 
     config = _load(args)
     if args.password_stdin:
@@ -181,16 +194,41 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup; Banditore must be stopped."""
+    from appliance.app import create_app
     from appliance.backups.commands import run_restore
 
-    return run_restore(_load(args), args, _say)
+    config = _load(args)
+    # Capabilities register their after-restore hooks while the app is wired (nothing starts).
+    return run_restore(config, args, _say, lambda: create_app(config).parts["after_restore"])
 
 
 def cmd_token(args: argparse.Namespace) -> int:
     """Create a REST API token, printed once."""
-    from appliance.admin.commands import run_token
+    from appliance.accounts.commands import run_token
 
     return run_token(_load(args), args, _say)
+
+
+def cmd_papers(args: argparse.Namespace) -> int:
+    """Write every paper (deliberation, register entry, DPIA outline, accessibility statement)."""
+    from appliance.audience import papers
+    from appliance.audience.privacy_facts import SETTINGS_QUERY, facts_from
+
+    config = _load(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stored: dict[str, str] = {}
+    contact = ""
+    path = database_path(config)
+    if path.exists():  # read only: writing the papers never touches the box's data
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            stored = dict(conn.execute(SETTINGS_QUERY).fetchall())
+            contact = (conn.execute(papers.CONTACT_QUERY).fetchone() or [""])[0]
+    filled = papers.context_from(facts_from(stored, config), contact, config)
+    for item in papers.PAPERS:
+        (out / item.filename).write_text(papers.render(item.key, filled), encoding="utf-8")
+        _say(f"wrote {out / item.filename}")
+    return 0
 
 
 def cmd_led_off(args: argparse.Namespace) -> int:
@@ -214,5 +252,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "token": cmd_token,
+    "papers": cmd_papers,
     "led-off": cmd_led_off,
 }

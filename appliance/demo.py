@@ -7,10 +7,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appliance.config import Config, ConfigError
+from appliance.core.config import Config, ConfigError
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def setup_simulator(appliance: Appliance) -> None:
     """In demo mode: the simulator binds now, the client is pointed at it, webhooks come back."""
     if not appliance.config.demo:
         return
-    from appliance.services import Service
+    from appliance.core.services import Service
     from appliance.simulator import Settings, Simulator
 
     wa = appliance.config.values["whatsapp"]
@@ -82,7 +82,7 @@ def setup_simulator(appliance: Appliance) -> None:
 
 async def _ensure_demo_login(appliance: Appliance) -> None:
     """Create the demo admin on first start, and say how to log in at every start."""
-    from appliance.admin.accounts import create_user
+    from appliance.accounts.users import create_user
 
     username, password = DEMO_LOGIN
     if not await appliance.db.fetchval("SELECT 1 FROM users LIMIT 1"):

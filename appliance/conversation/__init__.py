@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING
 
 from appliance.conversation.engine import Conversation
 from appliance.conversation.probes import inbox_probe
-from appliance.services import Service
+from appliance.core.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:
     """Subscribe to the inbox; answers go out through the broadcast engine's reply lane."""
-    from appliance.admin.registry import NavItem, add_pages
     from appliance.conversation import editor, inbox_pages, phone
+    from appliance.lan.registry import NavItem, add_pages
 
     conversation = Conversation(appliance, appliance.parts["audience"])
     appliance.parts["conversation"] = conversation

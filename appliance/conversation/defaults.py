@@ -206,6 +206,13 @@ DEFAULTS: dict[str, Text] = {
         "You are already subscribed. Write PROFILE to change your answers or STOP to unsubscribe.",
         "Già iscritto",
     ),
+    "notice_not_published": T(
+        "Le iscrizioni non sono ancora aperte: il Comune sta completando l'informativa sulla "
+        "privacy. Riprova tra qualche giorno; intanto il menu resta a disposizione (scrivi MENU).",
+        "Subscriptions are not open yet: the town hall is completing its privacy notice. Please "
+        "try again in a few days; the menu is still there for you (write MENU).",
+        "Iscrizione: informativa non ancora pubblicata",
+    ),
     "not_subscribed": T(
         "Non risulti iscritto agli avvisi: non riceverai messaggi dal Comune. Scrivi 4 per "
         "iscriverti.",

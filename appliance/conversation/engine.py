@@ -47,11 +47,11 @@ from appliance.conversation.flows.unsubscribe import Unsubscribe
 from appliance.conversation.state import StateStore
 from appliance.conversation.texts import Texts
 from appliance.conversation.turn import Turn
-from appliance.errors import BadRequest
+from appliance.core.errors import BadRequest
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
     from appliance.audience.store import Audience
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from quart import Blueprint, redirect, request, url_for
 
-from appliance.admin.access import requires
-from appliance.admin.auth import the_appliance
-from appliance.admin.pages.forms import page
+from appliance.lan.access import requires
+from appliance.lan.auth import the_appliance
+from appliance.lan.forms import page
 
 bp = Blueprint("phone", __name__, url_prefix="/demo/phone")
 

@@ -18,7 +18,7 @@ from appliance.conversation.turn import State
 
 if TYPE_CHECKING:
     from appliance.conversation.turn import Turn
-    from appliance.db import Database, WriteConnection
+    from appliance.core.db import Database, WriteConnection
 
 _TYPE_LABELS = {
     "image": "[immagine]",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import string
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
 from appliance.conversation.defaults import DEFAULTS
+from appliance.core import audit
 
 if TYPE_CHECKING:
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 LANGUAGES = ("it", "en")
 

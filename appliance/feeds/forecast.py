@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from appliance.config import Config
-from appliance.db import Database
+from appliance.core.config import Config
+from appliance.core.db import Database
 from appliance.feeds import words
 from appliance.feeds.fetch import FeedError, FeedFormatError, Fetcher
 from appliance.feeds.wmo import describe

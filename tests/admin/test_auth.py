@@ -6,9 +6,9 @@ import stat
 import httpx
 import pytest
 
-from appliance.admin import setupcode
-from appliance.admin.sessions import COOKIE_NAME, SECRET_FILE_NAME
-from appliance.admin.throttle import FREE_FAILURES, MAX_DELAY, delay_after
+from appliance.accounts import setupcode
+from appliance.accounts.throttle import FREE_FAILURES, MAX_DELAY, delay_after
+from appliance.lan.sessions import COOKIE_NAME, SECRET_FILE_NAME
 from tests.admin.util import PASSWORD, add_user, client, fetch, login
 from tests.harness import RunningAppliance
 
@@ -112,7 +112,7 @@ def test_sessions_survive_a_restart_with_a_generated_key(tmp_path, config):
 
 
 def test_setup_code_is_logged_once_and_creates_the_first_admin(config, caplog):
-    caplog.set_level(logging.WARNING, logger="appliance.admin.setupcode")
+    caplog.set_level(logging.WARNING, logger="appliance.accounts.setupcode")
     running = RunningAppliance(config).start()
     try:
         [line] = [r.getMessage() for r in caplog.records if "setup code" in r.getMessage()]
@@ -140,7 +140,7 @@ def test_setup_code_is_logged_once_and_creates_the_first_admin(config, caplog):
 
 
 def test_a_restart_never_prints_a_still_valid_code_again(config, caplog):
-    caplog.set_level(logging.WARNING, logger="appliance.admin.setupcode")
+    caplog.set_level(logging.WARNING, logger="appliance.accounts.setupcode")
     for _ in range(2):
         RunningAppliance(config).start().stop()
     messages = [r.getMessage() for r in caplog.records]

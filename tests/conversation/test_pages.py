@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from appliance.config import load_config
+from appliance.core.config import load_config
 from appliance.demo import prepare_demo_config
 from tests.admin.util import add_user, login
 from tests.conversation.citizen import text_of
@@ -68,7 +68,7 @@ def test_only_admins_publish_a_new_notice_version(bot, staff, citizen):
     citizen.tap(optin["interactive"]["action"]["buttons"][0]["reply"]["id"])
     citizen.reply()
     assert rows(bot, "SELECT kind, notice_version FROM consents") == [
-        {"kind": "granted", "notice_version": 2}
+        {"kind": "opted_in", "notice_version": 2}
     ]
 
 

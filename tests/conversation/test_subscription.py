@@ -60,7 +60,7 @@ def test_full_subscription_with_answers_and_skips(bot, citizen):
     sub = subscriber(bot, citizen)
     assert sub["status"] == "active" and sub["subscribed_at"]
     [granted] = rows(bot, "SELECT * FROM consents WHERE subscriber_id = ?", (sub["id"],))
-    assert granted["kind"] == "granted" and granted["notice_version"] == 1
+    assert granted["kind"] == "opted_in" and granted["notice_version"] == 1
     assert granted["wamid"].startswith("wamid.IN") and granted["at"]
     answers = rows(
         bot,
@@ -124,7 +124,7 @@ def test_refusals_of_age_and_consent_subscribe_nobody(bot, citizen):
     assert "non ti abbiamo iscritto" in text_of(citizen.reply())
     sub = subscriber(bot, citizen)
     assert sub["status"] == "pending"
-    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["refused"]
+    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["declined"]
 
 
 def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
@@ -133,7 +133,7 @@ def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
     citizen.reply()
     consent(citizen)
     kinds = [c["kind"] for c in rows(bot, "SELECT kind FROM consents ORDER BY id")]
-    assert kinds == ["granted", "withdrawn", "granted"]
+    assert kinds == ["opted_in", "opted_out", "opted_in"]
     assert not bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
 
 
@@ -149,7 +149,7 @@ def test_my_data_lists_what_is_stored(citizen):
     assert "(informativa versione 1)" in text
     assert "Allerte e protezione civile, Notizie dal Comune, Eventi" in text
     # No internal code or English word reaches the citizen.
-    for code in ("active", "granted", "pending", "(v1)", "allerte,", "notizie"):
+    for code in ("active", "granted", "opted_in", "pending", "(v1)", "allerte,", "notizie"):
         assert code not in text, code
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # dates as the town reads them
 

@@ -228,7 +228,9 @@ def make_source(target: Path, deps: Path, version: str, *, broken: bool = False)
     init.write_text(init.read_text().replace('"0.1.0"', f'"{version}"'))
     if broken:
         # A gap in the migration numbers: the new version refuses to start, as a bad release would.
-        (target / "appliance" / "db" / "migrations" / "0999_broken.sql").write_text("SELECT 1;\n")
+        (target / "appliance" / "core" / "db" / "migrations" / "0999_broken.sql").write_text(
+            "SELECT 1;\n"
+        )
     from tests.install.wheelhouse import build_banditore
 
     wheels = target / "wheels"

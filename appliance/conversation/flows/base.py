@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
     from appliance.audience.store import Audience
     from appliance.conversation.texts import Texts
     from appliance.conversation.turn import Turn
+    from appliance.core.context import Appliance
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,15 @@ class Menu:
         version shown: its tap is the opt-in.
         """
         texts, lang = self.deps.texts, turn.language
-        version = (await notice.current(self.deps.appliance.db)).version
+        published = await notice.current(self.deps.appliance.db)
+        version = f":{published.version}" if published is not None else ""
         rows = [ListRow(f"menu:{n}", texts.get(f"menu_{n}", lang)) for n in MENU_OPTIONS]
         rows[SUBSCRIBE_ROW] = ListRow(
-            f"menu:4:{version}", texts.get("menu_4", lang), texts.get("menu_4_detail", lang)
+            f"menu:4{version}", texts.get("menu_4", lang), texts.get("menu_4_detail", lang)
         )
-        link = self.privacy.link(turn, version) or texts.get("privacy_ask", lang)
+        link = (published and self.privacy.link(turn, published.version)) or texts.get(
+            "privacy_ask", lang
+        )
         body = f"{turn.text('welcome')}\n\n{turn.text('menu_privacy', notice=link)}"
         body = f"{lead}\n\n{body}" if lead else body
         turn.send(

@@ -38,12 +38,15 @@ class Privacy:
     async def send(self, turn: Turn, version: int | None = None) -> None:
         """The summary, then the link to (or the text of) notice ``version``."""
         db, config = self.deps.appliance.db, self.deps.appliance.config
-        number = version if version is not None else (await notice.current(db)).version
+        full = await (notice.current(db) if version is None else notice.version(db, version))
+        if full is None:
+            turn.say("notice_not_published")
+            return
+        number = full.version
         base = self.link(turn, number)
         if base:
             body = self.summary(turn, number)
         else:
-            summary = turn.text("privacy_summary")
-            full = await notice.version(db, number) or await notice.current(db)
-            body = f"{summary}\n\n" + await notice.fill(full.text(turn.language), db, config)
+            filled = await notice.fill(full.text(turn.language), db, config, turn.language)
+            body = f"{turn.text('privacy_summary')}\n\n{filled}"
         turn.send(messages.text(body[:4096], preview_url=bool(base)))

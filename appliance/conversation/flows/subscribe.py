@@ -36,7 +36,11 @@ class SubscribeFlow:
         if turn.row["status"] == "active":
             turn.say("already_subscribed")
             return
-        current = (await notice.current(self.deps.appliance.db)).version
+        published = await notice.current(self.deps.appliance.db)
+        if published is None:
+            turn.say("notice_not_published")
+            return
+        current = published.version
         if seen_version == current:
             await self._subscribe(turn, current)
             return
