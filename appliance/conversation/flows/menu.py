@@ -40,10 +40,10 @@ class Menu:
         rows[SUBSCRIBE_ROW] = ListRow(
             f"menu:4{version}", texts.get("menu_4", lang), texts.get("menu_4_detail", lang)
         )
-        link = (published and self.privacy.link(turn, published.version)) or texts.get(
-            "privacy_ask", lang
-        )
-        body = f"{turn.text('welcome')}\n\n{turn.text('menu_privacy', notice=link)}"
+        body = turn.text("welcome")
+        if published is not None:  # what subscribing means, once subscriptions are open
+            link = self.privacy.link(turn, published.version) or texts.get("privacy_ask", lang)
+            body = f"{body}\n\n{turn.text('menu_privacy', notice=link)}"
         body = f"{lead}\n\n{body}" if lead else body
         turn.send(
             messages.list_message(
