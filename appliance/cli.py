@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", parents=[common], help="run with the built-in Cloud API simulator"
     )
     demo.add_argument("--data", metavar="DIR", default="var/demo", help="demo data folder")
+    demo.add_argument(
+        "--empty", action="store_true", help="start blank: no sample town on first start"
+    )
     sub.add_parser("check", parents=[common], help="check config, database and the Graph API")
     user = sub.add_parser("user", parents=[common], help="manage staff accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -105,7 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Run in demo mode with the simulator and sample data."""
     from appliance.demo import prepare_demo_config
 
-    config = prepare_demo_config(_load(args), args.data)
+    config = prepare_demo_config(_load(args), args.data, sample_town=not args.empty)
     return _run(config)
 
 

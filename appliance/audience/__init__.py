@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from appliance.core.context import Appliance
 
 
+async def _nothing() -> None:
+    """Nothing to stop."""
+
+
 def setup(appliance: Appliance) -> None:
     """Register the audience parts, the restore hook, retention, staff pages, REST and /privacy."""
     from appliance.audience import api, pages, papers_pages
@@ -29,7 +33,9 @@ def setup(appliance: Appliance) -> None:
     appliance.parts["inbox"].subscribe(
         audience.on_status, name="erasure-followup", kinds=("status",)
     )
+    appliance.parts["inbox"].subscribe(audience.on_system, name="identity", kinds=("system",))
     appliance.services.add(Service("suppression", suppression.load, suppression.unload))
+    appliance.services.add(Service("identity-merges", audience.merge_queued, _nothing))
     appliance.services.add(Service("retention", retention.start, retention.stop))
     appliance.services.add(Service("notice", _publish_first(appliance), _nothing))
     appliance.health.add("privacy", notice.notice_probe(appliance.db, appliance.config))

@@ -84,14 +84,13 @@ def _identity_steps(ident: str, alias: str) -> list[Step]:
     ]
 
 
-def erase_steps(sid: int, wa_id: str | None, user_id: str | None) -> list[Step]:
-    """Every statement of one erasure, in order."""
+def erase_steps(sid: int, *identifiers: str | None, identity_columns: bool = True) -> list[Step]:
+    """Every statement of one erasure, in order (``identifiers``: number, user ids)."""
     alias = pseudonym(sid)
     steps: list[Step] = []
-    for ident in (wa_id, user_id):
-        if ident:
-            steps += _identity_steps(ident, alias)
-    idents = [i for i in (wa_id, user_id) if i]
+    idents = [i for i in dict.fromkeys(identifiers) if i]
+    for ident in idents:
+        steps += _identity_steps(ident, alias)
     if idents:
         marks = ",".join("?" * len(idents))
         # The broadcast outbox: finished rows keep their counts under the pseudonym; queued
@@ -127,6 +126,10 @@ def erase_steps(sid: int, wa_id: str | None, user_id: str | None) -> list[Step]:
             (_now(), sid),
         )
     )
+    if identity_columns:  # absent from a backup made before the identity migration
+        steps.append(
+            ("UPDATE subscribers SET parent_user_id = NULL, username = '' WHERE id = ?", (sid,))
+        )
     return steps
 
 
@@ -150,11 +153,13 @@ async def erase_in(
 ) -> None:
     """Erase one subscriber inside a write job, with its anonymous audit row."""
     row = await (
-        await conn.execute("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,))
+        await conn.execute(
+            "SELECT wa_id, user_id, parent_user_id FROM subscribers WHERE id = ?", (sid,)
+        )
     ).fetchone()
     if row is None:
         return
-    for sql, params in erase_steps(sid, row[0], row[1]):
+    for sql, params in erase_steps(sid, *row):
         await conn.execute(sql, params)
     await audit.record_in(conn, actor, "subscriber.erased", pseudonym(sid), source, address)
 
@@ -172,15 +177,24 @@ async def unsubscribe_in(
 
 def erase_sync(conn: sqlite3.Connection, sid: int, source: str) -> None:
     """The same erasure on a plain sqlite3 connection (after-restore hook)."""
-    row = conn.execute("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,)).fetchone()
+    newer = newer_schema(conn)
+    parent = "parent_user_id" if newer else "NULL"
+    row = conn.execute(
+        f"SELECT wa_id, user_id, {parent} FROM subscribers WHERE id = ?", (sid,)
+    ).fetchone()
     if row is None:
         return
-    for sql, params in erase_steps(sid, row[0], row[1]):
+    for sql, params in erase_steps(sid, *row, identity_columns=newer):
         conn.execute(sql, params)
     conn.execute(
         "INSERT INTO audit_log (actor, action, target, detail) VALUES (?, ?, ?, ?)",
         ("system", "subscriber.erased", pseudonym(sid), source),
     )
+
+
+def newer_schema(conn: sqlite3.Connection) -> bool:
+    """True when subscribers has the identity migration's columns (older backups lack them)."""
+    return any(r[1] == "parent_user_id" for r in conn.execute("PRAGMA table_info(subscribers)"))
 
 
 def unsubscribe_sync(conn: sqlite3.Connection, sid: int) -> None:

@@ -161,7 +161,8 @@ async def export_csv() -> Any:
         return redirect(url_for("audience.index"), 303)
     db = the_appliance().db
     rows = await db.fetchall(
-        "SELECT s.wa_id, s.user_id, s.status, s.language, s.profile_name, s.subscribed_at,"
+        "SELECT s.wa_id, s.user_id, s.parent_user_id, s.username, s.status, s.language,"
+        " s.profile_name, s.subscribed_at,"
         " (SELECT group_concat(t.key, ';') FROM subscriber_topics st JOIN topics t"
         "  ON t.id = st.topic_id WHERE st.subscriber_id = s.id) FROM subscribers s"
         " WHERE s.status != 'erased' ORDER BY s.id"
@@ -174,7 +175,8 @@ async def export_csv() -> Any:
         f"rows={len(rows)}; purpose={purpose}",
         client_address(),
     )
-    header = ["wa_id", "user_id", "status", "language", "name", "subscribed_at", "topics"]
+    header = ["wa_id", "user_id", "parent_user_id", "username", "status", "language", "name"]
+    header += ["subscribed_at", "topics"]
     return Response(
         csv_text(header, [tuple(r) for r in rows]),
         content_type="text/csv; charset=utf-8",

@@ -92,12 +92,14 @@ class Retention:
         log_cut = now - r["recipient_log_days"] * DAY
         contact_cut = now - r["contact_days"] * DAY
         idle = await self.db.fetchall(
-            "SELECT id, wa_id, user_id FROM subscribers WHERE status = 'unsubscribed'"
+            "SELECT id, wa_id, user_id, parent_user_id FROM subscribers WHERE status = 'unsubscribed'"
             " AND coalesce(unsubscribed_at, '') < ? AND coalesce(last_inbound_at, 0) < ?",
             (_iso(contact_cut), contact_cut),
         )
         for row in idle:  # on the suppression list first, as for any erasure
-            await self.suppression.record(ERASED, row["wa_id"], row["user_id"])
+            await self.suppression.record(
+                ERASED, row["wa_id"], row["user_id"], row["parent_user_id"]
+            )
         leftovers = await self._erased_leftovers()
 
         async def job(conn: WriteConnection) -> dict[str, int]:

@@ -200,30 +200,6 @@ def resend_filter(campaign_id: int) -> dict[str, Any]:
     return {"groups": [{"conditions": [failed]}]}
 
 
-# Who can ever be in an audience: active people with an address (suppression is checked again
-# by the dispatcher at dequeue, the list being re-applied to statuses at every start).
-REACHABLE = "s.status = 'active' AND coalesce(s.wa_id, s.user_id) IS NOT NULL"
-
-
-def audience_where(
-    definition: dict[str, Any] | None, topics: list[str] | tuple[str, ...] = ()
-) -> Compiled:
-    """Reachable people in the segment (if any) and in at least one of ``topics`` (if any)."""
-    sql, params = REACHABLE, []
-    if topics:
-        marks = ",".join("?" * len(topics))
-        sql += (
-            " AND s.id IN (SELECT st.subscriber_id FROM subscriber_topics st"
-            f" JOIN topics t ON t.id = st.topic_id WHERE t.key IN ({marks}))"
-        )
-        params += list(topics)
-    if definition:
-        compiled = compile_segment(definition)
-        sql += " AND " + compiled.sql
-        params += compiled.params
-    return Compiled(sql, params)
-
-
 async def segment_snapshot(conn: WriteConnection, segment_id: int) -> dict[str, Any]:
     """A saved segment as a campaign keeps it (later edits of the segment do not move it)."""
     async with conn.execute(
@@ -233,17 +209,6 @@ async def segment_snapshot(conn: WriteConnection, segment_id: int) -> dict[str, 
     if row is None:
         raise BadRequest(f"audience.segment_id: no segment {segment_id}")
     return {"segment_id": segment_id, "segment": json.loads(row[0])}
-
-
-async def count(
-    db: Database, definition: dict[str, Any] | None, topics: list[str] | tuple[str, ...] = ()
-) -> int:
-    """The live count of reachable people in the audience."""
-    where = audience_where(definition, topics)
-    return int(
-        await db.fetchval("SELECT count(*) FROM subscribers s WHERE " + where.sql, where.params)
-        or 0
-    )
 
 
 class Segments:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from appliance.audience import identity
 from appliance.audience.erasure import erase_in, leftover_steps, unsubscribe_in
 from appliance.audience.suppression import ERASED, RESUBSCRIBED, UNSUBSCRIBED, SuppressionList
+from appliance.cloudapi.events import Identity
 from appliance.core import audit
 from appliance.core.errors import NotFound
 
 if TYPE_CHECKING:
-    from appliance.cloudapi.events import Identity, StatusUpdate
+    from appliance.cloudapi.events import StatusUpdate, SystemChange
     from appliance.core.db import Database, WriteConnection
+
+log = logging.getLogger(__name__)
 
 SUBSCRIBER_COLUMNS = (
     "id, wa_id, user_id, status, language, profile_name, subscribed_at, unsubscribed_at,"
-    " last_inbound_at, marketing_opt_out, created_at, auto_answer_at, last_wamid, erased_at, source"
+    " last_inbound_at, marketing_opt_out, created_at, auto_answer_at, last_wamid, erased_at, source,"
+    " parent_user_id, username"
 )
 
 
@@ -53,18 +59,30 @@ class Audience:
 
     # -- identity ---------------------------------------------------------------------------
 
-    async def find(self, wa_id: str | None, user_id: str | None) -> Any | None:
-        """The subscriber row for a phone-based id or a business-scoped user id."""
-        row = None
-        if wa_id:
-            row = await self.db.fetchone(
-                f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE wa_id = ?", (wa_id,)
-            )
-        if row is None and user_id:
-            row = await self.db.fetchone(
-                f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE user_id = ?", (user_id,)
-            )
-        return row
+    async def find(
+        self, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> Any | None:
+        """The subscriber row holding any of these identifiers (the oldest, before a merge)."""
+        found = [
+            (c, v)
+            for c, v in (("wa_id", wa_id), ("user_id", user_id), ("parent_user_id", parent_user_id))
+            if v
+        ]
+        if not found:
+            return None
+        where = " OR ".join(f"{c} = ?" for c, _ in found)
+        return await self.db.fetchone(
+            f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE {where} ORDER BY id LIMIT 1",
+            [v for _, v in found],
+        )
+
+    async def merge_queued(self) -> None:
+        """At start: merge the rows the identity migration found to be one person."""
+        survivors = await identity.merge_queued(self.db)
+        for sid in survivors:
+            await self.settle(sid)  # the suppression list learns every identifier of each
+        if survivors:
+            log.warning("identity: rows of %d people merged", len(survivors))
 
     async def get(self, sid: int) -> Any:
         """One subscriber row; NotFound otherwise."""
@@ -76,52 +94,76 @@ class Audience:
         return row
 
     async def by_identifier(self, ident: str) -> Any:
-        """A subscriber by wa_id (with or without +), user_id, or numeric row id."""
+        """A subscriber by wa_id (with or without +), user_id or parent user id."""
         ident = ident.strip()
-        row = await self.find(ident.lstrip("+"), ident)
+        row = await self.find(ident.lstrip("+"), ident, ident)
         if row is None:
             raise NotFound("no such subscriber")
         return row
 
     async def ensure(self, who: Identity, timestamp: float) -> Any:
-        """The citizen's row, created as ``pending`` on first contact; window and ids updated."""
+        """The citizen's one row (linked rows merged), ``pending`` on first contact, window set."""
+        name, username = (who.name or "")[:200], (who.username or "")[:100]
 
         async def job(conn: WriteConnection) -> int:
-            sid = await _find_in(conn, who.wa_id, who.user_id)
+            sid = await identity.link_in(conn, who)
             if sid is None:
                 cursor = await conn.execute(
-                    "INSERT INTO subscribers (wa_id, user_id, status, profile_name, last_inbound_at)"
-                    " VALUES (?, ?, 'pending', ?, ?)",
-                    (who.wa_id, who.user_id, (who.name or "")[:200], timestamp),
+                    "INSERT INTO subscribers (wa_id, user_id, parent_user_id, status, profile_name,"
+                    " username, last_inbound_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+                    (who.wa_id, who.user_id, who.parent_user_id, name, username, timestamp),
                 )
                 return cursor.lastrowid
             await conn.execute(
-                "UPDATE subscribers SET wa_id = coalesce(wa_id, ?), user_id = coalesce(user_id, ?),"
-                " profile_name = CASE WHEN ? != '' THEN ? ELSE profile_name END,"
-                " last_inbound_at = max(coalesce(last_inbound_at, 0), ?) WHERE id = ?",
-                (who.wa_id, who.user_id, who.name or "", (who.name or "")[:200], timestamp, sid),
+                "UPDATE subscribers SET profile_name = CASE WHEN ?1 != '' THEN ?1"
+                " ELSE profile_name END, username = CASE WHEN ?2 != '' THEN ?2 ELSE username END,"
+                " last_inbound_at = max(coalesce(last_inbound_at, 0), ?3) WHERE id = ?4",
+                (name, username, timestamp, sid),
             )
             return sid
 
-        return await self.get(await self.db.write(job))
+        return await self.settle(await self.db.write(job))
+
+    async def link(self, who: Identity, new: dict[str, str] | None = None) -> Any | None:
+        """Known rows of this person merged and their identifiers completed (or changed)."""
+        if not who.known:
+            return None
+        sid = await self.db.write(lambda conn: identity.link_in(conn, who, new))
+        return None if sid is None else await self.settle(sid)
+
+    async def settle(self, sid: int) -> Any:
+        """One person, one state: a "no" under any identifier (or the row's) holds for all."""
+        row = await self.get(sid)
+        ids = identity.as_identity(row)
+        if not any(ids.values()):
+            return row
+        listed = await self.suppression.is_suppressed(**ids)
+        if listed or row["status"] in ("unsubscribed", "erased"):
+            missing = self.suppression.without_no(**ids)
+            if missing:
+                await self.suppression.record(UNSUBSCRIBED, **{**dict.fromkeys(ids), **missing})
+        if listed and row["status"] == "active":
+            await self.db.write(lambda conn: unsubscribe_in(conn, sid, "system", "identity"))
+            row = await self.get(sid)
+        return row
 
     # -- status changes (durable before the citizen hears about them) -----------------------
 
     async def unsubscribe(self, row: Any, actor: str, source: str, address: str = "") -> None:
         """Suppression line fsynced, then the status committed (synchronous=FULL)."""
-        await self.suppression.record(UNSUBSCRIBED, row["wa_id"], row["user_id"])
+        await self.suppression.record(UNSUBSCRIBED, **identity.as_identity(row))
         await self.db.write(lambda conn: unsubscribe_in(conn, row["id"], actor, source, address))
 
     async def erase(self, row: Any, actor: str, source: str, address: str = "") -> None:
         """Suppression line fsynced, then everything about the person purged or pseudonymised."""
-        await self.suppression.record(ERASED, row["wa_id"], row["user_id"])
+        await self.suppression.record(ERASED, **identity.as_identity(row))
         await self.db.write(lambda conn: erase_in(conn, row["id"], actor, source, address))
 
     async def activate(
         self, row: Any, *, notice_version: int, wamid: str, topic_keys: list[str] | None
     ) -> None:
         """Consent given: record it (time, notice version, message id) and subscribe."""
-        await self.suppression.record(RESUBSCRIBED, row["wa_id"], row["user_id"])
+        await self.suppression.record(RESUBSCRIBED, **identity.as_identity(row))
         sid = row["id"]
 
         async def job(conn: WriteConnection) -> None:
@@ -154,16 +196,45 @@ class Audience:
         """The language the citizen chose."""
         await self.db.execute("UPDATE subscribers SET language = ? WHERE id = ?", (language, sid))
 
-    async def set_marketing_opt_out(self, wa_id: str | None, user_id: str | None, on: bool) -> None:
-        """WhatsApp's "stop promotions" (or resume) for a known citizen."""
-        row = await self.find(wa_id, user_id)
-        if row is not None:
-            await self.db.execute(
-                "UPDATE subscribers SET marketing_opt_out = ? WHERE id = ?", (int(on), row["id"])
-            )
+    async def set_marketing_opt_out(
+        self, wa_id: str | None, user_id: str | None, on: bool, parent_user_id: str | None = None
+    ) -> None:
+        """WhatsApp's "stop promotions" (or resume), by any identifier of the person."""
+        # A stop for someone not known yet waits on a pending row: it holds once they are linked.
+        who = Identity(wa_id=wa_id, user_id=user_id, parent_user_id=parent_user_id)
+        if not who.known:
+            return
+
+        async def job(conn: WriteConnection) -> int | None:
+            sid = await identity.link_in(conn, who)
+            if sid is not None:
+                await conn.execute(
+                    "UPDATE subscribers SET marketing_opt_out = ? WHERE id = ?", (int(on), sid)
+                )
+            elif on:
+                cursor = await conn.execute(
+                    "INSERT INTO subscribers (wa_id, user_id, parent_user_id, status,"
+                    " marketing_opt_out) VALUES (?, ?, ?, 'pending', 1)",
+                    (wa_id, user_id, parent_user_id),
+                )
+                sid = cursor.lastrowid
+            return sid
+
+        sid = await self.db.write(job)
+        if sid is not None:
+            await self.settle(sid)
+
+    async def on_system(self, event: SystemChange) -> None:
+        """Meta's word that a number or user id changed: the person follows it."""
+        new = dict(identity.pairs(event.new))
+        if event.change not in identity.CHANGES or not new:
+            log.info("identity notice %r ignored", event.change)
+            return
+        await self.link(event.sender, new)
 
     async def on_status(self, event: StatusUpdate) -> None:
-        """A status about someone already erased (a message still in flight): purge it now."""
+        """Statuses link identifiers; one about someone already erased is purged now."""
+        await self._learn(event)
         who = event.recipient
         if not (who.wa_id or who.user_id) or not await self.suppression.is_erased(
             who.wa_id, who.user_id
@@ -179,6 +250,12 @@ class Audience:
                 await conn.execute(sql, params)
 
         await self.db.write(job)
+
+    async def _learn(self, event: StatusUpdate) -> None:
+        """A status naming our recipient by number and user id tells us they are one person."""
+        who = await identity.news_in_status(self.db, event)
+        if who is not None:
+            await self.link(who)
 
     # -- profile ----------------------------------------------------------------------------
 
@@ -282,17 +359,6 @@ class Audience:
             " WHERE id = ?",
             (wamid, auto_answer_at, sid),
         )
-
-
-async def _find_in(conn: WriteConnection, wa_id: str | None, user_id: str | None) -> int | None:
-    for column, value in (("wa_id", wa_id), ("user_id", user_id)):
-        if value:
-            row = await (
-                await conn.execute(f"SELECT id FROM subscribers WHERE {column} = ?", (value,))
-            ).fetchone()
-            if row is not None:
-                return row[0]
-    return None
 
 
 async def _set_topics(conn: WriteConnection, sid: int, keys: list[str] | None) -> None:

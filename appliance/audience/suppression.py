@@ -61,36 +61,62 @@ class SuppressionList:
     # -- questions --------------------------------------------------------------------------
 
     def digest(self, kind: str, value: str) -> str:
-        """The keyed hash of one identity (kind ``wa`` or ``uid``)."""
+        """The keyed hash of one identity (kind ``wa``, ``uid`` or ``puid``)."""
         assert self._key is not None, "suppression list not loaded"
         return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
 
-    def _digests(self, wa_id: str | None, user_id: str | None) -> list[str]:
-        found = []
-        if wa_id:
-            found.append(self.digest("wa", wa_id.lstrip("+")))
-        if user_id:
-            found.append(self.digest("uid", user_id))
-        return found
+    def _named(
+        self, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """(argument name, value, digest) of each identifier given."""
+        kinds = (("wa_id", "wa", wa_id), ("user_id", "uid", user_id))
+        kinds += (("parent_user_id", "puid", parent_user_id),)
+        return [
+            (name, value, self.digest(kind, value.lstrip("+") if kind == "wa" else value))
+            for name, kind, value in kinds
+            if value
+        ]
 
-    async def is_suppressed(self, wa_id: str | None, user_id: str | None) -> bool:
+    def _digests(
+        self, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> list[str]:
+        return [d for _, _, d in self._named(wa_id, user_id, parent_user_id)]
+
+    async def is_suppressed(
+        self, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> bool:
         """True when this person unsubscribed or was erased (and did not subscribe again)."""
         if not self._loaded:
             await self.load()
         return any(
-            self._states.get(d) in (UNSUBSCRIBED, ERASED) for d in self._digests(wa_id, user_id)
+            self._states.get(d) in (UNSUBSCRIBED, ERASED)
+            for d in self._digests(wa_id, user_id, parent_user_id)
         )
 
-    async def is_erased(self, wa_id: str | None, user_id: str | None) -> bool:
+    async def is_erased(
+        self, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> bool:
         """True when this person asked for erasure (and did not come back)."""
         if not self._loaded:
             await self.load()
-        return self.state_of(wa_id, user_id) == ERASED
+        return self.state_of(wa_id, user_id, parent_user_id) == ERASED
 
-    def state_of(self, wa_id: str | None, user_id: str | None) -> str | None:
-        """The latest recorded state of this identity, if any."""
-        states = [self._states.get(d) for d in self._digests(wa_id, user_id)]
-        return next((s for s in states if s), None)
+    def state_of(
+        self, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> str | None:
+        """The strongest recorded state among this person's identifiers, if any."""
+        states = {self._states.get(d) for d in self._digests(wa_id, user_id, parent_user_id)}
+        return next((s for s in (ERASED, UNSUBSCRIBED, RESUBSCRIBED) if s in states), None)
+
+    def without_no(
+        self, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> dict[str, str]:
+        """The identifiers given that have no unsubscribe or erasure recorded (a loaded list)."""
+        return {
+            name: value
+            for name, value, d in self._named(wa_id, user_id, parent_user_id)
+            if self._states.get(d) not in (UNSUBSCRIBED, ERASED)
+        }
 
     def alias(self, wa_id: str | None, user_id: str | None) -> str:
         """A stable pseudonym for an erased identity whose row id is gone."""
@@ -98,12 +124,14 @@ class SuppressionList:
 
     # -- recording --------------------------------------------------------------------------
 
-    async def record(self, state: str, wa_id: str | None, user_id: str | None) -> None:
-        """Append one line per identity and fsync; return only once it is on disk."""
+    async def record(
+        self, state: str, wa_id: str | None, user_id: str | None, parent_user_id: str | None = None
+    ) -> None:
+        """Append one line per identifier and fsync; return only once it is on disk."""
         if state not in _STATES:
             raise ValueError(f"unknown suppression state {state!r}")
         await self.load()
-        digests = self._digests(wa_id, user_id)
+        digests = self._digests(wa_id, user_id, parent_user_id)
         if not digests:
             return
         lines = "".join(f"{d} {state} {int(time.time())}\n" for d in digests)
@@ -118,14 +146,17 @@ class SuppressionList:
         """The after-restore hook: whoever left after the backup was made is left again."""
 
         def hook(conn: sqlite3.Connection) -> None:
-            from appliance.audience.erasure import erase_sync, unsubscribe_sync
+            from appliance.audience.erasure import erase_sync, newer_schema, unsubscribe_sync
 
             self.load_sync()
+            # A backup made before the identity migration has no parent_user_id column yet.
+            parent = "parent_user_id" if newer_schema(conn) else "NULL"
             rows = conn.execute(
-                "SELECT id, wa_id, user_id, status FROM subscribers WHERE status != 'erased'"
+                f"SELECT id, wa_id, user_id, {parent}, status FROM subscribers"
+                " WHERE status != 'erased'"
             ).fetchall()
-            for sid, wa_id, user_id, status in rows:
-                state = self.state_of(wa_id, user_id)
+            for sid, wa_id, user_id, parent_user_id, status in rows:
+                state = self.state_of(wa_id, user_id, parent_user_id)
                 if state == ERASED:
                     erase_sync(conn, sid, "suppression list (after restore)")
                 elif state == UNSUBSCRIBED and status in ("active", "pending"):

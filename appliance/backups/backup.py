@@ -19,7 +19,6 @@ from appliance.core.config import Config, database_path
 
 log = logging.getLogger(__name__)
 
-REASONS = ("manual", "nightly", "upgrade", "before-restore")
 _REASON = re.compile(r"^[a-z]+(-[a-z]+)*$")
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from appliance.audience.recipients import ADDRESS, of_campaign
 from appliance.audience.segments import segment_snapshot
 from appliance.campaigns import outbox
 from appliance.campaigns.dispatcher import Alert, CampaignInfo, Dispatcher
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.5
 TIER_REFRESH_SECONDS = 3600.0
-CURSOR_PAGE = 1000
 
 
 def campaign_info(row: Any) -> CampaignInfo:
@@ -205,9 +205,8 @@ class Campaigns:
             self._tier_checked = time.time()
             await self._refresh_tier()
         audience = loads(row["audience"], {})
-        base, params = outbox.audience_sql(
-            audience.get("topics") or [], row["category"] == "MARKETING", audience.get("segment")
-        )
+        rule = of_campaign(audience, row["category"])
+        base, params = " FROM subscribers s WHERE " + rule.sql, rule.params
         total = await self._db.fetchval("SELECT count(*)" + base, params)
         candidates: list[str] = []
         if row["template"] is not None:
@@ -218,7 +217,7 @@ class Campaigns:
             candidates = [
                 r[0]
                 for r in await self._db.fetchall(
-                    "SELECT coalesce(s.wa_id, s.user_id)" + base + where, [*params, *extra]
+                    f"SELECT {ADDRESS}" + base + where, [*params, *extra]
                 )
             ]
         return self.dispatcher.tier.preflight(int(total or 0), candidates)

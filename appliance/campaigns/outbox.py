@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance.audience.segments import compile_segment
+from appliance.audience.recipients import ADDRESS, of_campaign
 from appliance.campaigns.limiter import EMERGENCY, REPLY
 from appliance.campaigns.model import ACCEPTED, NEEDS_TEMPLATE, QUEUED, ROW_RANK, TEMPLATE_PART
 
@@ -40,30 +40,6 @@ class Row:
     in_window: bool = False
 
 
-def audience_sql(
-    topics: Sequence[str], marketing: bool, segment: dict[str, Any] | None = None
-) -> tuple[str, list[Any]]:
-    """``FROM subscribers s WHERE …`` selecting the active audience, and its parameters."""
-    sql = (
-        " FROM subscribers s WHERE s.status = 'active' AND coalesce(s.wa_id, s.user_id) IS NOT NULL"
-    )
-    params: list[Any] = []
-    if topics:
-        marks = ",".join("?" * len(topics))
-        sql += (
-            " AND s.id IN (SELECT st.subscriber_id FROM subscriber_topics st"
-            f" JOIN topics t ON t.id = st.topic_id WHERE t.key IN ({marks}))"
-        )
-        params += list(topics)
-    if marketing:
-        sql += " AND s.marketing_opt_out = 0"
-    if segment:
-        compiled = compile_segment(segment)  # the studio's form-built filter, parameters only
-        sql += " AND " + compiled.sql
-        params += compiled.params
-    return sql, params
-
-
 async def enqueue(
     conn: WriteConnection,
     campaign: sqlite3.Row,
@@ -73,15 +49,14 @@ async def enqueue(
     audience = json.loads(campaign["audience"])
     content = json.loads(campaign["content"])
     has_template = campaign["template"] is not None
-    base, params = audience_sql(
-        audience.get("topics") or [], campaign["category"] == "MARKETING", audience.get("segment")
-    )
+    rule = of_campaign(audience, campaign["category"])
+    base, params = " FROM subscribers s WHERE " + rule.sql, rule.params
     window = " AND coalesce(s.last_inbound_at, 0) > ?"
     outside = " AND coalesce(s.last_inbound_at, 0) <= ?"
     window_from = now - DAY + WINDOW_MARGIN
     insert = (
         "INSERT INTO outbox (lane, campaign_id, subscriber_id, recipient, part, created_at)"
-        " SELECT ?, ?, s.id, coalesce(s.wa_id, s.user_id), ?, ?"
+        f" SELECT ?, ?, s.id, {ADDRESS}, ?, ?"
     )
     head = [campaign["lane"], campaign["id"]]
     if has_template:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -21,11 +22,22 @@ def status_rank(status: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who a message is from or to: the phone (wa_id) and/or the business-scoped user_id."""
+    """Who a message is from or to: the phone (wa_id) and/or the business-scoped user ids.
+
+    ``parent_user_id`` is the portfolio-wide id Meta sends beside ``user_id``; ``username`` is
+    the citizen's WhatsApp username (shown, never matched: it can change hands).
+    """
 
     wa_id: str | None = None
     user_id: str | None = None
     name: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """True when at least one identifier says who this is."""
+        return bool(self.wa_id or self.user_id or self.parent_user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +283,23 @@ class UserPreferences(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SystemChange(Event):
+    """Meta's notice that a citizen changed number or user id (``system`` messages and the
+    ``user_id_update`` webhook): ``sender`` as we knew them, ``new`` what replaces it.
+
+    Never a conversation turn: the bot does not answer a notice.
+    """
+
+    kind: ClassVar[str] = "system"
+    wamid: str
+    sender: Identity
+    change: str  # user_changed_number, user_changed_user_id, user_id_update, or another type
+    new: Identity
+    body: str = ""
+    timestamp: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountErrors(Event):
     """System, app or account errors sent outside any message or status."""
 
@@ -319,6 +348,9 @@ def _split(payload: dict[str, Any]) -> Iterator[tuple[str, str, Record]]:
                     "template_category",
                     _rec(account, value),
                 )
+            elif field_name == "user_id_update":
+                for update in _dicts(value.get("user_id_update")):
+                    yield _hash_key("system", account, update), "system", _rec(account, update)
             elif field_name == "user_preferences":
                 metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
                 contacts = list(_dicts(value.get("contacts")))
@@ -367,7 +399,17 @@ def _contact_for(item: dict[str, Any], contacts: list[dict[str, Any]]) -> dict[s
     for contact in contacts:
         if user_id and contact.get("user_id") == user_id:
             return contact
-    return contacts[0] if len(contacts) == 1 else None
+    # A lone contact block is the sender's only when none of its identifiers says otherwise:
+    # attaching someone else's user id would merge two people.
+    if len(contacts) == 1 and all(
+        not contact_value or not item_value or contact_value == item_value
+        for contact_value, item_value in (
+            (contacts[0].get("wa_id"), sender),
+            (contacts[0].get("user_id"), user_id),
+        )
+    ):
+        return contacts[0]
+    return None
 
 
 def _rec(account: str, value: Any) -> Record:
@@ -413,6 +455,8 @@ def to_event(key: str, kind: str, record: Record) -> Event:
             return _template_category(base, record["v"])
         if kind == "user_preferences":
             return _user_preferences(base, record["v"], record.get("c"))
+        if kind == "system":
+            return _user_id_update(base, record["v"])
         if kind == "error":
             return AccountErrors(**base, errors=tuple(ApiError.from_json(e) for e in record["e"]))
         return UnsupportedChange(
@@ -427,14 +471,34 @@ def to_event(key: str, kind: str, record: Record) -> Event:
         )
 
 
-def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None) -> Message:
+def _sender(m: dict[str, Any], contact: dict[str, Any] | None) -> Identity:
+    """Who sent a message: the number, the user ids (message first, then contact), the profile."""
     contact = contact or {}
     profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
-    sender = Identity(
-        wa_id=_str_or_none(m.get("from") or contact.get("wa_id")),
-        user_id=_str_or_none(contact.get("user_id") or m.get("from_user_id")),
+    user_id = _str_or_none(m.get("from_user_id") or contact.get("user_id"))
+    return Identity(
+        wa_id=_phone(m.get("from") or contact.get("wa_id"), user_id),
+        user_id=user_id,
         name=_str_or_none(profile.get("name")),
+        parent_user_id=_str_or_none(m.get("from_parent_user_id") or contact.get("parent_user_id")),
+        username=_str_or_none(profile.get("username")),
     )
+
+
+def _phone(value: Any, user_id: str | None) -> str | None:
+    """A phone-based wa_id; a user id placed in ``from`` (seen in the wild) is not a number."""
+    text = _str_or_none(value)
+    if text is None or text == user_id or not text.lstrip("+").isdigit():
+        return None
+    return text.lstrip("+")
+
+
+def _message(
+    base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None
+) -> Message | SystemChange:
+    sender = _sender(m, contact)
+    if m.get("type") == "system":
+        return _system_change(base, m, sender)
     context = m.get("context") if isinstance(m.get("context"), dict) else {}
     common = {
         **base,
@@ -524,6 +588,7 @@ def _status(base: dict[str, Any], s: dict[str, Any]) -> StatusUpdate:
         recipient=Identity(
             wa_id=_str_or_none(s.get("recipient_id")),
             user_id=_str_or_none(s.get("recipient_user_id")),
+            parent_user_id=_str_or_none(s.get("recipient_parent_user_id")),
         ),
         callback_data=str(callback) if callback is not None else None,
         pricing=s.get("pricing") if isinstance(s.get("pricing"), dict) else None,
@@ -563,10 +628,53 @@ def _user_preferences(
         identity=Identity(
             wa_id=_str_or_none(v.get("wa_id") or contact.get("wa_id")),
             user_id=_str_or_none(v.get("user_id") or contact.get("user_id")),
+            parent_user_id=_str_or_none(v.get("parent_user_id") or contact.get("parent_user_id")),
         ),
         category=str(v.get("category") or ""),
         value=str(v["value"]),
         detail=str(v.get("detail") or ""),
+        timestamp=_int(v.get("timestamp")),
+    )
+
+
+# Meta's text of a user id change: "User <name> changed from <old id> to <new id>".
+_CHANGED = re.compile(r"changed from (\S+) to (\S+)\s*$")
+
+
+def _system_change(base: dict[str, Any], m: dict[str, Any], sender: Identity) -> SystemChange:
+    system = m.get("system") if isinstance(m.get("system"), dict) else {}
+    change, body = str(system.get("type") or ""), str(system.get("body") or "")
+    new_user = _str_or_none(system.get("user_id"))
+    if change == "user_changed_user_id" and sender.user_id is None:
+        # The old user id is only in the notice's text; trusted when its new id matches.
+        found = _CHANGED.search(body)
+        if found and found.group(2) == new_user and found.group(1) != new_user:
+            sender = Identity(wa_id=sender.wa_id, user_id=found.group(1), name=sender.name)
+    # Only user_changed_number moves the number (Meta's user id notice repeats a wa_id).
+    new_wa = _phone(system.get("wa_id"), None) if change == "user_changed_number" else None
+    return SystemChange(
+        **base,
+        wamid=str(m.get("id") or base["key"]),
+        sender=sender,
+        change=change,
+        new=Identity(wa_id=new_wa, user_id=new_user),
+        body=body,
+        timestamp=_int(m.get("timestamp")),
+    )
+
+
+def _user_id_update(base: dict[str, Any], v: dict[str, Any]) -> SystemChange:
+    """The ``user_id_update`` webhook: ``{wa_id, user_id: {previous, current}}``."""
+    ids = v["user_id"] if isinstance(v.get("user_id"), dict) else {}
+    return SystemChange(
+        **base,
+        wamid="",
+        sender=Identity(
+            wa_id=_phone(v.get("wa_id"), None), user_id=_str_or_none(ids.get("previous"))
+        ),
+        change="user_id_update",
+        new=Identity(user_id=_str_or_none(ids.get("current"))),
+        body=str(v.get("detail") or ""),
         timestamp=_int(v.get("timestamp")),
     )
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.cloudapi.events import Event, Message, StatusUpdate, split, to_event
+from appliance.cloudapi.events import Event, Message, StatusUpdate, SystemChange, split, to_event
 from appliance.core.db import Database, WriteConnection
 from appliance.core.services import cancel_and_wait
 
@@ -458,7 +458,8 @@ class Inbox:
 
 
 def _lane(event: Event) -> str:
-    if isinstance(event, Message):
+    # A citizen's messages and notices (number or user id changes) keep their order.
+    if isinstance(event, Message | SystemChange):
         return f"c:{event.sender.wa_id or event.sender.user_id or event.key}"
     if isinstance(event, StatusUpdate):
         return f"s:{event.wamid}"

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def setup(appliance: Appliance) -> None:
     """Subscribe to the inbox; answers go out through the broadcast engine's reply lane."""
-    from appliance.conversation import editor, inbox_pages, phone
+    from appliance.conversation import editor, inbox_pages
     from appliance.lan.registry import NavItem, add_pages
 
     conversation = Conversation(appliance, appliance.parts["audience"])
@@ -27,5 +27,3 @@ def setup(appliance: Appliance) -> None:
     assert appliance.lan is not None
     add_pages(appliance.lan, inbox_pages.bp, NavItem("inbox.index", "Messaggi", order=30))
     add_pages(appliance.lan, editor.bp, NavItem("bot.index", "Bot", order=60))
-    if appliance.config.demo:
-        add_pages(appliance.lan, phone.bp, NavItem("phone.index", "Telefono demo", order=5))

@@ -148,6 +148,7 @@ class Forecast:
             self.cached = CachedForecast(
                 json.loads(row["daily"]), datetime.fromisoformat(row["fetched_at"])
             )
+            self.last_success = self.cached.fetched_at  # the health line: not "never fetched"
 
     def _failed(self, err: FeedError) -> None:
         self._retry_at = time.monotonic() + max(RETRY_SECONDS, err.retry_after or 0)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
-    # Imported here: only the LAN app needs the studio pages.
+    # Imported here: importing the package itself stays light.
     from appliance.core.services import Service
     from appliance.lan.i18n import add_catalog
     from appliance.lan.registry import NavItem, add_pages

@@ -7,7 +7,7 @@ from typing import Any
 
 from quart import Blueprint, flash, jsonify, redirect, request, url_for
 
-from appliance.audience import segments
+from appliance.audience import recipients
 from appliance.core.errors import ApplianceError, BadRequest
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, principal, the_appliance
@@ -75,7 +75,7 @@ async def segment_list() -> Any:
     db = the_appliance().db
     saved = await _drafts().segments.all()
     for s in saved:
-        s["count"] = await segments.count(db, s["definition"])
+        s["count"] = await recipients.count(db, s["definition"])
     return await page("studio/segments.html", saved=saved)
 
 
@@ -94,7 +94,7 @@ async def segment_edit(segment_id: int | None = None) -> Any:
         name, values = form.get("name", "").strip(), dict(form)
         definition = segment_from_form(form)
         try:
-            counted = await segments.count(the_appliance().db, definition)
+            counted = await recipients.count(the_appliance().db, definition)
             if form.get("action") == "save":
                 saved = await store.save(name, definition, actor(), segment_id)
                 await flash(gettext("Segmento salvato."), "success")
@@ -102,7 +102,7 @@ async def segment_edit(segment_id: int | None = None) -> Any:
         except ApplianceError as err:
             errors["segment"] = err.message
     elif segment_id is not None:
-        counted = await segments.count(the_appliance().db, segment["definition"])
+        counted = await recipients.count(the_appliance().db, segment["definition"])
     return await page(
         "studio/segment_edit.html",
         400 if errors else 200,
@@ -132,7 +132,7 @@ async def segment_count() -> Any:
     """The live count for the editor's current rows (JSON, for the page's script)."""
     form = await request.form
     try:
-        n = await segments.count(the_appliance().db, segment_from_form(form))
+        n = await recipients.count(the_appliance().db, segment_from_form(form))
     except BadRequest as err:
         return jsonify({"error": err.message}), 400
     return jsonify({"count": n})

@@ -7,8 +7,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from appliance.audience import minimal, segments
-from appliance.audience.segments import resend_filter
+from appliance.audience import minimal
+from appliance.audience.recipients import ADDRESS, who_receives
+from appliance.audience.segments import Compiled, Segments, resend_filter
 from appliance.campaigns import outbox
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
 from appliance.core import audit
@@ -73,7 +74,7 @@ class Drafts:
         self._db = appliance.db
         self.media = media
         self.election = election
-        self.segments = segments.Segments(appliance.db)
+        self.segments = Segments(appliance.db)
 
     # -- storage ----------------------------------------------------------------------------
 
@@ -131,14 +132,14 @@ class Drafts:
 
     # -- figures ----------------------------------------------------------------------------
 
-    async def audience_where(self, data: dict[str, Any]) -> segments.Compiled:
-        """The draft's audience as a WHERE fragment over ``subscribers s``."""
+    async def audience_where(self, data: dict[str, Any]) -> Compiled:
+        """The draft's audience as a WHERE fragment over ``subscribers s`` (the one rule)."""
         audience = data["audience"]
-        definition = await self._definition(audience)
-        where = segments.audience_where(definition, audience.get("topics") or [])
-        if self.category(data) == MARKETING:
-            where = segments.Compiled(where.sql + " AND s.marketing_opt_out = 0", where.params)
-        return where
+        return who_receives(
+            audience.get("topics") or [],
+            await self._definition(audience),
+            marketing=self.category(data) == MARKETING,
+        )
 
     async def _definition(self, audience: dict[str, Any]) -> dict[str, Any] | None:
         """The saved segment's definition, or the draft's own (a resend), or None."""
@@ -184,7 +185,7 @@ class Drafts:
             [
                 r[0]
                 for r in await self._db.fetchall(
-                    "SELECT coalesce(s.wa_id, s.user_id) FROM subscribers s WHERE "
+                    f"SELECT {ADDRESS} FROM subscribers s WHERE "
                     + where.sql
                     + (" AND coalesce(s.last_inbound_at, 0) <= ?" if content else ""),
                     [*where.params, *([window_from] if content else [])],

@@ -6,7 +6,8 @@ from typing import Any
 
 from quart import Blueprint, Response, flash, redirect, request, url_for
 
-from appliance.audience import segments
+from appliance.audience import recipients
+from appliance.audience.segments import resend_filter
 from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
@@ -107,7 +108,7 @@ async def detail(campaign_id: int) -> Any:
     delivered = counts.get("delivered", 0)
     retryable = 0
     if row["status"] in FINAL and counts.get("failed"):
-        retryable = await segments.count(appliance.db, segments.resend_filter(campaign_id))
+        retryable = await recipients.count(appliance.db, resend_filter(campaign_id))
     return await page(
         "studio/detail.html",
         c=described,

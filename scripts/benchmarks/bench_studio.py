@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from appliance.studio import segments  # noqa: E402
+from appliance.audience import recipients, segments  # noqa: E402
 from appliance.studio.forms import segment_from_form  # noqa: E402
 from tests.admin.util import add_user, login  # noqa: E402
 from tests.harness import RunningAppliance, RunningSimulator, make_config  # noqa: E402
@@ -92,7 +92,7 @@ def run() -> list[dict]:
                 count = http.post("/studio/segments/count", data=FORM).json()["count"]
                 for _ in range(ROUNDS):
                     started = time.perf_counter()
-                    app.call(segments.count(app.appliance.db, definition))
+                    app.call(recipients.count(app.appliance.db, definition))
                     query_ms.append((time.perf_counter() - started) * 1000)
                     started = time.perf_counter()
                     answer = http.post("/studio/segments/count", data=FORM)
