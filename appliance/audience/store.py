@@ -349,6 +349,17 @@ class Audience:
             "messages": [dict(m) for m in chat],
         }
 
+    @staticmethod
+    async def handled_in(
+        conn: WriteConnection, sid: int, wamid: str, *, auto_answer_at: float | None = None
+    ) -> None:
+        """Inside the caller's write job: message ``wamid`` handled (a re-run skips it)."""
+        await conn.execute(
+            "UPDATE subscribers SET last_wamid = ?, auto_answer_at = coalesce(?, auto_answer_at)"
+            " WHERE id = ?",
+            (wamid, auto_answer_at, sid),
+        )
+
 
 async def _set_topics(conn: WriteConnection, sid: int, keys: list[str] | None) -> None:
     """Replace a subscriber's topics; None means every active topic."""

@@ -13,7 +13,7 @@ from appliance.core.errors import BadRequest
 
 if TYPE_CHECKING:
     from appliance.campaigns.dispatcher import Dispatcher
-    from appliance.core.db import Database
+    from appliance.core.db import Database, WriteConnection
 
 
 def as_message(message: Any) -> tuple[str, Any]:
@@ -39,6 +39,17 @@ class ReplyLane:
         checked = self.checked(recipient, message, context_wamid)
         await outbox.enqueue_reply(self._db, recipient, checked, context_wamid, time.time())
         self.wake()
+
+    async def queue_in(
+        self,
+        conn: WriteConnection,
+        recipient: str,
+        message: tuple[str, Any],
+        *,
+        context_wamid: str | None = None,
+    ) -> None:
+        """Queue a ``checked`` reply inside the caller's write job; ``wake()`` once it committed."""
+        await outbox.enqueue_reply_in(conn, recipient, message, context_wamid, time.time())
 
     @staticmethod
     def checked(recipient: str, message: Any, context_wamid: str | None = None) -> tuple[str, Any]:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from appliance.conversation.engine import Conversation
 from appliance.conversation.probes import inbox_probe
-from appliance.conversation.replies import DirectReplies
 from appliance.core.services import Service
 
 if TYPE_CHECKING:
@@ -14,12 +13,11 @@ if TYPE_CHECKING:
 
 
 def setup(appliance: Appliance) -> None:
-    """Subscribe to the inbox; send through the broadcast engine's lane when it registered one."""
+    """Subscribe to the inbox; answers go out through the broadcast engine's reply lane."""
     from appliance.conversation import editor, inbox_pages
     from appliance.lan.registry import NavItem, add_pages
 
     conversation = Conversation(appliance, appliance.parts["audience"])
-    appliance.parts.setdefault("replies", DirectReplies(appliance.parts["cloudapi"]))
     appliance.parts["conversation"] = conversation
     appliance.parts["inbox"].subscribe(
         conversation.on_event, name="conversation", kinds=("message", "user_preferences")

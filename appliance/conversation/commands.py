@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from appliance.cloudapi.events import Message, QuickReply, TextMessage
+
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 # Normalised phrase -> command. Italian first, English synonyms; checked before anything else.
@@ -56,3 +58,12 @@ def is_keyword(text: str, keyword: str) -> bool:
     """True when the message is the town's keyword (case, accents and spacing ignored)."""
     wanted = normalise(keyword)
     return bool(wanted) and normalise(text) == wanted
+
+
+def text_of(message: Message) -> str | None:
+    """What the citizen typed (a template quick reply counts as typed text)."""
+    if isinstance(message, TextMessage):
+        return message.body
+    if isinstance(message, QuickReply):
+        return message.payload or message.text
+    return None

@@ -1,5 +1,7 @@
 """Conversation benchmark: 50 citizens write "Rota" within the same second; how long until the
 simulator accepted each one's menu? Measured alone and while a 10,000-recipient campaign sends.
+Also the messages the box sends over one full subscription journey (welcome → subscribed with two
+profile answers, on a box asking two questions), each one a message Meta may price.
 
 The appliance runs as its own `appliance serve` process; the Cloud API simulator (80 msg/s,
 inbound and outbound counted together, as Meta does) runs here and posts the signed inbound
@@ -27,6 +29,8 @@ CITIZENS = 50
 ROUNDS = 3
 CAMPAIGN = 10_000
 TARGET_P95 = 1.0
+JOURNEY_BEFORE = 8  # messages per journey before the welcome, the notice and the opt-in were merged
+JOURNEY_NUMBER = "393340000001"
 
 
 def _free_port() -> int:
@@ -35,7 +39,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _config(folder: Path, simulator_url: str) -> Path:
+def _config(folder: Path, simulator_url: str, public_url: str = "") -> Path:
     creds = "\n".join(f'{k} = "{v}"' for k, v in TEST_CREDENTIALS.items())
     path = folder / "bench.toml"
     path.write_text(
@@ -46,6 +50,7 @@ api_base_url = "{simulator_url}"
 [server]
 public_bind = "127.0.0.1:{_free_port()}"
 lan_bind = "127.0.0.1:{_free_port()}"
+public_url = "{public_url}"
 [database]
 path = "{folder / "bench.db"}"
 [zeroconf]
@@ -59,7 +64,7 @@ weather_url = "http://127.0.0.1:9/forecast"
     return path
 
 
-async def _prepare(db_path: Path, subscribers: int) -> str:
+async def _prepare(db_path: Path, subscribers: int, questions: tuple[str, ...] = ()) -> str:
     """Schema, an operator token and ``subscribers`` active subscribers with an open window."""
     from appliance.core.db import Database
     from appliance.lan.tokens import create_token
@@ -75,6 +80,11 @@ async def _prepare(db_path: Path, subscribers: int) -> str:
             " VALUES (?, 'active', ?, '2025-01-01T00:00:00.000Z')",
             rows,
         )
+        if questions:
+            marks = ",".join("?" * len(questions))
+            await db.execute(
+                f"UPDATE profile_questions SET active = key IN ({marks})", list(questions)
+            )
         return token
     finally:
         await db.stop()
@@ -181,9 +191,92 @@ def _measure(with_campaign: bool) -> tuple[list[float], float]:
         sim.stop()
 
 
+def _settled(sim, number: str, seen: int) -> list[dict]:
+    """The box's messages to ``number`` once a new one came and no other follows for 0.5 s."""
+    deadline = time.monotonic() + 20
+    got = sim.messages(number)
+    while len(got) <= seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+        got = sim.messages(number)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        again = sim.messages(number)
+        if len(again) == len(got):
+            return got
+        got = again
+    raise RuntimeError(f"the journey stalled after {len(got)} messages")
+
+
+def _next_move(sim, number: str, body: dict) -> bool:
+    """Answer the box's last message as a citizen who subscribes would; False once subscribed."""
+    from appliance.conversation.texts import DEFAULTS
+
+    def write(spec: dict) -> None:
+        sim.control("inbound", {"from": number, "name": "Bench", **spec})
+
+    def tap(kind: str, reply_id: str) -> None:
+        write(
+            {
+                "type": "interactive",
+                "interactive": {"type": kind, kind: {"id": reply_id, "title": ""}},
+            }
+        )
+
+    if body["type"] == "text":
+        text = body["text"]["body"]
+        if text.startswith(DEFAULTS["subscribed"].it.split("{")[0]):
+            return False
+        write({"type": "text", "text": "1, 2"})  # the topics question: two numbers
+        return True
+    inter = body["interactive"]
+    if inter["type"] == "button":
+        tap("button_reply", inter["action"]["buttons"][0]["reply"]["id"])  # yes
+        return True
+    ids = [r["id"] for section in inter["action"]["sections"] for r in section["rows"]]
+    pick = next((i for i in ids if i.startswith("menu:4")), None) or next(
+        i for i in ids if ":opt:" in i
+    )
+    tap("list_reply", pick)
+    return True
+
+
+def _journey() -> int:
+    """Messages the box sends from the welcome to a finished subscription with two answers."""
+    sim = RunningSimulator(rate=80.0, tier=0)
+    sim.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-journey-") as tmp:
+            folder = Path(tmp)
+            # With its public address the box links the full notice instead of sending it.
+            path = _config(folder, sim.url, "https://banditore.comune.example.it")
+            asyncio.run(_prepare(folder / "bench.db", 0, questions=("eta", "interessi")))
+            proc, public, _ = _serve(path)
+            try:
+                sim.settings.webhook_url = public + "/webhook"
+                sim.control("inbound", {"from": JOURNEY_NUMBER, "type": "text", "text": "Rota"})
+                got = _settled(sim, JOURNEY_NUMBER, 0)
+                for _ in range(20):
+                    if not _next_move(sim, JOURNEY_NUMBER, got[-1]["body"]):
+                        return len(got)
+                    got = _settled(sim, JOURNEY_NUMBER, len(got))
+                raise RuntimeError("the journey did not end in a subscription")
+            finally:
+                proc.kill()
+                proc.wait(10)
+    finally:
+        sim.stop()
+
+
 def run() -> list[dict]:
-    """p95 and max time to the menu, alone and during a 10,000-recipient campaign."""
-    results = []
+    """Messages per subscription journey; p95 and max time to the menu, alone and under load."""
+    results = [
+        {
+            "name": "messages sent per subscription journey (welcome → subscribed, 2 answers)",
+            "value": _journey(),
+            "unit": "messages",
+            "target": f"<= {JOURNEY_BEFORE // 2} (was {JOURNEY_BEFORE})",
+        }
+    ]
     for label, with_campaign in (("", False), (" during a 10k campaign", True)):
         latencies, rate = _measure(with_campaign)
         if with_campaign:

@@ -43,10 +43,9 @@ weather_url = "http://127.0.0.1:9/forecast"
 
 def subscribe(citizen: Citizen) -> None:
     citizen.send("4")
-    _, age = citizen.replies(2)
-    citizen.tap(button_ids(age)[0])
-    citizen.tap(button_ids(citizen.reply())[0])
-    citizen.replies(2)
+    _, optin = citizen.replies(2)
+    citizen.tap(button_ids(optin)[0])
+    citizen.reply()
     citizen.send("annulla")
     citizen.reply()
 
@@ -100,23 +99,26 @@ def test_confirmed_means_committed_even_when_killed_right_after(tmp_path, simula
 
 
 def test_at_the_moment_of_confirmation_the_change_is_already_committed(bot, citizen):
-    """A spy in front of the replies reads the file from outside when the confirmation leaves."""
+    """A spy in front of the Cloud API reads the file from outside when the confirmation leaves."""
     subscribe(citizen)
-    replies = bot.appliance.parts["replies"]
+    client = bot.appliance.parts["cloudapi"]
     path = bot.appliance.db.path
     seen: list[tuple] = []
+    send = client.send
 
-    class Spy:
-        async def send(self, recipient, message, **options):
-            kind, content = message
-            if kind == "text" and content["body"] == DEFAULTS["unsubscribed"].it:
-                conn = sqlite3.connect(path)  # a separate connection sees only committed data
-                seen.append(conn.execute("SELECT status FROM subscribers").fetchone())
-                conn.close()
-                seen.append(tuple(read_states(path.parent / "suppression.list").values()))
-            return await replies.send(recipient, message, **options)
+    async def spy(recipient, message, **options):
+        kind, content = message
+        if kind == "text" and content["body"] == DEFAULTS["unsubscribed"].it:
+            conn = sqlite3.connect(path)  # a separate connection sees only committed data
+            seen.append(conn.execute("SELECT status FROM subscribers").fetchone())
+            conn.close()
+            seen.append(tuple(read_states(path.parent / "suppression.list").values()))
+        return await send(recipient, message, **options)
 
-    bot.appliance.parts["replies"] = Spy()
-    citizen.send("STOP")
-    citizen.reply()
+    client.send = spy
+    try:
+        citizen.send("STOP")
+        citizen.reply()
+    finally:
+        del client.send
     assert seen == [("unsubscribed",), ("unsubscribed",)]

@@ -17,7 +17,13 @@ from appliance.conversation.texts import DEFAULTS
 from appliance.core.db.migrate import discover, migrate
 from appliance.operations.checks import run_checks
 from tests.admin.util import add_user, login
-from tests.conversation.citizen import Citizen, conversation_config, start_appliance, text_of
+from tests.conversation.citizen import (
+    Citizen,
+    button_ids,
+    conversation_config,
+    start_appliance,
+    text_of,
+)
 from tests.harness import PRIVACY_FACTS, make_config
 
 EMPTY_FACTS = {key: "" for key in PRIVACY_FACTS}
@@ -45,6 +51,11 @@ def test_without_the_legal_facts_nothing_is_published_and_nobody_is_signed_up(
     assert check.status == "warn" and "la PEC del titolare" in check.explanation
     citizen = Citizen(simulator, "393330009001")
     citizen.send("4")
+    assert text_of(citizen.reply()) == DEFAULTS["notice_not_published"].it
+    citizen.send("menu")  # no subscribe line, and the subscribe row opts nobody in
+    menu = citizen.reply()
+    assert "Con «Iscriviti»" not in text_of(menu) and "menu:4" in button_ids(menu)
+    citizen.tap("menu:4", kind="list_reply")
     assert text_of(citizen.reply()) == DEFAULTS["notice_not_published"].it
     assert unready_bot.call(unready_bot.appliance.db.fetchval("SELECT count(*) FROM consents")) == 0
 
@@ -75,10 +86,8 @@ def test_the_published_page_and_the_chat_notice_hold_every_fact(bot, citizen):
 def test_the_opt_in_is_recorded_as_such_with_version_and_message(bot, citizen):
     citizen.send("4")
     citizen.replies(2)
-    age = citizen.all()[-1]["body"]
-    citizen.tap(age["interactive"]["action"]["buttons"][0]["reply"]["id"])
-    yes = citizen.reply()["interactive"]["action"]["buttons"][0]["reply"]["id"]
-    wamid = citizen.tap(yes)
+    optin = citizen.all()[-1]["body"]
+    wamid = citizen.tap(optin["interactive"]["action"]["buttons"][0]["reply"]["id"])
     citizen.replies(1)
     rows = bot.call(bot.appliance.db.fetchall("SELECT kind, notice_version, wamid FROM consents"))
     assert [(r["kind"], r["notice_version"], r["wamid"]) for r in rows] == [("opted_in", 1, wamid)]

@@ -12,7 +12,7 @@ from appliance.core.config import load_config
 from appliance.demo import prepare_demo_config
 from tests.admin.util import add_user, login
 from tests.conversation.citizen import text_of
-from tests.conversation.test_subscription import rows, start
+from tests.conversation.test_subscription import rows
 from tests.harness import RunningAppliance
 
 pytestmark = pytest.mark.slow
@@ -38,7 +38,7 @@ def test_bot_editor_saves_checked_texts_that_the_bot_then_uses(bot, staff, citiz
     assert saved.status_code == 303
     citizen.send("Rota")
     menu = citizen.reply()
-    assert text_of(menu) == "Ciao dal Comune di Rota d'Imagna! Scegli:"
+    assert text_of(menu).startswith("Ciao dal Comune di Rota d'Imagna! Scegli:\n\nCon «Iscriviti»")
     assert menu["interactive"]["action"]["sections"][0]["rows"][0]["title"] == "Meteo"
     assert staff["viewer"].get("/bot").status_code == 403
 
@@ -62,9 +62,14 @@ def test_only_admins_publish_a_new_notice_version(bot, staff, citizen):
     page = httpx.get(bot.public_url + "/privacy")
     assert "Versione 2" in page.text and "Nuova informativa del Comune di Rota" in page.text
     assert "Versione 1" in httpx.get(bot.public_url + "/privacy/1").text
-    age = start(citizen)
-    citizen.tap(age["interactive"]["action"]["buttons"][0]["reply"]["id"])
-    assert "versione 2" in text_of(citizen.reply())
+    citizen.send("4")
+    notice, optin = citizen.replies(2)
+    assert "Nuova informativa del Comune di Rota" in text_of(notice)
+    citizen.tap(optin["interactive"]["action"]["buttons"][0]["reply"]["id"])
+    citizen.reply()
+    assert rows(bot, "SELECT kind, notice_version FROM consents") == [
+        {"kind": "opted_in", "notice_version": 2}
+    ]
 
 
 def test_questions_and_topics_are_edited_by_editors(bot, staff):
@@ -85,7 +90,7 @@ def test_questions_and_topics_are_edited_by_editors(bot, staff):
 
 def test_inbox_reply_inside_the_window_and_template_outside(bot, staff, citizen, simulator):
     citizen.send("Quando passa lo scuolabus?")
-    citizen.replies(2)
+    citizen.reply()
     [sub] = rows(bot, "SELECT id FROM subscribers")
     sid = sub["id"]
     inbox = staff["operator"].get("/inbox")

@@ -41,26 +41,19 @@ def tap_payload(wa_id: str, wamid: str, reply_id: str, timestamp: int) -> dict:
 
 
 def test_duplicate_and_late_deliveries_of_the_same_reply_act_once(bot, citizen):
-    age = start(citizen)
-    yes_age = button_ids(age)[0]
+    optin = start(citizen)
+    yes = button_ids(optin)[0]
     now = int(time.time())
-    first = tap_payload(citizen.wa_id, "wamid.TAP.AGE", yes_age, now)
+    first = tap_payload(citizen.wa_id, "wamid.TAP.OPTIN", yes, now)
     for _ in range(3):
         assert post_webhook(bot.public_url, first).status_code == 200
-    consent_question = citizen.reply()
+    citizen.reply()  # subscribed, with the first question
     citizen.quiet(0.8)
-    yes_consent = button_ids(consent_question)[0]
-    tap = tap_payload(citizen.wa_id, "wamid.TAP.CONSENT", yes_consent, now + 5)
-    assert post_webhook(bot.public_url, tap).status_code == 200
-    citizen.replies(2)  # intro and first question
-    # The same taps again, later and in the other order: deduplicated by wamid.
-    assert post_webhook(bot.public_url, tap).status_code == 200
+    # The same tap again, later: deduplicated by wamid.
     assert post_webhook(bot.public_url, first).status_code == 200
     citizen.quiet(0.8)
-    # A second tap on the consent button (a new message) is recognised as an old prompt.
-    post_webhook(
-        bot.public_url, tap_payload(citizen.wa_id, "wamid.TAP.AGAIN", yes_consent, now + 9)
-    )
+    # A second tap on the opt-in button (a new message) is recognised as an old prompt.
+    post_webhook(bot.public_url, tap_payload(citizen.wa_id, "wamid.TAP.AGAIN", yes, now + 9))
     old, again = citizen.replies(2)
     assert "messaggio precedente" in text_of(old) and "fascia di età" in text_of(again)
     assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["opted_in"]
@@ -71,15 +64,13 @@ def test_a_restart_in_the_middle_of_a_subscription_continues_it(tmp_path, simula
     app = start_appliance(config, simulator)
     citizen = Citizen(simulator, "393339990001")
     try:
-        age = start(citizen)
+        optin = start(citizen)
     finally:
         app.stop()
     app = start_appliance(config, simulator)
     try:
-        citizen.tap(button_ids(age)[0])
-        consent_question = citizen.reply()
-        citizen.tap(button_ids(consent_question)[0])
-        citizen.replies(2)
+        citizen.tap(button_ids(optin)[0])
+        citizen.reply()
         assert rows(app, "SELECT status FROM subscribers") == [{"status": "active"}]
     finally:
         app.stop()
@@ -90,21 +81,20 @@ def test_a_citizen_back_days_later_is_not_asked_a_stale_question(bot, citizen):
     conversation = bot.appliance.parts["conversation"]
     conversation.clock = lambda: time.time() + 3 * 86400
     citizen.tap(button_ids(age)[0])
-    old, back, menu = citizen.replies(3)
-    assert "messaggio precedente" in text_of(old)
-    assert "Bentornato" in text_of(back) and menu["interactive"]["type"] == "list"
+    menu = citizen.reply()  # one message: the old button explained, welcome back, the menu
+    assert "messaggio precedente" in text_of(menu)
+    assert "Bentornato" in text_of(menu) and menu["interactive"]["type"] == "list"
     assert not rows(bot, "SELECT * FROM conversation_state")
     age = start(citizen)
     conversation.clock = lambda: time.time() + 6 * 86400
     citizen.send("sì")
-    welcome_back, menu = citizen.replies(2)
-    assert "Bentornato" in text_of(welcome_back) and menu["interactive"]["type"] == "list"
+    menu = citizen.reply()
+    assert "Bentornato" in text_of(menu) and menu["interactive"]["type"] == "list"
     assert rows(bot, "SELECT status FROM subscribers") == [{"status": "pending"}]
 
 
 def test_a_tap_on_an_earlier_question_is_not_taken_as_an_answer(bot, citizen):
-    consent(citizen)
-    _, eta = citizen.replies(2)
+    eta = consent(citizen)
     citizen.tap(button_ids(eta)[1], "30-49", kind="list_reply")
     frazione = citizen.reply()
     citizen.tap(button_ids(eta)[2], "50-64", kind="list_reply")  # the list one step back
@@ -122,12 +112,11 @@ def test_a_tap_on_an_earlier_question_is_not_taken_as_an_answer(bot, citizen):
 
 
 def test_back_days_later_in_the_middle_of_the_questions(bot, citizen):
-    consent(citizen)
-    _, eta = citizen.replies(2)
+    eta = consent(citizen)
     bot.appliance.parts["conversation"].clock = lambda: time.time() + 4 * 86400
     citizen.tap(button_ids(eta)[1], "30-49", kind="list_reply")
-    old, back, menu = citizen.replies(3)
-    assert "messaggio precedente" in text_of(old) and "Bentornato" in text_of(back)
+    menu = citizen.reply()
+    assert "messaggio precedente" in text_of(menu) and "Bentornato" in text_of(menu)
     assert not rows(bot, "SELECT * FROM profile_answers")
     assert not rows(bot, "SELECT * FROM conversation_state")
     # The consent was given: leaving the questions halfway keeps the subscription.
@@ -139,14 +128,13 @@ def test_back_days_later_in_the_middle_of_the_questions(bot, citizen):
 
 def test_an_erasure_confirmed_days_later_is_asked_again(bot, citizen):
     consent(citizen)
-    citizen.replies(2)
     citizen.send("CANCELLA I MIEI DATI")
     question = citizen.reply()
     conversation = bot.appliance.parts["conversation"]
     conversation.clock = lambda: time.time() + 2 * 86400
     citizen.tap(button_ids(question)[0])
-    old, back, _ = citizen.replies(3)
-    assert "messaggio precedente" in text_of(old) and "Bentornato" in text_of(back)
+    menu = citizen.reply()
+    assert "messaggio precedente" in text_of(menu) and "Bentornato" in text_of(menu)
     assert rows(bot, "SELECT status FROM subscribers") == [{"status": "active"}]
     citizen.send("CANCELLA I MIEI DATI")
     citizen.tap(button_ids(citizen.reply())[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -22,28 +23,26 @@ def subscriber(bot, citizen):
 
 
 def start(citizen):
-    """Menu option 4 up to the age question; return the age buttons message."""
+    """Typed 4 up to the opt-in question; return it (without a public page the notice comes first)."""
     citizen.send("4")
-    summary, age = citizen.replies(2)
+    summary, optin = citizen.replies(2)
     assert "titolare" in text_of(summary)
-    assert "14 anni" in text_of(age)
-    return age
+    assert "14 anni" in text_of(optin) and "WhatsApp ci chiede" in text_of(optin)
+    return optin
 
 
 def consent(citizen):
-    """Through age and consent; return the message after the consent (the questions' intro)."""
-    age = start(citizen)
-    citizen.tap(button_ids(age)[0], "Sì, ho 14+ anni")
-    question = citizen.reply()
-    assert "versione 1" in text_of(question)
-    citizen.tap(button_ids(question)[0], "Sì, acconsento")
-    return question
+    """Through the opt-in; return the message after it (subscribed, with the first question)."""
+    optin = start(citizen)
+    citizen.tap(button_ids(optin)[0], "Sì, mi iscrivo")
+    first = citizen.reply()
+    assert "Sei iscritto" in text_of(first)
+    return first
 
 
 def test_full_subscription_with_answers_and_skips(bot, citizen):
-    consent(citizen)
-    intro, eta = citizen.replies(2)
-    assert "3 domande facoltative" in text_of(intro)
+    eta = consent(citizen)
+    assert "3 domande facoltative" in text_of(eta)
     assert eta["interactive"]["type"] == "list"
     ids = button_ids(eta)
     assert ids[-1].endswith(":skip") and len(ids) == 5
@@ -77,7 +76,6 @@ def test_full_subscription_with_answers_and_skips(bot, citizen):
 
 def test_invalid_answers_are_asked_again_and_typed_options_work(citizen):
     consent(citizen)
-    citizen.replies(2)
     citizen.send("duecento")
     invalid, again = citizen.replies(2)
     assert "Non ho capito" in text_of(invalid)
@@ -89,15 +87,12 @@ def test_invalid_answers_are_asked_again_and_typed_options_work(citizen):
     assert "Allerte e protezione civile, Notizie dal Comune, Eventi" in text_of(citizen.reply())
 
 
-@pytest.mark.parametrize("where", ["age", "consent", "question"])
+@pytest.mark.parametrize("where", ["optin", "question"])
 def test_stop_at_any_step_ends_the_flow_and_unsubscribes(bot, citizen, where):
-    age = start(citizen)
-    if where != "age":
-        citizen.tap(button_ids(age)[0])
-        question = citizen.reply()
-        if where == "question":
-            citizen.tap(button_ids(question)[0])
-            citizen.replies(2)
+    optin = start(citizen)
+    if where == "question":
+        citizen.tap(button_ids(optin)[0])
+        citizen.reply()
     citizen.send("STOP")
     answer = text_of(citizen.reply())
     sub = subscriber(bot, citizen)
@@ -107,13 +102,12 @@ def test_stop_at_any_step_ends_the_flow_and_unsubscribes(bot, citizen, where):
     else:
         assert "Non risulti iscritto" in answer and sub["status"] == "pending"
     assert not rows(bot, "SELECT * FROM conversation_state")
-    citizen.tap(button_ids(age)[0])  # the old age button is no longer valid
+    citizen.tap(button_ids(optin)[0])  # the old opt-in button is no longer valid
     assert "messaggio precedente" in text_of(citizen.reply())
 
 
 def test_annulla_cancels_only_the_current_step(bot, citizen):
     consent(citizen)
-    citizen.replies(2)
     citizen.send("annulla")
     assert "Operazione annullata" in text_of(citizen.reply())
     assert subscriber(bot, citizen)["status"] == "active"
@@ -122,27 +116,22 @@ def test_annulla_cancels_only_the_current_step(bot, citizen):
 
 
 def test_refusals_of_age_and_consent_subscribe_nobody(bot, citizen):
-    age = start(citizen)
-    citizen.tap(button_ids(age)[1], "No")
+    optin = start(citizen)
+    citizen.tap(button_ids(optin)[1], "Ho meno di 14 anni")
     assert "almeno 14 anni" in text_of(citizen.reply())
-    age = start(citizen)
-    citizen.tap(button_ids(age)[0])
-    question = citizen.reply()
+    start(citizen)
     citizen.send("no")
     assert "non ti abbiamo iscritto" in text_of(citizen.reply())
     sub = subscriber(bot, citizen)
     assert sub["status"] == "pending"
     assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["declined"]
-    assert question
 
 
 def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
     consent(citizen)
-    citizen.replies(2)
     citizen.send("stop")
     citizen.reply()
     consent(citizen)
-    citizen.replies(2)
     kinds = [c["kind"] for c in rows(bot, "SELECT kind FROM consents ORDER BY id")]
     assert kinds == ["opted_in", "opted_out", "opted_in"]
     assert not bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
@@ -150,14 +139,19 @@ def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
 
 def test_my_data_lists_what_is_stored(citizen):
     consent(citizen)
-    citizen.replies(2)
     citizen.send("1")
     citizen.reply()
     citizen.send("I miei dati")
     text = text_of(citizen.reply())
-    assert citizen.wa_id in text and "Maria Rossi" in text and "active" in text
-    assert "In quale fascia di età sei? 14-29" in text
-    assert "opted_in" in text and "(v1)" in text
+    assert citizen.wa_id in text and "Maria Rossi" in text and "Stato: iscritto agli avvisi" in text
+    assert "In quale fascia di età sei? 14-29" in text and "Lingua: italiano" in text
+    assert re.search(r"Adesione agli avvisi: data il \d\d/\d\d/20\d\d \d\d:\d\d", text)
+    assert "(informativa versione 1)" in text
+    assert "Allerte e protezione civile, Notizie dal Comune, Eventi" in text
+    # No internal code or English word reaches the citizen.
+    for code in ("active", "granted", "opted_in", "pending", "(v1)", "allerte,", "notizie"):
+        assert code not in text, code
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # dates as the town reads them
 
 
 def settled(bot, simulator, wa_id: str) -> None:
@@ -181,7 +175,6 @@ def settled(bot, simulator, wa_id: str) -> None:
 
 def test_erasure_after_confirmation_keeps_only_an_anonymous_trace(bot, citizen, simulator):
     consent(citizen)
-    citizen.replies(2)
     citizen.send("annulla")
     citizen.reply()
     citizen.send("Una domanda per l'ufficio tributi")
@@ -219,14 +212,11 @@ def test_english_subscription(citizen):
     citizen.send("ENGLISH")
     citizen.reply()
     citizen.send("4")
-    summary, age = citizen.replies(2)
-    assert "controller" in text_of(summary) and "at least 14" in text_of(age)
-    citizen.tap(button_ids(age)[0])
-    question = citizen.reply()
-    assert "Do you agree" in text_of(question)
+    summary, optin = citizen.replies(2)
+    assert "controller" in text_of(summary) and "aged 14 or more" in text_of(optin)
     citizen.send("yes")
-    intro, first = citizen.replies(2)
-    assert "optional questions" in text_of(intro) and "Which age group" in text_of(first)
+    first = citizen.reply()
+    assert "optional questions" in text_of(first) and "Which age group" in text_of(first)
     for _ in range(3):
         citizen.send("skip")
         last = citizen.reply()
@@ -235,7 +225,6 @@ def test_english_subscription(citizen):
 
 def test_profilo_changes_the_answers_and_the_topics(bot, citizen):
     consent(citizen)
-    citizen.replies(2)
     for _ in range(3):
         citizen.send("salta")
         last = citizen.reply()
@@ -245,11 +234,14 @@ def test_profilo_changes_the_answers_and_the_topics(bot, citizen):
     citizen.send("4")  # 65 and over
     citizen.reply()
     citizen.send("salta")
-    citizen.reply()
-    citizen.send("2")
+    topics = text_of(citizen.reply())
+    assert "Risposta attuale: Allerte e protezione civile, Notizie dal Comune, Eventi" in topics
+    citizen.send("Notizie")  # a topic by its name, not only by its number
     assert text_of(citizen.reply()) == "Profilo aggiornato. Riceverai: Notizie dal Comune."
     text = text_of((citizen.send("i miei dati"), citizen.reply())[1])
-    assert "65 e oltre" in text and "notizie" in text
+    assert "65 e oltre" in text and "Argomenti: Notizie dal Comune" in text
+    citizen.send("profilo")
+    assert "Risposta attuale: 65 e oltre" in text_of(citizen.reply())
 
 
 def test_profile_and_my_data_for_people_not_subscribed(citizen):
@@ -257,12 +249,11 @@ def test_profile_and_my_data_for_people_not_subscribed(citizen):
     assert "Non risulti iscritto" in text_of(citizen.reply())
     citizen.send("I MIEI DATI")
     text = text_of(citizen.reply())
-    assert "pending" in text and "Consensi: —" in text
+    assert "Stato: non iscritto" in text and "Adesione agli avvisi: —" in text
 
 
 def test_stop_promotions_in_whatsapp_marks_the_subscriber(bot, citizen, simulator):
     consent(citizen)
-    citizen.replies(2)
     simulator.control("user_preferences", {"wa_id": citizen.wa_id, "value": "stop"})
     wait_until(lambda: subscriber(bot, citizen)["marketing_opt_out"] == 1)
     simulator.control("user_preferences", {"wa_id": citizen.wa_id, "value": "resume"})
@@ -285,3 +276,46 @@ def test_rows_written_after_an_erasure_are_pseudonymised_by_the_daily_job(bot, c
     bot.call(bot.appliance.parts["retention"].run_once())
     for table, column in (("outbox", "recipient"), ("message_statuses", "recipient_id")):
         assert not rows(bot, f"SELECT 1 FROM {table} WHERE {column} = ?", (citizen.wa_id,)), table
+
+
+def test_from_the_menu_a_subscription_with_two_answers_takes_four_messages(tmp_path, simulator):
+    """The menu links the notice and its subscribe row is the opt-in: welcome, first question
+    (with the confirmation), second question, done — half of the eight it took before."""
+    from tests.conversation.citizen import Citizen, conversation_config, start_appliance
+
+    config = conversation_config(
+        tmp_path, simulator, server={"public_url": "https://banditore.comune.example.it"}
+    )
+    app = start_appliance(config, simulator)
+    try:
+        app.call(
+            app.appliance.db.execute("UPDATE profile_questions SET active = key != 'frazione'")
+        )
+        citizen = Citizen(simulator, "393336670001")
+        citizen.send("Rota")
+        menu = citizen.reply()
+        assert "https://banditore.comune.example.it/privacy/1" in text_of(menu)
+        citizen.tap("menu:4:1", "Iscriviti (14+ anni)", kind="list_reply")
+        first = citizen.reply()
+        assert "Sei iscritto" in text_of(first) and "2 domande" in text_of(first)
+        citizen.tap(button_ids(first)[0], kind="list_reply")
+        topics = citizen.reply()
+        citizen.send("1, 3")
+        assert "Iscrizione completata" in text_of(citizen.reply())
+        citizen.quiet(0.5)
+        assert len(citizen.all()) == 4
+        sub = subscriber(app, citizen)
+        [optin] = rows(app, "SELECT * FROM consents WHERE subscriber_id = ?", (sub["id"],))
+        assert sub["status"] == "active" and optin["notice_version"] == 1
+        assert "argomenti" in text_of(topics)
+    finally:
+        app.stop()
+
+
+def test_a_menu_showing_an_older_notice_asks_for_the_opt_in_again(bot, citizen):
+    bot.call(bot.appliance.db.execute("UPDATE notice_versions SET version = 2 WHERE version = 1"))
+    citizen.tap("menu:4:1", "Iscriviti (14+ anni)", kind="list_reply")
+    notice, optin = citizen.replies(2)
+    assert (
+        "WhatsApp ci chiede" in text_of(optin) and subscriber(bot, citizen)["status"] == "pending"
+    )

@@ -12,6 +12,7 @@ from appliance.conversation.texts import (
     EMPTY,
     TOO_LONG,
     UNKNOWN_PLACEHOLDERS,
+    Texts,
     check,
     placeholders_in,
 )
@@ -33,10 +34,11 @@ def test_every_default_text_fits_its_limit_in_both_languages(key):
 def test_menu_rows_and_buttons_use_the_documented_limits():
     for n in range(1, 7):
         assert DEFAULTS[f"menu_{n}"].limit == limits.ROW_TITLE == 24
-    for key in ("age_yes", "age_no", "consent_yes", "consent_no", "erase_yes", "erase_no"):
+    for key in ("optin_yes", "optin_minor", "optin_no", "erase_yes", "erase_no"):
         assert DEFAULTS[key].limit == limits.BUTTON_TITLE == 20
     assert DEFAULTS["menu_button"].limit == limits.LIST_BUTTON
-    assert DEFAULTS["consent_question"].limit == limits.BUTTON_BODY
+    assert DEFAULTS["optin_question"].limit == limits.BUTTON_BODY
+    assert DEFAULTS["menu_4_detail"].limit == limits.ROW_DESCRIPTION == 72
 
 
 def test_the_editor_refuses_what_whatsapp_would_refuse():
@@ -116,6 +118,54 @@ OPTIONS = (("centro", "Centro", "Centre"), ("frazioni", "Una frazione", "A hamle
     ],
 )
 def test_answers_of_every_question_kind(kind, text, action, value):
-    from appliance.conversation.engine import _parse_answer
+    from appliance.conversation.flows.questions import parse_answer as _parse_answer
 
     assert _parse_answer(_question(kind, OPTIONS), text, action) == value
+
+
+LINK = "https://banditore.comune-di-un-nome-lungo.example.it/privacy/12?lang=en"
+COMUNE = "Comune di San Giovanni in Croce e Frazioni Unite"
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_default_interactive_messages_fit_whatsapp_limits(language):
+    """Menu and opt-in as sent, with a long name and link: body ≤ 1024, ≤ 10 rows, titles ≤ 24."""
+    texts = Texts(None)  # type: ignore[arg-type]  # defaults only, no database
+
+    def text(key: str, **values: str) -> str:
+        return texts.get(key, language, comune=COMUNE, **values)
+
+    menu = f"{text('welcome')}\n\n{text('menu_privacy', notice=LINK)}"
+    optin = f"{text('privacy_summary')}\n\n{text('privacy_link', version='12', link=LINK)}"
+    optin += f"\n\n{text('optin_question')}"
+    intro = text("questions_intro", count="3")
+    question = "In quale fascia di età sei?\n1 14-29\n2 30-49\n3 50-64\n4 65 e oltre"
+    first = f"{intro}\n\n{question}\n\n{text('hint_single')}"
+    for body in (menu, optin, first):
+        assert len(body) <= limits.BUTTON_BODY, body
+    rows = [text(f"menu_{n}") for n in range(1, 7)]
+    assert len(rows) <= limits.LIST_ROWS
+    assert all(len(r) <= limits.ROW_TITLE for r in rows)
+    assert len(text("menu_4_detail")) <= limits.ROW_DESCRIPTION
+    for key in ("optin_yes", "optin_minor", "optin_no", "menu_button", "choose_button"):
+        assert len(text(key)) <= limits.BUTTON_TITLE
+
+
+def test_topics_are_chosen_by_number_or_by_name_in_any_case_and_accents():
+    from appliance.audience.store import Question
+    from appliance.conversation.flows.questions import parse_answer
+
+    options = (
+        ("allerte", "Allerte e protezione civile", "Alerts"),
+        ("notizie", "Notizie dal Comune", "News"),
+        ("eventi", "Eventi", "Events"),
+    )
+    topics = Question(1, "interessi", "topics", "Argomenti?", "", options, 3, True)
+    assert parse_answer(topics, "allerte", None) == ["allerte"]
+    assert parse_answer(topics, "ALLERTE, èventi", None) == ["allerte", "eventi"]
+    assert parse_answer(topics, "Notizie dal Comune; 3", None) == ["notizie", "eventi"]
+    assert parse_answer(topics, "1 3", None) == ["allerte", "eventi"]
+    assert parse_answer(topics, "News", None) == ["notizie"]
+    assert parse_answer(topics, "sport", None) is None
+    assert parse_answer(topics, "4", None) is None

@@ -85,7 +85,7 @@ def test_subscriber_detail_shows_a_hostile_name_as_text(page: Page, server, sim,
 def test_inbox_reply_reaches_the_citizen(page: Page, server, sim, axe):
     citizen = Citizen(sim, "393334440002", name="Giulia")
     citizen.send("Buongiorno, quando apre la biblioteca?")
-    citizen.replies(2)
+    citizen.reply()
     log_in(page, server, "operator")
     page.get_by_role("link", name="Messaggi").click()
     expect(page.get_by_role("heading", level=1, name="Messaggi in arrivo")).to_be_visible()

@@ -1,0 +1,1 @@
+"""One object per conversation flow, each with its own steps; the engine routes to them."""
