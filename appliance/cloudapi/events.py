@@ -206,6 +206,45 @@ class UnsupportedMessage(Message):
     errors: tuple[ApiError, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupMessage(Event):
+    """A message written in a WhatsApp group the number is in: never answered one-to-one."""
+
+    kind: ClassVar[str] = "group_message"
+    wamid: str
+    sender: Identity
+    group_id: str
+    message_type: str
+    timestamp: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SystemChange(Event):
+    """Meta's notice that a citizen changed number or user id (``system`` messages).
+
+    ``new`` holds the identifiers the citizen has now; the bot never answers a notice.
+    """
+
+    kind: ClassVar[str] = "system"
+    wamid: str
+    sender: Identity
+    change: str
+    new: Identity
+    body: str = ""
+    timestamp: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageChange(Event):
+    """A citizen deleted (``revoke``) or edited (``edit``) a message already received."""
+
+    kind: ClassVar[str] = "message_change"
+    wamid: str
+    sender: Identity
+    change: str
+    original_wamid: str = ""
+
+
 # -- statuses and account webhooks ----------------------------------------------------------
 
 
@@ -279,6 +318,20 @@ class AccountErrors(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AccountNotice(Event):
+    """The account, the number or a template changed standing: ban, restriction, quality…
+
+    ``field_name`` is the webhook field (``account_update``, ``phone_number_quality_update``,
+    ``message_template_quality_update``), ``event`` Meta's event name, ``value`` the rest.
+    """
+
+    kind: ClassVar[str] = "account_update"
+    field_name: str
+    event: str
+    value: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnsupportedChange(Event):
     """A webhook field we do not handle, or one we could not read; kept, never a crash."""
 
@@ -289,6 +342,10 @@ class UnsupportedChange(Event):
 
 
 # -- splitting a payload into records -------------------------------------------------------
+
+ACCOUNT_FIELDS = frozenset(
+    {"account_update", "phone_number_quality_update", "message_template_quality_update"}
+)
 
 
 def split(payload: dict[str, Any]) -> list[tuple[str, str, Record]]:
@@ -319,6 +376,9 @@ def _split(payload: dict[str, Any]) -> Iterator[tuple[str, str, Record]]:
                     "template_category",
                     _rec(account, value),
                 )
+            elif field_name in ACCOUNT_FIELDS:
+                rec = {"a": account, "f": field_name, "v": value}
+                yield _hash_key("account", account, [field_name, value]), "account_update", rec
             elif field_name == "user_preferences":
                 metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
                 contacts = list(_dicts(value.get("contacts")))
@@ -413,6 +473,8 @@ def to_event(key: str, kind: str, record: Record) -> Event:
             return _template_category(base, record["v"])
         if kind == "user_preferences":
             return _user_preferences(base, record["v"], record.get("c"))
+        if kind == "account_update":
+            return _account_notice(base, str(record["f"]), record["v"])
         if kind == "error":
             return AccountErrors(**base, errors=tuple(ApiError.from_json(e) for e in record["e"]))
         return UnsupportedChange(
@@ -427,7 +489,9 @@ def to_event(key: str, kind: str, record: Record) -> Event:
         )
 
 
-def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None) -> Message:
+def _message(
+    base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None
+) -> Message | GroupMessage | SystemChange | MessageChange:
     contact = contact or {}
     profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
     sender = Identity(
@@ -435,6 +499,10 @@ def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | 
         user_id=_str_or_none(contact.get("user_id") or m.get("from_user_id")),
         name=_str_or_none(profile.get("name")),
     )
+    mtype = str(m.get("type") or "")
+    notice = _notice(base, m, sender, mtype)
+    if notice is not None:
+        return notice
     context = m.get("context") if isinstance(m.get("context"), dict) else {}
     common = {
         **base,
@@ -445,7 +513,6 @@ def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | 
         "forwarded": bool(context.get("forwarded") or context.get("frequently_forwarded")),
         "referral": m.get("referral") if isinstance(m.get("referral"), dict) else None,
     }
-    mtype = str(m.get("type") or "")
     body = m.get(mtype) if isinstance(m.get(mtype), dict) else {}
     if mtype == "text":
         return TextMessage(**common, body=str(body.get("body", "")))
@@ -502,6 +569,37 @@ def _message(base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | 
     return UnsupportedMessage(
         **common, message_type=mtype, errors=tuple(ApiError.from_json(e) for e in errors)
     )
+
+
+def _notice(
+    base: dict[str, Any], m: dict[str, Any], sender: Identity, mtype: str
+) -> GroupMessage | SystemChange | MessageChange | None:
+    """The events that arrive as messages but are no conversation turn, or None."""
+    common = {**base, "wamid": str(m.get("id") or base["key"]), "sender": sender}
+    if m.get("group_id"):
+        return GroupMessage(
+            **common,
+            group_id=str(m["group_id"]),
+            message_type=mtype,
+            timestamp=_int(m.get("timestamp")),
+        )
+    body = m.get(mtype) if isinstance(m.get(mtype), dict) else {}
+    if mtype == "system":
+        return SystemChange(
+            **common,
+            change=str(body.get("type") or ""),
+            new=Identity(
+                wa_id=_str_or_none(body.get("wa_id") or body.get("new_wa_id")),
+                user_id=_str_or_none(body.get("user_id")),
+            ),
+            body=str(body.get("body") or ""),
+            timestamp=_int(m.get("timestamp")),
+        )
+    if mtype in ("revoke", "edit"):
+        return MessageChange(
+            **common, change=mtype, original_wamid=str(body.get("original_message_id") or "")
+        )
+    return None
 
 
 _MEDIA: dict[str, type[MediaMessage]] = {
@@ -569,6 +667,12 @@ def _user_preferences(
         detail=str(v.get("detail") or ""),
         timestamp=_int(v.get("timestamp")),
     )
+
+
+def _account_notice(base: dict[str, Any], field_name: str, v: dict[str, Any]) -> AccountNotice:
+    # A quality change without an event name is named after its new score (GREEN, YELLOW…).
+    event = v.get("event") or v.get("new_quality_score") or ""
+    return AccountNotice(**base, field_name=field_name, event=str(event).upper(), value=dict(v))
 
 
 def _int(value: Any) -> int:

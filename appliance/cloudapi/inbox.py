@@ -18,7 +18,16 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.cloudapi.events import Event, Message, StatusUpdate, split, to_event
+from appliance.cloudapi.events import (
+    Event,
+    GroupMessage,
+    Message,
+    MessageChange,
+    StatusUpdate,
+    SystemChange,
+    split,
+    to_event,
+)
 from appliance.db import Database, WriteConnection
 from appliance.services import cancel_and_wait
 
@@ -458,7 +467,8 @@ class Inbox:
 
 
 def _lane(event: Event) -> str:
-    if isinstance(event, Message):
+    # A citizen's messages and notices (number changes, deletions) keep their order.
+    if isinstance(event, Message | SystemChange | MessageChange | GroupMessage):
         return f"c:{event.sender.wa_id or event.sender.user_id or event.key}"
     if isinstance(event, StatusUpdate):
         return f"s:{event.wamid}"
