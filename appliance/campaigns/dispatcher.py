@@ -31,17 +31,26 @@ from appliance.campaigns.model import (
     EXPIRED,
     FAILED,
     FINAL,
-    NEEDS_TEMPLATE,
-    ROW_RANK,
     SENDING,
     SKIPPED,
-    STATUS_STATE,
     TEMPLATE_PART,
 )
-from appliance.campaigns.outbox import Results, Row
+from appliance.campaigns.outbox import Row
+from appliance.campaigns.policy import Failure, Verdict, decide
+from appliance.campaigns.results import (
+    Accepted,
+    AccountStop,
+    Final,
+    PersonFinal,
+    ResultWriter,
+    Retry,
+    TierUse,
+    status_change,
+)
+from appliance.campaigns.sweeper import Sweeper
 from appliance.campaigns.tier import TierMeter
 from appliance.cloudapi.client import GraphApiError
-from appliance.cloudapi.codes import Action, retry_delay
+from appliance.cloudapi.codes import Action
 from appliance.cloudapi.events import Event, StatusUpdate
 from appliance.errors import BadRequest
 from appliance.services import cancel_and_wait
@@ -52,11 +61,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THROUGHPUT_CODES = frozenset({130429, 4, 80007})  # the number's rate: slow every lane down
-AUTH_CODES = frozenset({0, 3, 10, 190, *range(200, 300)})  # token or permissions: stop all
-FLUSH_SECONDS = 0.05  # results gathered this long share one commit
 IDLE_POLL = 1.0  # lanes with work look for due rows (retries, deferrals) this often
-SWEEP_SECONDS = 5.0
 TOKEN_CHECK_FIRST, TOKEN_CHECK_MAX = 2.0, 60.0
 MAX_OUTAGE_HOLD = 30.0
 RTT_WINDOW_SECONDS = 10.0
@@ -109,6 +114,7 @@ class Dispatcher:
         self.grace = float(values["campaigns"]["inflight_grace_seconds"])
         self.campaigns: dict[int, CampaignInfo] = {}
         self.auth_alert: Alert | None = None  # every lane waits while the token fails
+        self.account_alert: Alert | None = None  # the last account-level stop (health line)
         self.on_account_alert: Callable[[int, Alert], Awaitable[None]] | None = None
         self.suppressed: Callable[[str | None, str | None], Awaitable[bool]] | None = None
         self._ready: dict[int, deque[Row]] = {lane: deque() for lane in LANES}
@@ -116,11 +122,9 @@ class Dispatcher:
         self._last_claim = dict.fromkeys(LANES, 0.0)
         self._in_flight: dict[int, Row] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._results = Results.empty()
-        self._waiters: list[asyncio.Future[None]] = []
-        self._released: list[int] = []
+        self._writer = ResultWriter(appliance.db, self._written)
+        self.sweeper = Sweeper(appliance.db, self._writer, self.grace, self._active)
         self._wake = asyncio.Event()
-        self._flush_wake = asyncio.Event()
         self._go = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
         # The unloaded round trip (a recent minimum): with the mean, a slow server would
@@ -146,8 +150,8 @@ class Dispatcher:
         await self.tier.load()
         self._loops = [
             asyncio.create_task(self._pump(), name="dispatcher-pump"),
-            asyncio.create_task(self._flusher(), name="dispatcher-results"),
-            asyncio.create_task(self._sweeper(), name="dispatcher-sweeper"),
+            asyncio.create_task(self._writer.run(), name="dispatcher-results"),
+            asyncio.create_task(self.sweeper.run(), name="dispatcher-sweeper"),
         ]
 
     async def stop(self) -> None:
@@ -158,14 +162,14 @@ class Dispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        self._released.extend(r.id for lane in LANES for r in self._ready[lane])
+        self._writer.released.extend(r.id for lane in LANES for r in self._ready[lane])
         for lane in LANES:
             self._ready[lane].clear()
         for task in self._loops[1:]:
             await cancel_and_wait(task)
         self._loops = []
         try:
-            await self._flush()
+            await self._writer.flush()
         except Exception:  # noqa: BLE001 - rows stay claimed: the next start sweeps them
             log.exception("writing the last send results failed")
 
@@ -195,9 +199,11 @@ class Dispatcher:
         """Forget the campaign's claimed rows (released later); return the ids in flight."""
         for lane in (EMERGENCY, CAMPAIGN):
             kept = deque(r for r in self._ready[lane] if r.campaign_id != campaign_id)
-            self._released.extend(r.id for r in self._ready[lane] if r.campaign_id == campaign_id)
+            self._writer.released.extend(
+                r.id for r in self._ready[lane] if r.campaign_id == campaign_id
+            )
             self._ready[lane] = kept
-        self._flush_wake.set()
+        self._writer.wake()
         return {i for i, r in self._in_flight.items() if r.campaign_id == campaign_id}
 
     @property
@@ -279,7 +285,7 @@ class Dispatcher:
         if row.lane == REPLY:
             return True
         if info is None or info.status != SENDING:
-            self._released.append(row.id)
+            self._writer.released.append(row.id)
             return False
         if info.expires_at is not None and now >= info.expires_at:
             self._final(row, EXPIRED, None, "expired before sending", attempted=False)
@@ -392,10 +398,10 @@ class Dispatcher:
         now = time.time()
         self._note_rtt(rtt)
         self._failures = 0
-        self._results.accepted.append((result.wamid, now, row.id))
+        self._writer.results.accepted.append(Accepted(row.id, result.wamid, now))
         if row.part == TEMPLATE_PART and not row.in_window:
-            self._results.tier.append((row.recipient, now))
-        self._flush_wake.set()
+            self._writer.results.tier.append(TierUse(row.recipient, now))
+        self._writer.wake()
 
     def _note_rtt(self, rtt: float) -> None:
         low, since = self._rtt_window
@@ -407,9 +413,7 @@ class Dispatcher:
         self._rtt_window = (low, since)
 
     def _failed(self, row: Row, info: CampaignInfo | None, err: GraphApiError) -> None:
-        now = time.time()
-        rule, code = err.rule, err.graph_code
-        detail = str(err.message)[:500]
+        code, detail = err.graph_code, str(err.message)[:500]
         if code is None and err.http_status is None and not isinstance(err.__cause__, _NOT_SENT):
             # Timed out or cut mid-answer: Meta may have accepted it. Like a crash, the row
             # stays claimed and is resent only if no status arrives within the grace period.
@@ -417,40 +421,43 @@ class Dispatcher:
             self.unknown_outcomes += 1
             self._outage()
             return
-        if rule.action is Action.RETRY:
-            if code in THROUGHPUT_CODES:
-                self.limiter.slow_down(rule.first_delay)
-                self._retry(row, now + _jitter(rule.first_delay), 0, code, detail)
-                return
+        now = time.time()
+        decision = decide(
+            Failure(
+                code,
+                err.http_status,
+                attempts=row.attempts,
+                reply=row.lane == REPLY or info is None,
+                expires_at=info.expires_at if info else None,
+                now=now,
+            )
+        )
+        if decision.slow_down:
+            self.limiter.slow_down(decision.slow_down)
+        if decision.outage:
             self._outage()
-            delay = retry_delay(rule, row.attempts + 1)
-            if delay is None:
-                self._final(row, FAILED, code, detail)
-            else:
-                self._retry(row, now + _jitter(delay), 1, code, detail)
-        elif rule.action is Action.RETRY_RECIPIENT:
-            delay = retry_delay(rule, row.attempts + 1)
-            if delay is None:
-                self._final(row, FAILED, code, detail)
-            else:
-                self._retry(row, now + _jitter(delay), 1, code, detail)
-        elif rule.action is Action.NEEDS_TEMPLATE:
-            self._final(row, NEEDS_TEMPLATE, code, detail, whole_person=True)
-        elif rule.action is Action.PERMANENT:
-            self._final(row, FAILED, code, detail, whole_person=rule.recipient)
-            if code == 131050:
-                self._results.marketing_stops.append(row.recipient)
-        elif code in AUTH_CODES:
+        if decision.verdict is Verdict.FINAL:
+            self._final(row, decision.state, code, detail, whole_person=decision.skip_person)
+            if decision.marketing_opt_out:
+                self._writer.results.marketing_stops.append(row.recipient)
+            return
+        assert decision.retry_at is not None
+        later = now + _jitter(decision.retry_at - now) if decision.retry_at > now else now
+        self._retry(row, later, int(decision.counts_attempt), code, detail)
+        self._account_stop(info.id if info else None, code, detail, decision.verdict)
+
+    def _account_stop(
+        self, campaign_id: int | None, code: int | None, detail: str, verdict: Verdict
+    ) -> None:
+        """HOLD: every lane waits for the token; ALERT: the campaign is paused, staff told."""
+        if verdict is Verdict.HOLD:
             if self.auth_alert is None:
                 log.error("sending paused: Meta refuses the token (%s)", detail)
                 self.auth_alert = Alert(code, detail)
-            self._retry(row, now, 0, code, detail)
-        elif row.lane == REPLY or info is None:
-            self._final(row, FAILED, code, detail)
-        else:
-            self._retry(row, now, 0, code, detail)
+        elif verdict is Verdict.ALERT and campaign_id is not None:
+            self.account_alert = Alert(code, detail)
             if self.on_account_alert is not None:
-                task = asyncio.create_task(self.on_account_alert(info.id, Alert(code, detail)))
+                task = asyncio.create_task(self.on_account_alert(campaign_id, Alert(code, detail)))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
@@ -476,8 +483,10 @@ class Dispatcher:
             state = EXPIRED if info and info.status == EXPIRED else CANCELLED
             self._final(row, state, code, detail, attempted=attempts > 0)
             return
-        self._results.retries.append((not_before, attempts, code, detail, time.time(), row.id))
-        self._flush_wake.set()
+        self._writer.results.retries.append(
+            Retry(row.id, not_before, attempts, code, detail, time.time())
+        )
+        self._writer.wake()
 
     def _final(
         self,
@@ -490,10 +499,10 @@ class Dispatcher:
         attempted: bool = True,
     ) -> None:
         now = time.time()
-        self._results.finals.append((state, code, detail, int(attempted), now, row.id))
+        self._writer.results.finals.append(Final(row.id, state, code, detail, attempted, now))
         if whole_person and row.campaign_id is not None:
-            self._results.recipient_finals.append(
-                (state, code, detail, now, row.campaign_id, row.recipient)
+            self._writer.results.person_finals.append(
+                PersonFinal(row.campaign_id, row.recipient, state, code, detail, now)
             )
             # Their parts already claimed are released unsent, so the update above ends them.
             for lane in (EMERGENCY, CAMPAIGN):
@@ -503,9 +512,9 @@ class Dispatcher:
                     if r.campaign_id == row.campaign_id and r.recipient == row.recipient
                 ]
                 if same:
-                    self._released.extend(r.id for r in same)
+                    self._writer.released.extend(r.id for r in same)
                     self._ready[lane] = deque(r for r in self._ready[lane] if r not in same)
-        self._flush_wake.set()
+        self._writer.wake()
 
     # -- the token alarm --------------------------------------------------------------------
 
@@ -531,106 +540,32 @@ class Dispatcher:
         """Move the row named by ``biz_opaque_callback_data`` forward; return once committed."""
         if not isinstance(event, StatusUpdate) or not (event.callback_data or "").isdigit():
             return
-        update = _status_update(
+        error = event.errors[0] if event.errors else None
+        change = status_change(
             event.status,
             event.wamid,
-            event.errors[0].code if event.errors else None,
-            (event.errors[0].details or event.errors[0].message) if event.errors else "",
+            error.code if error else None,
+            (error.details or error.message) if error else "",
             int(event.callback_data or 0),
             event.timestamp,
         )
-        if update is None:
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._results.statuses.append(update)
-        self._waiters.append(future)
-        self._flush_wake.set()
-        await future
+        if change is not None:
+            await self._writer.status(change)
 
     async def on_inbound(self, event: Event) -> None:
         """A citizen's message used one token of the number's throughput."""
         self.limiter.note_inbound()
 
-    # -- writing results --------------------------------------------------------------------
-
-    async def _flusher(self) -> None:
-        while True:
-            await self._flush_wake.wait()
-            await asyncio.sleep(FLUSH_SECONDS)
-            self._flush_wake.clear()
-            try:
-                await self._flush()
-            except Exception:  # noqa: BLE001 - the rows stay claimed; the sweeper recovers them
-                log.exception("writing send results failed")
-
-    async def _flush(self) -> None:
-        results, self._results = self._results, Results.empty()
-        waiters, self._waiters = self._waiters, []
-        released, self._released = self._released, []
-        if not results and not released:
-            return
-
-        async def job(conn: Any) -> None:
-            await outbox.write_results(conn, results)
-            await outbox.release(conn, released)
-
-        try:
-            await self._db.write(job)
-        except Exception as err:
-            for future in waiters:
-                if not future.done():
-                    future.set_exception(err)
-            raise
-        for future in waiters:
-            if not future.done():
-                future.set_result(None)
-        if results.retries or released:
+    def _written(self, ready_again: bool, stops: list[AccountStop]) -> None:
+        """After each commit: rows may be ready again; failed statuses may stop the account."""
+        if ready_again:
             self._dirty.update((EMERGENCY, REPLY, CAMPAIGN))
+        for stop in stops:
+            self._account_stop(stop.campaign_id, stop.code, stop.detail, stop.verdict)
 
-    # -- crash recovery ---------------------------------------------------------------------
-
-    async def _sweeper(self) -> None:
-        """Rows in flight at a crash (or a timeout): reconcile from statuses, else resend."""
-        while True:
-            await asyncio.sleep(min(SWEEP_SECONDS, max(0.5, self.grace / 4)))
-            try:
-                await self.sweep()
-            except Exception:  # noqa: BLE001 - tried again at the next round
-                log.exception("in-flight sweep failed")
+    def _active(self) -> set[int]:
+        return set(self._in_flight) | {r.id for lane in LANES for r in self._ready[lane]}
 
     async def sweep(self) -> int:
-        """One round; returns how many rows were made ready to resend."""
-        active = set(self._in_flight) | {r.id for lane in LANES for r in self._ready[lane]}
-        resend, seen = await outbox.stale_in_flight(self._db, time.time() - self.grace, active)
-        for row in seen:
-            update = _status_update(
-                row["status"],
-                row["wamid"],
-                row["error_code"],
-                row["error_details"] or "",
-                row["id"],
-                row["timestamp"],
-            )
-            if update is not None:
-                self._results.statuses.append(update)
-        if resend:
-            log.warning(
-                "resending %d message(s) with no status after the grace period", len(resend)
-            )
-            self._released.extend(resend)
-        if seen or resend:
-            await self._flush()
-        return len(resend)
-
-
-def _status_update(
-    status: str, wamid: str, code: int | None, detail: str, row_id: int, at: float
-) -> tuple[str, int, str, int | None, str, float, int, float] | None:
-    """The forward-only outbox update a status implies (``at``: Meta's time), or None."""
-    if status == "failed":
-        state = NEEDS_TEMPLATE if code == 131047 else FAILED
-    else:
-        state = STATUS_STATE.get(status, "")
-        if not state:
-            return None
-    return (state, ROW_RANK[state], wamid, code, detail[:500], time.time(), row_id, at)
+        """One sweeper round now (tests and the restore hook)."""
+        return await self.sweeper.sweep()
