@@ -67,6 +67,22 @@ ERRORS: dict[int, tuple[str, str]] = {
         "The template does not exist in this language or is not approved.",
     ),
     190: ("Error validating access token", "The access token is invalid or has expired."),
+    131050: (
+        "Unable to deliver the message",
+        "This recipient has chosen to stop receiving marketing messages on WhatsApp.",
+    ),
+    131049: (
+        "This message was not delivered to maintain healthy ecosystem engagement.",
+        "In order to maintain a healthy ecosystem engagement, the message failed to be "
+        "delivered.",
+    ),
+    131031: ("Account has been locked", "The business account is restricted or disabled."),
+    131042: ("Business eligibility payment issue", "There was an error related to payment."),
+    132015: ("Template is paused", "The template is paused due to low quality."),
+    131062: (
+        "Business-scoped user ID not supported",
+        "The recipient's user id is not supported for this message; use the phone number.",
+    ),
 }
 
 
@@ -103,6 +119,11 @@ class Settings:
     reorder_statuses: bool = False
     undeliverable: list[str] = field(default_factory=list)  # wa_ids; a failed status follows
     undeliverable_sync: bool = False  # answer 131026 at once instead of a failed webhook
+    # wa_id → Graph code: the message is accepted, then a failed status carries the code.
+    failures: dict[str, int] = field(default_factory=dict)
+    # Meta accepts free-form outside the window and fails it by webhook (131047); True
+    # refuses it at once instead, as older simulators did.
+    window_sync: bool = False
     token_expired: bool = False
     webhook_batch: int = 100  # statuses per webhook POST at most
 
@@ -237,8 +258,13 @@ class SimState:
         self._take_throughput()
         now = self.now()
         in_window = now - self.windows.get(key, -DAY) < DAY
+        fail_code = self.settings.failures.get(key)
+        if key in self.settings.undeliverable:
+            fail_code = 131026
         if template is None and not in_window:
-            raise Rejected(131047)
+            if self.settings.window_sync:
+                raise Rejected(131047)
+            fail_code = 131047
         if template is not None and not in_window:
             self._count_tier(key, now)
         if key in self.settings.undeliverable and self.settings.undeliverable_sync:
@@ -260,6 +286,7 @@ class SimState:
             "category": template["category"] if template else None,
             "in_window": in_window,
             "callback_data": body.get("biz_opaque_callback_data"),
+            "fail_code": fail_code,
             "at": now,
             "body": body,
         }

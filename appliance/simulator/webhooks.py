@@ -59,7 +59,7 @@ class WebhookSender:
     def schedule_statuses(self, entry: dict[str, Any]) -> None:
         """Sent → delivered → read for an accepted message (failed for undeliverable numbers)."""
         settings = self.state.settings
-        if entry["to"] in settings.undeliverable:
+        if entry.get("fail_code"):
             steps = [("failed", settings.status_delays.get("sent") or 0.0)]
         else:
             steps = [
@@ -124,10 +124,11 @@ class WebhookSender:
                 "category": (entry["category"] or "service").lower(),
             }
         if status == "failed":
-            title, details = ERRORS[131026]
+            code = entry.get("fail_code") or 131026
+            title, details = ERRORS.get(code, ("Error", f"Error {code}"))
             item["errors"] = [
                 {
-                    "code": 131026,
+                    "code": code,
                     "title": title,
                     "message": title,
                     "error_data": {"details": details},
