@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from appliance.campaigns.model import FAILED, NEEDS_TEMPLATE, SKIPPED
+from appliance.campaigns.model import EXPIRED, FAILED, NEEDS_TEMPLATE
 from appliance.cloudapi.codes import Action, retry_delay, rule_for
 
 THROUGHPUT_CODES = frozenset({130429, 4, 80007})  # the number's rate: slow every lane down
@@ -104,9 +104,9 @@ def _retry_or_final(failure: Failure, meaning: str, *, outage: bool) -> Decision
         return Decision(Verdict.FINAL, meaning, outage=outage and not failure.asynchronous)
     retry_at = failure.now + delay
     if failure.expires_at is not None and retry_at >= failure.expires_at:
-        # News that would arrive after its end is not news: skipped, never sent late.
+        # News that would arrive after its end is not news: it expires, never sent late.
         return Decision(
-            Verdict.FINAL, f"{meaning}; would arrive after the campaign ends", state=SKIPPED
+            Verdict.FINAL, f"{meaning}; would arrive after the campaign ends", state=EXPIRED
         )
     return Decision(
         Verdict.RETRY, meaning, retry_at=retry_at, outage=outage and not failure.asynchronous

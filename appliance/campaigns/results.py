@@ -319,7 +319,7 @@ async def _failed_statuses(
         decision = decide(
             Failure(
                 status.code,
-                attempts=row["attempts"],
+                attempts=max(0, row["attempts"] - 1),  # the failed attempt was counted
                 reply=row["campaign_id"] is None,
                 expires_at=row["expires_at"],
                 now=now,

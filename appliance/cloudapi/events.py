@@ -277,6 +277,7 @@ class TemplateStatusUpdate(Event):
     language: str
     event: str
     reason: str = ""
+    category: str = ""  # Meta names it in newer webhooks; the route follows it at once
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -636,7 +637,8 @@ def _template_status(base: dict[str, Any], v: dict[str, Any]) -> TemplateStatusU
         name=str(v["message_template_name"]),
         language=str(v.get("message_template_language") or ""),
         event=str(v["event"]),
-        reason=str(v.get("reason") or ""),
+        reason="" if str(v.get("reason") or "").upper() == "NONE" else str(v.get("reason") or ""),
+        category=str(v.get("message_template_category") or ""),
     )
 
 

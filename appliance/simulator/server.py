@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -32,6 +33,7 @@ class Simulator:
         self._serving: asyncio.Task[None] | None = None
         self._listener_stop: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.clock_moved = asyncio.Event()  # set when a test advances the simulated clock
         self.url = ""
 
     @property
@@ -212,7 +214,13 @@ class Simulator:
         return template
 
     async def review_later(self, name: str, language: str) -> None:
-        await asyncio.sleep(self.settings.review_seconds)
+        """Approve (or reject) a new template after the review time on the simulated clock."""
+        due = self.state.now() + self.settings.review_seconds
+        while (left := due - self.state.now()) > 0:
+            self.clock_moved.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(left):
+                    await self.clock_moved.wait()
         rejected = name.startswith("rifiuta")  # lets demos and tests show a rejection
         self.template_status(
             name,
@@ -404,6 +412,7 @@ def create_simulator_app(sim: Simulator) -> Quart:
     async def control_clock() -> Response:
         data = await request.get_json(force=True)
         state.clock_offset += float(data.get("advance", 0))
+        sim.clock_moved.set()
         return _json({"now": state.now()})
 
     @app.post("/_sim/windows")

@@ -73,8 +73,7 @@ ERRORS: dict[int, tuple[str, str]] = {
     ),
     131049: (
         "This message was not delivered to maintain healthy ecosystem engagement.",
-        "In order to maintain a healthy ecosystem engagement, the message failed to be "
-        "delivered.",
+        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
     ),
     131031: ("Account has been locked", "The business account is restricted or disabled."),
     131042: ("Business eligibility payment issue", "There was an error related to payment."),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from appliance.campaigns.model import FAILED, NEEDS_TEMPLATE, SKIPPED
+from appliance.campaigns.model import EXPIRED, FAILED, NEEDS_TEMPLATE
 from appliance.campaigns.policy import Failure, Verdict, decide
 
 pytestmark = pytest.mark.fast
@@ -31,7 +31,7 @@ def test_131049_is_retried_after_a_day_or_skipped_when_the_news_would_be_stale()
     later = decide(Failure(131049, now=NOW))
     assert later.verdict is Verdict.RETRY and later.retry_at == NOW + DAY
     stale = decide(Failure(131049, now=NOW, expires_at=NOW + 3600))
-    assert stale.verdict is Verdict.FINAL and stale.state == SKIPPED
+    assert stale.verdict is Verdict.FINAL and stale.state == EXPIRED
     assert "ends" in stale.meaning
     assert decide(Failure(131049, now=NOW, attempts=1)).verdict is Verdict.FINAL  # once only
     assert decide(Failure(131049, now=NOW, reply=True)).verdict is Verdict.FINAL
