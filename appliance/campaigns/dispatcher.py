@@ -14,17 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
-import random
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
-from appliance.campaigns import outbox
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY, LANES, REPLY, PairLimiter, RateLimiter
 from appliance.campaigns.model import (
     CANCELLED,
@@ -36,7 +32,9 @@ from appliance.campaigns.model import (
     TEMPLATE_PART,
 )
 from appliance.campaigns.outbox import Row
+from appliance.campaigns.pacing import Pacing, jitter
 from appliance.campaigns.policy import Failure, Verdict, decide
+from appliance.campaigns.ready import IDLE_POLL, CampaignInfo, ReadyRows
 from appliance.campaigns.results import (
     Accepted,
     AccountStop,
@@ -61,28 +59,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-IDLE_POLL = 1.0  # lanes with work look for due rows (retries, deferrals) this often
 TOKEN_CHECK_FIRST, TOKEN_CHECK_MAX = 2.0, 60.0
-MAX_OUTAGE_HOLD = 30.0
-RTT_WINDOW_SECONDS = 10.0
 # A transport error before the request left: it surely did not arrive, resend at once.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@dataclass
-class CampaignInfo:
-    """What the pump needs of a campaign, parsed once."""
-
-    id: int
-    lane: int
-    status: str
-    marketing: bool
-    expires_at: float | None
-    parts: list[tuple[str, Any]]
-    template: tuple[str, Any] | None
-    multipart: bool
-    paused_reason: str = ""
-    template_key: tuple[str, str] | None = None  # (name, language)
 
 
 @dataclass
@@ -92,10 +71,6 @@ class Alert:
     code: int | None
     message: str
     at: float = field(default_factory=time.time)
-
-
-def _jitter(seconds: float) -> float:
-    return seconds * random.uniform(0.75, 1.25)
 
 
 class Dispatcher:
@@ -110,16 +85,13 @@ class Dispatcher:
         )
         self.pairs = PairLimiter()
         self.tier = TierMeter(appliance.db, values["campaigns"]["messaging_tier"])
-        self.max_in_flight = int(values["campaigns"]["max_in_flight"])
         self.grace = float(values["campaigns"]["inflight_grace_seconds"])
         self.campaigns: dict[int, CampaignInfo] = {}
         self.auth_alert: Alert | None = None  # every lane waits while the token fails
         self.account_alert: Alert | None = None  # the last account-level stop (health line)
         self.on_account_alert: Callable[[int, Alert], Awaitable[None]] | None = None
         self.suppressed: Callable[[str | None, str | None], Awaitable[bool]] | None = None
-        self._ready: dict[int, deque[Row]] = {lane: deque() for lane in LANES}
-        self._dirty: set[int] = set(LANES)
-        self._last_claim = dict.fromkeys(LANES, 0.0)
+        self.queue = ReadyRows(appliance.db, self.limiter, self.campaigns, self._marketing_template)
         self._in_flight: dict[int, Row] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._writer = ResultWriter(appliance.db, self._written)
@@ -127,15 +99,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._go = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
-        # The unloaded round trip (a recent minimum): with the mean, a slow server would
-        # raise the in-flight target, which only queues more and costs client CPU.
-        self._rtt = 0.3
-        self._rtt_window = (math.inf, 0.0)  # (minimum so far, window start)
-        # Answers per second lately: the in-flight target follows what the API really does.
-        self._answered: deque[float] = deque(maxlen=5)  # the last full seconds
-        self._answer_count, self._answer_since = 0, time.monotonic()
-        self._failures = 0
-        self._outage_until = 0.0
+        self.pacing = Pacing(self.limiter, int(values["campaigns"]["max_in_flight"]))
         self.unknown_outcomes = 0  # timeouts: left to the status webhooks and the sweeper
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -162,9 +126,7 @@ class Dispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        self._writer.released.extend(r.id for lane in LANES for r in self._ready[lane])
-        for lane in LANES:
-            self._ready[lane].clear()
+        self._writer.released.extend(self.queue.drop(lambda row: True))
         for task in self._loops[1:]:
             await cancel_and_wait(task)
         self._loops = []
@@ -179,7 +141,7 @@ class Dispatcher:
 
     def notify(self, lane: int) -> None:
         """New rows for ``lane`` (a reply, an emergency, a resumed campaign): look now."""
-        self._dirty.add(lane)
+        self.queue.dirty.add(lane)
         self._wake.set()
 
     # -- campaigns as the pump sees them ------------------------------------------------------
@@ -197,12 +159,9 @@ class Dispatcher:
 
     def drop_campaign(self, campaign_id: int) -> set[int]:
         """Forget the campaign's claimed rows (released later); return the ids in flight."""
-        for lane in (EMERGENCY, CAMPAIGN):
-            kept = deque(r for r in self._ready[lane] if r.campaign_id != campaign_id)
-            self._writer.released.extend(
-                r.id for r in self._ready[lane] if r.campaign_id == campaign_id
-            )
-            self._ready[lane] = kept
+        self._writer.released.extend(
+            self.queue.drop(lambda r: r.campaign_id == campaign_id, (EMERGENCY, CAMPAIGN))
+        )
         self._writer.wake()
         return {i for i, r in self._in_flight.items() if r.campaign_id == campaign_id}
 
@@ -213,27 +172,12 @@ class Dispatcher:
 
     @property
     def in_flight_target(self) -> int:
-        """About rate × round trip, never above the configured cap.
-
-        The rate is the lower of what the limiter allows and (doubled, so it can grow) what
-        the API answered lately: a saturated server gains nothing from more requests waiting.
-        """
-        allowed = self.limiter.throughput * self.limiter.factor
-        now = time.monotonic()
-        current = self._answer_count / max(0.25, now - self._answer_since)
-        achieved = 2 * max([current, *self._answered])
-        return max(2, min(self.max_in_flight, math.ceil(min(allowed, achieved) * self._rtt) + 2))
-
-    def _answered_one(self) -> None:
-        now = time.monotonic()
-        if now - self._answer_since >= 1.0:
-            self._answered.append(self._answer_count / (now - self._answer_since))
-            self._answer_count, self._answer_since = 0, now
-        self._answer_count += 1
+        """About rate × round trip requests waiting for Meta (see ``pacing.Pacing``)."""
+        return self.pacing.target
 
     def ready_count(self) -> int:
         """Rows claimed and waiting for their turn."""
-        return sum(len(q) for q in self._ready.values())
+        return self.queue.count()
 
     # -- the pump ---------------------------------------------------------------------------
 
@@ -251,8 +195,8 @@ class Dispatcher:
         if self.auth_alert is not None:
             await self._wait_for_token()
             return
-        await self._refill()
-        lane = next((lane for lane in LANES if self._ready[lane]), None)
+        await self.queue.refill()
+        lane = self.queue.next_lane()
         if lane is None:
             await self._sleep(IDLE_POLL)
             return
@@ -263,7 +207,7 @@ class Dispatcher:
         if delay > 0:
             await self._sleep(delay)  # a higher lane arriving meanwhile wakes us
             return
-        row = self._ready[lane].popleft()
+        row = self.queue.lanes[lane].popleft()
         info = self.campaigns.get(row.campaign_id) if row.campaign_id is not None else None
         if not await self._vet(row, info):
             return
@@ -308,63 +252,9 @@ class Dispatcher:
                 return False
         return True
 
-    async def _refill(self) -> None:
-        mono = time.monotonic()
-        lanes = [
-            lane
-            for lane in LANES
-            if len(self._ready[lane]) < self._batch(lane) // 2 + 1
-            and (lane in self._dirty or mono - self._last_claim[lane] >= IDLE_POLL)
-            and (lane == REPLY or any(self._sending(lane)))
-        ]
-        if not lanes:
-            return
-        for lane in lanes:
-            self._dirty.discard(lane)
-            self._last_claim[lane] = mono
-        now = time.time()
-        plans = {lane: (self._batch(lane), list(self._sending(lane))) for lane in lanes}
-        marketing = {c.id: self._is_marketing(c) for _, cs in plans.values() for c in cs}
-
-        async def job(conn: Any) -> dict[int, list[Row]]:
-            claimed: dict[int, list[Row]] = {}
-            for lane, (size, campaigns) in plans.items():
-                if lane == REPLY:
-                    claimed[lane] = await outbox.claim_replies(conn, size, now)
-                    continue
-                rows: list[Row] = []
-                for info in campaigns:
-                    rows += await outbox.claim_campaign_rows(
-                        conn, lane, info.id, marketing[info.id], size - len(rows), now
-                    )
-                    if len(rows) >= size:
-                        break
-                claimed[lane] = rows
-            return claimed
-
-        for lane, rows in (await self._db.write(job)).items():
-            self._ready[lane].extend(rows)
-            if len(rows) >= plans[lane][0]:
-                self._dirty.add(lane)  # probably more where these came from
-
-    def _is_marketing(self, info: CampaignInfo) -> bool:
-        """Marketing by the campaign's category or by its template's latest category."""
-        if info.marketing or info.template_key is None:
-            return info.marketing
-        known = self._appliance.parts["templates"].get(*info.template_key)
+    def _marketing_template(self, key: tuple[str, str]) -> bool:
+        known = self._appliance.parts["templates"].get(*key)
         return bool(known and known["category"] == "MARKETING")
-
-    def _sending(self, lane: int) -> list[CampaignInfo]:
-        return sorted(
-            (c for c in self.campaigns.values() if c.lane == lane and c.status == SENDING),
-            key=lambda c: c.id,
-        )
-
-    def _batch(self, lane: int) -> int:
-        if lane == REPLY:
-            return 20
-        rate = self.limiter.throughput if lane == EMERGENCY else self.limiter.campaign_rate
-        return max(4, int(rate * 0.5))  # half a second of sending: pauses act fast
 
     # -- one request ------------------------------------------------------------------------
 
@@ -391,26 +281,16 @@ class Dispatcher:
             self._accepted(row, result, time.monotonic() - started)
         finally:
             self._in_flight.pop(row.id, None)
-            self._answered_one()
+            self.pacing.answered()
             self._wake.set()
 
     def _accepted(self, row: Row, result: SendResult, rtt: float) -> None:
         now = time.time()
-        self._note_rtt(rtt)
-        self._failures = 0
+        self.pacing.succeeded(rtt)
         self._writer.results.accepted.append(Accepted(row.id, result.wamid, now))
         if row.part == TEMPLATE_PART and not row.in_window:
             self._writer.results.tier.append(TierUse(row.recipient, now))
         self._writer.wake()
-
-    def _note_rtt(self, rtt: float) -> None:
-        low, since = self._rtt_window
-        now = time.monotonic()
-        low = min(low, rtt)
-        self._rtt = min(self._rtt, rtt)
-        if now - since > RTT_WINDOW_SECONDS:
-            self._rtt, low, since = low, math.inf, now
-        self._rtt_window = (low, since)
 
     def _failed(self, row: Row, info: CampaignInfo | None, err: GraphApiError) -> None:
         code, detail = err.graph_code, str(err.message)[:500]
@@ -419,7 +299,7 @@ class Dispatcher:
             # stays claimed and is resent only if no status arrives within the grace period.
             log.warning("outbox row %s: outcome unknown (%s)", row.id, detail)
             self.unknown_outcomes += 1
-            self._outage()
+            self.pacing.outage()
             return
         now = time.time()
         decision = decide(
@@ -435,14 +315,14 @@ class Dispatcher:
         if decision.slow_down:
             self.limiter.slow_down(decision.slow_down)
         if decision.outage:
-            self._outage()
+            self.pacing.outage()
         if decision.verdict is Verdict.FINAL:
             self._final(row, decision.state, code, detail, whole_person=decision.skip_person)
             if decision.marketing_opt_out:
                 self._writer.results.marketing_stops.append(row.recipient)
             return
         assert decision.retry_at is not None
-        later = now + _jitter(decision.retry_at - now) if decision.retry_at > now else now
+        later = now + jitter(decision.retry_at - now) if decision.retry_at > now else now
         self._retry(row, later, int(decision.counts_attempt), code, detail)
         self._account_stop(info.id if info else None, code, detail, decision.verdict)
 
@@ -460,19 +340,6 @@ class Dispatcher:
                 task = asyncio.create_task(self.on_account_alert(campaign_id, Alert(code, detail)))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-
-    def _outage(self) -> None:
-        """Transport or server failures hold every lane a while, longer at each new failure.
-
-        Requests that fail together (all those in flight) are one failure, not many.
-        """
-        now = time.monotonic()
-        if now < self._outage_until:
-            return
-        self._failures += 1
-        hold = _jitter(min(MAX_OUTAGE_HOLD, 0.2 * 2 ** min(self._failures - 1, 8)))
-        self._outage_until = now + hold
-        self.limiter.hold(hold)
 
     def _retry(
         self, row: Row, not_before: float, attempts: int, code: int | None, detail: str
@@ -504,17 +371,17 @@ class Dispatcher:
             self._writer.results.person_finals.append(
                 PersonFinal(row.campaign_id, row.recipient, state, code, detail, now)
             )
-            # Their parts already claimed are released unsent, so the update above ends them.
-            for lane in (EMERGENCY, CAMPAIGN):
-                same = [
-                    r
-                    for r in self._ready[lane]
-                    if r.campaign_id == row.campaign_id and r.recipient == row.recipient
-                ]
-                if same:
-                    self._writer.released.extend(r.id for r in same)
-                    self._ready[lane] = deque(r for r in self._ready[lane] if r not in same)
+            self._drop_person(row.campaign_id, row.recipient)
         self._writer.wake()
+
+    def _drop_person(self, campaign_id: int, recipient: str) -> None:
+        """Their parts already claimed are released unsent, so the person's final ends them."""
+        self._writer.released.extend(
+            self.queue.drop(
+                lambda r: r.campaign_id == campaign_id and r.recipient == recipient,
+                (EMERGENCY, CAMPAIGN),
+            )
+        )
 
     # -- the token alarm --------------------------------------------------------------------
 
@@ -532,7 +399,7 @@ class Dispatcher:
             self.tier.set_from_meta(info.get("whatsapp_business_manager_messaging_limit"))
             log.info("the token works again: sending resumes")
             self.auth_alert = None
-            self._dirty.update(LANES)
+            self.queue.dirty.update(LANES)
 
     # -- statuses (inbox subscriber) ---------------------------------------------------------
 
@@ -556,15 +423,19 @@ class Dispatcher:
         """A citizen's message used one token of the number's throughput."""
         self.limiter.note_inbound()
 
-    def _written(self, ready_again: bool, stops: list[AccountStop]) -> None:
-        """After each commit: rows may be ready again; failed statuses may stop the account."""
+    def _written(
+        self, ready_again: bool, people: list[PersonFinal], stops: list[AccountStop]
+    ) -> None:
+        """After each commit: rows may be ready again, people ended, the account stopped."""
+        for person in people:
+            self._drop_person(person.campaign_id, person.recipient)
         if ready_again:
-            self._dirty.update((EMERGENCY, REPLY, CAMPAIGN))
+            self.queue.dirty.update((EMERGENCY, REPLY, CAMPAIGN))
         for stop in stops:
             self._account_stop(stop.campaign_id, stop.code, stop.detail, stop.verdict)
 
     def _active(self) -> set[int]:
-        return set(self._in_flight) | {r.id for lane in LANES for r in self._ready[lane]}
+        return set(self._in_flight) | self.queue.ids()
 
     async def sweep(self) -> int:
         """One sweeper round now (tests and the restore hook)."""

@@ -128,9 +128,14 @@ class Results:
 class ResultWriter:
     """Gathers results and released rows; one task writes them, waking status waiters."""
 
-    def __init__(self, db: Database, on_written: Callable[[bool, list[AccountStop]], None]):
+    def __init__(
+        self,
+        db: Database,
+        on_written: Callable[[bool, list[PersonFinal], list[AccountStop]], None],
+    ) -> None:
         self._db = db
-        self._on_written = on_written  # (rows became ready again, account stops seen)
+        # (rows became ready again, people whose remaining parts ended, account stops seen)
+        self._on_written = on_written
         self.results = Results()
         self.released: list[int] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -182,7 +187,7 @@ class ResultWriter:
         for future in waiters:
             if not future.done():
                 future.set_result(None)
-        self._on_written(bool(results.retries or released or stops), stops)
+        self._on_written(bool(results.retries or released or stops), results.person_finals, stops)
 
 
 async def release(conn: WriteConnection, ids: list[int]) -> None:

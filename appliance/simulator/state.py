@@ -302,6 +302,8 @@ class SimState:
     def _template_for(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         content = body["template"]
         template = self.templates.get((content["name"], content["language"]["code"]))
+        if template is not None and template["status"] == "PAUSED":
+            raise Rejected(132015, f"template {content['name']} is paused")
         if template is None or template["status"] != "APPROVED":
             raise Rejected(
                 132001,
@@ -312,13 +314,20 @@ class SimState:
         if endpoint == "marketing_messages" and template["category"] != "MARKETING":
             raise Rejected(100, "marketing_messages accepts only marketing templates")
         expected = template["placeholders"]
-        given = sum(
-            len(c.get("parameters", []))
+        given = [
+            p
             for c in content.get("components", [])
-            if c.get("type") == "body"
-        )
-        if given != expected:
-            raise Rejected(132000, f"expected {expected} body parameters, got {given}")
+            if str(c.get("type") or "").lower() == "body"
+            for p in c.get("parameters", [])
+        ]
+        if len(given) != len(expected):
+            raise Rejected(132000, f"expected {len(expected)} body parameters, got {len(given)}")
+        if template["parameter_format"] == "NAMED":
+            names = {p.get("parameter_name") for p in given}
+            if names != set(expected):
+                raise Rejected(132000, f"parameter_name must be each of {sorted(expected)}")
+        elif any("parameter_name" in p for p in given):
+            raise Rejected(132012, "this template takes positional parameters, not names")
         return template
 
     def _count_tier(self, key: str, now: float) -> None:
@@ -367,6 +376,7 @@ class SimState:
         body_text = next(
             (c.get("text", "") for c in components if str(c.get("type")).upper() == "BODY"), ""
         )
+        names = sorted(set(re.findall(r"\{\{\s*([\w]+)\s*\}\}", body_text)))
         template = {
             "id": existing["id"] if existing else self.new_number(7),
             "name": name,
@@ -374,7 +384,9 @@ class SimState:
             "category": category.upper(),
             "status": status.upper(),
             "components": components,
-            "placeholders": len(set(re.findall(r"\{\{\s*([\w]+)\s*\}\}", body_text))),
+            "placeholders": names,
+            # Meta lists it: pywa's get_templates reads it from every template.
+            "parameter_format": "POSITIONAL" if all(n.isdigit() for n in names) else "NAMED",
         }
         self.templates[(name, language)] = template
         return template
