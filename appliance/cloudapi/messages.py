@@ -101,12 +101,20 @@ def location(
     latitude: float | str, longitude: float | str, *, name: str = "", address: str = ""
 ) -> tuple[str, dict[str, Any]]:
     """A pin with an optional name and address."""
-    content: dict[str, Any] = {"latitude": float(latitude), "longitude": float(longitude)}
+    content: dict[str, Any] = {"latitude": _number(latitude), "longitude": _number(longitude)}
     if name:
         content["name"] = name
     if address:
         content["address"] = address
     return "location", content
+
+
+def _number(value: float | str) -> float | str:
+    """Meta wants coordinates as numbers; a value that is none stays for the limits to name."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def buttons(
