@@ -120,6 +120,10 @@ class Settings:
     undeliverable_sync: bool = False  # answer 131026 at once instead of a failed webhook
     # wa_id → Graph code: the message is accepted, then a failed status carries the code.
     failures: dict[str, int] = field(default_factory=dict)
+    # Business-scoped user ids (Meta, 2026) on inbound messages and statuses.
+    user_ids: bool = False
+    # wa_ids of username users whose number Meta withholds: they appear by user id only.
+    username_only: list[str] = field(default_factory=list)
     # Meta accepts free-form outside the window and fails it by webhook (131047); True
     # refuses it at once instead, as older simulators did.
     window_sync: bool = False
@@ -207,6 +211,11 @@ class SimState:
     def now(self) -> float:
         """The simulated clock: wall time plus what tests advanced it by."""
         return time.time() + self.clock_offset
+
+    def user_id_for(self, wa_id: str) -> str:
+        """The stable business-scoped user id Meta would give this number's owner."""
+        digest = hashlib.sha256(f"{self.settings.business_account_id}:{wa_id}".encode())
+        return f"IT.{int(digest.hexdigest()[:15], 16)}"
 
     def new_id(self, prefix: str) -> str:
         """A unique id in Meta's style."""

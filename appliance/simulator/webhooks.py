@@ -107,10 +107,14 @@ class WebhookSender:
 
     def _status(self, entry: dict[str, Any], status: str, at: float) -> dict[str, Any]:
         item: dict[str, Any] = {"id": entry["wamid"], "status": status, "timestamp": str(int(at))}
-        if entry["to"].isdigit():
-            item["recipient_id"] = entry["to"]
-        else:
+        settings = self.state.settings
+        if not entry["to"].isdigit():
             item["recipient_user_id"] = entry["to"]
+        else:
+            if entry["to"] not in settings.username_only:
+                item["recipient_id"] = entry["to"]
+            if settings.user_ids or entry["to"] in settings.username_only:
+                item["recipient_user_id"] = self.state.user_id_for(entry["to"])
         if entry["callback_data"] is not None:
             item["biz_opaque_callback_data"] = entry["callback_data"]
         if status in ("sent", "delivered"):
