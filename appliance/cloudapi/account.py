@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from appliance import audit
@@ -71,7 +72,7 @@ def standing_of(event: Event) -> Standing | None:
 def _account(name: str, value: dict[str, Any]) -> Standing | None:
     if name == "DISABLED_UPDATE":
         ban = value.get("ban_info") if isinstance(value.get("ban_info"), dict) else {}
-        state, date = str(ban.get("waba_ban_state") or ""), str(ban.get("waba_ban_date") or "")
+        state, date = str(ban.get("waba_ban_state") or ""), _italian_date(ban.get("waba_ban_date"))
         if state == "REINSTATE":
             return Standing("account", OK, "riattivato da Meta")
         when = f" dal {date}" if date else ""
@@ -123,6 +124,21 @@ def _account(name: str, value: dict[str, Any]) -> Standing | None:
     if name in ("ACCOUNT_RECONNECTED", "VERIFIED_ACCOUNT"):
         return Standing("account", OK, "attivo")
     return None  # partners, pricing tiers, terms signed: nothing changes for sending
+
+
+_MONTHS = (
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"
+).split()
+
+
+def _italian_date(value: Any) -> str:
+    """Meta writes ban dates in English ("January 31, 2021"): in Italian when it parses."""
+    text = str(value or "").strip()
+    try:
+        day = datetime.strptime(text, "%B %d, %Y")
+    except ValueError:
+        return text
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _quality(name: str, value: dict[str, Any]) -> Standing | None:
