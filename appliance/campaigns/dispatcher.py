@@ -5,8 +5,9 @@ then campaigns), waits for the number's one rate limiter (``limiter.RateLimiter`
 configured throughput, inbound messages included, with campaigns held to their own share),
 checks the row again at the last moment (campaign still sending, not expired, person not
 suppressed, pair limit, daily tier) and starts the request, keeping about rate × round trip
-requests in flight. Answers are classified by Graph error code (``cloudapi.codes``) and
-written back in batches; statuses arrive by webhook and move rows forward only.
+requests in flight (``pacing``). What an error means is the decision table's word
+(``policy``); outcomes and statuses are written in batches by ``results.ResultWriter``; rows a
+crash left in flight are the ``sweeper``'s; claimed rows wait in ``ready.ReadyRows``.
 """
 
 from __future__ import annotations
