@@ -13,8 +13,8 @@ import pytest
 
 from tests.harness import RunningAppliance, RunningSimulator, make_config
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-FIXTURES = SHARED / "fixtures" / "meta"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "meta"
+CORPUS = FIXTURES / "webhooks"
 
 
 @pytest.fixture

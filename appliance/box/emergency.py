@@ -360,4 +360,6 @@ class EmergencyController:
             return f"non è approvato da Meta (stato {known['status'] or 'sconosciuto'})"
         if known["category"] != "UTILITY":
             return f"è stato classificato da Meta come {known['category']}, non più UTILITY"
+        if known.get("last_event") == "FLAGGED":
+            return "è segnalato da Meta per bassa qualità e potrebbe essere sospeso a breve"
         return ""

@@ -47,6 +47,12 @@ TICK_SECONDS = 0.5
 TIER_REFRESH_SECONDS = 3600.0
 
 
+# A campaign is done when nothing is queued and no accepted message may still fail: Meta's
+# failed status (131026, 131050, 131049…) arrives after the 200 and may queue a retry.
+STATUS_SETTLE = 30.0
+_UNFINISHED = "(o.state = 'queued' OR (o.state = 'accepted' AND o.updated_at > ?))"
+
+
 def campaign_info(row: Any) -> CampaignInfo:
     """The dispatcher's view of a campaign row."""
     content = loads(row["content"], [])
@@ -505,10 +511,11 @@ class Campaigns:
                 except (ApplianceError, OSError) as err:  # still valid a while: start anyway
                     log.warning("campaign %s: not prepared before starting: %s", row["id"], err)
             await self._start_scheduled(row["id"], now)
+        settled = now - min(STATUS_SETTLE, self.dispatcher.grace)
         for row in await self._db.fetchall(
             "SELECT c.id FROM campaigns c WHERE c.status = ? AND NOT EXISTS"
-            " (SELECT 1 FROM outbox o WHERE o.campaign_id = c.id AND o.state = 'queued')",
-            (SENDING,),
+            f" (SELECT 1 FROM outbox o WHERE o.campaign_id = c.id AND {_UNFINISHED})",
+            (SENDING, settled),
         ):
             await self._done(row["id"], now)
 
@@ -540,9 +547,15 @@ class Campaigns:
         async def job(conn: WriteConnection) -> Any:
             async with conn.execute(
                 "UPDATE campaigns SET status = 'done', finished_at = ? WHERE id = ? AND status = ?"
-                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ?"
-                " AND o.state = 'queued') RETURNING *",
-                (now, campaign_id, SENDING, campaign_id),
+                f" AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND {_UNFINISHED})"
+                " RETURNING *",
+                (
+                    now,
+                    campaign_id,
+                    SENDING,
+                    campaign_id,
+                    now - min(STATUS_SETTLE, self.dispatcher.grace),
+                ),
             ) as cursor:
                 return await cursor.fetchone()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.cloudapi.account import AccountHealth
 from appliance.cloudapi.client import CloudApiClient
 from appliance.cloudapi.inbox import Inbox
 from appliance.cloudapi.probes import client_probe, webhook_probe
@@ -25,6 +26,12 @@ def setup(appliance: Appliance) -> None:
     inbox.subscribe(
         catalog.on_event, name="templates", kinds=("template_status", "template_category")
     )
+    account = AccountHealth(appliance.db)
+    inbox.subscribe(
+        account.on_event,
+        name="account-health",
+        kinds=("account_update", "error", "template_status"),
+    )
     appliance.parts.update(cloudapi=client, inbox=inbox, templates=catalog)
     appliance.services.add(Service("cloudapi", client.start, client.stop))
     sync = TemplateSync(client)
@@ -39,3 +46,5 @@ def setup(appliance: Appliance) -> None:
     silence = appliance.config.values["health"]["webhook_silence_minutes"]
     appliance.health.add("webhook", webhook_probe(inbox, silence))
     appliance.health.add("cloudapi", client_probe(client))
+    appliance.health.add("account", account.probe())
+    appliance.services.add(Service("account-health", account.start, account.stop))

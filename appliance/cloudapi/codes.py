@@ -57,7 +57,14 @@ RULES: dict[int, Rule] = {
     132012: Rule(_PERM, "template parameter format mismatch"),
     132015: Rule(_PERM, "template paused"),
     132016: Rule(_PERM, "template disabled"),
+    132008: Rule(_PERM, "template parameter type does not match the template"),
     130472: Rule(_PERM, "citizen in a marketing experiment"),
+    131021: Rule(_PERM, "recipient is the sending number itself"),
+    135000: Rule(_PERM, "generic user error: check the request"),
+    # The recipient's business-scoped user id cannot receive this message: resend by number.
+    131062: Rule(_PERM, "user id not supported for this message: use the number"),
+    137000: Rule(_PERM, "the citizen's identity key changed: message not sent", recipient=True),
+    131030: Rule(_PERM, "number not in the test recipients list", recipient=True),
     131026: Rule(_PERM, "undeliverable: not on WhatsApp or old client", recipient=True),
     131050: Rule(_PERM, "citizen stopped marketing messages", recipient=True),
     130403: Rule(_PERM, "citizen blocked by the business", recipient=True),
@@ -73,6 +80,11 @@ RULES: dict[int, Rule] = {
     131048: Rule(_ALERT, "spam rate limit: pause campaigns, check quality"),
     131064: Rule(_ALERT, "limit for template misclassification"),
     131063: Rule(_ALERT, "marketing messages disabled"),
+    131005: Rule(_ALERT, "access denied: check the app's permissions"),
+    131037: Rule(_ALERT, "display name not yet approved for this number"),
+    131044: Rule(_ALERT, "no valid payment method on the account"),
+    131045: Rule(_ALERT, "number registration error (certificate)"),
+    133010: Rule(_ALERT, "number not registered with the Cloud API"),
 }
 
 _PERMISSIONS = Rule(_ALERT, "API permission missing")

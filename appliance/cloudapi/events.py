@@ -218,6 +218,29 @@ class UnsupportedMessage(Message):
     errors: tuple[ApiError, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupMessage(Event):
+    """A message written in a WhatsApp group the number is in: never answered one-to-one."""
+
+    kind: ClassVar[str] = "group_message"
+    wamid: str
+    sender: Identity
+    group_id: str
+    message_type: str
+    timestamp: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageChange(Event):
+    """A citizen deleted (``revoke``) or edited (``edit``) a message already received."""
+
+    kind: ClassVar[str] = "message_change"
+    wamid: str
+    sender: Identity
+    change: str
+    original_wamid: str = ""
+
+
 # -- statuses and account webhooks ----------------------------------------------------------
 
 
@@ -250,6 +273,7 @@ class TemplateStatusUpdate(Event):
     language: str
     event: str
     reason: str = ""
+    category: str = ""  # Meta names it in newer webhooks; the route follows it at once
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,6 +332,20 @@ class AccountErrors(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AccountNotice(Event):
+    """The account, the number or a template changed standing: ban, restriction, quality…
+
+    ``field_name`` is the webhook field (``account_update``, ``phone_number_quality_update``,
+    ``message_template_quality_update``), ``event`` Meta's event name, ``value`` the rest.
+    """
+
+    kind: ClassVar[str] = "account_update"
+    field_name: str
+    event: str
+    value: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnsupportedChange(Event):
     """A webhook field we do not handle, or one we could not read; kept, never a crash."""
 
@@ -318,6 +356,10 @@ class UnsupportedChange(Event):
 
 
 # -- splitting a payload into records -------------------------------------------------------
+
+ACCOUNT_FIELDS = frozenset(
+    {"account_update", "phone_number_quality_update", "message_template_quality_update"}
+)
 
 
 def split(payload: dict[str, Any]) -> list[tuple[str, str, Record]]:
@@ -351,6 +393,9 @@ def _split(payload: dict[str, Any]) -> Iterator[tuple[str, str, Record]]:
             elif field_name == "user_id_update":
                 for update in _dicts(value.get("user_id_update")):
                     yield _hash_key("system", account, update), "system", _rec(account, update)
+            elif field_name in ACCOUNT_FIELDS:
+                rec = {"a": account, "f": field_name, "v": value}
+                yield _hash_key("account", account, [field_name, value]), "account_update", rec
             elif field_name == "user_preferences":
                 metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
                 contacts = list(_dicts(value.get("contacts")))
@@ -457,6 +502,8 @@ def to_event(key: str, kind: str, record: Record) -> Event:
             return _user_preferences(base, record["v"], record.get("c"))
         if kind == "system":
             return _user_id_update(base, record["v"])
+        if kind == "account_update":
+            return _account_notice(base, str(record["f"]), record["v"])
         if kind == "error":
             return AccountErrors(**base, errors=tuple(ApiError.from_json(e) for e in record["e"]))
         return UnsupportedChange(
@@ -495,10 +542,12 @@ def _phone(value: Any, user_id: str | None) -> str | None:
 
 def _message(
     base: dict[str, Any], m: dict[str, Any], contact: dict[str, Any] | None
-) -> Message | SystemChange:
+) -> Message | GroupMessage | SystemChange | MessageChange:
     sender = _sender(m, contact)
-    if m.get("type") == "system":
-        return _system_change(base, m, sender)
+    mtype = str(m.get("type") or "")
+    notice = _notice(base, m, sender, mtype)
+    if notice is not None:
+        return notice
     context = m.get("context") if isinstance(m.get("context"), dict) else {}
     common = {
         **base,
@@ -509,7 +558,6 @@ def _message(
         "forwarded": bool(context.get("forwarded") or context.get("frequently_forwarded")),
         "referral": m.get("referral") if isinstance(m.get("referral"), dict) else None,
     }
-    mtype = str(m.get("type") or "")
     body = m.get(mtype) if isinstance(m.get(mtype), dict) else {}
     if mtype == "text":
         return TextMessage(**common, body=str(body.get("body", "")))
@@ -568,6 +616,28 @@ def _message(
     )
 
 
+def _notice(
+    base: dict[str, Any], m: dict[str, Any], sender: Identity, mtype: str
+) -> GroupMessage | SystemChange | MessageChange | None:
+    """The events that arrive as messages but are no conversation turn, or None."""
+    common = {**base, "wamid": str(m.get("id") or base["key"]), "sender": sender}
+    if m.get("group_id"):
+        return GroupMessage(
+            **common,
+            group_id=str(m["group_id"]),
+            message_type=mtype,
+            timestamp=_int(m.get("timestamp")),
+        )
+    body = m.get(mtype) if isinstance(m.get(mtype), dict) else {}
+    if mtype == "system":
+        return _system_change(base, m, sender)
+    if mtype in ("revoke", "edit"):
+        return MessageChange(
+            **common, change=mtype, original_wamid=str(body.get("original_message_id") or "")
+        )
+    return None
+
+
 _MEDIA: dict[str, type[MediaMessage]] = {
     "image": ImageMessage,
     "video": VideoMessage,
@@ -603,7 +673,8 @@ def _template_status(base: dict[str, Any], v: dict[str, Any]) -> TemplateStatusU
         name=str(v["message_template_name"]),
         language=str(v.get("message_template_language") or ""),
         event=str(v["event"]),
-        reason=str(v.get("reason") or ""),
+        reason="" if str(v.get("reason") or "").upper() == "NONE" else str(v.get("reason") or ""),
+        category=str(v.get("message_template_category") or ""),
     )
 
 
@@ -677,6 +748,12 @@ def _user_id_update(base: dict[str, Any], v: dict[str, Any]) -> SystemChange:
         body=str(v.get("detail") or ""),
         timestamp=_int(v.get("timestamp")),
     )
+
+
+def _account_notice(base: dict[str, Any], field_name: str, v: dict[str, Any]) -> AccountNotice:
+    # A quality change without an event name is named after its new score (GREEN, YELLOW…).
+    event = v.get("event") or v.get("new_quality_score") or ""
+    return AccountNotice(**base, field_name=field_name, event=str(event).upper(), value=dict(v))
 
 
 def _int(value: Any) -> int:

@@ -18,7 +18,16 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.cloudapi.events import Event, Message, StatusUpdate, SystemChange, split, to_event
+from appliance.cloudapi.events import (
+    Event,
+    GroupMessage,
+    Message,
+    MessageChange,
+    StatusUpdate,
+    SystemChange,
+    split,
+    to_event,
+)
 from appliance.core.db import Database, WriteConnection
 from appliance.core.services import cancel_and_wait
 
@@ -35,17 +44,38 @@ WORKERS = 32  # handler calls in flight across citizens and messages
 MAX_STORAGE_PAUSE = 60.0  # longest wait before the worker tries a failed write again
 MAX_STORE_BATCH = 500  # deliveries per INSERT (two SQL parameters each)
 
+_FORWARD = "excluded.rank > message_statuses.rank"  # statuses only move forward
+
+
+def _forward(column: str) -> str:
+    return f"{column} = CASE WHEN {_FORWARD} THEN excluded.{column} ELSE {column} END"
+
+
 _STATUS_UPSERT = (
     "INSERT INTO message_statuses (wamid, status, rank, timestamp, recipient_id,"
-    " recipient_user_id, callback_data, error_code, error_title, error_details, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET"
-    " status = excluded.status, rank = excluded.rank, timestamp = excluded.timestamp,"
-    " recipient_id = coalesce(excluded.recipient_id, recipient_id),"
+    " recipient_user_id, callback_data, error_code, error_title, error_details, updated_at,"
+    " pricing_category, billable, pricing_model)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET "
+    + ", ".join(
+        _forward(c)
+        for c in (
+            "status",
+            "rank",
+            "timestamp",
+            "error_code",
+            "error_title",
+            "error_details",
+            "updated_at",
+        )
+    )
+    + ", recipient_id = coalesce(excluded.recipient_id, recipient_id),"
     " recipient_user_id = coalesce(excluded.recipient_user_id, recipient_user_id),"
     " callback_data = coalesce(excluded.callback_data, callback_data),"
-    " error_code = excluded.error_code, error_title = excluded.error_title,"
-    " error_details = excluded.error_details, updated_at = excluded.updated_at"
-    " WHERE excluded.rank > message_statuses.rank"
+    # Pricing rides on sent and delivered, in any order: kept from the first that has it.
+    " pricing_category = coalesce(pricing_category, excluded.pricing_category),"
+    " billable = coalesce(billable, excluded.billable),"
+    " pricing_model = coalesce(pricing_model, excluded.pricing_model)"
+    f" WHERE {_FORWARD} OR (pricing_category IS NULL AND excluded.pricing_category IS NOT NULL)"
 )
 
 
@@ -458,8 +488,8 @@ class Inbox:
 
 
 def _lane(event: Event) -> str:
-    # A citizen's messages and notices (number or user id changes) keep their order.
-    if isinstance(event, Message | SystemChange):
+    # A citizen's messages and notices (number changes, deletions) keep their order.
+    if isinstance(event, Message | SystemChange | MessageChange | GroupMessage):
         return f"c:{event.sender.wa_id or event.sender.user_id or event.key}"
     if isinstance(event, StatusUpdate):
         return f"s:{event.wamid}"
@@ -480,4 +510,18 @@ def _status_row(event: StatusUpdate, now: float) -> tuple[Any, ...]:
         error.title if error else None,
         error.details or error.message if error else None,
         now,
+        *_pricing(event.pricing),
+    )
+
+
+def _pricing(pricing: dict[str, Any] | None) -> tuple[str | None, int | None, str | None]:
+    """(category, billable, model) of a status's ``pricing`` object, None where absent."""
+    if not pricing:
+        return None, None, None
+    billable = pricing.get("billable")
+    category, model = pricing.get("category"), pricing.get("pricing_model")
+    return (
+        str(category) if category else None,
+        int(billable) if isinstance(billable, bool) else None,
+        str(model) if model else None,
     )

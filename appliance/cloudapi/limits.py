@@ -136,14 +136,17 @@ def _location(content: dict[str, Any], kind: str) -> None:
         if not -bound <= number <= bound:
             raise LimitError(f"location.{name}", f"must be within ±{bound}", OUT_OF_RANGE)
     for name in ("name", "address"):
-        if name in content:
+        if content.get(name) is not None:  # Meta accepts null for an absent name or address
             _text(content, name, f"location.{name}", 1, 1000)
 
 
 def _interactive(content: dict[str, Any], kind: str) -> None:
     itype = content.get("type")
+    if itype == "cta_url":
+        _cta_url(content)
+        return
     if itype not in ("button", "list"):
-        raise LimitError("interactive.type", "must be button or list")
+        raise LimitError("interactive.type", "must be button, list or cta_url")
     body = content.get("body")
     if not isinstance(body, dict):
         raise LimitError("interactive.body", "required", MISSING)
@@ -159,6 +162,22 @@ def _interactive(content: dict[str, Any], kind: str) -> None:
     if not isinstance(action, dict):
         raise LimitError("interactive.action", "required", MISSING)
     (_buttons if itype == "button" else _list)(action)
+
+
+def _cta_url(content: dict[str, Any]) -> None:
+    """A message with one link button: body text and the button's label and URL."""
+    body = content.get("body")
+    if not isinstance(body, dict):
+        raise LimitError("interactive.body", "required", MISSING)
+    _text(body, "text", "interactive.body.text", 1, BUTTON_BODY)
+    action = content.get("action")
+    parameters = action.get("parameters") if isinstance(action, dict) else None
+    if not isinstance(parameters, dict) or action.get("name") != "cta_url":
+        raise LimitError(
+            "interactive.action", 'must be {"name": "cta_url", "parameters": {…}}', MISSING
+        )
+    _text(parameters, "display_text", "interactive.action.parameters.display_text", 1, 20)
+    _text(parameters, "url", "interactive.action.parameters.url", 1, 2000)
 
 
 def _header(header: Any, itype: str) -> None:
@@ -245,12 +264,12 @@ def _template(content: dict[str, Any], kind: str) -> None:
         raise LimitError("template.components", "must be a list")
     for c_index, component in enumerate(components):
         where = f"template.components[{c_index}]"
-        if not isinstance(component, dict) or component.get("type") not in (
-            "header",
-            "body",
-            "button",
-        ):
+        # Meta takes the component type in any case ("BODY" is what some clients send).
+        ctype = str(component.get("type") or "").lower() if isinstance(component, dict) else ""
+        if ctype not in ("header", "body", "button"):
             raise LimitError(f"{where}.type", "must be header, body or button")
+        if ctype == "button":
+            _button_component(component, where)
         parameters = component.get("parameters", [])
         if not isinstance(parameters, list):
             raise LimitError(f"{where}.parameters", "must be a list")
@@ -258,16 +277,26 @@ def _template(content: dict[str, Any], kind: str) -> None:
             _template_parameter(parameter, f"{where}.parameters[{p_index}]")
 
 
+def _button_component(component: dict[str, Any], where: str) -> None:
+    """A template button's parameter: its sub-type and its index among the buttons."""
+    sub_type = str(component.get("sub_type") or "").lower()
+    if sub_type not in ("quick_reply", "url", "copy_code", "flow", "voice_call"):
+        raise LimitError(f"{where}.sub_type", "quick_reply, url, copy_code, flow or voice_call")
+    index = component.get("index")
+    if not str(index).isdigit() or int(str(index)) > 9:
+        raise LimitError(f"{where}.index", "the button's position, 0 to 9", MISSING)
+
+
 def _template_parameter(parameter: Any, where: str) -> None:
     if not isinstance(parameter, dict):
         raise LimitError(where, "must be an object")
-    ptype = parameter.get("type")
+    ptype = str(parameter.get("type") or "").lower()
     if ptype == "text":
         _text(parameter, "text", f"{where}.text", 1, TEXT_BODY)
         if "parameter_name" in parameter:
             _text(parameter, "parameter_name", f"{where}.parameter_name", 1, 128)
     elif ptype in ("image", "video", "document"):
-        media = parameter.get(ptype)
+        media = parameter.get(ptype) or parameter.get(ptype.upper())
         if not isinstance(media, dict):
             raise LimitError(f"{where}.{ptype}", "required", MISSING)
         _media({k: v for k, v in media.items() if k not in ("filename", "caption")}, ptype)

@@ -101,12 +101,20 @@ def location(
     latitude: float | str, longitude: float | str, *, name: str = "", address: str = ""
 ) -> tuple[str, dict[str, Any]]:
     """A pin with an optional name and address."""
-    content: dict[str, Any] = {"latitude": str(latitude), "longitude": str(longitude)}
+    content: dict[str, Any] = {"latitude": _number(latitude), "longitude": _number(longitude)}
     if name:
         content["name"] = name
     if address:
         content["address"] = address
     return "location", content
+
+
+def _number(value: float | str) -> float | str:
+    """Meta wants coordinates as numbers; a value that is none stays for the limits to name."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def buttons(
@@ -163,14 +171,40 @@ def list_message(
     return "interactive", content
 
 
+@dataclass(frozen=True)
+class TemplateButton:
+    """A value for one of the template's buttons: a quick reply's payload or a URL's variable."""
+
+    index: int
+    payload: str = ""  # quick reply: what comes back when the citizen taps it
+    url_variable: str = ""  # URL button: the part that fills {{1}} at the end of its URL
+
+    def component(self) -> dict[str, Any]:
+        """The button's component as the Cloud API takes it."""
+        if self.url_variable:
+            sub_type, parameter = "url", {"type": "text", "text": self.url_variable}
+        else:
+            sub_type, parameter = "quick_reply", {"type": "payload", "payload": self.payload}
+        return {
+            "type": "button",
+            "sub_type": sub_type,
+            "index": str(self.index),
+            "parameters": [parameter],
+        }
+
+
 def template(
     name: str,
     language: str = "it",
     *,
     body: Sequence[str] | Mapping[str, str] = (),
     header: Media | str | Mapping[str, str] | None = None,
+    buttons: Sequence[TemplateButton] = (),
 ) -> tuple[str, dict[str, Any]]:
-    """A template; positional values fill {{1}}…, a mapping fills named {{via}} variables."""
+    """A template; positional values fill {{1}}…, a mapping fills named {{via}} variables.
+
+    ``buttons`` give a quick reply its payload or a URL button its variable, by position.
+    """
     content: dict[str, Any] = {"name": name, "language": {"code": language}}
     components: list[dict[str, Any]] = []
     if isinstance(header, Media):
@@ -197,6 +231,7 @@ def template(
         parameters = [{"type": "text", "text": value} for value in body]
     if parameters:
         components.append({"type": "body", "parameters": parameters})
+    components += [button.component() for button in buttons]
     if components:
         content["components"] = components
     return "template", content

@@ -10,14 +10,36 @@ from appliance.cloudapi.events import Event, TemplateCategoryUpdate, TemplateSta
 from appliance.core.db import Database
 
 MARKETING = "MARKETING"
+APPROVED = "APPROVED"
+# Events that warn about a template without changing whether it can be sent.
+WARNING_EVENTS = frozenset({"FLAGGED", "IN_APPEAL"})
+# Events that give the template back its approved status.
+RESTORING_EVENTS = frozenset({"REINSTATED", "UNARCHIVED"})
 _UPSERT = (
     "INSERT INTO wa_templates (name, language, template_id, account_id, category, status,"
-    " components, updated_at) VALUES (:name, :language, :template_id, :account_id, :category,"
-    " :status, :components, :updated_at) ON CONFLICT (name, language) DO UPDATE SET"
+    " components, last_event, updated_at) VALUES (:name, :language, :template_id, :account_id,"
+    " :category, :status, :components, :last_event, :updated_at)"
+    " ON CONFLICT (name, language) DO UPDATE SET"
     " template_id = excluded.template_id, account_id = excluded.account_id,"
     " category = excluded.category, status = excluded.status,"
-    " components = excluded.components, updated_at = excluded.updated_at"
+    " components = excluded.components, last_event = excluded.last_event,"
+    " updated_at = excluded.updated_at"
 )
+
+
+def status_after(status: str, event: str) -> str:
+    """The send status after a template event: warnings keep it, restoring events approve."""
+    event = event.upper()
+    if event in WARNING_EVENTS:
+        return status
+    if event in RESTORING_EVENTS:
+        return APPROVED
+    return event
+
+
+def flagged(template: dict[str, Any] | None) -> bool:
+    """True when Meta's last word on an approved template is a quality warning."""
+    return bool(template) and template.get("last_event") == "FLAGGED"
 
 
 class TemplateCatalog:
@@ -57,11 +79,17 @@ class TemplateCatalog:
                 "category": str(t.get("category") or "").upper(),
                 "status": str(t.get("status") or "").upper(),
                 "components": json.dumps(t.get("components") or [], ensure_ascii=False),
+                "last_event": "",
                 "updated_at": now,
             }
             for t in templates
             if t.get("name")
         ]
+        for row in rows:
+            # A warning holds while the listing still shows the status it was given under.
+            known = self._cache.get((row["name"], row["language"]))
+            if known and known.get("status") == row["status"]:
+                row["last_event"] = known.get("last_event") or ""
         await self._db.executemany(
             _UPSERT,
             rows,
@@ -72,7 +100,14 @@ class TemplateCatalog:
     async def on_event(self, event: Event) -> None:
         """Inbox subscriber: keep status and category current from Meta's template webhooks."""
         if isinstance(event, TemplateStatusUpdate):
-            await self._update(event, status=event.event.upper())
+            known = self._cache.get((event.name, event.language)) or {}
+            changes = {
+                "status": status_after(known.get("status") or "", event.event),
+                "last_event": event.event.upper(),
+            }
+            if event.category:
+                changes["category"] = event.category.upper()
+            await self._update(event, **changes)
         elif isinstance(event, TemplateCategoryUpdate) and event.completed:
             # An impending change is a notice only; the route moves when it is completed.
             await self._update(event, category=event.new_category.upper())
@@ -91,6 +126,7 @@ class TemplateCatalog:
                 "category": "",
                 "status": "",
                 "components": "[]",
+                "last_event": "",
             }
         )
         row.update(changes, updated_at=time.time())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -32,6 +33,7 @@ class Simulator:
         self._serving: asyncio.Task[None] | None = None
         self._listener_stop: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.clock_moved = asyncio.Event()  # set when a test advances the simulated clock
         self.url = ""
 
     @property
@@ -122,8 +124,12 @@ class Simulator:
 
     async def inbound(self, spec: dict[str, Any]) -> dict[str, Any]:
         """A citizen writes to the number: open the window and post the signed webhook."""
-        sender = spec.get("from")
+        sender = str(spec["from"]).lstrip("+") if spec.get("from") else None
         user_id = spec.get("user_id")
+        if sender and self.settings.user_ids and not user_id:
+            user_id = self.state.user_id_for(sender)
+        if sender in self.settings.username_only:
+            user_id, sender = user_id or self.state.user_id_for(sender), None  # number withheld
         key = str(sender or user_id or "")
         if not key:
             raise Rejected(131008, "from (wa_id) or user_id is required")
@@ -156,6 +162,32 @@ class Simulator:
         value = self.webhooks.messages_value(contacts=[contact], messages=[message])
         status = await self.webhooks.deliver(self.webhooks.envelope("messages", value))
         return {"wamid": wamid, "webhook_status": status}
+
+    async def system(self, spec: dict[str, Any]) -> int | None:
+        """Meta's notice that a citizen changed number or user id (a ``system`` message)."""
+        sender = str(spec["from"]).lstrip("+")
+        change = str(spec.get("type") or "user_changed_number")
+        new_wa_id = str(spec.get("new_wa_id") or sender).lstrip("+")
+        notice: dict[str, Any] = {"type": change}
+        if change == "user_changed_number":
+            notice |= {"body": f"User changed from {sender} to {new_wa_id}", "new_wa_id": new_wa_id}
+        else:
+            new_user_id = str(spec.get("new_user_id") or self.state.user_id_for(new_wa_id + "'"))
+            notice |= {"body": "User changed user id", "wa_id": new_wa_id, "user_id": new_user_id}
+        message = {
+            "from": sender,
+            "id": self.state.new_id("wamid.SYS"),
+            "timestamp": str(int(self.state.now())),
+            "type": "system",
+            "system": notice,
+        }
+        value = self.webhooks.messages_value(messages=[message])
+        return await self.webhooks.deliver(self.webhooks.envelope("messages", value))
+
+    async def account_update(self, value: dict[str, Any]) -> int | None:
+        """An ``account_update`` (ban, restriction…) or, with ``field``, another account notice."""
+        field_name = str(value.pop("field", "account_update"))
+        return await self.webhooks.deliver(self.webhooks.envelope(field_name, value))
 
     def template_status(self, name: str, language: str, status: str, reason: str = "") -> None:
         """Change a template's status and send ``message_template_status_update``."""
@@ -212,7 +244,13 @@ class Simulator:
         return template
 
     async def review_later(self, name: str, language: str) -> None:
-        await asyncio.sleep(self.settings.review_seconds)
+        """Approve (or reject) a new template after the review time on the simulated clock."""
+        due = self.state.now() + self.settings.review_seconds
+        while (left := due - self.state.now()) > 0:
+            self.clock_moved.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(left):
+                    await self.clock_moved.wait()
         rejected = name.startswith("rifiuta")  # lets demos and tests show a rejection
         self.template_status(
             name,
@@ -404,6 +442,7 @@ def create_simulator_app(sim: Simulator) -> Quart:
     async def control_clock() -> Response:
         data = await request.get_json(force=True)
         state.clock_offset += float(data.get("advance", 0))
+        sim.clock_moved.set()
         return _json({"now": state.now()})
 
     @app.post("/_sim/windows")
@@ -415,6 +454,17 @@ def create_simulator_app(sim: Simulator) -> Quart:
     @app.post("/_sim/inbound")
     async def control_inbound() -> Response:
         return _json(await sim.inbound(await request.get_json(force=True)))
+
+    @app.post("/_sim/system")
+    async def control_system() -> Response:
+        return _json({"webhook_status": await sim.system(await request.get_json(force=True))})
+
+    @app.post("/_sim/account_update")
+    async def control_account_update() -> Response:
+        value = await request.get_json(force=True)
+        if not isinstance(value, dict):
+            raise Rejected(100, 'an object like {"event": "ACCOUNT_RESTRICTION"}')
+        return _json({"webhook_status": await sim.account_update(value)})
 
     @app.post("/_sim/templates")
     async def control_templates() -> Response:

@@ -67,6 +67,21 @@ ERRORS: dict[int, tuple[str, str]] = {
         "The template does not exist in this language or is not approved.",
     ),
     190: ("Error validating access token", "The access token is invalid or has expired."),
+    131050: (
+        "Unable to deliver the message",
+        "This recipient has chosen to stop receiving marketing messages on WhatsApp.",
+    ),
+    131049: (
+        "This message was not delivered to maintain healthy ecosystem engagement.",
+        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+    ),
+    131031: ("Account has been locked", "The business account is restricted or disabled."),
+    131042: ("Business eligibility payment issue", "There was an error related to payment."),
+    132015: ("Template is paused", "The template is paused due to low quality."),
+    131062: (
+        "Business-scoped user ID not supported",
+        "The recipient's user id is not supported for this message; use the phone number.",
+    ),
 }
 
 
@@ -103,6 +118,15 @@ class Settings:
     reorder_statuses: bool = False
     undeliverable: list[str] = field(default_factory=list)  # wa_ids; a failed status follows
     undeliverable_sync: bool = False  # answer 131026 at once instead of a failed webhook
+    # wa_id → Graph code: the message is accepted, then a failed status carries the code.
+    failures: dict[str, int] = field(default_factory=dict)
+    # Business-scoped user ids (Meta, 2026) on inbound messages and statuses.
+    user_ids: bool = False
+    # wa_ids of username users whose number Meta withholds: they appear by user id only.
+    username_only: list[str] = field(default_factory=list)
+    # Meta accepts free-form outside the window and fails it by webhook (131047); True
+    # refuses it at once instead, as older simulators did.
+    window_sync: bool = False
     token_expired: bool = False
     webhook_batch: int = 100  # statuses per webhook POST at most
 
@@ -188,6 +212,11 @@ class SimState:
         """The simulated clock: wall time plus what tests advanced it by."""
         return time.time() + self.clock_offset
 
+    def user_id_for(self, wa_id: str) -> str:
+        """The stable business-scoped user id Meta would give this number's owner."""
+        digest = hashlib.sha256(f"{self.settings.business_account_id}:{wa_id}".encode())
+        return f"IT.{int(digest.hexdigest()[:15], 16)}"
+
     def new_id(self, prefix: str) -> str:
         """A unique id in Meta's style."""
         return f"{prefix}{next(self._ids):08d}{secrets.token_hex(6).upper()}"
@@ -237,8 +266,13 @@ class SimState:
         self._take_throughput()
         now = self.now()
         in_window = now - self.windows.get(key, -DAY) < DAY
+        fail_code = self.settings.failures.get(key)
+        if key in self.settings.undeliverable:
+            fail_code = 131026
         if template is None and not in_window:
-            raise Rejected(131047)
+            if self.settings.window_sync:
+                raise Rejected(131047)
+            fail_code = 131047
         if template is not None and not in_window:
             self._count_tier(key, now)
         if key in self.settings.undeliverable and self.settings.undeliverable_sync:
@@ -260,6 +294,7 @@ class SimState:
             "category": template["category"] if template else None,
             "in_window": in_window,
             "callback_data": body.get("biz_opaque_callback_data"),
+            "fail_code": fail_code,
             "at": now,
             "body": body,
         }
@@ -276,6 +311,8 @@ class SimState:
     def _template_for(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         content = body["template"]
         template = self.templates.get((content["name"], content["language"]["code"]))
+        if template is not None and template["status"] == "PAUSED":
+            raise Rejected(132015, f"template {content['name']} is paused")
         if template is None or template["status"] != "APPROVED":
             raise Rejected(
                 132001,
@@ -286,13 +323,20 @@ class SimState:
         if endpoint == "marketing_messages" and template["category"] != "MARKETING":
             raise Rejected(100, "marketing_messages accepts only marketing templates")
         expected = template["placeholders"]
-        given = sum(
-            len(c.get("parameters", []))
+        given = [
+            p
             for c in content.get("components", [])
-            if c.get("type") == "body"
-        )
-        if given != expected:
-            raise Rejected(132000, f"expected {expected} body parameters, got {given}")
+            if str(c.get("type") or "").lower() == "body"
+            for p in c.get("parameters", [])
+        ]
+        if len(given) != len(expected):
+            raise Rejected(132000, f"expected {len(expected)} body parameters, got {len(given)}")
+        if template["parameter_format"] == "NAMED":
+            names = {p.get("parameter_name") for p in given}
+            if names != set(expected):
+                raise Rejected(132000, f"parameter_name must be each of {sorted(expected)}")
+        elif any("parameter_name" in p for p in given):
+            raise Rejected(132012, "this template takes positional parameters, not names")
         return template
 
     def _count_tier(self, key: str, now: float) -> None:
@@ -341,6 +385,7 @@ class SimState:
         body_text = next(
             (c.get("text", "") for c in components if str(c.get("type")).upper() == "BODY"), ""
         )
+        names = sorted(set(re.findall(r"\{\{\s*([\w]+)\s*\}\}", body_text)))
         template = {
             "id": existing["id"] if existing else self.new_number(7),
             "name": name,
@@ -348,7 +393,9 @@ class SimState:
             "category": category.upper(),
             "status": status.upper(),
             "components": components,
-            "placeholders": len(set(re.findall(r"\{\{\s*([\w]+)\s*\}\}", body_text))),
+            "placeholders": names,
+            # Meta lists it: pywa's get_templates reads it from every template.
+            "parameter_format": "POSITIONAL" if all(n.isdigit() for n in names) else "NAMED",
         }
         self.templates[(name, language)] = template
         return template

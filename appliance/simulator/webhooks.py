@@ -59,7 +59,7 @@ class WebhookSender:
     def schedule_statuses(self, entry: dict[str, Any]) -> None:
         """Sent → delivered → read for an accepted message (failed for undeliverable numbers)."""
         settings = self.state.settings
-        if entry["to"] in settings.undeliverable:
+        if entry.get("fail_code"):
             steps = [("failed", settings.status_delays.get("sent") or 0.0)]
         else:
             steps = [
@@ -107,10 +107,14 @@ class WebhookSender:
 
     def _status(self, entry: dict[str, Any], status: str, at: float) -> dict[str, Any]:
         item: dict[str, Any] = {"id": entry["wamid"], "status": status, "timestamp": str(int(at))}
-        if entry["to"].isdigit():
-            item["recipient_id"] = entry["to"]
-        else:
+        settings = self.state.settings
+        if not entry["to"].isdigit():
             item["recipient_user_id"] = entry["to"]
+        else:
+            if entry["to"] not in settings.username_only:
+                item["recipient_id"] = entry["to"]
+            if settings.user_ids or entry["to"] in settings.username_only:
+                item["recipient_user_id"] = self.state.user_id_for(entry["to"])
         if entry["callback_data"] is not None:
             item["biz_opaque_callback_data"] = entry["callback_data"]
         if status in ("sent", "delivered"):
@@ -124,10 +128,11 @@ class WebhookSender:
                 "category": (entry["category"] or "service").lower(),
             }
         if status == "failed":
-            title, details = ERRORS[131026]
+            code = entry.get("fail_code") or 131026
+            title, details = ERRORS.get(code, ("Error", f"Error {code}"))
             item["errors"] = [
                 {
-                    "code": 131026,
+                    "code": code,
                     "title": title,
                     "message": title,
                     "error_data": {"details": details},

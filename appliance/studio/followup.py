@@ -1,4 +1,8 @@
-"""The "Leggi" follow-up: a tap on a campaign template's quick reply brings the full content."""
+"""Template quick replies: "Leggi" brings a campaign's full content; "stop promotions" opts out.
+
+Only the campaign's own "Leggi" button sends the content: any other button of the same
+template (Meta's marketing opt-out, a staff-defined one) does what it says, nothing more.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import TYPE_CHECKING
 from appliance.campaigns import outbox
 from appliance.campaigns.model import TEMPLATE_PART, loads, part_message
 from appliance.cloudapi.events import Event, QuickReply
+from appliance.studio.shipped import READ_BUTTON
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
@@ -18,6 +23,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Content follows for these campaign states; a cancelled or expired one stays silent.
 FOLLOWS = ("sending", "paused", "done")
+# Meta's marketing opt-out button, as its payload arrives (the button's text, by language).
+MARKETING_OPT_OUT = frozenset(
+    {"stop promotions", "interrompi promozioni", "stop alle promozioni", "stop promozioni"}
+)
+
+
+def _payload(event: QuickReply) -> str:
+    return " ".join((event.payload or event.text).split()).casefold()
 
 
 class FollowUp:
@@ -29,8 +42,18 @@ class FollowUp:
         self._media = media
 
     async def on_message(self, event: Event) -> None:
-        """Queue the campaign's content parts as replies, once per template message."""
-        if not isinstance(event, QuickReply) or not event.reply_to:
+        """A quick reply: the opt-out button opts out; "Leggi" queues the content, once."""
+        if not isinstance(event, QuickReply):
+            return
+        payload = _payload(event)
+        if payload in MARKETING_OPT_OUT:
+            who = event.sender
+            await self._appliance.parts["audience"].set_marketing_opt_out(
+                who.wa_id, who.user_id, True
+            )
+            log.info("a citizen stopped marketing messages by the template's button")
+            return
+        if payload != READ_BUTTON.casefold() or not event.reply_to:
             return
         row = await self._db.fetchone(
             "SELECT o.id, o.recipient, c.id AS campaign_id, c.status, c.content, c.expires_at"

@@ -116,7 +116,11 @@ def test_undeliverable_number_fails_by_webhook_with_131026(sim_appliance, simula
 @pytest.mark.parametrize(
     ("setup", "code", "action"),
     [
-        ({"windows": {"wa_id": TO, "open": False}}, 131047, Action.NEEDS_TEMPLATE),
+        (
+            {"windows": {"wa_id": TO, "open": False}, "settings": {"window_sync": True}},
+            131047,
+            Action.NEEDS_TEMPLATE,
+        ),
         ({"settings": {"token_expired": True}}, 190, Action.OPERATOR_ALERT),
         ({"settings": {"pair_burst": 0}}, 131056, Action.RETRY_RECIPIENT),
         ({"faults": {"fail_status": 503, "fail_count": 1}}, 2, Action.RETRY),

@@ -26,6 +26,12 @@ EXPECTED = {
         131050,
         130403,
         131052,
+        132008,
+        131021,
+        135000,
+        131062,
+        137000,
+        131030,
     ],
     Action.OPERATOR_ALERT: [
         190,
@@ -39,6 +45,11 @@ EXPECTED = {
         131048,
         131064,
         131063,
+        131005,
+        131037,
+        131044,
+        131045,
+        133010,
     ],
 }
 CASES = [(code, action) for action, codes in EXPECTED.items() for code in codes]
@@ -59,7 +70,14 @@ def test_permission_range_alerts_the_operator(code):
 
 
 def test_subscriber_problems_are_marked():
-    assert {c for c, r in RULES.items() if r.recipient} == {131026, 131050, 130403, 131052}
+    assert {c for c, r in RULES.items() if r.recipient} == {
+        131026,
+        131050,
+        130403,
+        131052,
+        137000,
+        131030,
+    }
 
 
 def test_unknown_codes_fall_back_on_http_status():

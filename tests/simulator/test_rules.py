@@ -3,7 +3,7 @@ import time
 import httpx
 import pytest
 
-from tests.harness import TEST_CREDENTIALS
+from tests.harness import TEST_CREDENTIALS, wait_until
 
 pytestmark = pytest.mark.fast
 
@@ -97,7 +97,16 @@ def test_pair_limit_bucket_per_recipient(simulator):
     assert code(post(simulator, text())) == 131056
 
 
+def test_free_form_outside_the_window_is_accepted_then_failed_by_webhook(simulator):
+    assert post(simulator, text()).status_code == 200  # Meta answers 200 first
+    (entry,) = simulator.messages()
+    assert entry["fail_code"] == 131047
+    assert post(simulator, template()).status_code == 200
+    assert simulator.messages()[-1]["fail_code"] is None
+
+
 def test_24_hour_window(simulator):
+    simulator.settings.window_sync = True  # refused at once: the window's arithmetic in view
     assert code(post(simulator, text())) == 131047
     assert post(simulator, template()).status_code == 200
     simulator.settings.webhook_url = ""
@@ -149,6 +158,7 @@ def test_templates_unknown_unapproved_parameters_and_routes(simulator):
 
 
 def test_template_listing_pages_and_creation_with_review(simulator):
+    simulator.settings.review_seconds = 3600.0  # on the simulator's clock, advanced below
     url = f"{simulator.url}/v25.0/100000000000001/message_templates"
     first = httpx.get(url, params={"limit": 2}, headers=AUTH).json()
     assert len(first["data"]) == 2 and first["paging"]["next"]
@@ -171,7 +181,9 @@ def test_template_listing_pages_and_creation_with_review(simulator):
     assert code(httpx.post(url, json=body, headers=AUTH)) == 100  # already exists
     assert code(httpx.post(url, json={**body, "name": "Bad Name"}, headers=AUTH)) == 100
     assert code(post(simulator, template(name="chiusura_scuole", params=["1/2"]))) == 132001
-    time.sleep(0.5)  # review_seconds is 0.2 in tests
+    simulator.control("clock", {"advance": 3600})
+    templates = simulator.simulator.state.templates
+    wait_until(lambda: templates[("chiusura_scuole", "it")]["status"] == "APPROVED")
     assert post(simulator, template(name="chiusura_scuole", params=["1/2"])).status_code == 200
 
 

@@ -1,0 +1,113 @@
+"""Account and number health: Meta's notices become a dashboard line, the LED, an audit entry."""
+
+import json
+
+import pytest
+
+from appliance.box.state import BoxState, decide
+from appliance.cloudapi.account import CHECK_KEY
+from appliance.cloudapi.events import AccountNotice
+from tests.conftest import CORPUS
+from tests.harness import RunningAppliance, post_webhook, wait_until
+
+pytestmark = pytest.mark.fast
+
+
+def _check(app):
+    checks = app.call(app.appliance.health.snapshot())
+    return next(c for c in checks if c.key == CHECK_KEY), checks
+
+
+def _post(app, name):
+    assert post_webhook(app.public_url, (CORPUS / name).read_bytes()).status_code == 200
+
+
+def _audited(app):
+    rows = app.call(
+        app.appliance.db.fetchall(
+            "SELECT actor, action, target, detail FROM audit_log WHERE action = 'account.notice'"
+        )
+    )
+    return [tuple(r) for r in rows]
+
+
+class _NoEmergency:
+    state = None
+
+
+def test_a_scheduled_ban_is_an_error_in_plain_words_and_survives_a_restart(running, config):
+    assert _check(running)[0].status == "ok"
+    _post(running, "java-api/accountBanned.json")
+    check, checks = wait_until(lambda: (c := _check(running))[0].status == "error" and c)
+    assert check.value == "Meta disattiva l'account dal 31 gennaio 2021"
+    assert "Meta Business Suite" in check.explanation
+    assert decide(checks, _NoEmergency()).state is BoxState.DEGRADED  # the LED
+    assert _audited(running) == [("meta", "account.notice", "account", check.value)]
+    running.stop()
+    again = RunningAppliance(config).start()
+    try:
+        assert _check(again)[0].status == "error"
+        _post(again, "pywa/account_update__account_disabled.json")  # REINSTATE
+        wait_until(lambda: _check(again)[0].status == "ok")
+    finally:
+        again.stop()
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "words"),
+    [
+        ("pywa/account_update__account_restriction.json", "error", "non può avviare"),
+        ("pywa/account_update__account_violation.json", "warn", "ADULT"),
+        ("java-api/qualityUpdate.json", "warn", "10K"),
+        ("pywa/template_quality_update__yellow.json", "warn", "welcome_template"),
+        ("meta-docs/template_status_paused__syntax.json", "warn", "sospeso"),
+        ("java-api/templateSchedulingForDisabling.json", "warn", "segnalato"),
+        ("pywa/account_update__partner_added.json", "ok", ""),
+    ],
+)
+def test_each_notice_in_words(running, name, status, words):
+    _post(running, name)
+    wait_until(
+        lambda: running.call(
+            running.appliance.db.fetchval(
+                "SELECT count(*) FROM webhook_events WHERE state = 'done'"
+            )
+        )
+    )
+    check, _ = _check(running)
+    assert check.status == status
+    assert words in check.value + check.explanation
+
+
+def test_value_level_auth_errors_alert_staff(running):
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "errors": [{"code": 190, "title": "Access token has expired"}],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    post_webhook(running.public_url, payload)
+    check, _ = wait_until(lambda: (c := _check(running))[0].status == "error" and c)
+    assert "190" in check.value
+
+
+def test_notice_events_parse_every_corpus_account_payload():
+    for path in sorted(CORPUS.rglob("*.json")):
+        text = path.read_text()
+        if '"account_update"' not in text:
+            continue
+        from appliance.cloudapi.events import split, to_event
+
+        events = [to_event(*r) for r in split(json.loads(text))]
+        assert all(isinstance(e, AccountNotice) and e.event for e in events), path
