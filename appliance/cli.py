@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from appliance import __version__
 from appliance.config import Config, ConfigError, load_config, require_credentials
@@ -41,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", default="admin", choices=("admin", "operator", "editor", "viewer"))
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    sub.add_parser(
+        "setup-code",
+        parents=[common],
+        help="print a new one-time code for creating the first admin at /setup (as root)",
     )
     sub.add_parser(
         "led-off",
@@ -168,6 +175,52 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_setup_code(args: argparse.Namespace) -> int:
+    """Print a fresh one-time setup code; only its hash is stored and it is never logged."""
+    from appliance.admin.setupcode import VALID_HOURS, issue
+    from appliance.config import database_path
+    from appliance.db import Database
+
+    config = _load(args)
+    path = database_path(config)
+    if not path.parent.is_dir():
+        _say(f"no data folder {path.parent} yet: start Banditore once first")
+        return 1
+    if not _become_owner_of(path.parent):
+        _say("run it as root (sudo appliance setup-code): the code lets anyone become admin")
+        return 2
+
+    async def make() -> str | None:
+        db = Database(path)
+        await db.start()
+        try:
+            return await issue(db)
+        finally:
+            await db.stop()
+
+    code = asyncio.run(make())
+    if code is None:
+        _say("an admin account exists already: sign in, or add one with `appliance user add NAME`")
+        return 1
+    _say(f"One-time setup code for the first admin (valid {VALID_HOURS} hours; earlier codes no")
+    _say("longer work). Open the admin page, go to /setup and enter:")
+    _say(f"  {code}")
+    return 0
+
+
+def _become_owner_of(folder: Path) -> bool:
+    """Run on as the data folder's owner (root drops to it, so no file is left owned by root)."""
+    owner = folder.stat()
+    if os.geteuid() == owner.st_uid:
+        return True
+    if os.geteuid() != 0:
+        return False
+    os.setgroups([])
+    os.setgid(owner.st_gid)
+    os.setuid(owner.st_uid)
+    return True
+
+
 def _say(message: str) -> None:
     print(message, flush=True)  # noqa: T201 - the CLI's own output
 
@@ -214,5 +267,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "token": cmd_token,
+    "setup-code": cmd_setup_code,
     "led-off": cmd_led_off,
 }
