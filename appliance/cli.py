@@ -186,7 +186,8 @@ def cmd_setup_code(args: argparse.Namespace) -> int:
     if not path.parent.is_dir():
         _say(f"no data folder {path.parent} yet: start Banditore once first")
         return 1
-    if not _become_owner_of(path.parent):
+    owner = path.parent.stat()
+    if os.geteuid() not in (0, owner.st_uid):
         _say("run it as root (sudo appliance setup-code): the code lets anyone become admin")
         return 2
 
@@ -198,7 +199,10 @@ def cmd_setup_code(args: argparse.Namespace) -> int:
         finally:
             await db.stop()
 
-    code = asyncio.run(make())
+    try:
+        code = asyncio.run(make())
+    finally:
+        _hand_back(path.parent, owner.st_uid, owner.st_gid)
     if code is None:
         _say("an admin account exists already: sign in, or add one with `appliance user add NAME`")
         return 1
@@ -208,17 +212,13 @@ def cmd_setup_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def _become_owner_of(folder: Path) -> bool:
-    """Run on as the data folder's owner (root drops to it, so no file is left owned by root)."""
-    owner = folder.stat()
-    if os.geteuid() == owner.st_uid:
-        return True
-    if os.geteuid() != 0:
-        return False
-    os.setgroups([])
-    os.setgid(owner.st_gid)
-    os.setuid(owner.st_uid)
-    return True
+def _hand_back(folder: Path, uid: int, gid: int) -> None:
+    """Files root created in the data folder (a new database, its journal) go to its owner."""
+    if os.geteuid() != 0 or uid == 0:
+        return
+    for path in folder.iterdir():
+        if path.stat().st_uid == 0:
+            os.chown(path, uid, gid)
 
 
 def _say(message: str) -> None:
