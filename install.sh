@@ -884,7 +884,8 @@ show_summary() {
   say "  Admin page:   $(lan_addresses)"
   if [[ -n "${code}" ]]; then
     say "  First admin:  open the admin page, then /setup, and enter the one-time setup code"
-    say_once "                ${code}   (valid 24 hours; a new one: sudo ${INSTALL_DIR}/current/venv/bin/appliance setup-code)"
+    say_once "                ${code}   (valid 24 hours, never written to any log)"
+    say "                a new one: sudo ${INSTALL_DIR}/current/venv/bin/appliance setup-code --config ${CONFIG_FILE}"
   fi
   if [[ -n "${public_url}" ]]; then
     say "  Webhook URL for Meta: ${public_url%/}/webhook"
