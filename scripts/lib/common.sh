@@ -99,7 +99,7 @@ debian_root() {
     fi
     touch "${root}.partial/.complete"
     mv -T "${root}.partial" "${root}"
-  ) 9>"${cache}/.lock"
+  ) 9>"${root}.lock"
   printf '%s' "${root}"
 }
 

@@ -91,6 +91,7 @@ case "${verb}" in
   restart) for u in "${units[@]}"; do stop_unit "${u}"; start_unit "${u}"; done ;;
   enable) if ${now}; then for u in "${units[@]}"; do start_unit "${u}"; done; fi ;;
   disable) if ${now}; then for u in "${units[@]}"; do stop_unit "${u}"; done; fi ;;
+  is-failed) exit 1 ;;
   is-active)
     if running "${units[0]}"; then ${quiet} || echo active; exit 0; fi
     ${quiet} || echo inactive
@@ -211,8 +212,8 @@ class Host:
             pidfile.unlink()
 
 
-def make_source(target: Path, deps: Path, version: str, *, broken: bool = False) -> Path:
-    """A copy of the repository at ``version`` with its wheels (``broken``: fails at start)."""
+def make_source(target: Path, deps: Path, version: str) -> Path:
+    """A copy of the repository at ``version`` with its wheels."""
     for name in ("install.sh", "pyproject.toml", ".shellcheckrc"):
         shutil.copy2(REPO / name, target / name)
     for folder in ("appliance", "systemd", "web"):
@@ -226,9 +227,6 @@ def make_source(target: Path, deps: Path, version: str, *, broken: bool = False)
     )
     init = target / "appliance" / "__init__.py"
     init.write_text(init.read_text().replace('"0.1.0"', f'"{version}"'))
-    if broken:
-        # A gap in the migration numbers: the new version refuses to start, as a bad release would.
-        (target / "appliance" / "db" / "migrations" / "0999_broken.sql").write_text("SELECT 1;\n")
     from tests.install.wheelhouse import build_banditore
 
     wheels = target / "wheels"
