@@ -104,7 +104,9 @@ on_exit() {
   trap '' INT TERM
   if [[ "${status}" -ne 0 ]]; then
     if [[ -n "${BUILDING}" ]]; then discard_build; fi
-    if [[ -n "${FRESH_RELEASE}" ]]; then undo_fresh_install; fi
+    if [[ -n "${FRESH_RELEASE}" ]]; then
+      undo_fresh_install "the installation stopped before Banditore could start"
+    fi
     if [[ -n "${ROLL_BACK_TO}" ]]; then roll_back; fi
   fi
   if [[ "${status}" -ne 0 && "${DIED}" != "true" ]]; then
@@ -735,7 +737,7 @@ fresh_install() {
   start_services
   if ! wait_until_healthy; then
     show_recent_log
-    undo_fresh_install
+    undo_fresh_install "Banditore did not come up healthy (within ${HEALTH_TIMEOUT} s)"
   fi
   FRESH_RELEASE=""
   start_tunnel
@@ -746,7 +748,7 @@ fresh_install() {
 # A first install that never came up: nothing left running or enabled at boot, no release; the
 # config stays for reference and the next run asks (or reads) the answers again.
 undo_fresh_install() {
-  local release="${FRESH_RELEASE}"
+  local what="$1" release="${FRESH_RELEASE}"
   FRESH_RELEASE=""
   run_host systemctl disable --now banditore.service banditore-backup.timer 2>/dev/null || true
   run_host systemctl reset-failed banditore.service 2>/dev/null || true
@@ -754,8 +756,8 @@ undo_fresh_install() {
   rm -rf "${release}"
   # A key made by this run was never shown: the next run makes and shows a new one.
   if [[ -n "${SHOWN_KEY}" ]]; then rm -f "${KEY_FILE}"; fi
-  die "Banditore did not come up healthy (within ${HEALTH_TIMEOUT} s). It is stopped and not" \
-    "started at boot; nothing else runs. Fix the cause shown above, then run install.sh again."
+  die "${what}. It is stopped and not started at boot; nothing else runs. Fix the cause" \
+    "shown above, then run install.sh again."
 }
 
 upgrade() {

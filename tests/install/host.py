@@ -131,7 +131,8 @@ class Host:
         env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("BANDITORE_", "APPLIANCE_", "PYTEST_"))
+            # PYTHONPATH too: the release must run what pip installed, not this checkout.
+            if not k.startswith(("BANDITORE_", "APPLIANCE_", "PYTEST_")) and k != "PYTHONPATH"
         }
         env.update(
             PATH=f"{self.bin}:{env['PATH']}",
