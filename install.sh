@@ -671,7 +671,8 @@ PY
 }
 
 # Healthy = systemd says active (for Type=notify: READY sent) and the public listener answers
-# /healthz. A unit that gave up (failed after its restart limit) is not waited for.
+# /healthz. A version that crashed even once since it was started is not healthy: no waiting for
+# systemd's restart limit.
 wait_until_healthy() {
   local url deadline
   url="$(health_url)"
@@ -680,12 +681,19 @@ wait_until_healthy() {
     if systemctl is-active --quiet banditore.service && probe_health "${url}"; then
       return 0
     fi
-    if systemctl is-failed --quiet banditore.service; then
+    if systemctl is-failed --quiet banditore.service || (($(restarts) > 0)); then
       return 1
     fi
     sleep 1
   done
   return 1
+}
+
+restarts() {
+  local count
+  count="$(systemctl show -p NRestarts --value banditore.service 2>/dev/null || true)"
+  [[ "${count}" =~ ^[0-9]+$ ]] || count=0
+  printf '%s' "${count}"
 }
 
 # Whether the start worked is judged by wait_until_healthy (which also shows the log): a real
