@@ -141,7 +141,7 @@ class Host:
             STUB_ROOT=str(self.root),
             STUB_STATE=str(self.state),
             BANDITORE_PYTHON=getattr(sys, "_base_executable", sys.executable),
-            BANDITORE_HEALTH_TIMEOUT="20",
+            BANDITORE_HEALTH_TIMEOUT="60",  # a loaded CI machine starts slowly
             # The installed app must not reach the internet from a test: feeds and Meta on loopback.
             APPLIANCE_FEEDS_WEATHER_URL="http://127.0.0.1:9/forecast",
             APPLIANCE_FEEDS_ALERTS_ENABLED="false",
