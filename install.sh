@@ -641,7 +641,7 @@ public_port() {
 config_value() {
   "${INSTALL_DIR}/current/venv/bin/python" -I - "${CONFIG_FILE}" "$1" "$2" <<'PY'
 import sys
-from appliance.config import load_config
+from appliance.core.config import load_config
 print(load_config(sys.argv[1]).values[sys.argv[2]][sys.argv[3]])
 PY
 }

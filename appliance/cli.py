@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from appliance import __version__
-from appliance.config import Config, ConfigError, load_config, require_credentials
-from appliance.db.migrate import MigrationError
+from appliance.core.config import (
+    Config,
+    ConfigError,
+    database_path,
+    load_config,
+    require_credentials,
+)
+from appliance.core.db.migrate import MigrationError
 
 log = logging.getLogger("appliance")
 
@@ -35,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", parents=[common], help="run with the built-in Cloud API simulator"
     )
     demo.add_argument("--data", metavar="DIR", default="var/demo", help="demo data folder")
+    demo.add_argument(
+        "--empty", action="store_true", help="start blank: no sample town on first start"
+    )
     sub.add_parser("check", parents=[common], help="check config, database and the Graph API")
     user = sub.add_parser("user", parents=[common], help="manage staff accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -44,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    papers = sub.add_parser(
+        "papers", parents=[common], help="write the DPO's model papers, filled in, to a folder"
+    )
+    papers.add_argument("--out", metavar="DIR", default=".", help="folder to write them to")
     sub.add_parser(
         "setup-code",
         parents=[common],
@@ -57,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     from appliance.backups.commands import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub, common)
-    from appliance.admin.commands import add_parsers as add_token_parsers
+    from appliance.accounts.commands import add_parsers as add_token_parsers
 
     add_token_parsers(sub, common)
     return parser
@@ -80,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load(args: argparse.Namespace) -> Config:
-    from appliance.logs import REDACTOR, setup_logging
+    from appliance.core.logs import REDACTOR, setup_logging
 
     config = load_config(args.config)
     setup_logging(config.values["logging"]["level"])
@@ -99,15 +114,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Run in demo mode with the simulator and sample data."""
     from appliance.demo import prepare_demo_config
 
-    config = prepare_demo_config(_load(args), args.data)
+    config = prepare_demo_config(_load(args), args.data, sample_town=not args.empty)
     return _run(config)
 
 
 def _run(config: Config) -> int:
     from appliance.app import create_app
     from appliance.backups.pending import RESTART_EXIT, apply_pending_restore, pending_restore
+    from appliance.core.services import ServiceStartError
     from appliance.server import BindError, async_serve
-    from appliance.services import ServiceStartError
 
     appliance = create_app(config)
     # A restore chosen in the admin UI is applied here, before anything opens the database.
@@ -131,7 +146,7 @@ def _run(config: Config) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate config and database, and ask the Graph API whether the credentials work."""
-    from appliance.checks import run_checks
+    from appliance.operations.checks import run_checks
 
     config = _load(args)
     return asyncio.run(run_checks(config, _say))
@@ -139,10 +154,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_user(args: argparse.Namespace) -> int:
     """Create a staff account; the password comes from a prompt or stdin, never argv."""
-    from appliance.admin.accounts import check_new_account, create_user
-    from appliance.config import database_path
-    from appliance.db import Database
-    from appliance.errors import ApplianceError
+    from appliance.accounts.users import check_new_account, create_user
+    from appliance.core.config import database_path
+    from appliance.core.db import Database
+    from appliance.core.errors import ApplianceError
 
     config = _load(args)
     if args.password_stdin:
@@ -177,9 +192,9 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def cmd_setup_code(args: argparse.Namespace) -> int:
     """Print a fresh one-time setup code; only its hash is stored and it is never logged."""
-    from appliance.admin.setupcode import VALID_HOURS, issue
-    from appliance.config import database_path
-    from appliance.db import Database
+    from appliance.accounts.setupcode import VALID_HOURS, issue
+    from appliance.core.config import database_path
+    from appliance.core.db import Database
 
     config = _load(args)
     path = database_path(config)
@@ -234,16 +249,41 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup; Banditore must be stopped."""
+    from appliance.app import create_app
     from appliance.backups.commands import run_restore
 
-    return run_restore(_load(args), args, _say)
+    config = _load(args)
+    # Capabilities register their after-restore hooks while the app is wired (nothing starts).
+    return run_restore(config, args, _say, lambda: create_app(config).parts["after_restore"])
 
 
 def cmd_token(args: argparse.Namespace) -> int:
     """Create a REST API token, printed once."""
-    from appliance.admin.commands import run_token
+    from appliance.accounts.commands import run_token
 
     return run_token(_load(args), args, _say)
+
+
+def cmd_papers(args: argparse.Namespace) -> int:
+    """Write every paper (deliberation, register entry, DPIA outline, accessibility statement)."""
+    from appliance.audience import papers
+    from appliance.audience.privacy_facts import SETTINGS_QUERY, facts_from
+
+    config = _load(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stored: dict[str, str] = {}
+    contact = ""
+    path = database_path(config)
+    if path.exists():  # read only: writing the papers never touches the box's data
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            stored = dict(conn.execute(SETTINGS_QUERY).fetchall())
+            contact = (conn.execute(papers.CONTACT_QUERY).fetchone() or [""])[0]
+    filled = papers.context_from(facts_from(stored, config), contact, config)
+    for item in papers.PAPERS:
+        (out / item.filename).write_text(papers.render(item.key, filled), encoding="utf-8")
+        _say(f"wrote {out / item.filename}")
+    return 0
 
 
 def cmd_led_off(args: argparse.Namespace) -> int:
@@ -268,5 +308,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "token": cmd_token,
     "setup-code": cmd_setup_code,
+    "papers": cmd_papers,
     "led-off": cmd_led_off,
 }

@@ -14,9 +14,9 @@ from hypercorn.config import Config as HypercornConfig
 from hypercorn.config import Sockets
 from hypercorn.utils import wrap_app
 
-from appliance.app import Appliance
-from appliance.config import parse_bind
-from appliance.sdnotify import SystemdNotifier
+from appliance.core.config import parse_bind
+from appliance.core.context import Appliance
+from appliance.core.sdnotify import SystemdNotifier
 
 log = logging.getLogger(__name__)
 

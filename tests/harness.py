@@ -8,8 +8,9 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from appliance.app import Appliance, create_app
-from appliance.config import Config, load_config
+from appliance.app import create_app
+from appliance.core.config import Config, load_config
+from appliance.core.context import Appliance
 from appliance.server import async_serve
 
 TEST_CREDENTIALS = {
@@ -21,6 +22,18 @@ TEST_CREDENTIALS = {
 }
 
 
+PRIVACY_FACTS = {
+    "legal_basis_act": "Deliberazione del Consiglio comunale n. 12 del 3 marzo 2026",
+    "controller_name": "Comune di Rota d'Imagna",
+    "controller_address": "Via Roma 1, 24037 Rota d'Imagna (BG)",
+    "controller_pec": "protocollo@pec.comune.example.it",
+    "dpo_contact": "rpd@comune.example.it",
+}
+
+# The same facts for tests and benchmarks that write a config file.
+PRIVACY_TOML = "[privacy]\n" + "\n".join(f'{k} = "{v}"' for k, v in PRIVACY_FACTS.items()) + "\n"
+
+
 def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
     """A valid config on free loopback ports with a temporary SQLite file."""
     overrides: dict[str, dict[str, Any]] = {
@@ -30,6 +43,8 @@ def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
         "zeroconf": {"enabled": False},
         # No network here: tests that are not about feeds must not poll the real sources.
         "feeds": {"alerts_enabled": False},
+        # A comune that has adopted its act: the first notice is published at start.
+        "privacy": dict(PRIVACY_FACTS),
     }
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)

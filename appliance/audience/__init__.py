@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from appliance.audience import notice
 from appliance.audience.retention import Retention
 from appliance.audience.store import Audience
 from appliance.audience.suppression import SuppressionList
-from appliance.services import Service
+from appliance.core.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:
     """Register the audience parts, the restore hook, retention, staff pages, REST and /privacy."""
-    from appliance.admin.registry import NavItem, add_pages
-    from appliance.audience import api, pages
-    from appliance.public.privacy import bp as privacy_pages
+    from appliance.audience import api, pages, papers_pages
+    from appliance.audience.privacy_page import bp as privacy_pages
+    from appliance.lan.registry import NavItem, add_pages
 
     suppression = SuppressionList(appliance.db.path.parent)
     audience = Audience(appliance.db, suppression)
@@ -29,7 +31,22 @@ def setup(appliance: Appliance) -> None:
     )
     appliance.services.add(Service("suppression", suppression.load, suppression.unload))
     appliance.services.add(Service("retention", retention.start, retention.stop))
+    appliance.services.add(Service("notice", _publish_first(appliance), _nothing))
+    appliance.health.add("privacy", notice.notice_probe(appliance.db, appliance.config))
     assert appliance.lan is not None and appliance.public is not None
     add_pages(appliance.lan, pages.bp, NavItem("audience.index", "Iscritti", order=20))
     add_pages(appliance.lan, api.bp)
+    add_pages(appliance.lan, papers_pages.bp)
     appliance.public.register_blueprint(privacy_pages)
+
+
+def _publish_first(appliance: Appliance) -> Callable[[], Awaitable[None]]:
+    async def start() -> None:
+        await notice.ensure_first_version(appliance.db)
+        await notice.publish_first_when_ready(appliance.db, appliance.config)
+
+    return start
+
+
+async def _nothing() -> None:
+    """The notice needs nothing at stop."""

@@ -6,10 +6,10 @@ from typing import Any
 
 from quart import jsonify
 
-from appliance.admin.access import requires
-from appliance.admin.api import api_blueprint, operation, query_args
-from appliance.admin.auth import the_appliance
 from appliance.audience.store import SearchFilter, public_view, search
+from appliance.lan.access import requires
+from appliance.lan.api import api_blueprint, operation, query_args
+from appliance.lan.auth import the_appliance
 
 bp = api_blueprint("subscribers_api", __name__)
 

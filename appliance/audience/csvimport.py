@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
 from appliance.audience.suppression import ERASED, UNSUBSCRIBED
-from appliance.errors import BadRequest, Conflict, NotFound
+from appliance.core import audit
+from appliance.core.errors import BadRequest, Conflict, NotFound
 
 if TYPE_CHECKING:
     from appliance.audience.store import Audience
-    from appliance.db import WriteConnection
+    from appliance.core.db import WriteConnection
 
 MAX_ROWS = 50_000
 MAX_BYTES = 5 * 1024 * 1024

@@ -11,8 +11,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from appliance import audit
-from appliance.db import WriteConnection
+from appliance.core import audit
+from appliance.core.db import WriteConnection
 
 Step = tuple[str, tuple[Any, ...]]
 
@@ -138,7 +138,7 @@ def unsubscribe_steps(sid: int, source: str) -> list[Step]:
             (_now(), sid),
         ),
         (
-            "INSERT INTO consents (subscriber_id, kind, source) VALUES (?, 'withdrawn', ?)",
+            "INSERT INTO consents (subscriber_id, kind, source) VALUES (?, 'opted_out', ?)",
             (sid, source),
         ),
         ("DELETE FROM conversation_state WHERE subscriber_id = ?", (sid,)),

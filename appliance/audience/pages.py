@@ -11,20 +11,21 @@ from typing import Any
 
 from quart import Blueprint, Response, flash, redirect, request, url_for
 
-from appliance import audit
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.csvsafe import csv_text
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
 from appliance.audience import csvimport
 from appliance.audience.retention import policy
 from appliance.audience.store import Audience, SearchFilter, search
-from appliance.errors import ApplianceError, BadRequest
+from appliance.core import audit
+from appliance.core.errors import ApplianceError, BadRequest
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.csvsafe import csv_text
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("audience", __name__, url_prefix="/subscribers")
 
 PER_PAGE = 50
+MIN_PURPOSE = 10  # a word or two is no purpose a DPO can check
 STATUSES = ("pending", "active", "unsubscribed", "erased")
 PLAN_SECONDS = 3600  # a dry run can be committed within an hour
 _plans: dict[str, tuple[float, str, csvimport.Plan]] = {}
@@ -146,7 +147,18 @@ async def export(sid: int) -> Any:
 @bp.post("/export.csv")
 @requires("admin")
 async def export_csv() -> Any:
-    """Every subscriber who is not erased, through the formula-safe CSV writer (audited)."""
+    """Every subscriber who is not erased, for a stated purpose (audited; never for propaganda)."""
+    purpose = " ".join((await request.form).get("purpose", "").split())[:200]
+    if len(purpose) < MIN_PURPOSE:
+        await flash(
+            gettext(
+                "Scrivi lo scopo dell'esportazione (almeno {n} caratteri): resta nel registro "
+                "attività. Gli iscritti non possono essere usati per propaganda politica.",
+                n=MIN_PURPOSE,
+            ),
+            "error",
+        )
+        return redirect(url_for("audience.index"), 303)
     db = the_appliance().db
     rows = await db.fetchall(
         "SELECT s.wa_id, s.user_id, s.status, s.language, s.profile_name, s.subscribed_at,"
@@ -155,7 +167,12 @@ async def export_csv() -> Any:
         " WHERE s.status != 'erased' ORDER BY s.id"
     )
     await audit.record(
-        db, actor(), "subscribers.exported", "csv", f"rows={len(rows)}", client_address()
+        db,
+        actor(),
+        "subscribers.exported",
+        "csv",
+        f"rows={len(rows)}; purpose={purpose}",
+        client_address(),
     )
     header = ["wa_id", "user_id", "status", "language", "name", "subscribed_at", "topics"]
     return Response(

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.audience.erasure import erase_in, leftover_steps
 from appliance.audience.suppression import ERASED, SuppressionList
-from appliance.services import cancel_and_wait
+from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
-    from appliance.config import Config
-    from appliance.db import Database, WriteConnection
+    from appliance.core.config import Config
+    from appliance.core.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
 from appliance.audience.erasure import erase_in, leftover_steps, unsubscribe_in
 from appliance.audience.suppression import ERASED, RESUBSCRIBED, UNSUBSCRIBED, SuppressionList
-from appliance.errors import NotFound
+from appliance.core import audit
+from appliance.core.errors import NotFound
 
 if TYPE_CHECKING:
     from appliance.cloudapi.events import Identity, StatusUpdate
-    from appliance.db import Database, WriteConnection
+    from appliance.core.db import Database, WriteConnection
 
 SUBSCRIBER_COLUMNS = (
     "id, wa_id, user_id, status, language, profile_name, subscribed_at, unsubscribed_at,"
@@ -132,7 +132,7 @@ class Audience:
             )
             await conn.execute(
                 "INSERT INTO consents (subscriber_id, kind, notice_version, wamid)"
-                " VALUES (?, 'granted', ?, ?)",
+                " VALUES (?, 'opted_in', ?, ?)",
                 (sid, notice_version, wamid),
             )
             await _set_topics(conn, sid, topic_keys)
@@ -146,7 +146,7 @@ class Audience:
         """Consent refused: recorded, nothing else changes."""
         await self.db.execute(
             "INSERT INTO consents (subscriber_id, kind, notice_version, wamid)"
-            " VALUES (?, 'refused', ?, ?)",
+            " VALUES (?, 'declined', ?, ?)",
             (row["id"], notice_version, wamid),
         )
 

@@ -8,7 +8,7 @@ from appliance.backups.hooks import AfterRestore
 from appliance.backups.probe import backup_probe
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:

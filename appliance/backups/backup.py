@@ -15,7 +15,7 @@ from pathlib import Path
 from appliance import __version__
 from appliance.backups import crypto, store
 from appliance.backups.errors import BackupError
-from appliance.config import Config, database_path
+from appliance.core.config import Config, database_path
 
 log = logging.getLogger(__name__)
 

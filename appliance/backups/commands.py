@@ -6,12 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from appliance.backups import crypto, store
 from appliance.backups.backup import create_backup, init_key, require_key
 from appliance.backups.errors import BackupError, DatabaseBusy, RestoreRefused
 from appliance.backups.restore import restore_backup
-from appliance.config import Config
+from appliance.core.config import Config
 
 Say = Callable[[str], None]
 COPY_FAILED = 3
@@ -71,10 +72,13 @@ def _list(config: Config, say: Say) -> int:
     return 0
 
 
-def run_restore(config: Config, args: argparse.Namespace, say: Say) -> int:
-    """Restore ``args.file`` after a confirmation; return the exit code."""
-    from appliance.app import create_app
+def run_restore(
+    config: Config, args: argparse.Namespace, say: Say, hooks: Callable[[], list[Any]]
+) -> int:
+    """Restore ``args.file`` after a confirmation; return the exit code.
 
+    ``hooks`` gives the capabilities' after-restore hooks (the entry point wires the app).
+    """
     try:
         require_key(config)
         meta = crypto.read_meta(args.file)
@@ -91,10 +95,8 @@ def run_restore(config: Config, args: argparse.Namespace, say: Say) -> int:
     if not args.yes and not _confirm(say):
         say("nothing changed")
         return 1
-    # Capabilities register their after-restore hooks while the app is wired (nothing starts).
-    hooks = create_app(config).parts["after_restore"]
     try:
-        result = restore_backup(config, args.file, hooks)
+        result = restore_backup(config, args.file, hooks())
     except RestoreRefused as err:
         say(f"restore refused, nothing changed: {err.message}")
         return 1

@@ -9,11 +9,6 @@ from typing import Any
 
 from quart import Blueprint, current_app, flash, redirect, request, send_file
 
-from appliance import audit
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
 from appliance.backups import store
 from appliance.backups.backup import create_backup
 from appliance.backups.pending import (
@@ -23,7 +18,12 @@ from appliance.backups.pending import (
     stage_restore,
 )
 from appliance.backups.probe import check_backups
-from appliance.errors import ApplianceError, NotFound
+from appliance.core import audit
+from appliance.core.errors import ApplianceError, NotFound
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("backups", __name__, url_prefix="/settings/backups")
 CONFIRM_WORD = "RIPRISTINA"
@@ -164,7 +164,7 @@ async def cancel() -> Any:
 
 def register(app: Any) -> None:
     """Add the page to the LAN app's settings (admins only see it in the navigation)."""
-    from appliance.admin.registry import NavItem, add_pages
+    from appliance.lan.registry import NavItem, add_pages
 
     app.extensions.setdefault("backups.restart", request_restart)
     add_pages(app, bp, NavItem("backups.index", "Backup", order=940))

@@ -19,8 +19,8 @@ from appliance.backups.backup import require_key
 from appliance.backups.errors import DatabaseBusy, FolderBusy
 from appliance.backups.hooks import AfterRestore
 from appliance.backups.restore import RestoreResult, decrypt_verified, replace_live
-from appliance.config import Config, database_path
-from appliance.errors import ApplianceError
+from appliance.core.config import Config, database_path
+from appliance.core.errors import ApplianceError
 
 log = logging.getLogger(__name__)
 

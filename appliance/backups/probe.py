@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from appliance.backups import store
-from appliance.config import Config
-from appliance.health import ERROR, OK, WARN, Check, Probe
+from appliance.core.config import Config
+from appliance.core.health import ERROR, OK, WARN, Check, Probe
 
 MAX_AGE = timedelta(hours=36)
 TITLE = "Backup"

@@ -17,8 +17,8 @@ from appliance.backups import crypto, store
 from appliance.backups.backup import require_key, write_backup
 from appliance.backups.errors import BackupError, DatabaseBusy, RestoreRefused
 from appliance.backups.hooks import AfterRestore
-from appliance.config import Config, database_path
-from appliance.db.migrate import discover
+from appliance.core.config import Config, database_path
+from appliance.core.db.migrate import discover
 
 log = logging.getLogger(__name__)
 

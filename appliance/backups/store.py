@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.backups.errors import FolderBusy
-from appliance.config import Config
+from appliance.core.config import Config
 
 SUFFIX = ".backup"
 STATUS_FILE = "status.json"

@@ -15,11 +15,11 @@ from appliance.box.emergency import EmergencyController
 from appliance.box.led import StatusLed
 from appliance.box.patterns import BoxState
 from appliance.box.state import EMERGENCY_CHECK, LED_CHECK, StatusService
-from appliance.errors import Conflict
-from appliance.services import Service
+from appliance.core.errors import Conflict
+from appliance.core.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from appliance import audit
-from appliance.errors import BadRequest, NotFound
+from appliance.core import audit
+from appliance.core.errors import BadRequest, NotFound
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from appliance.db import Database, WriteConnection
+    from appliance.core.db import Database, WriteConnection
 
 # Meta's limits: template names are lowercase with underscores (512 max), a text is 4096 max.
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")

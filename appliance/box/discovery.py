@@ -16,12 +16,12 @@ from zeroconf import InterfaceChoice, InterfacesType
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from appliance import __version__
-from appliance.config import is_loopback_host
-from appliance.health import OK, UNKNOWN, WARN, Check
-from appliance.services import cancel_and_wait
+from appliance.core.config import is_loopback_host
+from appliance.core.health import OK, UNKNOWN, WARN, Check
+from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 

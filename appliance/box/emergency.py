@@ -22,11 +22,11 @@ from appliance.box.launcher import (
 from appliance.box.patterns import BoxState
 from appliance.box.presses import OUTCOMES
 from appliance.box.state import EMERGENCY_CHECK, EmergencyView
-from appliance.health import ERROR, OK, WARN, Check
-from appliance.services import cancel_and_wait
+from appliance.core.health import ERROR, OK, WARN, Check
+from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,16 @@ from typing import Any
 
 from quart import Blueprint, flash, redirect, request
 
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
 from appliance.box import presses
 from appliance.box.armed import MAX_FOLLOW_UP, arm, disarm, read_armed, set_test_mode
 from appliance.box.emergency import TEMPLATES_PART
 from appliance.box.launcher import LAUNCHER_PART
 from appliance.box.patterns import PATTERNS
-from appliance.errors import ApplianceError, BadRequest, NotFound
+from appliance.core.errors import ApplianceError, BadRequest, NotFound
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 PAGE = "/emergency"
@@ -205,8 +205,8 @@ async def virtual_press() -> Any:
 
 def register(app: Any) -> None:
     """Add the page to the LAN app's navigation and its English texts to the catalog."""
-    from appliance.admin.i18n import add_catalog
-    from appliance.admin.registry import NavItem, add_pages
+    from appliance.lan.i18n import add_catalog
+    from appliance.lan.registry import NavItem, add_pages
 
     add_catalog("en", MESSAGES_EN)
     add_pages(app, bp, NavItem("emergency.index", "Emergenza", order=10))

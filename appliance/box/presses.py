@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
 from appliance.box.armed import ArmedMessage
+from appliance.core import audit
 
 if TYPE_CHECKING:
-    from appliance.db import Database, WriteConnection
+    from appliance.core.db import Database, WriteConnection
 
 # Outcome id -> (Italian, English) wording for the LED reason, the dashboard and the audit log.
 OUTCOMES: dict[str, tuple[str, str]] = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from appliance.box.led import StatusLed
 from appliance.box.patterns import PATTERNS, BoxState
-from appliance.health import ERROR, OK, UNKNOWN, WARN, Check, HealthRegistry
+from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, HealthRegistry
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,16 @@ from appliance.campaigns.engine import Campaigns
 from appliance.campaigns.probes import outbox_probe, sending_probe, tier_probe
 from appliance.campaigns.replies import ReplyLane
 from appliance.campaigns.restored import hold_after_restore
-from appliance.services import Service
+from appliance.core.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:
     """Register the dispatcher, the campaigns service, the lanes, the REST routes and probes."""
-    from appliance.admin.registry import add_pages
     from appliance.campaigns.api import bp
+    from appliance.lan.registry import add_pages
 
     dispatcher = Dispatcher(appliance)
     campaigns = Campaigns(appliance.db, dispatcher)

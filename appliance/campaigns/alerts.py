@@ -7,8 +7,8 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from appliance.campaigns.model import parse_campaign
-from appliance.errors import Conflict
+from appliance.campaigns.model import ACTIVE, DRAFT, parse_campaign
+from appliance.core.errors import Conflict
 
 if TYPE_CHECKING:
     from appliance.campaigns.engine import Campaigns
@@ -36,6 +36,7 @@ class AlertCampaigns:
 
     async def on_change(self, change: AlertChange) -> None:
         """Feeds subscriber: once per change key, even when offered again after a restart."""
+        await self._close_earlier(change)
         existing = await self._campaigns.by_alert(change.key)
         expires_at = change.valid_to.timestamp()
         if expires_at <= time.time():
@@ -68,6 +69,20 @@ class AlertCampaigns:
             )
             spec = replace(spec, expires_at=expires_at)
             await self._campaigns.create(spec, f"alert {change.source}", alert_key=change.key)
+
+    async def _close_earlier(self, change: AlertChange) -> None:
+        """Earlier drafts of the same risk are moot; once the alert is over, nothing about it
+        goes out (its campaigns still sending are cancelled too).
+        """
+        closing = (DRAFT, *ACTIVE) if change.kind == "ended" else (DRAFT,)
+        for key in await self._monitor.earlier(change):
+            campaign = await self._campaigns.by_alert(key)
+            if campaign is None or campaign["status"] not in closing:
+                continue
+            try:
+                await self._campaigns.cancel(campaign["id"], f"alert {change.source}")
+            except Conflict as err:  # it finished meanwhile
+                log.info("campaign %s of alert %s not cancelled: %s", campaign["id"], key, err)
 
     async def sent_by_staff(self, key: str, actor: str, address: str) -> None:
         """An operator sent the draft of a change: it is approved and sent."""

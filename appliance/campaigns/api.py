@@ -6,12 +6,12 @@ from typing import Any
 
 from quart import jsonify, request
 
-from appliance.admin.access import requires
-from appliance.admin.api import api_blueprint, operation, query_args
-from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.campaigns.engine import Campaigns
 from appliance.campaigns.model import PART_TYPES, ROW_RANK, STATUSES, parse_campaign
-from appliance.errors import BadRequest
+from appliance.core.errors import BadRequest
+from appliance.lan.access import requires
+from appliance.lan.api import api_blueprint, operation, query_args
+from appliance.lan.auth import actor, client_address, the_appliance
 
 bp = api_blueprint("campaigns_api", __name__)
 

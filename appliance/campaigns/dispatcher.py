@@ -43,12 +43,12 @@ from appliance.campaigns.tier import TierMeter
 from appliance.cloudapi.client import GraphApiError
 from appliance.cloudapi.codes import Action, retry_delay
 from appliance.cloudapi.events import Event, StatusUpdate
-from appliance.errors import BadRequest
-from appliance.services import cancel_and_wait
+from appliance.core.errors import BadRequest
+from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
     from appliance.cloudapi.client import CloudApiClient, SendResult
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
+from appliance.audience.segments import segment_snapshot
 from appliance.campaigns import outbox
 from appliance.campaigns.dispatcher import Alert, CampaignInfo, Dispatcher
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY
@@ -33,12 +33,12 @@ from appliance.campaigns.model import (
 )
 from appliance.campaigns.tier import Preflight
 from appliance.cloudapi.client import GraphApiError
-from appliance.errors import ApplianceError, Conflict, NotFound
-from appliance.services import cancel_and_wait
-from appliance.studio.segments import segment_snapshot
+from appliance.core import audit
+from appliance.core.errors import ApplianceError, Conflict, NotFound
+from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
-    from appliance.db import Database, WriteConnection
+    from appliance.core.db import Database, WriteConnection
 
 log = logging.getLogger(__name__)
 

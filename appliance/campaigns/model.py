@@ -10,7 +10,7 @@ from typing import Any
 from appliance.cloudapi import messages
 from appliance.cloudapi.limits import validate_message
 from appliance.cloudapi.messages import Media
-from appliance.errors import BadRequest
+from appliance.core.errors import BadRequest
 
 DRAFT, SCHEDULED, SENDING, PAUSED = "draft", "scheduled", "sending", "paused"
 DONE, CANCELLED, EXPIRED = "done", "cancelled", "expired"

@@ -8,14 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from appliance.audience.segments import compile_segment
 from appliance.campaigns.limiter import EMERGENCY, REPLY
 from appliance.campaigns.model import ACCEPTED, NEEDS_TEMPLATE, QUEUED, ROW_RANK, TEMPLATE_PART
-from appliance.studio.segments import compile_segment
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from appliance.db import Database, WriteConnection
+    from appliance.core.db import Database, WriteConnection
 
 DAY = 86400.0
 # A citizen whose window closes within this margin gets the template: the send may take a while.

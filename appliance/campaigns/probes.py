@@ -6,11 +6,11 @@ import time
 from typing import TYPE_CHECKING
 
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY, REPLY
-from appliance.health import ERROR, OK, WARN, Check, Probe
+from appliance.core.health import ERROR, OK, WARN, Check, Probe
 
 if TYPE_CHECKING:
     from appliance.campaigns.dispatcher import Dispatcher
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 REPLY_WAIT_WARN = 60.0  # a citizen's answer waiting longer than this is news
 

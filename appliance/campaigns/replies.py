@@ -9,11 +9,11 @@ from appliance.campaigns import outbox
 from appliance.campaigns.limiter import REPLY
 from appliance.cloudapi import messages
 from appliance.cloudapi.limits import validate_message
-from appliance.errors import BadRequest
+from appliance.core.errors import BadRequest
 
 if TYPE_CHECKING:
     from appliance.campaigns.dispatcher import Dispatcher
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 
 def as_message(message: Any) -> tuple[str, Any]:

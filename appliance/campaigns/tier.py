@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,15 @@ from appliance.cloudapi.inbox import Inbox
 from appliance.cloudapi.probes import client_probe, webhook_probe
 from appliance.cloudapi.templates import TemplateCatalog
 from appliance.cloudapi.templatesync import TemplateSync
-from appliance.services import Service
+from appliance.core.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:
     """Register the client service, the inbox, the /webhook routes and the health probes."""
-    from appliance.public.webhook import WebhookReceiver, blueprint
+    from appliance.cloudapi.receiver import WebhookReceiver, blueprint
 
     catalog = TemplateCatalog(appliance.db)
     client = CloudApiClient(appliance.config, catalog)

@@ -15,8 +15,8 @@ from appliance.cloudapi.codes import Action, Rule, rule_for
 from appliance.cloudapi.limits import validate_message, validate_template_name, validate_upload
 from appliance.cloudapi.messages import ListSection, Media
 from appliance.cloudapi.templates import TemplateCatalog
-from appliance.config import Config
-from appliance.errors import ApplianceError
+from appliance.core.config import Config
+from appliance.core.errors import ApplianceError
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.cloudapi.events import Event, Message, StatusUpdate, split, to_event
-from appliance.db import Database, WriteConnection
-from appliance.services import cancel_and_wait
+from appliance.core.db import Database, WriteConnection
+from appliance.core.services import cancel_and_wait
 
 log = logging.getLogger(__name__)
 

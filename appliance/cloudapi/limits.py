@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from appliance.errors import BadRequest
+from appliance.core.errors import BadRequest
 
 INVALID, MISSING, OUT_OF_RANGE = 100, 131008, 131009
 

@@ -6,7 +6,7 @@ import time
 
 from appliance.cloudapi.client import CloudApiClient
 from appliance.cloudapi.inbox import Inbox
-from appliance.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
+from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
 
 
 def webhook_probe(inbox: Inbox, silence_minutes: int) -> Probe:

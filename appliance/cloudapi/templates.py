@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from appliance.cloudapi.events import Event, TemplateCategoryUpdate, TemplateStatusUpdate
-from appliance.db import Database
+from appliance.core.db import Database
 
 MARKETING = "MARKETING"
 _UPSERT = (

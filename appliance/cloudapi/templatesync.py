@@ -8,7 +8,7 @@ import random
 from typing import TYPE_CHECKING
 
 from appliance.cloudapi.client import GraphApiError
-from appliance.services import cancel_and_wait
+from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.cloudapi.client import CloudApiClient

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 from appliance.conversation.engine import Conversation
 from appliance.conversation.probes import inbox_probe
 from appliance.conversation.replies import DirectReplies
-from appliance.services import Service
+from appliance.core.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:
     """Subscribe to the inbox; send through the broadcast engine's lane when it registered one."""
-    from appliance.admin.registry import NavItem, add_pages
-    from appliance.conversation import editor, inbox_pages, phone
+    from appliance.conversation import editor, inbox_pages
+    from appliance.lan.registry import NavItem, add_pages
 
     conversation = Conversation(appliance, appliance.parts["audience"])
     appliance.parts.setdefault("replies", DirectReplies(appliance.parts["cloudapi"]))
@@ -29,5 +29,3 @@ def setup(appliance: Appliance) -> None:
     assert appliance.lan is not None
     add_pages(appliance.lan, inbox_pages.bp, NavItem("inbox.index", "Messaggi", order=30))
     add_pages(appliance.lan, editor.bp, NavItem("bot.index", "Bot", order=60))
-    if appliance.config.demo:
-        add_pages(appliance.lan, phone.bp, NavItem("phone.index", "Telefono demo", order=5))

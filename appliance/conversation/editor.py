@@ -12,13 +12,13 @@ from typing import Any
 
 from quart import Blueprint, flash, redirect, request, url_for
 
-from appliance import audit
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
-from appliance.audience import notice
+from appliance.audience import minimal, notice
 from appliance.conversation.texts import DEFAULTS, LANGUAGES, check
+from appliance.core import audit
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("bot", __name__, url_prefix="/bot")
 
@@ -117,7 +117,12 @@ async def save_notice() -> Any:
 @requires("admin")
 async def publish_notice() -> Any:
     """Publish the draft as a new version: new subscriptions consent to it from now on."""
-    number = await notice.publish(the_appliance().db, actor(), client_address())
+    appliance = the_appliance()
+    try:
+        number = await notice.publish(appliance.db, appliance.config, actor(), client_address())
+    except notice.NoticeIncomplete as err:
+        await flash(err.message, "error")
+        return redirect(url_for("bot.index") + "#notice", 303)
     await flash(gettext("Pubblicata la versione {n} dell'informativa.", n=number), "success")
     return redirect(url_for("bot.index") + "#notice", 303)
 
@@ -168,7 +173,30 @@ async def add_question() -> Any:
         await flash(gettext("Esiste già una domanda con questo codice."), "error")
     else:
         await flash(gettext("Domanda aggiunta."), "success")
+        await _warn_about_minimal_data(prompt_it + " " + prompt_en, kind)
     return redirect(url_for("bot.index") + "#questions", 303)
+
+
+async def _warn_about_minimal_data(prompt: str, kind: str) -> None:
+    """Flash what a DPO would ask about: special categories, free-text answers (art. 5, 9)."""
+    touched = minimal.special_categories(prompt)
+    if touched:
+        await flash(
+            gettext(
+                "Attenzione: la domanda sembra riguardare dati particolari ({what}). Un Comune "
+                "non dovrebbe raccoglierli con questo servizio: riformulala o toglila.",
+                what=", ".join(gettext(t) for t in touched),
+            ),
+            "warn",
+        )
+    if kind == "text":
+        await flash(
+            gettext(
+                "Una risposta a testo libero può contenere qualsiasi dato: preferisci una domanda "
+                "a scelta, con solo le opzioni che servono."
+            ),
+            "warn",
+        )
 
 
 @bp.post("/questions/<int:qid>")
@@ -205,6 +233,10 @@ async def edit_question(qid: int) -> Any:
 
     await the_appliance().db.write(job)
     await flash(gettext("Domanda aggiornata."), "success")
+    kind = await the_appliance().db.fetchval(
+        "SELECT kind FROM profile_questions WHERE id = ?", (qid,)
+    )
+    await _warn_about_minimal_data(prompt_it + " " + prompt_en, kind or "")
     return redirect(url_for("bot.index") + "#questions", 303)
 
 

@@ -50,7 +50,7 @@ from appliance.conversation.flood import FloodGuard
 from appliance.conversation.texts import Texts
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 
@@ -313,6 +313,9 @@ class Conversation:
             self._say(turn, "already_subscribed")
             return
         current = await notice.current(self.db)
+        if current is None:
+            self._say(turn, "notice_not_published")
+            return
         await self._privacy(turn, version=current.version)
         turn.set_state(State("subscribe", "age", {"notice": current.version}))
         await self._ask(turn)
@@ -511,6 +514,9 @@ class Conversation:
     async def _privacy(self, turn: Turn, version: int | None = None) -> None:
         lang = turn.language
         current = await notice.current(self.db) if version is None else None
+        if version is None and current is None:
+            self._say(turn, "notice_not_published")
+            return
         number = version if version is not None else current.version  # type: ignore[union-attr]
         summary = self.texts.get("privacy_summary", lang, comune=turn.comune)
         base = self.config.server.public_url.rstrip("/")
@@ -521,7 +527,8 @@ class Conversation:
             )
         else:
             full = await notice.version(self.db, number) or await notice.current(self.db)
-            body = f"{summary}\n\n" + await notice.fill(full.text(lang), self.db, self.config)
+            assert full is not None  # a version was published: the caller checked
+            body = f"{summary}\n\n" + await notice.fill(full.text(lang), self.db, self.config, lang)
         self._send(turn, messages.text(body[:4096], preview_url=bool(base)))
 
     async def _unsubscribe(self, turn: Turn) -> None:

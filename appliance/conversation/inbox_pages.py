@@ -8,13 +8,13 @@ from typing import Any
 
 from quart import Blueprint, flash, redirect, request, url_for
 
-from appliance import audit
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
 from appliance.cloudapi import limits, messages
-from appliance.errors import ApplianceError
+from appliance.core import audit
+from appliance.core.errors import ApplianceError
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 

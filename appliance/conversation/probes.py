@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from appliance.health import OK, Check, Probe
+from appliance.core.health import OK, Check, Probe
 
 if TYPE_CHECKING:
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 DAY = 86400
 

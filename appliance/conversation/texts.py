@@ -6,11 +6,11 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
 from appliance.cloudapi import limits
+from appliance.core import audit
 
 if TYPE_CHECKING:
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 LANGUAGES = ("it", "en")
 
@@ -186,6 +186,13 @@ DEFAULTS: dict[str, Text] = {
         "Sei già iscritto. Scrivi PROFILO per cambiare le risposte o STOP per disiscriverti.",
         "You are already subscribed. Write PROFILE to change your answers or STOP to unsubscribe.",
         "Già iscritto",
+    ),
+    "notice_not_published": T(
+        "Le iscrizioni non sono ancora aperte: il Comune sta completando l'informativa sulla "
+        "privacy. Riprova tra qualche giorno; intanto il menu resta a disposizione (scrivi MENU).",
+        "Subscriptions are not open yet: the town hall is completing its privacy notice. Please "
+        "try again in a few days; the menu is still there for you (write MENU).",
+        "Iscrizione: informativa non ancora pubblicata",
     ),
     "not_subscribed": T(
         "Non risulti iscritto agli avvisi: non riceverai messaggi dal Comune. Scrivi 4 per "

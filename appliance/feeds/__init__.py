@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.core.services import Service
 from appliance.feeds.alerts import AlertChange, AlertMonitor
 from appliance.feeds.fetch import Fetcher
 from appliance.feeds.forecast import Forecast
 from appliance.feeds.poller import Poller
 from appliance.feeds.probes import alerts_probe, weather_probe
 from appliance.feeds.sources import build_sources
-from appliance.services import Service
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 __all__ = ["AlertChange", "AlertMonitor", "Forecast", "setup"]
 

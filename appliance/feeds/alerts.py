@@ -8,143 +8,40 @@ import json
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from appliance import audit
-from appliance.config import Config, ConfigError
-from appliance.db import Database, WriteConnection
-from appliance.errors import Conflict, NotFound
-from appliance.feeds import words
+from appliance.core import audit
+from appliance.core.config import Config, ConfigError
+from appliance.core.db import Database, WriteConnection
+from appliance.core.errors import Conflict, NotFound
+from appliance.feeds.changes import AlertChange, change_from_row
+from appliance.feeds.failures import explain
 from appliance.feeds.fetch import FeedError
-from appliance.feeds.levels import Level, Reading, Span, risk_label, risk_order, summarize
-from appliance.feeds.sources import ATTRIBUTIONS, AlertSource
+from appliance.feeds.levels import Level, Reading, summarize
+from appliance.feeds.sources import AlertSource, Polled
+from appliance.feeds.state import (
+    SourceStatus,
+    expire_pending,
+    held,
+    iso,
+    record_ended,
+    store_status,
+    when,
+)
 
 log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "approved", "sent", "dismissed")
-EXPIRED_NOTE = "scaduta senza decisione"  # shown on the Alerts page, like the other notes
-_KINDS = {
-    "it": {
-        "new": "Nuova allerta",
-        "worse": "Allerta in aumento",
-        "better": "Allerta in diminuzione",
-        "ended": "Fine allerta",
-    },
-    "en": {
-        "new": "New alert",
-        "worse": "Alert raised",
-        "better": "Alert lowered",
-        "ended": "Alert over",
-    },
-}
-_TEXTS = {
-    "it": {
-        "title": "Allerte di protezione civile per {town}",
-        "zone": "Zona {zone}",
-        "span": "da {start} a {end}",
-        "updated": "Aggiornato: {when}",
-        "stale": "⚠️ Il servizio allerte non risponde: dati dell'ultimo controllo riuscito.",
-        "none": "Al momento non abbiamo dati aggiornati sulle allerte per {town}.",
-        "official": "Sito ufficiale: {link}",
-        "offer": "Per ricevere le allerte su WhatsApp iscriviti al servizio (opzione 4 del menu) "
-        "e scegli l'argomento «allerte».",
-    },
-    "en": {
-        "title": "Civil-protection alerts for {town}",
-        "zone": "Zone {zone}",
-        "span": "from {start} to {end}",
-        "updated": "Updated: {when}",
-        "stale": "⚠️ The alert service is not answering: data from the last successful check.",
-        "none": "We have no up-to-date alert data for {town} right now.",
-        "official": "Official site: {link}",
-        "offer": "To get alerts on WhatsApp, subscribe (menu option 4) and choose the "
-        "«allerte» topic.",
-    },
-}
-# Where no regional source is configured, citizens still get the regional portal.
-FALLBACK_LINK = "https://www.allertalom.regione.lombardia.it/allerta"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-@dataclass(frozen=True)
-class AlertChange:
-    """One level change for the town: what the broadcast engine turns into a campaign."""
-
-    key: str  # unique forever: a retry or a restart never produces the same change twice
-    source: str
-    zone: str
-    zone_name: str
-    risk: str
-    old_level: Level | None  # None: the first level this source ever gave for the risk
-    new_level: Level
-    valid_from: datetime
-    valid_to: datetime  # also the campaign's natural expiry
-    link: str
-    issued_id: str
-    detected_at: datetime
-    lane: str  # "auto": send through the emergency lane; "approval": wait for staff
-    status: str = "pending"
-    note: str = ""
-    detail: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def kind(self) -> str:
-        """new, worse, better or ended."""
-        if self.new_level == Level.GREEN:
-            return "ended"
-        if self.old_level is None or self.old_level == Level.GREEN:
-            return "new"
-        return "worse" if self.new_level > self.old_level else "better"
-
-    def message(self, language: str) -> str:
-        """The citizen-facing text of the change (a template parameter or free-form body)."""
-        language = words.lang(language)
-        zone = _zone_label(self.zone, self.zone_name)
-        head = f"{self.new_level.emoji} {_KINDS[language][self.kind]} – {risk_label(self.risk, language)}"
-        body = self.new_level.label(language)
-        if self.new_level > Level.GREEN:
-            body += " " + _TEXTS[language]["span"].format(
-                start=words.moment(self.valid_from, language),
-                end=words.moment(self.valid_to, language),
-            )
-        credit = ATTRIBUTIONS.get(self.source, "")
-        return f"{head}: {body}.\n{_TEXTS[language]['zone'].format(zone=zone)}.\n{credit}\n{self.link}".strip()
-
-
+SUPERSEDED_NOTE = "superata da un cambio più recente"
 ChangeHandler = Callable[[AlertChange], Awaitable[None]]
-
-
-@dataclass
-class SourceStatus:
-    """The last outcome of polling one source."""
-
-    last_success: datetime | None = None
-    last_error: str = ""
-    last_error_at: datetime | None = None
-    failures: int = 0
-
-
-def _zone_label(zone: str, zone_name: str) -> str:
-    if not zone or zone_name.startswith(zone):
-        return zone_name or zone
-    return f"{zone} {zone_name}".strip()
 
 
 def _digest(reading: Reading) -> str:
     text = json.dumps(
         [
             int(reading.level),
-            _iso(reading.valid_from),
-            _iso(reading.valid_to),
+            iso(reading.valid_from),
+            iso(reading.valid_to),
             reading.issued_id,
             reading.zone_name,
             reading.link,
@@ -172,6 +69,7 @@ class AlertMonitor:
         self.db = db
         self.sources = {source.name: source for source in sources}
         self.status = {name: SourceStatus() for name in self.sources}
+        self.risk_status: dict[str, dict[str, SourceStatus]] = {}
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._handlers: list[ChangeHandler] = []
         self._locks = {name: asyncio.Lock() for name in self.sources}
@@ -194,14 +92,23 @@ class AlertMonitor:
         rows = await self.db.fetchall(
             f"SELECT * FROM alert_events {where} ORDER BY id DESC LIMIT ?", params
         )
-        return [_change_from_row(row) for row in rows]
+        return [change_from_row(row) for row in rows]
+
+    async def earlier(self, change: AlertChange) -> list[str]:
+        """Keys of the changes of the same source, zone and risk recorded before ``change``."""
+        rows = await self.db.fetchall(
+            "SELECT key FROM alert_events WHERE source = ? AND zone = ? AND risk = ?"
+            " AND id < (SELECT id FROM alert_events WHERE key = ?) ORDER BY id",
+            (change.source, change.zone, change.risk, change.key),
+        )
+        return [row[0] for row in rows]
 
     async def get(self, key: str) -> AlertChange:
         """One change by key."""
         row = await self.db.fetchone("SELECT * FROM alert_events WHERE key = ?", (key,))
         if row is None:
             raise NotFound(f"no alert change {key!r}")
-        return _change_from_row(row)
+        return change_from_row(row)
 
     async def approve(self, key: str, actor: str, address: str = "") -> AlertChange:
         """Staff approve a pending change; the broadcast engine may then send it."""
@@ -229,7 +136,7 @@ class AlertMonitor:
                 raise Conflict(f"alert change {key} is {row[0]}; it cannot become {status}")
             await conn.execute(
                 "UPDATE alert_events SET status = ?, decided_by = ?, decided_at = ? WHERE key = ?",
-                (status, actor, _iso(self.clock()), key),
+                (status, actor, iso(self.clock()), key),
             )
             await audit.record_in(conn, actor, f"alert.{status}", key, "", address)
 
@@ -239,69 +146,102 @@ class AlertMonitor:
     # -- polling -----------------------------------------------------------------------------
 
     async def load_status(self) -> None:
-        """Read each source's last outcome, so health survives a restart."""
+        """Read each source's and risk's last outcome, so health survives a restart."""
         for row in await self.db.fetchall("SELECT * FROM feed_status"):
-            if row["source"] in self.status:
-                self.status[row["source"]] = SourceStatus(
-                    _when(row["last_success"]) if row["last_success"] else None,
-                    row["last_error"],
-                    _when(row["last_error_at"]) if row["last_error_at"] else None,
-                    row["failures"],
-                )
+            source, _, risk = row["source"].partition("/")
+            if source not in self.status:
+                continue
+            status = SourceStatus(
+                when(row["last_success"]) if row["last_success"] else None,
+                row["last_error"],
+                when(row["last_error_at"]) if row["last_error_at"] else None,
+                row["failures"],
+            )
+            if risk:
+                self.risk_status.setdefault(source, {})[risk] = status
+            else:
+                self.status[source] = status
 
     async def poll_now(self, name: str) -> list[AlertChange]:
-        """Poll one source; return the changes handed on. A failure changes no state."""
+        """Poll one source; return the changes handed on. What failed keeps its old state."""
         source = self.sources.get(name)
         if source is None:
             raise NotFound(f"no alert source {name!r}")
         async with self._locks[name]:
             now = self.clock()
             try:
-                spans = await source.poll(now)
+                polled = await source.poll(now)
             except FeedError as err:
-                await self._failed(name, str(err), now)
+                await self._failed(name, err, now)
                 raise
             except Exception as err:  # noqa: BLE001 - a parser bug must not stop the poller
                 log.exception("alert source %s failed unexpectedly", name)
-                await self._failed(name, f"errore interno: {err}", now)
+                await self._failed(name, err, now)
                 raise FeedError(f"{name}: internal error: {err}") from err
-            changes = await self._apply(source, spans, now)
+            self._note_risks(name, polled, now)
+            if polled.risks and len(polled.failed) == len(polled.risks):
+                error = next(iter(polled.failed.values()))
+                await self._failed(name, error, now, polled)
+                raise error
+            changes = await self._apply(source, polled, now)
         if self.status[name].failures:
             log.info("alert source %s works again", name)
         self.status[name] = SourceStatus(last_success=now)
         await self._deliver(changes)
         return changes
 
+    def _note_risks(self, name: str, polled: Polled, now: datetime) -> None:
+        """Each risk's own outcome, shown on the Alerts page next to its source."""
+        statuses = self.risk_status.setdefault(name, {})
+        for risk in polled.risks:
+            old = statuses.get(risk, SourceStatus())
+            error = polled.failed.get(risk)
+            statuses[risk] = (
+                SourceStatus(now)
+                if error is None
+                else SourceStatus(old.last_success, explain(error), now, old.failures + 1)
+            )
+
     async def redeliver_pending(self) -> None:
         """After a restart, offer changes still pending again; handlers dedupe by key."""
-        await self.db.write(lambda conn: _expire_pending(conn, self.clock()))
+        await self.db.write(lambda conn: expire_pending(conn, self.clock()))
         if self._handlers:
             await self._deliver(list(reversed(await self.changes("pending", limit=1000))))
 
-    async def _failed(self, name: str, error: str, now: datetime) -> None:
+    async def _failed(
+        self, name: str, err: Exception, now: datetime, polled: Polled | None = None
+    ) -> None:
         status = self.status[name]
+        error = explain(err)
         # One warning per outage; the health page shows the rest.
         (log.debug if status.failures else log.warning)("alert source %s: %s", name, error)
         self.status[name] = SourceStatus(status.last_success, error, now, status.failures + 1)
-        await self.db.execute(
-            "INSERT INTO feed_status (source, last_error, last_error_at, failures) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error,"
-            " last_error_at = excluded.last_error_at, failures = failures + 1",
-            (name, error[:500], _iso(now)),
-        )
 
-    async def _apply(
-        self, source: AlertSource, spans: list[Span], now: datetime
-    ) -> list[AlertChange]:
+        async def job(conn: WriteConnection) -> None:
+            await store_status(conn, name, self.status[name])
+            for risk in polled.risks if polled else ():
+                await store_status(conn, f"{name}/{risk}", self.risk_status[name][risk])
+
+        await self.db.write(job)
+
+    async def _apply(self, source: AlertSource, polled: Polled, now: datetime) -> list[AlertChange]:
         """Write the new state and its changes in one transaction; return those to hand on."""
+        spans = polled.spans
         readings = summarize(spans, now, source.horizon)
         cancels = {ref: span for span in spans for ref in span.cancels}
+        failed = set(polled.failed)
+        risks = self.risk_status.get(source.name, {})
 
         async def job(conn: WriteConnection) -> list[AlertChange]:
             cursor = await conn.execute(
                 "SELECT * FROM alert_state WHERE source = ?", (source.name,)
             )
-            rows = {(r["zone"], r["risk"]): r for r in await cursor.fetchall()}
+            # A risk that could not be read keeps its state untouched.
+            rows = {
+                (r["zone"], r["risk"]): r
+                for r in await cursor.fetchall()
+                if r["risk"] not in failed
+            }
             for key, row in rows.items():
                 cancel = cancels.get(row["issued_id"]) if row["issued_id"] else None
                 if cancel is not None and key not in readings and row["level"] > Level.GREEN:
@@ -311,26 +251,28 @@ class AlertMonitor:
                         risk=row["risk"],
                         level=Level.GREEN,
                         valid_from=now,
-                        valid_to=max(now, _when(row["valid_to"])),
+                        valid_to=max(now, when(row["valid_to"])),
                         issued_id=cancel.issued_id,
                         link=cancel.link or row["link"],
                         detail={"cancelled": row["issued_id"]},
                     )
+            for key, row in rows.items():
+                if key not in readings and held(row, now) < row["level"]:
+                    await record_ended(conn, row, now)
             changes = []
             for key, reading in sorted(readings.items()):
                 change = await self._transition(conn, source, rows.get(key), reading, now)
                 if change is not None:
                     changes.append(change)
-            await conn.execute(
-                "UPDATE alert_state SET checked_at = ? WHERE source = ?", (_iso(now), source.name)
-            )
-            await _expire_pending(conn, now)
-            await conn.execute(
-                "INSERT INTO feed_status (source, last_success) VALUES (?, ?)"
-                " ON CONFLICT (source) DO UPDATE SET last_success = excluded.last_success,"
-                " failures = 0",
-                (source.name, _iso(now)),
-            )
+            for key in rows:
+                await conn.execute(
+                    "UPDATE alert_state SET checked_at = ? WHERE source = ? AND zone = ? AND risk = ?",
+                    (iso(now), source.name, *key),
+                )
+            await expire_pending(conn, now)
+            await store_status(conn, source.name, SourceStatus(last_success=now))
+            for risk in polled.risks:
+                await store_status(conn, f"{source.name}/{risk}", risks[risk])
             return changes
 
         return await self.db.write(job)
@@ -347,12 +289,12 @@ class AlertMonitor:
         values = (
             reading.zone_name,
             int(reading.level),
-            _iso(reading.valid_from),
-            _iso(reading.valid_to),
+            iso(reading.valid_from),
+            iso(reading.valid_to),
             reading.issued_id,
             reading.link,
             digest,
-            _iso(now),
+            iso(now),
         )
         if row is None:
             await conn.execute(
@@ -364,7 +306,7 @@ class AlertMonitor:
             if reading.level == Level.GREEN:  # a first green is no news
                 return None
             old, seq = None, 0
-        elif row["level"] == reading.level:
+        elif held(row, now) == reading.level:
             if row["content_hash"] != digest:  # same level, new period or bulletin: no message
                 await conn.execute(
                     "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
@@ -374,7 +316,8 @@ class AlertMonitor:
                 )
             return None
         else:
-            old, seq = Level(row["level"]), row["seq"] + 1
+            # Judged against what is in force now: after an expired alert a new one is new.
+            old, seq = held(row, now), row["seq"] + 1
             await conn.execute(
                 "UPDATE alert_state SET zone_name = ?, level = ?, valid_from = ?, valid_to = ?,"
                 " issued_id = ?, link = ?, content_hash = ?, checked_at = ?, seq = ?"
@@ -404,7 +347,7 @@ class AlertMonitor:
         if (
             last is not None
             and last[1] == reading.level
-            and (reading.level == Level.GREEN or last[2] > _iso(now))
+            and (reading.level == Level.GREEN or last[2] > iso(now))
         ):
             status, note, decided_by = "dismissed", f"già segnalata: {last[0]}", "system"
         change = AlertChange(
@@ -438,20 +381,29 @@ class AlertMonitor:
                 change.risk,
                 None if old is None else int(old),
                 int(change.new_level),
-                _iso(change.valid_from),
-                _iso(change.valid_to),
+                iso(change.valid_from),
+                iso(change.valid_to),
                 change.issued_id,
                 change.link,
                 json.dumps(change.detail, ensure_ascii=False, default=str),
                 change.lane,
                 status,
                 note,
-                _iso(now),
+                iso(now),
                 decided_by,
-                _iso(now) if decided_by else None,
+                iso(now) if decided_by else None,
             ),
         )
-        return change if cursor.rowcount == 1 and status == "pending" else None
+        if cursor.rowcount != 1 or status != "pending":
+            return None
+        # What is in force now replaces what was: an older change still waiting is moot.
+        await conn.execute(
+            "UPDATE alert_events SET status = 'dismissed', note = ?, decided_by = 'system',"
+            " decided_at = ? WHERE source = ? AND zone = ? AND risk = ? AND status = 'pending'"
+            " AND key != ?",
+            (f"{SUPERSEDED_NOTE}: {key}", iso(now), source, reading.zone, reading.risk, key),
+        )
+        return change
 
     async def _deliver(self, changes: list[AlertChange]) -> None:
         for change in changes:
@@ -464,82 +416,7 @@ class AlertMonitor:
     # -- menu option 2 -----------------------------------------------------------------------
 
     async def text(self, language: str) -> str:
-        """Current level per risk for the town's zone, validity, official link and the offer."""
-        language = words.lang(language)
-        texts = _TEXTS[language]
-        now = self.clock()
-        order = list(self.sources)
-        rows = [
-            r
-            for r in await self.db.fetchall("SELECT * FROM alert_state")
-            if r["source"] in self.sources and _when(r["valid_to"]) > now
-        ]
-        best: dict[str, Any] = {}
-        for row in sorted(rows, key=lambda r: order.index(r["source"])):
-            current = best.get(row["risk"])
-            if current is None or row["level"] > current["level"]:
-                best[row["risk"]] = row
-        if not best:
-            link = next((s.link for s in self.sources.values() if s.link), FALLBACK_LINK)
-            return "\n".join(
-                [
-                    texts["none"].format(town=self.town),
-                    texts["official"].format(link=link),
-                    texts["offer"],
-                ]
-            )
-        chosen = sorted(best.values(), key=lambda r: risk_order(r["risk"]))
-        first = min(chosen, key=lambda r: order.index(r["source"]))
-        lines = [
-            texts["title"].format(town=self.town),
-            texts["zone"].format(zone=_zone_label(first["zone"], first["zone_name"])),
-        ]
-        for row in chosen:
-            level = Level(row["level"])
-            line = f"{level.emoji} {risk_label(row['risk'], language).capitalize()}: {level.label(language)}"
-            if level > Level.GREEN:
-                line += " " + texts["span"].format(
-                    start=words.moment(_when(row["valid_from"]), language),
-                    end=words.moment(_when(row["valid_to"]), language),
-                )
-            lines.append(line)
-        checked = min(_when(r["checked_at"]) for r in chosen)
-        lines.append(texts["updated"].format(when=words.moment(checked, language)))
-        if any(self.status[r["source"]].failures for r in chosen):
-            lines.append(texts["stale"])
-        for name in dict.fromkeys(r["source"] for r in chosen):
-            links = dict.fromkeys(r["link"] for r in chosen if r["source"] == name and r["link"])
-            lines.append(ATTRIBUTIONS.get(name, name))
-            lines.extend(links)
-        lines.append(texts["offer"])
-        return "\n".join(lines)
+        """Menu option 2: every warning in force for the town's zone (see ``feeds.menu``)."""
+        from appliance.feeds.menu import alerts_text
 
-
-async def _expire_pending(conn: WriteConnection, now: datetime) -> None:
-    """Close changes nobody decided on before their validity ended: none is worth sending."""
-    await conn.execute(
-        "UPDATE alert_events SET status = 'dismissed', note = ?, decided_by = 'system',"
-        " decided_at = ? WHERE status = 'pending' AND valid_to <= ?",
-        (EXPIRED_NOTE, _iso(now), _iso(now)),
-    )
-
-
-def _change_from_row(row: sqlite3.Row) -> AlertChange:
-    return AlertChange(
-        key=row["key"],
-        source=row["source"],
-        zone=row["zone"],
-        zone_name=row["zone_name"],
-        risk=row["risk"],
-        old_level=None if row["old_level"] is None else Level(row["old_level"]),
-        new_level=Level(row["new_level"]),
-        valid_from=_when(row["valid_from"]),
-        valid_to=_when(row["valid_to"]),
-        link=row["link"],
-        issued_id=row["issued_id"],
-        detected_at=_when(row["detected_at"]),
-        lane=row["lane"],
-        status=row["status"],
-        note=row["note"],
-        detail=json.loads(row["detail"]),
-    )
+        return await alerts_text(self, language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -15,7 +16,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from appliance import __version__
-from appliance.errors import ServiceUnavailable
+from appliance.core.errors import ServiceUnavailable
+from appliance.feeds.tls import feed_context
 
 USER_AGENT = f"Banditore/{__version__} (comune WhatsApp service)"
 DEFAULT_MAX_BYTES = 1024 * 1024
@@ -40,6 +42,12 @@ class FeedFormatError(FeedError):
     code = "feed_malformed"
 
 
+class NoZoneData(FeedFormatError):
+    """The answer is sound but says nothing about our zone: no data for us, never an alert."""
+
+    code = "feed_no_zone_data"
+
+
 @dataclass
 class _Validator:
     etag: str
@@ -50,15 +58,20 @@ class _Validator:
 class Fetcher:
     """GETs with a byte cap and a total deadline over one shared ``httpx.AsyncClient``."""
 
-    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         self._own = client is None
         self._client = client
+        self._tls = tls  # None: the system's roots with the shipped intermediates
         self._validators: dict[str, _Validator] = {}
 
     async def start(self) -> None:
         """Open our own client in the serving loop unless a shared one was given."""
         if self._client is None:
+            tls = self._tls or await asyncio.to_thread(feed_context)
             self._client = httpx.AsyncClient(
+                verify=tls,
                 timeout=httpx.Timeout(10.0, connect=5.0),
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
                 headers={"User-Agent": USER_AGENT},
@@ -185,6 +198,9 @@ def decode_json(body: bytes, where: str) -> Any:
 
 def parse_xml(body: bytes, where: str) -> Element:
     """Parse outside XML with defusedxml, refusing any DTD or entity declaration."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:64].lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise FeedFormatError(f"{where} answered with a web page, not data (maintenance?)")
     try:
         return defused_fromstring(body, forbid_dtd=True)
     except DefusedXmlException as err:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from appliance.config import Config
-from appliance.db import Database
+from appliance.core.config import Config
+from appliance.core.db import Database
 from appliance.feeds import words
 from appliance.feeds.fetch import FeedError, FeedFormatError, Fetcher
 from appliance.feeds.wmo import describe
@@ -148,6 +148,7 @@ class Forecast:
             self.cached = CachedForecast(
                 json.loads(row["daily"]), datetime.fromisoformat(row["fetched_at"])
             )
+            self.last_success = self.cached.fetched_at  # the health line: not "never fetched"
 
     def _failed(self, err: FeedError) -> None:
         self._retry_at = time.monotonic() + max(RETRY_SECONDS, err.retry_after or 0)

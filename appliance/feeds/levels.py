@@ -109,9 +109,10 @@ class Reading:
 def summarize(
     spans: list[Span], now: datetime, horizon: timedelta
 ) -> dict[tuple[str, str], Reading]:
-    """Per zone and risk, the worst level over [now - 1 h, now + horizon] and its first period."""
+    """Per zone and risk, the worst level over [now, now + horizon] and its first period."""
     # Consecutive spans at that level merge, so hourly levels read "from 14:00 to 02:00".
-    window_start, window_end = now - timedelta(hours=1), now + horizon
+    # What has ended is not in force: an expired hour or day never counts as current.
+    window_start, window_end = now, now + horizon
     groups: dict[tuple[str, str], list[Span]] = {}
     for span in spans:
         if span.cancels or span.end <= window_start or span.start >= window_end:

@@ -12,15 +12,16 @@ from typing import Any
 
 from quart import Blueprint, current_app, flash, g, redirect, request
 
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
-from appliance.errors import ApplianceError, Conflict, NotFound
+from appliance.core.errors import ApplianceError, Conflict, NotFound
 from appliance.feeds import words
 from appliance.feeds.alerts import STATUSES, AlertMonitor
+from appliance.feeds.changes import zone_label
 from appliance.feeds.levels import risk_label
 from appliance.feeds.probes import NAMES
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 CHECKS = ("alerts", "weather")
@@ -41,9 +42,32 @@ def _engine() -> Any | None:
     return campaigns if getattr(campaigns, "on_alert_sent", None) is not None else None
 
 
-def _zone(zone: str, name: str) -> str:
-    """``IM-06 Orobie bergamasche`` whether or not the source's name repeats the code."""
-    return name if zone and name.startswith(zone) else f"{zone} {name}".strip()
+def _outcome(status: Any, language: str) -> dict[str, str]:
+    """One source's or risk's last success and last error, in words."""
+    never = gettext("mai")
+    return {
+        "state": "error" if status.failures else ("ok" if status.last_success else "unknown"),
+        "success": words.moment(status.last_success, language) if status.last_success else never,
+        "error": status.last_error if status.failures else "",
+        "error_at": words.moment(status.last_error_at, language) if status.failures else "",
+    }
+
+
+def _sources(monitor: AlertMonitor, language: str) -> list[dict[str, Any]]:
+    """Per source, then per risk it reads one by one: what the page's source table shows."""
+    rows = []
+    for name, status in monitor.status.items():
+        label = NAMES.get(name, name)
+        rows.append({"name": label, "risk": "", **_outcome(status, language)})
+        for risk, risk_status in sorted(monitor.risk_status.get(name, {}).items()):
+            rows.append(
+                {
+                    "name": label,
+                    "risk": risk_label(risk, language),
+                    **_outcome(risk_status, language),
+                }
+            )
+    return rows
 
 
 async def _row(change: Any, language: str, engine: Any | None) -> dict[str, Any]:
@@ -54,12 +78,11 @@ async def _row(change: Any, language: str, engine: Any | None) -> dict[str, Any]
         "change": change,
         "source": NAMES.get(change.source, change.source),
         "risk": risk_label(change.risk, language),
-        "zone": _zone(change.zone, change.zone_name),
+        "zone": zone_label(change.zone, change.zone_name),
         "old": change.old_level.label(language) if change.old_level is not None else "",
         "new": change.new_level.label(language),
         "emoji": change.new_level.emoji,
-        "valid_from": words.moment(change.valid_from, language),
-        "valid_to": words.moment(change.valid_to, language),
+        "period": words.period(change.valid_from, change.valid_to, language),
         "detected": words.moment(change.detected_at, language),
         "link_ok": change.link.lower().startswith(SAFE_SCHEMES),
         "detail": json.dumps(change.detail, ensure_ascii=False, indent=2, default=str),
@@ -87,6 +110,7 @@ async def index() -> Any:
         shown=shown,
         filters=FILTERS,
         checks=[checks[key] for key in CHECKS if key in checks],
+        sources=_sources(monitor, language),
         sending=engine is not None,
         auto=auto,
         enabled=monitor.enabled,
@@ -150,8 +174,8 @@ async def dismiss() -> Any:
 
 def register(app: Any) -> None:
     """Add the page to the LAN app's navigation and its English texts to the catalog."""
-    from appliance.admin.i18n import add_catalog
-    from appliance.admin.registry import NavItem, add_pages
+    from appliance.lan.i18n import add_catalog
+    from appliance.lan.registry import NavItem, add_pages
 
     add_catalog("en", MESSAGES_EN)
     add_pages(app, bp, NavItem("alerts.index", "Allerte", order=40))
@@ -160,6 +184,12 @@ def register(app: Any) -> None:
 # English for the page's Italian source texts (merged into the admin catalog at setup).
 MESSAGES_EN: dict[str, str] = {
     "Allerte": "Alerts",
+    "mai": "never",
+    "Fonti e rischi": "Sources and risks",
+    "Ogni fonte e ogni rischio è letto da solo: se uno non risponde, gli altri restano validi e il menu dei cittadini dice quali dati mancano.": "Each source and each risk is read on its own: if one does not answer, the others stay valid and the citizens' menu says which data is missing.",
+    "Ultimo controllo riuscito": "Last successful check",
+    "Ultimo errore": "Last error",
+    "tutti i rischi": "all risks",
     "Meteo": "Weather",
     "Nuova allerta": "New alert",
     "Allerta in aumento": "Alert raised",

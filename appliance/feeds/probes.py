@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
 from appliance.feeds import words
 from appliance.feeds.alerts import AlertMonitor
 from appliance.feeds.forecast import Forecast
-from appliance.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
+from appliance.feeds.levels import risk_label
 
-NAMES = {"lombardy": "allertaLOM", "dpc": "DPC", "cap": "CAP"}
+NAMES = {"lombardy": "allertaLOM", "dpc": "DPC", "cap": "CAP", "meteoalarm": "MeteoAlarm"}
 # A source silent this long is an error, not a hiccup: citizens would get stale alert levels.
 ALERTS_STALE = timedelta(hours=6)
 
@@ -70,11 +71,15 @@ def alerts_probe(monitor: AlertMonitor) -> Probe:
             label = NAMES.get(name, name)
             if status.failures:
                 failing.append(label)
-                parts.append(f"{label}: errore ({status.last_error[:80]})")
+                parts.append(f"{label}: errore ({status.last_error[:160]})")
             elif status.last_success:
                 parts.append(f"{label}: ok, {_ago(status.last_success, now)}")
             else:
                 parts.append(f"{label}: in attesa del primo controllo")
+            for risk, risk_status in monitor.risk_status.get(name, {}).items():
+                if risk_status.failures and not status.failures:
+                    failing.append(f"{label} ({risk_label(risk, 'it')})")
+                    parts.append(f"{risk_label(risk, 'it')}: {risk_status.last_error[:160]}")
             if status.last_success is None or now - status.last_success > ALERTS_STALE:
                 stale.append(name)
         value = "; ".join(parts)

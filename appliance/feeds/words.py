@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 # Italian comuni: every time shown to citizens and every forecast day is Rome's local time.
@@ -40,3 +40,24 @@ def number(value: float, language: str, digits: int = 1) -> str:
     """A decimal with a comma in Italian."""
     text = f"{value:.{digits}f}"
     return text.replace(".", ",") if lang(language) == "it" else text
+
+
+def period(start: datetime, end: datetime, language: str) -> str:
+    """``mar 15/09 dalle 14:00 alle 21:00`` or ``da lun 20/07 ore 15:10 a mar 21/07 ore 24:00``.
+
+    A midnight end is shown as 24:00 of the day before, so two days never read as three.
+    """
+    language = lang(language)
+    first, last = start.astimezone(TZ), end.astimezone(TZ)
+    last_day, last_time = last.date(), f"{last:%H:%M}"
+    if last_time == "00:00" and last > first:
+        last_day, last_time = last_day - timedelta(days=1), "24:00"
+    begin = day(first.date(), language)
+    if last_day == first.date():
+        if language == "it":
+            return f"{begin} dalle {first:%H:%M} alle {last_time}"
+        return f"{begin} from {first:%H:%M} to {last_time}"
+    finish = day(last_day, language)
+    if language == "it":
+        return f"da {begin} ore {first:%H:%M} a {finish} ore {last_time}"
+    return f"from {begin} {first:%H:%M} to {finish} {last_time}"

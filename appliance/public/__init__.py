@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from quart import Quart, Response
 
-from appliance.errors import ApplianceError
-from appliance.public.responses import MAX_BODY_BYTES, PLAIN_TEXT
+from appliance.cloudapi.responses import MAX_BODY_BYTES, PLAIN_TEXT
+from appliance.core.errors import ApplianceError
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def create_public_app(appliance: Appliance) -> Quart:

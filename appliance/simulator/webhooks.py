@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from appliance.cloudapi.signature import sign
-from appliance.services import cancel_and_wait
+from appliance.core.services import cancel_and_wait
 from appliance.simulator.state import ERRORS, SimState
 
 log = logging.getLogger(__name__)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
-    # Imported here: the engine imports studio.segments, so this package stays light.
-    from appliance.admin.i18n import add_catalog
-    from appliance.admin.registry import NavItem, add_pages
-    from appliance.services import Service
+    # Imported here: only the LAN app needs the studio pages.
+    from appliance.core.services import Service
+    from appliance.lan.i18n import add_catalog
+    from appliance.lan.registry import NavItem, add_pages
     from appliance.studio import compose, pages
     from appliance.studio.catalog_en import MESSAGES_EN
     from appliance.studio.drafts import Drafts

@@ -7,12 +7,12 @@ from typing import Any
 
 from quart import Blueprint, flash, jsonify, redirect, request, url_for
 
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, principal, the_appliance
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
-from appliance.errors import ApplianceError, BadRequest
-from appliance.studio import segments
+from appliance.audience import segments
+from appliance.core.errors import ApplianceError, BadRequest
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, principal, the_appliance
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
 from appliance.studio.drafts import EDITING, LAUNCHED, PENDING, REJECTED, Drafts
 from appliance.studio.forms import (
     FORM_GROUPS,

@@ -7,13 +7,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
+from appliance.audience import minimal, segments
+from appliance.audience.segments import resend_filter
 from appliance.campaigns import outbox
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
-from appliance.errors import BadRequest, Conflict, NotFound
-from appliance.studio import segments
+from appliance.core import audit
+from appliance.core.errors import BadRequest, Conflict, NotFound
 from appliance.studio.election import Election
-from appliance.studio.segments import resend_filter
 from appliance.studio.shipped import (
     header_format,
     header_text,
@@ -23,7 +23,7 @@ from appliance.studio.shipped import (
 )
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
     from appliance.studio.media import MediaLibrary
 
 EDITING, PENDING, LAUNCHED, REJECTED = "editing", "pending", "launched", "rejected"
@@ -281,6 +281,15 @@ class Drafts:
                         f"Il PDF «{row['filename']}» sembra una scansione senza testo: i lettori "
                         "di schermo non lo leggono. Allega il PDF originale o riassumilo in testo."
                     )
+        written = " ".join(str(p.get("text") or p.get("caption") or "") for p in content)
+        people = minimal.personal_data(written)
+        if people:
+            warnings.append(
+                "Il messaggio sembra contenere nomi di persone o numeri di telefono ("
+                + ", ".join(f"«{p}»" for p in people[:5])
+                + "): un avviso del Comune a tutti gli iscritti non deve identificare nessuno "
+                "né rivelare dati sulla salute. Toglili se non sono di un ufficio."
+            )
         return list(dict.fromkeys(warnings))
 
     async def resend_failed(self, campaign_id: int, actor: str) -> int:

@@ -6,11 +6,11 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from appliance import audit
-from appliance.errors import Conflict
+from appliance.core import audit
+from appliance.core.errors import Conflict
 
 if TYPE_CHECKING:
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 KEY = "studio.election_period"
 

@@ -11,8 +11,8 @@ from appliance.campaigns.model import TEMPLATE_PART, loads, part_message
 from appliance.cloudapi.events import Event, QuickReply
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
-    from appliance.db import WriteConnection
+    from appliance.core.context import Appliance
+    from appliance.core.db import WriteConnection
     from appliance.studio.media import MediaLibrary
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from appliance.errors import BadRequest
-from appliance.studio.segments import MAX_CONDITIONS, MAX_GROUPS
+from appliance.audience.segments import MAX_CONDITIONS, MAX_GROUPS
+from appliance.core.errors import BadRequest
 
 LOCAL = ZoneInfo("Europe/Rome")
 FORM_GROUPS, FORM_ROWS = 3, 4  # rows the form offers; the definition allows more

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.campaigns.model import ACTIVE, loads
 from appliance.cloudapi.limits import LimitError, validate_upload
-from appliance.errors import ApplianceError, BadRequest, NotFound
-from appliance.services import cancel_and_wait
+from appliance.core.errors import ApplianceError, BadRequest, NotFound
+from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
-    from appliance.db import WriteConnection
+    from appliance.core.context import Appliance
+    from appliance.core.db import WriteConnection
 
 # Meta keeps an uploaded file 30 days; renew well before, since a campaign may take a while.
 RENEW_AFTER = 25 * 86400.0

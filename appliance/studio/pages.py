@@ -6,15 +6,16 @@ from typing import Any
 
 from quart import Blueprint, Response, flash, redirect, request, url_for
 
-from appliance.admin.access import requires
-from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.csvsafe import csv_text
-from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
+from appliance.audience import segments
 from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
-from appliance.errors import ApplianceError, BadRequest, NotFound
-from appliance.studio import report, segments
+from appliance.core.errors import ApplianceError, BadRequest, NotFound
+from appliance.lan.access import requires
+from appliance.lan.auth import actor, client_address, the_appliance
+from appliance.lan.csvsafe import csv_text
+from appliance.lan.forms import page
+from appliance.lan.i18n import gettext
+from appliance.studio import report
 from appliance.studio.compose import STATE_NAMES, _approved_templates
 from appliance.studio.drafts import Drafts
 from appliance.studio.shipped import SHIPPED, ShippedTemplate, placeholders

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from appliance.health import Check, Probe
+from appliance.core.health import Check, Probe
 
 if TYPE_CHECKING:
     from appliance.cloudapi.templates import TemplateCatalog

@@ -17,7 +17,7 @@ from appliance.campaigns.model import (
 from appliance.studio.forms import LOCAL
 
 if TYPE_CHECKING:
-    from appliance.db import Database
+    from appliance.core.db import Database
 
 # What a failure means and what to do, for the codes a campaign meets (reference §8).
 EXPLANATIONS: dict[int, str] = {

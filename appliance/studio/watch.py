@@ -7,10 +7,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from appliance.cloudapi.events import Event, TemplateStatusUpdate
-from appliance.errors import Conflict, NotFound
+from appliance.core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
-    from appliance.app import Appliance
+    from appliance.core.context import Appliance
 
 log = logging.getLogger(__name__)
 STOPPING = ("PAUSED", "DISABLED", "REJECTED", "PENDING_DELETION", "DELETED")

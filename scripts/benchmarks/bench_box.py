@@ -37,7 +37,7 @@ def _start_campaign(app: RunningAppliance, people: int) -> None:
     """Seed ``people`` active subscribers and start a template campaign to all of them."""
     import httpx
 
-    from appliance.admin.tokens import create_token
+    from appliance.lan.tokens import create_token
 
     rows = [(f"39333{n:07d}",) for n in range(1, people + 1)]
     app.call(

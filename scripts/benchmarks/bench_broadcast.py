@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from tests.harness import PRIVACY_TOML
+
 TOKEN = "bench-access-token"
 SECRET = "bench-app-secret"
 TEMPLATE = {"name": "avviso_servizio", "language": "it", "parameters": ["Via Roma", "12/10"]}
@@ -104,7 +106,7 @@ lan_bind = "127.0.0.1:{lan}"
 path = "{self.db_path}"
 [zeroconf]
 enabled = false
-[feeds]
+{PRIVACY_TOML}[feeds]
 alerts_enabled = false
 [logging]
 level = "WARNING"

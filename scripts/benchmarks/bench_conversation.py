@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.harness import TEST_CREDENTIALS, RunningSimulator  # noqa: E402
+from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, RunningSimulator  # noqa: E402
 
 CITIZENS = 50
 ROUNDS = 3
@@ -50,7 +50,7 @@ lan_bind = "127.0.0.1:{_free_port()}"
 path = "{folder / "bench.db"}"
 [zeroconf]
 enabled = false
-[feeds]
+{PRIVACY_TOML}[feeds]
 alerts_enabled = false
 weather_url = "http://127.0.0.1:9/forecast"
 """,
@@ -61,8 +61,8 @@ weather_url = "http://127.0.0.1:9/forecast"
 
 async def _prepare(db_path: Path, subscribers: int) -> str:
     """Schema, an operator token and ``subscribers`` active subscribers with an open window."""
-    from appliance.admin.tokens import create_token
-    from appliance.db import Database
+    from appliance.core.db import Database
+    from appliance.lan.tokens import create_token
 
     db = Database(db_path)
     await db.start()

@@ -11,6 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.harness import PRIVACY_TOML
+
 RUNS = 5
 
 
@@ -53,7 +55,7 @@ lan_bind = "127.0.0.1:{lan}"
 path = "{folder / "bench.db"}"
 [zeroconf]
 enabled = false
-[feeds]
+{PRIVACY_TOML}[feeds]
 alerts_enabled = false
 [logging]
 level = "WARNING"

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from appliance.cloudapi.signature import sign  # noqa: E402
+from tests.harness import PRIVACY_TOML  # noqa: E402
 
 RATE = 500
 SECONDS = 10
@@ -190,7 +191,7 @@ def run() -> list[dict]:
             f'app_secret = "{SECRET}"\nverify_token = "bench"\napi_base_url = "http://127.0.0.1:9"\n'
             f'[server]\npublic_bind = "127.0.0.1:{port}"\nlan_bind = "127.0.0.1:{lan}"\n'
             f'[database]\npath = "{db}"\n[zeroconf]\nenabled = false\n'
-            '[feeds]\nalerts_enabled = false\n[logging]\nlevel = "WARNING"\n'
+            '[feeds]\nalerts_enabled = false\n[logging]\nlevel = "WARNING"\n' + PRIVACY_TOML
         )
         proc = subprocess.Popen(
             [sys.executable, "-m", "appliance", "serve", "--config", str(config)],

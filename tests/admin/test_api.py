@@ -5,9 +5,9 @@ import re
 import httpx
 import pytest
 
-from appliance import audit
-from appliance.admin.tokens import create_token
 from appliance.cli import main
+from appliance.core import audit
+from appliance.lan.tokens import create_token
 from tests.admin.util import add_user, fetch, login
 from tests.harness import RunningAppliance, make_config
 

@@ -7,9 +7,9 @@ import stat
 import httpx
 import pytest
 
-from appliance.admin import setupcode
-from appliance.admin.sessions import COOKIE_NAME, SECRET_FILE_NAME
-from appliance.admin.throttle import FREE_FAILURES, MAX_DELAY, delay_after
+from appliance.accounts import setupcode
+from appliance.accounts.throttle import FREE_FAILURES, MAX_DELAY, delay_after
+from appliance.lan.sessions import COOKIE_NAME, SECRET_FILE_NAME
 from tests.admin.util import PASSWORD, add_user, client, fetch, login
 from tests.harness import RunningAppliance
 

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from appliance.admin.csvsafe import csv_text, neutralise
+from appliance.lan.csvsafe import csv_text, neutralise
 
 pytestmark = pytest.mark.fast
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from appliance.admin import WEB, catalog_en, errorpages, i18n
-from appliance.admin.pages import settings, setup, users
-from appliance.admin.town import TOWN_FIELDS
+from appliance.accounts.pages import settings, setup, users
+from appliance.accounts.town import TOWN_FIELDS
 from appliance.app import create_app
+from appliance.lan import WEB, catalog_en, errorpages, i18n
 from tests.harness import make_config
 
 pytestmark = pytest.mark.fast
@@ -22,7 +22,9 @@ def _source_strings() -> set[str]:
     found: set[str] = set()
     files = [
         *WEB.joinpath("templates").rglob("*.html"),
-        *ROOT.joinpath("appliance/admin").rglob("*.py"),
+        *ROOT.joinpath("appliance/lan").rglob("*.py"),
+        *ROOT.joinpath("appliance/accounts").rglob("*.py"),
+        *ROOT.joinpath("appliance/operations").rglob("*.py"),
     ]
     for path in files:
         for match in CALLS.finditer(path.read_text(encoding="utf-8")):

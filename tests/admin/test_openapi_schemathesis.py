@@ -10,8 +10,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from appliance import audit
-from appliance.admin.tokens import create_token
+from appliance.core import audit
+from appliance.lan.tokens import create_token
 from tests.harness import RunningAppliance, make_config
 
 pytestmark = pytest.mark.slow

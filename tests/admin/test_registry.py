@@ -4,8 +4,8 @@ import httpx
 import pytest
 from quart import Blueprint, render_template_string
 
-from appliance.admin.access import requires
-from appliance.admin.registry import NavItem, add_pages
+from appliance.lan.access import requires
+from appliance.lan.registry import NavItem, add_pages
 from tests.admin.util import add_user, login
 from tests.harness import RunningAppliance
 

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from appliance.admin.access import is_open
+from appliance.lan.access import is_open
 
 pytestmark = pytest.mark.fast
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from appliance.admin.security import client_allowed, parse_networks
+from appliance.lan.security import client_allowed, parse_networks
 from tests.admin.util import PASSWORD, add_user, fetch, login
 from tests.harness import RunningAppliance, make_config
 
@@ -77,7 +77,7 @@ def test_login_form_itself_is_csrf_checked(running):
 
 def test_bearer_api_requests_need_no_origin(running):
     # There is no unsafe API route yet; a bearer POST reaches routing (405), not the CSRF check.
-    from appliance.admin.tokens import create_token
+    from appliance.lan.tokens import create_token
 
     token = running.call(create_token(running.appliance.db, "site", "admin", "test"))
     response = httpx.post(

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from appliance import audit
+from appliance.core import audit
 from tests.admin.util import PASSWORD, add_user, fetch, login
 from tests.harness import TEST_CREDENTIALS
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from appliance.admin import WEB
+from appliance.lan import WEB
 
 pytestmark = pytest.mark.fast
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from appliance.admin.accounts import create_user
+from appliance.accounts.users import create_user
 from tests.harness import RunningAppliance
 
 PASSWORD = "correct-horse-battery"

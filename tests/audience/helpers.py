@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from appliance.admin.tokens import create_token
 from appliance.cloudapi.events import Identity
+from appliance.lan.tokens import create_token
 from tests.harness import RunningAppliance
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from appliance.audience.erasure import erase_sync, pseudonym
-from appliance.db.migrate import migrate
+from appliance.core.db.migrate import migrate
 
 pytestmark = pytest.mark.fast
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.admin.util import add_user, login
+from tests.admin.util import add_user, fetch, login
 from tests.audience.helpers import add_subscriber, rows
 
 pytestmark = pytest.mark.slow
@@ -117,6 +117,22 @@ def test_erased_people_are_never_reimported(running, admin):
 
 def test_csv_export_defuses_formulas(running, admin):
     add_subscriber(running, "393331234001", name='=HYPERLINK("http://x")')
-    response = admin.post("/subscribers/export.csv")
+    response = admin.post("/subscribers/export.csv", data={"purpose": "verifica dell'RPD"})
     assert response.status_code == 200
     assert "'=HYPERLINK" in response.text and "393331234001" in response.text
+
+
+def test_an_export_needs_a_stated_purpose_which_the_audit_log_keeps(running, admin):
+    add_subscriber(running, "393331234001")
+    refused = admin.post("/subscribers/export.csv", data={"purpose": "boh"})
+    assert refused.status_code == 303 and "393331234001" not in refused.text
+    assert "propaganda" in admin.get(refused.headers["location"]).text
+    done = admin.post("/subscribers/export.csv", data={"purpose": "verifica annuale dell'RPD"})
+    assert done.status_code == 200 and "393331234001" in done.text
+    [detail] = [
+        r[0]
+        for r in fetch(
+            running, "SELECT detail FROM audit_log WHERE action = 'subscribers.exported'"
+        )
+    ]
+    assert "purpose=verifica annuale dell'RPD" in detail

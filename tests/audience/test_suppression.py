@@ -11,7 +11,7 @@ import pytest
 from appliance.app import create_app
 from appliance.backups.backup import create_backup, init_key
 from appliance.backups.restore import restore_backup
-from appliance.config import database_path
+from appliance.core.config import database_path
 from tests.audience.helpers import add_subscriber, rows
 from tests.harness import RunningAppliance, make_config
 

@@ -18,8 +18,8 @@ from appliance.backups.hooks import AfterRestore
 from appliance.backups.probe import check_backups
 from appliance.backups.restore import restore_backup
 from appliance.cli import main
-from appliance.config import database_path
-from appliance.db.migrate import discover, migrate
+from appliance.core.config import database_path
+from appliance.core.db.migrate import discover, migrate
 from tests.harness import RunningAppliance, make_config
 
 pytestmark = pytest.mark.fast

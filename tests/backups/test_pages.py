@@ -17,9 +17,9 @@ import pytest
 from appliance.backups import store
 from appliance.backups.backup import create_backup, init_key
 from appliance.backups.pending import RESTART_EXIT, pending_restore, stage_restore
-from appliance.config import database_path
+from appliance.core.config import database_path
 from tests.admin.util import add_user, fetch, login
-from tests.harness import TEST_CREDENTIALS, RunningAppliance, make_config
+from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, RunningAppliance, make_config
 
 pytestmark = pytest.mark.slow
 
@@ -146,6 +146,7 @@ def _write_config(tmp_path: Path, config) -> Path:
         f'[backup]\ndir = "{config.values["backup"]["dir"]}"\n'
         f'key_file = "{config.values["backup"]["key_file"]}"',
         "[zeroconf]\nenabled = false",
+        PRIVACY_TOML,
         '[feeds]\nweather_url = "http://127.0.0.1:9/forecast"\nalerts_enabled = false',
         "[whatsapp]\n" + "\n".join(f'{k} = "{v}"' for k, v in wa.items()),
     ]

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from appliance.checks import run_checks
-from appliance.ops.selftest import ADVICE, webhook_selftest
+from appliance.operations.checks import run_checks
+from appliance.operations.selftest import ADVICE, webhook_selftest
 from tests.harness import TEST_CREDENTIALS, make_config
 
 pytestmark = pytest.mark.fast

@@ -15,7 +15,7 @@ from appliance.box.launcher import LAUNCHER_PART, LaunchOutcome, LaunchResult
 from appliance.box.patterns import BoxState
 from appliance.box.presses import recent_presses
 from appliance.cloudapi.client import GraphApiError
-from appliance.health import ERROR, WARN, Check
+from appliance.core.health import ERROR, WARN, Check
 from tests.box.conftest import wait_for_pattern
 from tests.harness import RunningAppliance, make_config, start_armed, wait_until
 
@@ -398,7 +398,7 @@ def test_a_press_during_a_running_campaign_overtakes_it(tmp_path, simulator):
     """The button's emergency reaches citizens while a campaign is still sending."""
     import httpx
 
-    from appliance.admin.tokens import create_token
+    from appliance.lan.tokens import create_token
 
     simulator.settings.tier = 0  # a verified business: no daily limit in the way here
     people = 800

@@ -6,7 +6,7 @@ import pytest
 
 from appliance.box.patterns import BoxState
 from appliance.box.state import EmergencyView, decide
-from appliance.health import ERROR, OK, UNKNOWN, WARN, Check
+from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check
 
 pytestmark = pytest.mark.fast
 

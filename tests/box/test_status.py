@@ -11,7 +11,7 @@ import pytest
 from appliance.box.led import StatusLed
 from appliance.box.patterns import BoxState
 from appliance.box.state import EmergencyView, StatusService
-from appliance.health import OK, WARN, Check, HealthRegistry
+from appliance.core.health import OK, WARN, Check, HealthRegistry
 from tests.box.conftest import wait_for_pattern
 
 pytestmark = pytest.mark.slow

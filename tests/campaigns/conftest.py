@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from appliance.admin.tokens import create_token
+from appliance.lan.tokens import create_token
 from tests.harness import RunningAppliance, RunningSimulator, make_config
 
 

@@ -30,6 +30,9 @@ class Monitor:
     async def get(self, key: str):
         return type("Change", (), {"status": self.status})()
 
+    async def earlier(self, change) -> list[str]:
+        return []
+
 
 def _change(lane: str, key: str = "dpc:IM-06:idro:1") -> AlertChange:
     now = datetime.now(UTC)

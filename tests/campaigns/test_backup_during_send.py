@@ -10,7 +10,7 @@ from appliance.app import create_app
 from appliance.backups.backup import create_backup, init_key
 from appliance.backups.restore import restore_backup
 from appliance.campaigns.restored import RESTORED_REASON
-from appliance.config import database_path
+from appliance.core.config import database_path
 from tests.campaigns.conftest import template_campaign, wait_for
 
 pytestmark = pytest.mark.slow

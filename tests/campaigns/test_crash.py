@@ -17,7 +17,7 @@ import pytest
 
 from tests.campaigns.conftest import template_campaign, wait_for
 from tests.foundation.processes import ApplianceProcess
-from tests.harness import TEST_CREDENTIALS, RunningSimulator
+from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, RunningSimulator
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ lan_bind = "127.0.0.1:{lan}"
 path = "{tmp_path / "banditore.db"}"
 [zeroconf]
 enabled = false
-[feeds]
+{PRIVACY_TOML}[feeds]
 alerts_enabled = false
 [campaigns]
 max_in_flight = {MAX_IN_FLIGHT}

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from appliance.campaigns.restored import RESTORED_REASON, hold_after_restore
-from appliance.db.migrate import migrate
+from appliance.core.db.migrate import migrate
 
 pytestmark = pytest.mark.fast
 

@@ -5,7 +5,7 @@ import threading
 import httpx
 import pytest
 
-from appliance.public import webhook
+from appliance.cloudapi import receiver as webhook
 from tests.conftest import FIXTURES
 from tests.harness import post_webhook, sign, wait_until
 

@@ -12,7 +12,7 @@ from appliance.audience.suppression import read_states
 from appliance.conversation.texts import DEFAULTS
 from tests.conversation.citizen import Citizen, button_ids, text_of
 from tests.foundation.processes import ApplianceProcess
-from tests.harness import TEST_CREDENTIALS, wait_until
+from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ lan_bind = "127.0.0.1:0"
 path = "{tmp_path / "banditore.db"}"
 [zeroconf]
 enabled = false
-[feeds]
+{PRIVACY_TOML}[feeds]
 alerts_enabled = false
 weather_url = "http://127.0.0.1:9/forecast"
 """,

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from appliance.config import load_config
+from appliance.core.config import load_config
 from appliance.demo import prepare_demo_config
 from tests.admin.util import add_user, login
 from tests.conversation.citizen import text_of

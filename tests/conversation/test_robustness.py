@@ -63,7 +63,7 @@ def test_duplicate_and_late_deliveries_of_the_same_reply_act_once(bot, citizen):
     )
     old, again = citizen.replies(2)
     assert "messaggio precedente" in text_of(old) and "fascia di età" in text_of(again)
-    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["granted"]
+    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["opted_in"]
 
 
 def test_a_restart_in_the_middle_of_a_subscription_continues_it(tmp_path, simulator):

@@ -61,7 +61,7 @@ def test_full_subscription_with_answers_and_skips(bot, citizen):
     sub = subscriber(bot, citizen)
     assert sub["status"] == "active" and sub["subscribed_at"]
     [granted] = rows(bot, "SELECT * FROM consents WHERE subscriber_id = ?", (sub["id"],))
-    assert granted["kind"] == "granted" and granted["notice_version"] == 1
+    assert granted["kind"] == "opted_in" and granted["notice_version"] == 1
     assert granted["wamid"].startswith("wamid.IN") and granted["at"]
     answers = rows(
         bot,
@@ -132,7 +132,7 @@ def test_refusals_of_age_and_consent_subscribe_nobody(bot, citizen):
     assert "non ti abbiamo iscritto" in text_of(citizen.reply())
     sub = subscriber(bot, citizen)
     assert sub["status"] == "pending"
-    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["refused"]
+    assert [c["kind"] for c in rows(bot, "SELECT kind FROM consents")] == ["declined"]
     assert question
 
 
@@ -144,7 +144,7 @@ def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
     consent(citizen)
     citizen.replies(2)
     kinds = [c["kind"] for c in rows(bot, "SELECT kind FROM consents ORDER BY id")]
-    assert kinds == ["granted", "withdrawn", "granted"]
+    assert kinds == ["opted_in", "opted_out", "opted_in"]
     assert not bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
 
 
@@ -157,7 +157,7 @@ def test_my_data_lists_what_is_stored(citizen):
     text = text_of(citizen.reply())
     assert citizen.wa_id in text and "Maria Rossi" in text and "active" in text
     assert "In quale fascia di età sei? 14-29" in text
-    assert "granted" in text and "(v1)" in text
+    assert "opted_in" in text and "(v1)" in text
 
 
 def settled(bot, simulator, wa_id: str) -> None:

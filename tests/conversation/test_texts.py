@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.admin import catalog_en
 from appliance.cloudapi import limits
 from appliance.conversation.commands import command_of, is_keyword, normalise
 from appliance.conversation.flood import FloodGuard
@@ -16,6 +15,7 @@ from appliance.conversation.texts import (
     check,
     placeholders_in,
 )
+from appliance.lan import catalog_en
 
 pytestmark = pytest.mark.fast
 

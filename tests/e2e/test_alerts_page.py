@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from appliance.admin.accounts import create_user
+from appliance.accounts.users import create_user
 from tests.admin.util import PASSWORD
 from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 from tests.feeds.conftest import feeds_config

@@ -7,7 +7,7 @@ import threading
 import pytest
 from playwright.sync_api import Page, expect
 
-from appliance.admin.accounts import create_user
+from appliance.accounts.users import create_user
 from appliance.backups.backup import init_key
 from appliance.backups.pending import pending_restore
 from tests.admin.util import PASSWORD

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from appliance.config import load_config
+from appliance.core.config import load_config
 from appliance.demo import DEMO_LOGIN, prepare_demo_config
 from tests.e2e.conftest import assert_accessible, live_server, log_in
 from tests.harness import RunningAppliance

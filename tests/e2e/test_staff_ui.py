@@ -8,10 +8,10 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from appliance import audit
-from appliance.admin.accounts import create_user
-from appliance.admin.registry import NavItem, add_pages
-from appliance.health import WARN, Check
+from appliance.accounts.users import create_user
+from appliance.core import audit
+from appliance.core.health import WARN, Check
+from appliance.lan.registry import NavItem, add_pages
 from tests.admin.test_registry import _campaigns
 from tests.admin.util import PASSWORD
 from tests.e2e.conftest import HOST, assert_accessible, live_server, log_in

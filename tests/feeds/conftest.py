@@ -34,6 +34,7 @@ def feeds_config(tmp_path, fake: FakeFeeds, **feeds):
         "dpc_index_url": f"{fake.url}/dpc/index.html",
         "dpc_url": f"{fake.url}/dpc/{{id}}_{{day}}.json",
         "cap_urls": [f"{fake.url}/cap/latest.xml"],
+        "meteoalarm_url": f"{fake.url}/meteoalarm/atom-italy",
         "alert_sources": ["lombardy", "dpc", "cap"],
         "alerts_enabled": False,
         **feeds,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -18,12 +20,13 @@ class Reply:
     body: bytes
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between 16-byte pieces: a server that barely answers
 
 
 class FakeFeeds:
     """Routes are ``/path`` or ``/path?param=value`` (matched on one query parameter)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Reply] = {}
         self.requests: list[tuple[str, dict[str, str], dict[str, str]]] = []
         fake = self
@@ -46,13 +49,26 @@ class FakeFeeds:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if not reply.trickle:
+                    self.wfile.write(reply.body)
+                    return
+                try:
+                    for start in range(0, len(reply.body), 16):
+                        time.sleep(reply.trickle)
+                        self.wfile.write(reply.body[start : start + 16])
+                        self.wfile.flush()
+                except OSError:  # the client gave up waiting
+                    pass
 
             def log_message(self, *args: object) -> None:
                 pass
 
         self._server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "http"
+        if tls is not None:  # HTTPS with whatever chain the context was given
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-feeds")
 
     def start(self) -> FakeFeeds:
@@ -69,6 +85,10 @@ class FakeFeeds:
     def serve(self, route: str, fixture: str, status: int = 200, **headers: str) -> None:
         """Answer ``route`` with a fixture file."""
         self.routes[route] = Reply((FIXTURES / fixture).read_bytes(), status, headers)
+
+    def reply(self, route: str, body: bytes, status: int = 200, **headers: str) -> None:
+        """Answer ``route`` with bytes a test made (a variation of a real file)."""
+        self.routes[route] = Reply(body, status, headers)
 
     def count(self, path: str) -> int:
         """How many requests reached ``path``."""

@@ -35,6 +35,11 @@ def events(running) -> list:
     return running.call(monitor(running).changes())
 
 
+def risk_error(running, risk: str, source: str = "lombardy") -> str:
+    """The last error of one risk of a source, in words."""
+    return monitor(running).risk_status[source][risk].last_error
+
+
 def health(running, key: str):
     checks = running.call(running.appliance.health.snapshot())
     return next(c for c in checks if c.key == key)

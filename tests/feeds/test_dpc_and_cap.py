@@ -36,10 +36,10 @@ def test_dpc_bulletin_and_its_same_day_correction(appliance_factory, fake):
         Level.YELLOW,
         "20260915_1600",
     )
-    assert (yellow.valid_from, yellow.valid_to) == (rome(15, 0), rome(16, 0))
+    assert (yellow.valid_from, yellow.valid_to) == (rome(15, 16), rome(16, 0))  # from its issue
     assert yellow.detail["Per rischio temporali"] == "Ordinaria / ALLERTA GIALLA"
     assert yellow.message("it") == (
-        "🟡 Nuova allerta – temporali: allerta gialla da mar 15/09 ore 00:00 a mer 16/09 ore 00:00.\n"
+        "🟡 Nuova allerta – temporali: allerta gialla mar 15/09 dalle 16:00 alle 24:00.\n"
         "Zona Orobie bergamasche.\n"
         "Fonte: Dipartimento della Protezione Civile (CC BY 4.0)\n"
         "https://mappe.protezionecivile.gov.it/it/mappe-rischi/bollettino-di-criticita/"
@@ -60,7 +60,7 @@ def test_dpc_bulletin_and_its_same_day_correction(appliance_factory, fake):
     assert orange.key == "dpc:Orobie bergamasche:thunderstorm:1:orange"
     text = alerts_text(running)
     assert "Zona Orobie bergamasche" in text
-    assert "🟠 Temporali: allerta arancione da mar 15/09 ore 00:00 a mer 16/09 ore 00:00" in text
+    assert "🟠 Temporali: allerta arancione mar 15/09 dalle 17:45 alle 24:00" in text
     assert "🟢 Rischio idraulico: nessuna allerta" in text  # Milan's yellow is not ours
     assert [c.key for c in changes] == [yellow.key, orange.key]
 
@@ -102,7 +102,7 @@ def test_cap_alert_update_cancel(appliance_factory, fake):
     assert alert.issued_id == CAP_ALERT
     assert alert.detail["headline"] == "Allerta gialla per temporali forti – Orobie bergamasche"
     assert alert.message("it").startswith(
-        "🟡 Nuova allerta – temporali: allerta gialla da mar 15/09 ore 12:00 a mer 16/09 ore 00:00.\n"
+        "🟡 Nuova allerta – temporali: allerta gialla mar 15/09 dalle 12:00 alle 24:00.\n"
         "Zona IM-06 Orobie bergamasche."
     )
 

@@ -195,3 +195,16 @@ def test_every_string_of_the_page_has_english_with_the_same_placeholders():
     assert not sorted(strings - MESSAGES_EN.keys())
     for source, english in MESSAGES_EN.items():
         assert sorted(re.findall(r"{\w+}", source)) == sorted(re.findall(r"{\w+}", english))
+
+
+def test_each_risk_shows_its_last_success_and_its_last_error_in_words(running, fake):
+    pending(running)
+    fake.routes["/lista-zone?cdTipologiaGis=7"] = Reply(b"<!DOCTYPE html><html>manutenzione</html>")
+    assert poll(running, "lombardy") == []
+    with closing(login(running, "viewer")) as http:
+        page = http.get("/alerts").text
+    assert "allertaLOM – rischio idrogeologico" in page
+    storms = page[page.index("allertaLOM – temporali") :]
+    storms = storms[: storms.index("</li>")]
+    assert "Ultimo controllo riuscito: mar 15/09 ore 10:00" in storms
+    assert "il servizio risponde con una pagina web invece dei dati (manutenzione?)" in storms

@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.harness import PRIVACY_TOML
+
 READY = re.compile(r"Banditore ready: public (\S+), LAN (\S+)")
 
 
@@ -31,7 +33,7 @@ lan_bind = "127.0.0.1:0"
 path = "{tmp_path / "banditore.db"}"
 [zeroconf]
 enabled = false
-[feeds]
+{PRIVACY_TOML}[feeds]
 alerts_enabled = false
 {extra}
 """,

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from appliance.config import ConfigError, load_config, require_credentials
+from appliance.core.config import ConfigError, load_config, require_credentials
 
 pytestmark = pytest.mark.fast
 
@@ -153,7 +153,7 @@ def test_tls_needs_both_files():
 
 
 def test_every_setting_has_help_and_example():
-    from appliance.config import SETTINGS
+    from appliance.core.config import SETTINGS
 
     for setting in SETTINGS:
         assert setting.help and setting.example, setting

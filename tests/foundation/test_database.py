@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from appliance.db import Database, WriteJobError, writer
+from appliance.core.db import Database, WriteJobError, writer
 
 pytestmark = pytest.mark.fast
 

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from appliance.db.migrate import Migration, MigrationError, current_version, discover, migrate
+from appliance.core.db.migrate import Migration, MigrationError, current_version, discover, migrate
 
 pytestmark = pytest.mark.fast
 

@@ -114,7 +114,7 @@ class Box:
             text = re.sub(pattern, f'{key} = "{version}"', path.read_text(), count=1, flags=re.M)
             path.write_text(text)
         if migration:
-            migrations = folder / "appliance/db/migrations"
+            [migrations] = [p for p in (folder / "appliance").rglob("migrations") if p.is_dir()]
             number = max(int(p.name[:4]) for p in migrations.glob("[0-9]*.sql")) + 1
             (migrations / f"{number:04d}_upgrade_test.sql").write_text(
                 "CREATE TABLE upgrade_test_marker (id INTEGER PRIMARY KEY);\n"

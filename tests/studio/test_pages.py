@@ -3,6 +3,7 @@ decision, the election switch, segments, the campaign detail and its CSV."""
 
 from __future__ import annotations
 
+import html
 import re
 from contextlib import closing
 
@@ -387,3 +388,14 @@ def test_a_text_header_variable_left_empty_blocks_the_launch(studio):
     )
     preview = studio.call(studio.drafts.preview(draft))
     assert "L'intestazione del modello ha una variabile: compilala al passo 3." in preview.problems
+
+
+def test_names_and_phone_numbers_in_a_post_are_warned_about(studio):
+    with closing(studio.login("editor")) as editor:
+        created = editor.post("/studio/drafts", data={"name": "Ringraziamento"})
+        draft = _draft_id(created.headers["location"])
+        text = "Grazie al sig. Rossi, ricoverato ieri; per informazioni 333 1234567."
+        editor.post(f"/studio/drafts/{draft}/content", data={"action": "text", "text": text})
+        page = html.unescape(editor.get(f"/studio/drafts/{draft}/content").text)
+        assert "«sig. Rossi»" in page and "«333 1234567»" in page
+        assert "non deve identificare nessuno" in page

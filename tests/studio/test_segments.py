@@ -11,14 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from appliance.audience import segments
 from appliance.campaigns.outbox import audience_sql
-from appliance.errors import BadRequest
-from appliance.studio import segments
+from appliance.core.errors import BadRequest
 from appliance.studio.forms import form_rows, segment_from_form
 
 pytestmark = pytest.mark.fast
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "appliance" / "db" / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "appliance" / "core" / "db" / "migrations"
 STATUSES = ("pending", "active", "unsubscribed", "erased")
 HOSTILE = [
     "'; DROP TABLE subscribers; --",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from appliance.config import Config, ConfigError, is_loopback_host
-from appliance.feeds.fetch import Fetcher
+from appliance.core.config import Config, ConfigError, is_loopback_host
+from appliance.feeds.fetch import FeedError, Fetcher
 from appliance.feeds.levels import Span
 
 # Credit lines shown to citizens next to each source's data.
@@ -15,7 +16,18 @@ ATTRIBUTIONS = {
     "lombardy": "Fonte: Regione Lombardia – Protezione Civile (allertaLOM)",
     "dpc": "Fonte: Dipartimento della Protezione Civile (CC BY 4.0)",
     "cap": "Fonte: avviso ufficiale in formato CAP",
+    "meteoalarm": "Fonte: MeteoAlarm (Aeronautica Militare), avviso meteo per tutta la regione: "
+    "non è l'allerta ufficiale di protezione civile",
 }
+
+
+@dataclass
+class Polled:
+    """What one poll read: the spans, and the risks it could not read (each stands alone)."""
+
+    spans: list[Span] = field(default_factory=list)
+    risks: tuple[str, ...] = ()  # the risks polled one by one; empty: the source as a whole
+    failed: dict[str, FeedError] = field(default_factory=dict)
 
 
 class AlertSource(ABC):
@@ -32,8 +44,8 @@ class AlertSource(ABC):
         """Build from the settings; raise ConfigError when they cannot work."""
 
     @abstractmethod
-    async def poll(self, now: datetime) -> list[Span]:
-        """Fetch and parse; raise FeedError (or FeedFormatError) rather than return a partial list."""
+    async def poll(self, now: datetime) -> Polled:
+        """Fetch and parse; raise FeedError when nothing could be read, else name failed risks."""
 
     def interval(self, now: datetime, base_seconds: float) -> float:
         """Seconds until the next poll; sources with a publishing rhythm override it."""
@@ -55,8 +67,14 @@ def build_sources(config: Config, fetcher: Fetcher) -> list[AlertSource]:
     from appliance.feeds.sources.cap import CapSource
     from appliance.feeds.sources.dpc import DpcSource
     from appliance.feeds.sources.lombardy import LombardySource
+    from appliance.feeds.sources.meteoalarm import MeteoAlarmSource
 
-    factories = {"lombardy": LombardySource, "dpc": DpcSource, "cap": CapSource}
+    factories = {
+        "lombardy": LombardySource,
+        "dpc": DpcSource,
+        "cap": CapSource,
+        "meteoalarm": MeteoAlarmSource,
+    }
     names = config.values["feeds"]["alert_sources"]
     unknown = [n for n in names if n not in factories]
     if unknown:

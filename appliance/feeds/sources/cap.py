@@ -7,14 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from appliance.config import Config
+from appliance.core.config import Config
 from appliance.feeds.fetch import FeedFormatError, Fetcher, parse_xml
 from appliance.feeds.levels import Level, Span
-from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, check_url
+from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled, check_url
+from appliance.feeds.sources.published import cap_documents
 from appliance.feeds.words import TZ
+from appliance.feeds.zones import TownZone
 
 NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
-MAX_BYTES = 512 * 1024
 # A CAP message without <expires> is taken to hold for a day, so it cannot stay active forever.
 DEFAULT_VALIDITY = timedelta(hours=24)
 SEVERITY = {
@@ -78,24 +79,22 @@ class CapSource(AlertSource):
     link = ""
     horizon = timedelta(hours=72)
 
-    def __init__(self, fetcher: Fetcher, urls: list[str], istat_code: str, zone: str, town: str):
-        self.fetcher, self.urls = fetcher, urls
-        self.istat_code, self.zone, self.town = istat_code, zone, town
+    def __init__(self, fetcher: Fetcher, urls: list[str], zone: TownZone) -> None:
+        self.fetcher, self.urls, self.zone = fetcher, urls, zone
         self._active: dict[str, CapMessage] = {}
 
     @classmethod
     def from_config(cls, config: Config, fetcher: Fetcher) -> CapSource:
-        """From ``[feeds] cap_urls`` and the town's codes."""
-        town = config.values["town"]
+        """From ``[feeds] cap_urls`` and the town's zone."""
         urls = [check_url(u, "[feeds] cap_urls") for u in config.values["feeds"]["cap_urls"]]
-        return cls(fetcher, urls, town["istat_code"], town["alert_zone"], town["name"])
+        return cls(fetcher, urls, TownZone.from_config(config))
 
-    async def poll(self, now: datetime) -> list[Span]:
+    async def poll(self, now: datetime) -> Polled:
         """Spans of the active alerts, plus one cancel marker per Cancel received."""
         messages = []
         for url in self.urls:
-            body = await self.fetcher.get(url, max_bytes=MAX_BYTES) or b""
-            messages.append(parse_cap(body, url))
+            for body, where in await cap_documents(self.fetcher, url, self._is_ours):
+                messages.append(parse_cap(body, where))
         cancels: list[Span] = []
         for message in sorted(messages, key=lambda m: m.sent):
             if message.status != "Actual" or message.msg_type not in ("Alert", "Update", "Cancel"):
@@ -124,7 +123,7 @@ class CapSource(AlertSource):
             if not found:  # expired, or not about our area: nothing left to track
                 del self._active[triple]
             spans += found
-        return spans + cancels
+        return Polled(spans + cancels)
 
     def _spans(self, message: CapMessage, now: datetime) -> list[Span]:
         """One span per info block about our area that is neither expired nor levelless."""
@@ -141,8 +140,8 @@ class CapSource(AlertSource):
                 continue
             spans.append(
                 Span(
-                    zone=self.zone,
-                    zone_name=area,
+                    zone=area[0],
+                    zone_name=area[1],
                     risk=_risk(info),
                     level=level,
                     start=start,
@@ -161,19 +160,30 @@ class CapSource(AlertSource):
             )
         return spans
 
-    def _area(self, info: Element) -> str | None:
-        """The areaDesc of the first area naming our ISTAT code, zone or town."""
-        codes = {self.istat_code, self.istat_code.lstrip("0")}
+    # MeteoAlarm speaks for whole regions; only that source may take the region as ours.
+    region_wide = False
+
+    def _zone_of(self, codes: list[str], desc: str) -> str | None:
+        """Our zone code for an area that is our zone, "" for our whole region (MeteoAlarm)."""
+        if any(self.zone.matches_code(c) for c in codes) or self.zone.matches_name(desc):
+            return self.zone.regional
+        if self.region_wide and (
+            any(self.zone.matches_region(c, "") for c in codes)
+            or self.zone.matches_region("", desc)
+        ):
+            return ""
+        return None
+
+    def _is_ours(self, codes: list[str], desc: str) -> bool:
+        return self._zone_of(codes, desc) is not None
+
+    def _area(self, info: Element) -> tuple[str, str] | None:
+        """(zone code, areaDesc) of the first area that is ours by geocode or exact name."""
         for area in info.findall(f"{NS}area"):
             desc = _text(area, "areaDesc")
-            geocodes = {_text(g, "value") for g in area.findall(f"{NS}geocode")}
-            lowered = desc.casefold()
-            if (
-                codes & geocodes
-                or self.zone.casefold() in lowered
-                or self.town.casefold() in lowered
-            ):
-                return desc
+            zone = self._zone_of([_text(g, "value") for g in area.findall(f"{NS}geocode")], desc)
+            if zone is not None:
+                return zone, desc
         return None
 
 

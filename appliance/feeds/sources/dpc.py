@@ -6,11 +6,12 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from appliance.config import Config, ConfigError
-from appliance.feeds.fetch import FeedFormatError, Fetcher
+from appliance.core.config import Config, ConfigError
+from appliance.feeds.fetch import FeedError, FeedFormatError, Fetcher
 from appliance.feeds.levels import Level, Span
-from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, check_url
+from appliance.feeds.sources import ATTRIBUTIONS, AlertSource, Polled, check_url
 from appliance.feeds.words import TZ
+from appliance.feeds.zones import name_key
 
 BULLETIN_ID = re.compile(rb"(?<!\d)(\d{8}_\d{4})(?!\d)")
 INDEX_MAX_BYTES = 2 * 1024 * 1024
@@ -66,28 +67,33 @@ class DpcSource(AlertSource):
         """Bulletins come out from about 14:00 and are revised until midnight; hourly otherwise."""
         return base_seconds if now.astimezone(TZ).hour >= 14 else max(base_seconds, 3600.0)
 
-    async def poll(self, now: datetime) -> list[Span]:
+    async def poll(self, now: datetime) -> Polled:
         """The latest bulletin's spans; refetched only when the bulletin id changes."""
         index = await self.fetcher.get(self.index_url, max_bytes=INDEX_MAX_BYTES) or b""
         bulletin = latest_bulletin(index)
         if bulletin == self._bulletin:
-            return self._spans
+            return Polled(list(self._spans))
         spans: list[Span] = []
-        first_day = datetime.strptime(bulletin[:8], "%Y%m%d").date()
+        issued = datetime.strptime(bulletin, "%Y%m%d_%H%M").replace(tzinfo=TZ)
+        found = 0
         for offset, day in enumerate(("today", "tomorrow")):
+            # A late regional revision may come without one of its two files.
             data = await self.fetcher.get_json(
                 self.url_template.format(id=bulletin, day=day),
                 max_bytes=BULLETIN_MAX_BYTES,
                 deadline=BULLETIN_DEADLINE,
-                # A late regional revision may come without a "tomorrow" file.
-                accept_404=day == "tomorrow",
+                accept_404=True,
             )
+            date_ = issued.date() + timedelta(days=offset)
             if data is not None:
-                spans += parse_dpc(
-                    data, first_day + timedelta(days=offset), bulletin, self.town, self.zone_name
-                )
+                found += 1
+                spans += parse_dpc(data, date_, bulletin, self.town, self.zone_name, issued)
+            else:  # keep what the previous bulletin said about that day
+                spans += [s for s in self._spans if s.start.astimezone(TZ).date() == date_]
+        if not found:
+            raise FeedError(f"DPC: bulletin {bulletin} has neither a today nor a tomorrow file")
         self._bulletin, self._spans = bulletin, spans
-        return spans
+        return Polled(list(spans))
 
 
 def latest_bulletin(index: bytes) -> str:
@@ -105,10 +111,6 @@ def latest_bulletin(index: bytes) -> str:
     return max(found)
 
 
-def _name_key(text: str) -> str:
-    return " ".join(text.replace("’", "'").replace("`", "'").casefold().split())
-
-
 def _find_zone(features: list[Any], town: str, zone_name: str) -> dict[str, Any]:
     matches = []
     for feature in features:
@@ -116,12 +118,12 @@ def _find_zone(features: list[Any], town: str, zone_name: str) -> dict[str, Any]
         if not isinstance(props, dict):
             raise FeedFormatError("DPC: a feature has no properties")
         if zone_name:
-            if _name_key(str(props.get("Nome zona", ""))) == _name_key(zone_name):
+            if name_key(str(props.get("Nome zona", ""))) == name_key(zone_name):
                 matches.append(props)
             continue
         comuni = props.get("Comuni", [])
         names = comuni.split(",") if isinstance(comuni, str) else comuni
-        if isinstance(names, list) and _name_key(town) in {_name_key(str(n)) for n in names}:
+        if isinstance(names, list) and name_key(town) in {name_key(str(n)) for n in names}:
             matches.append(props)
     if len(matches) != 1:
         wanted = f"zone {zone_name!r}" if zone_name else f"a zone listing {town!r}"
@@ -130,14 +132,26 @@ def _find_zone(features: list[Any], town: str, zone_name: str) -> dict[str, Any]
     return matches[0]
 
 
-def parse_dpc(data: Any, day: date, bulletin: str, town: str, zone_name: str = "") -> list[Span]:
-    """The town's zone in one day's FeatureCollection as one span per risk."""
+def parse_dpc(
+    data: Any,
+    day: date,
+    bulletin: str,
+    town: str,
+    zone_name: str = "",
+    issued: datetime | None = None,
+) -> list[Span]:
+    """The town's zone in one day's FeatureCollection as one span per risk.
+
+    A day's validity starts at midnight, or when the bulletin came out if that is later.
+    """
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise FeedFormatError("DPC: bulletin is not a FeatureCollection")
     props = _find_zone(features, town, zone_name)
     zone = str(props.get("Nome zona", "")).strip()
     start = datetime.combine(day, time(0), TZ)
+    if issued is not None:
+        start = max(start, issued)
     spans = []
     for field, risk in RISK_FIELDS.items():
         value = props.get(field)

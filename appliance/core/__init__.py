@@ -1,0 +1,1 @@
+"""The core layer: configuration, database, services, health, audit, errors and the context."""

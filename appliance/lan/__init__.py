@@ -1,0 +1,92 @@
+"""The LAN web shell: the staff app, its security and what every capability adds pages with."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from quart import Quart, g, get_flashed_messages, request
+
+import appliance as appliance_package
+from appliance import __version__
+from appliance.core.clock import parse_iso
+from appliance.lan import catalog_en, i18n
+from appliance.lan.api import openapi_document
+from appliance.lan.auth import guard, principal
+from appliance.lan.errorpages import install_error_handlers
+from appliance.lan.registry import visible_nav
+from appliance.lan.security import add_security_headers, parse_networks
+from appliance.lan.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, load_secret_key
+
+if TYPE_CHECKING:
+    from appliance.core.context import Appliance
+
+
+def _web_folder() -> Path:
+    """The admin UI's templates and static files: package data in a wheel, web/ in a checkout."""
+    package = Path(appliance_package.__file__).resolve().parent
+    packaged = package / "web"
+    return packaged if packaged.is_dir() else package.parent / "web"
+
+
+WEB = _web_folder()
+
+
+def create_lan_app(appliance: Appliance) -> Quart:
+    """The app for staff on the LAN: the shell and its security; capabilities add the pages."""
+    app = Quart(
+        "appliance.lan",
+        template_folder=str(WEB / "templates"),
+        static_folder=str(WEB / "static"),
+        static_url_path="/static",
+    )
+    app.extensions["appliance"] = appliance
+    app.extensions["admin.networks"] = parse_networks(appliance.config.server.allowed_networks)
+    app.session_interface = CookieSessions()
+    app.config.update(
+        SESSION_COOKIE_NAME=COOKIE_NAME,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+    )
+    i18n.add_catalog("en", catalog_en.MESSAGES)
+    app.before_request(guard)
+    app.after_request(add_security_headers)
+    install_error_handlers(app)
+    _install_template_helpers(app)
+
+    @app.before_serving
+    async def prepare() -> None:
+        """Needs the database: the session key; and every route: the API document."""
+        app.secret_key = await load_secret_key(
+            appliance.config.server.secret_key, appliance.db.path.parent
+        )
+        app.extensions["admin.openapi"] = openapi_document(app)
+
+    return app
+
+
+def _install_template_helpers(app: Quart) -> None:
+    app.jinja_env.globals.update(_=i18n.gettext, languages=i18n.LANGUAGES, version=__version__)
+    app.jinja_env.filters["localtime"] = _localtime
+
+    @app.context_processor
+    async def shell() -> dict[str, Any]:
+        who = principal()
+        return {
+            "lang": g.get("lang", i18n.DEFAULT_LANGUAGE),
+            "principal": who,
+            "can": lambda role: who is not None and who.can(role),
+            "nav": visible_nav(app, who),
+            "endpoint": request.endpoint or "",
+            "messages": get_flashed_messages(with_categories=True),
+            "town_name": app.extensions["appliance"].config.town.name,
+        }
+
+
+def _localtime(value: str | None) -> str:
+    """A stored UTC timestamp in the box's local time, to the second."""
+    if not value:
+        return ""
+    return parse_iso(value).astimezone().strftime("%Y-%m-%d %H:%M:%S")

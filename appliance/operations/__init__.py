@@ -1,0 +1,18 @@
+"""Operations: the health dashboard, the webhook self-test and ``appliance check``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from appliance.core.context import Appliance
+
+
+def setup(appliance: Appliance) -> None:
+    """Add the dashboard and the self-test page to the LAN app."""
+    if appliance.lan is not None:
+        from appliance.lan.registry import NavItem, add_pages
+        from appliance.operations import dashboard, pages
+
+        add_pages(appliance.lan, dashboard.bp, NavItem("dashboard.index", "Cruscotto", order=0))
+        pages.register(appliance.lan)
