@@ -38,6 +38,7 @@ set_defaults() {
   SHOWN_KEY=""
   SHOWN_VERIFY_TOKEN=""
   UPGRADE_BACKUP=""
+  START_EPOCH="0"
   DIED="false"
   # What a failure must undo (on_exit reads them): a half-built release, a first install that
   # never came up, or an upgrade to roll back.
@@ -700,6 +701,7 @@ restarts() {
 # systemctl answers non-zero for a Type=notify unit that fails to start, and that must not end
 # the script before the roll-back.
 start_services() {
+  START_EPOCH="$(date +%s)"
   run_host systemctl enable banditore.service banditore-backup.timer
   run_host systemctl start banditore-backup.timer
   run_host systemctl reset-failed banditore.service 2>/dev/null || true
@@ -717,9 +719,12 @@ start_tunnel() {
   fi
 }
 
+# The failed version is stopped first, so its own error is not pushed out by further restarts.
 show_recent_log() {
-  say "last lines of the service log:"
-  journalctl -u banditore.service -n 30 --no-pager 2>/dev/null | mask_report || true
+  run_host systemctl stop banditore.service 2>/dev/null || true
+  say "last lines of the service log since the start:"
+  journalctl -u banditore.service --since "@${START_EPOCH}" -n 60 --no-pager 2>/dev/null |
+    mask_report || true
 }
 
 # --- install, upgrade, roll-back ---------------------------------------------------------------
