@@ -11,14 +11,16 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import re
 import shutil
+import socket
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.install.host import free_port
 from tests.install.machine import Machine, cached_root
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -55,7 +57,7 @@ class Box:
 
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
-        self.lan_port, self.public_port = free_port(), free_port()
+        self.lan_port, self.public_port = quiet_port(), quiet_port()
         self.lan = f"http://127.0.0.1:{self.lan_port}"
         self.public = f"http://127.0.0.1:{self.public_port}"
         self.first_output = ""
@@ -122,6 +124,20 @@ class Box:
         if broken:
             break_create_app(folder)
         return f"/root/{name}"
+
+
+def quiet_port() -> int:
+    """A free port below the ephemeral range, which other tests' sockets and connections use."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(100):
+        port = random.randrange(max(1024, low - 12000), low)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def quote(text: str) -> str:
