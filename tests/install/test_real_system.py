@@ -155,8 +155,7 @@ def break_create_app(folder) -> None:
     docstring, after = body.split("\n", 1)
     sabotage = (
         "    import sqlite3 as _sqlite3\n"
-        "    from appliance.config import database_path as _database_path\n"
-        "    _conn = _sqlite3.connect(_database_path(config))\n"
+        '    _conn = _sqlite3.connect(config.values["database"]["path"])\n'
         '    _conn.execute("CREATE TABLE IF NOT EXISTS broken_release_was_here (x)")\n'
         "    _conn.commit()\n"
         "    _conn.close()\n"
