@@ -11,6 +11,9 @@
 # migrations run at start) and, when it does not come up healthy, the previous version and the
 # backup put back. --root DIR installs into DIR instead of / (the tests do that).
 #
+# Exit status: 0 done; 1 failed (the message says what runs now and what to do); 2 answers
+# missing; 3 installed and running, but the tunnel did not start; 130 interrupted.
+#
 # Shaped like Pi-hole's basic-install.sh: small verb-named functions, every command that changes
 # the host goes through run_host (so tests replace apt-get, useradd, systemctl... with mocks on
 # PATH), and main runs only when the script is executed, not sourced.
@@ -37,6 +40,13 @@ set_defaults() {
   UPGRADE_BACKUP=""
   START_EPOCH="0"
   DIED="false"
+  # What a failure must undo (on_exit reads them): a half-built release, a first install that
+  # never came up, or an upgrade to roll back.
+  BUILDING=""
+  FRESH_RELEASE=""
+  ROLL_BACK_TO=""
+  NEW_RELEASE=""
+  TUNNEL_FAILED="false"
 }
 
 # Paths under --root; every path written into a file uses them, so a test root is self-contained.
@@ -62,7 +72,7 @@ OPTIONAL_ANSWERS=(TOWN_KEYWORD VERIFY_TOKEN PUBLIC_URL TUNNEL_TOKEN BACKUP_COPY_
 SECRET_ANSWERS=" ACCESS_TOKEN APP_SECRET VERIFY_TOKEN TUNNEL_TOKEN "
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 say() {
@@ -84,15 +94,26 @@ die() {
 }
 
 abort() {
-  say "interrupted: nothing more is changed; run install.sh again to finish" >&2
+  say "interrupted" >&2
   exit 130
 }
 
+# However the script ends (set -e, a failed command, Ctrl-C), the box is left in a known state.
 on_exit() {
   local status="$1"
+  trap - EXIT
+  trap '' INT TERM
+  if [[ "${status}" -ne 0 ]]; then
+    if [[ -n "${BUILDING}" ]]; then discard_build; fi
+    if [[ -n "${FRESH_RELEASE}" ]]; then
+      undo_fresh_install "the installation stopped before Banditore could start"
+    fi
+    if [[ -n "${ROLL_BACK_TO}" ]]; then roll_back; fi
+  fi
   if [[ "${status}" -ne 0 && "${DIED}" != "true" ]]; then
     say "install.sh stopped (exit ${status}); details in ${INSTALL_LOG:-the output above}" >&2
   fi
+  exit "${status}"
 }
 
 # Every command that changes the host outside --root passes here (tests put mocks on PATH).
@@ -401,10 +422,15 @@ source_version() {
   sed -n 's/^version = "\(.*\)"$/\1/p' "${SOURCE_DIR}/pyproject.toml" | head -n 1
 }
 
-# A new virtualenv per release: the previous one stays intact for a roll-back.
+new_release_path() {
+  printf '%s/releases/%s-%s' "${INSTALL_DIR}" "$(source_version)" "$(date -u +%Y%m%dT%H%M%SZ)"
+}
+
+# A new virtualenv per release: the previous one stays intact for a roll-back. While it is built
+# BUILDING names it, so a failure (a full disk, no network) removes the half-built folder.
 build_release() {
-  local release pip_args=()
-  release="${INSTALL_DIR}/releases/$(source_version)-$(date -u +%Y%m%dT%H%M%SZ)"
+  local release="$1" pip_args=()
+  BUILDING="${release}"
   say "building ${release}" >&2
   mkdir -p "${release}"
   "${PYTHON}" -m venv --system-site-packages "${release}/venv"
@@ -417,19 +443,22 @@ build_release() {
   "${release}/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     "${pip_args[@]}" >&2
   cp -R "${SOURCE_DIR}/systemd" "${release}/systemd"
-  if [[ -d "${SOURCE_DIR}/web" ]]; then cp -R "${SOURCE_DIR}/web" "${release}/web"; fi
   if [[ -f "${SOURCE_DIR}/README.md" ]]; then cp "${SOURCE_DIR}/README.md" "${release}/"; fi
-  link_web_assets "${release}"
-  printf '%s' "${release}"
+  BUILDING=""
 }
 
-# The admin UI's templates and static files are not in the wheel: put them where it looks.
-link_web_assets() {
-  local release="$1" expected
-  [[ -d "${release}/web" ]] || return 0
-  expected="$("${release}/venv/bin/python" -I -c 'from appliance.lan import WEB; print(WEB)')"
-  if [[ ! -e "${expected}" ]]; then
-    ln -s "${release}/web" "${expected}"
+discard_build() {
+  local release="${BUILDING}" free_mb
+  BUILDING=""
+  rm -rf "${release}"
+  free_mb="$(df -Pm "${INSTALL_DIR}" 2>/dev/null | awk 'NR == 2 {print $4}' || true)"
+  say "the new release could not be built (the reason is above; ${free_mb:-?} MB are free on" \
+    "$(dirname "${release}")); its half-built folder is removed." >&2
+  if [[ -L "${INSTALL_DIR}/current" && -z "${FRESH_RELEASE}" ]]; then
+    say "Nothing else was changed: $(basename "$(readlink -f "${INSTALL_DIR}/current")") keeps" \
+      "running. Free some space or fix the network, then run install.sh again." >&2
+  else
+    say "Nothing is installed yet. Fix the cause, then run install.sh again." >&2
   fi
 }
 
@@ -642,7 +671,9 @@ except OSError:
 PY
 }
 
-# Healthy = systemd says active and the public listener answers /healthz.
+# Healthy = systemd says active (for Type=notify: READY sent) and the public listener answers
+# /healthz. A version that crashed even once since it was started is not healthy: no waiting for
+# systemd's restart limit.
 wait_until_healthy() {
   local url deadline
   url="$(health_url)"
@@ -651,22 +682,49 @@ wait_until_healthy() {
     if systemctl is-active --quiet banditore.service && probe_health "${url}"; then
       return 0
     fi
+    if systemctl is-failed --quiet banditore.service || (($(restarts) > 0)); then
+      return 1
+    fi
     sleep 1
   done
   return 1
 }
 
+restarts() {
+  local count
+  count="$(systemctl show -p NRestarts --value banditore.service 2>/dev/null || true)"
+  [[ "${count}" =~ ^[0-9]+$ ]] || count=0
+  printf '%s' "${count}"
+}
+
+# Whether the start worked is judged by wait_until_healthy (which also shows the log): a real
+# systemctl answers non-zero for a Type=notify unit that fails to start, and that must not end
+# the script before the roll-back.
 start_services() {
-  run_host systemctl enable --now banditore.service banditore-backup.timer
-  if [[ -f "${TOKEN_FILE}" ]]; then
-    run_host systemctl enable --now "${TUNNEL_UNIT}"
-    run_host systemctl restart "${TUNNEL_UNIT}"
+  START_EPOCH="$(date +%s)"
+  run_host systemctl enable banditore.service banditore-backup.timer
+  run_host systemctl start banditore-backup.timer
+  run_host systemctl reset-failed banditore.service 2>/dev/null || true
+  run_host systemctl restart --no-block banditore.service ||
+    say "systemctl could not start banditore.service (the log follows)" >&2
+}
+
+# The tunnel is separate from the app: when it does not start, Banditore keeps running on the LAN
+# and the summary says so (exit 3); systemd keeps retrying it.
+start_tunnel() {
+  [[ -f "${TOKEN_FILE}" ]] || return 0
+  run_host systemctl enable "${TUNNEL_UNIT}"
+  if ! run_host systemctl restart "${TUNNEL_UNIT}"; then
+    TUNNEL_FAILED="true"
   fi
 }
 
+# The failed version is stopped first, so its own error is not pushed out by further restarts.
 show_recent_log() {
-  say "last lines of the service log:"
-  journalctl -u banditore.service -n 30 --no-pager 2>/dev/null | mask_report || true
+  run_host systemctl stop banditore.service 2>/dev/null || true
+  say "last lines of the service log since the start:"
+  journalctl -u banditore.service --since "@${START_EPOCH}" -n 60 --no-pager 2>/dev/null |
+    mask_report || true
 }
 
 # --- install, upgrade, roll-back ---------------------------------------------------------------
@@ -680,21 +738,39 @@ fresh_install() {
   install_os_packages
   create_service_user
   create_directories
-  release="$(build_release)"
+  release="$(new_release_path)"
+  FRESH_RELEASE="${release}"
+  build_release "${release}"
   switch_release "${release}"
   write_config
   write_secrets
   create_backup_key
   setup_tunnel
   install_units "${release}"
-  START_EPOCH="$(date +%s)"
   start_services
   if ! wait_until_healthy; then
     show_recent_log
-    die "Banditore did not come up healthy within ${HEALTH_TIMEOUT} s; fix the cause above and" \
-      "run install.sh again"
+    undo_fresh_install "Banditore did not come up healthy (within ${HEALTH_TIMEOUT} s)"
   fi
+  FRESH_RELEASE=""
+  start_tunnel
   show_summary
+  finish
+}
+
+# A first install that never came up: nothing left running or enabled at boot, no release; the
+# config stays for reference and the next run asks (or reads) the answers again.
+undo_fresh_install() {
+  local what="$1" release="${FRESH_RELEASE}"
+  FRESH_RELEASE=""
+  run_host systemctl disable --now banditore.service banditore-backup.timer 2>/dev/null || true
+  run_host systemctl reset-failed banditore.service 2>/dev/null || true
+  rm -f "${INSTALL_DIR}/current"
+  rm -rf "${release}"
+  # A key made by this run was never shown: the next run makes and shows a new one.
+  if [[ -n "${SHOWN_KEY}" ]]; then rm -f "${KEY_FILE}"; fi
+  die "${what}. It is stopped and not started at boot; nothing else runs. Fix the cause" \
+    "shown above, then run install.sh again."
 }
 
 upgrade() {
@@ -711,19 +787,25 @@ upgrade() {
   if [[ ! -f "${TOKEN_FILE}" ]]; then setup_tunnel; fi
   backup_before_upgrade
   old="$(readlink -f "${INSTALL_DIR}/current")"
-  release="$(build_release)"
+  release="$(new_release_path)"
+  build_release "${release}"
   save_units "${old}/units-installed"
+  # From here on any failure puts the previous release back (on_exit calls roll_back).
+  ROLL_BACK_TO="${old}"
+  NEW_RELEASE="${release}"
   run_host systemctl stop banditore.service
   switch_release "${release}"
   install_units "${release}"
-  START_EPOCH="$(date +%s)"
   start_services
   if ! wait_until_healthy; then
     show_recent_log
-    roll_back "${old}" "${release}"
+    roll_back
   fi
+  ROLL_BACK_TO=""
+  start_tunnel
   prune_releases
   show_summary
+  finish
 }
 
 backup_before_upgrade() {
@@ -740,28 +822,48 @@ backup_before_upgrade() {
   UPGRADE_BACKUP="$(printf '%s\n' "${output}" | sed -n 's/^backup written: \(.*\) (.*$/\1/p')"
 }
 
-# The new version is unhealthy: put back the previous program, units and database, then stop.
+# The new version is unhealthy (or a step after the switch failed): put back the previous
+# program, units and database, start it, and stop with a message. Every step is tried even when
+# one fails, so the box ends up as close to the last good state as it can be.
 roll_back() {
-  local old="$1" failed="$2"
-  say "the new version is not healthy: rolling back to $(basename "${old}")"
+  local old="${ROLL_BACK_TO}" failed="${NEW_RELEASE}" data="the data of the backup"
+  ROLL_BACK_TO=""
+  say "the new version is not healthy: rolling back to $(basename "${old}")" >&2
   run_host systemctl stop banditore.service || true
   switch_release "${old}"
   if [[ -d "${old}/units-installed" ]]; then
-    cp -p "${old}/units-installed/"* "${UNIT_DIR}/"
+    cp -p "${old}/units-installed/"* "${UNIT_DIR}/" || say "the previous unit files could not be put back" >&2
   fi
-  run_host systemctl daemon-reload
-  if [[ -n "${UPGRADE_BACKUP}" ]]; then
-    run_as_service_user "${old}/venv/bin/appliance" restore --yes "${UPGRADE_BACKUP}" \
-      --config "${CONFIG_FILE}"
+  run_host systemctl daemon-reload || true
+  if [[ -z "${UPGRADE_BACKUP}" ]]; then
+    data="its database as the new version left it (there was no database to back up)"
+  elif ! run_as_service_user "${old}/venv/bin/appliance" restore --yes "${UPGRADE_BACKUP}" \
+    --config "${CONFIG_FILE}"; then
+    data="the database as the new version left it: the backup ${UPGRADE_BACKUP} could not be put back"
   fi
   rm -f "${INSTALL_DIR}/previous"
-  run_host systemctl start banditore.service
+  run_host systemctl reset-failed banditore.service || true
+  run_host systemctl start --no-block banditore.service || true
   if wait_until_healthy; then
     rm -rf "${failed}"
-    die "upgrade rolled back: $(basename "${old}") runs again with the data of the backup" \
-      "${UPGRADE_BACKUP:-(none)}. The new version's log is above and in journalctl -u banditore."
+    die "the upgrade to $(basename "${failed}") failed and was rolled back: $(basename "${old}")" \
+      "runs again with ${data} (${UPGRADE_BACKUP:-no backup}). Why the new version failed is in" \
+      "the log above and in journalctl -u banditore; report it before trying again."
   fi
-  die "roll-back did not come up healthy either: run install.sh --debug-report and ask support"
+  die "the roll-back to $(basename "${old}") did not come up healthy either: run" \
+    "install.sh --debug-report and send the file to support"
+}
+
+# The summary was shown; a tunnel that did not start is the one thing left to fix.
+finish() {
+  if [[ "${TUNNEL_FAILED}" == "true" ]]; then
+    say "" >&2
+    say "WARNING: the tunnel (${TUNNEL_UNIT}) did not start, so Meta's webhooks cannot arrive." >&2
+    say "Banditore itself runs on the LAN. Check the token and the network with" >&2
+    say "journalctl -u ${TUNNEL_UNIT}; systemd keeps retrying it every few seconds." >&2
+    DIED="true"
+    exit 3
+  fi
 }
 
 is_installed() {
@@ -782,10 +884,10 @@ lan_addresses() {
   printf 'http://%s:%s  or  http://%s.local:%s' "${ip}" "${port}" "$(hostname -s)" "${port}"
 }
 
-# The setup code is logged once at the first start while no admin exists; read it back from there.
+# While no admin exists, a fresh one-time code for /setup: shown here only, never logged.
 setup_code() {
-  journalctl -u banditore.service --since "@${START_EPOCH:-0}" -o cat --no-pager 2>/dev/null |
-    sed -n 's/.*one-time setup code \([A-Z0-9-]*\).*/\1/p' | tail -n 1
+  run_as_service_user "${INSTALL_DIR}/current/venv/bin/appliance" setup-code \
+    --config "${CONFIG_FILE}" 2>/dev/null | sed -n 's/^  \([A-Z0-9-]*\)$/\1/p' | tail -n 1
 }
 
 show_summary() {
@@ -797,7 +899,8 @@ show_summary() {
   say "  Admin page:   $(lan_addresses)"
   if [[ -n "${code}" ]]; then
     say "  First admin:  open the admin page, then /setup, and enter the one-time setup code"
-    say_once "                ${code}   (valid 24 hours; or: appliance user add NAME)"
+    say_once "                ${code}   (valid 24 hours, never written to any log)"
+    say "                a new one: sudo ${INSTALL_DIR}/current/venv/bin/appliance setup-code --config ${CONFIG_FILE}"
   fi
   if [[ -n "${public_url}" ]]; then
     say "  Webhook URL for Meta: ${public_url%/}/webhook"

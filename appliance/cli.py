@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -58,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
         "papers", parents=[common], help="write the DPO's model papers, filled in, to a folder"
     )
     papers.add_argument("--out", metavar="DIR", default=".", help="folder to write them to")
+    sub.add_parser(
+        "setup-code",
+        parents=[common],
+        help="print a new one-time code for creating the first admin at /setup (as root)",
+    )
     sub.add_parser(
         "led-off",
         parents=[common],
@@ -184,6 +190,52 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_setup_code(args: argparse.Namespace) -> int:
+    """Print a fresh one-time setup code; only its hash is stored and it is never logged."""
+    from appliance.accounts.setupcode import VALID_HOURS, issue
+    from appliance.core.config import database_path
+    from appliance.core.db import Database
+
+    config = _load(args)
+    path = database_path(config)
+    if not path.parent.is_dir():
+        _say(f"no data folder {path.parent} yet: start Banditore once first")
+        return 1
+    owner = path.parent.stat()
+    if os.geteuid() not in (0, owner.st_uid):
+        _say("run it as root (sudo appliance setup-code): the code lets anyone become admin")
+        return 2
+
+    async def make() -> str | None:
+        db = Database(path)
+        await db.start()
+        try:
+            return await issue(db)
+        finally:
+            await db.stop()
+
+    try:
+        code = asyncio.run(make())
+    finally:
+        _hand_back(path.parent, owner.st_uid, owner.st_gid)
+    if code is None:
+        _say("an admin account exists already: sign in, or add one with `appliance user add NAME`")
+        return 1
+    _say(f"One-time setup code for the first admin (valid {VALID_HOURS} hours; earlier codes no")
+    _say("longer work). Open the admin page, go to /setup and enter:")
+    _say(f"  {code}")
+    return 0
+
+
+def _hand_back(folder: Path, uid: int, gid: int) -> None:
+    """Files root created in the data folder (a new database, its journal) go to its owner."""
+    if os.geteuid() != 0 or uid == 0:
+        return
+    for path in folder.iterdir():
+        if path.stat().st_uid == 0:
+            os.chown(path, uid, gid)
+
+
 def _say(message: str) -> None:
     print(message, flush=True)  # noqa: T201 - the CLI's own output
 
@@ -255,6 +307,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "token": cmd_token,
+    "setup-code": cmd_setup_code,
     "papers": cmd_papers,
     "led-off": cmd_led_off,
 }

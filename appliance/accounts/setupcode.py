@@ -9,7 +9,6 @@ import secrets
 from typing import TYPE_CHECKING
 
 from appliance.core.clock import now_iso
-from appliance.core.logs import REDACTOR
 
 if TYPE_CHECKING:
     from appliance.core.db import Database, WriteConnection
@@ -32,21 +31,18 @@ def _hash(code: str) -> str:
     return hashlib.sha256(normalise(code).encode()).hexdigest()
 
 
-def _valid_clause() -> tuple[str, tuple[str, int]]:
-    return "used_at IS NULL AND expires_at > ? AND attempts < ?", (now_iso(), MAX_ATTEMPTS)
-
-
 async def needs_setup(db: Database) -> bool:
     """True while no staff account exists."""
     return not await db.fetchval("SELECT 1 FROM users LIMIT 1")
 
 
-async def issue_if_needed(db: Database) -> str | None:
-    """A fresh code when there are no users and no valid code; None otherwise (hash stored)."""
+async def issue(db: Database) -> str | None:
+    """A fresh code while no account exists (it replaces any earlier one); None otherwise.
+
+    Only its hash is stored. The code goes to whoever asked (``appliance setup-code``, run by
+    root or by install.sh), never to the log: anyone who can read the journal could use it.
+    """
     if not await needs_setup(db):
-        return None
-    clause, params = _valid_clause()
-    if await db.fetchval(f"SELECT 1 FROM setup_codes WHERE {clause}", params):
         return None
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     await db.execute(
@@ -57,22 +53,12 @@ async def issue_if_needed(db: Database) -> str | None:
 
 
 async def announce(db: Database, lan_url: str) -> None:
-    """At start: print a new code once when the box has no admin; never again afterwards."""
-    code = await issue_if_needed(db)
-    if code is not None:
+    """At start, while the box has no admin: say how to get a setup code (never the code)."""
+    if await needs_setup(db):
         log.warning(
-            "No staff account yet. To create the first admin open %s/setup and enter the "
-            "one-time setup code %s (valid %d hours; or run `appliance user add`)",
+            "No staff account yet. To create the first admin run `sudo appliance setup-code` "
+            "on this box and enter the code at %s/setup (or run `appliance user add`)",
             lan_url,
-            code,
-            VALID_HOURS,
-        )
-        # From now on the code is masked in every log line and debug report.
-        REDACTOR.add(code, normalise(code))
-    elif await needs_setup(db):
-        log.warning(
-            "No staff account yet: use the setup code printed when it was issued, wait for it "
-            "to expire and restart, or run `appliance user add`"
         )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from quart import Quart, g, get_flashed_messages, request
 
+import appliance as appliance_package
 from appliance import __version__
 from appliance.core import formats
 from appliance.lan import catalog_en, i18n, labels
@@ -21,7 +22,15 @@ from appliance.lan.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, l
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
 
-WEB = Path(__file__).resolve().parents[2] / "web"
+
+def _web_folder() -> Path:
+    """The admin UI's templates and static files: package data in a wheel, web/ in a checkout."""
+    package = Path(appliance_package.__file__).resolve().parent
+    packaged = package / "web"
+    return packaged if packaged.is_dir() else package.parent / "web"
+
+
+WEB = _web_folder()
 
 
 def create_lan_app(appliance: Appliance) -> Quart:

@@ -48,10 +48,12 @@ MESSAGES: dict[str, str] = {
     ),
     # First run
     "Prima configurazione": "First-time setup",
-    "Crea l'account dell'amministratore. Serve il codice monouso scritto nel registro del "
-    "servizio all'avvio (valido 24 ore).": (
-        "Create the administrator account. You need the one-time code written to the service "
-        "log at start (valid for 24 hours)."
+    "Crea l'account dell'amministratore. Serve il codice monouso mostrato alla fine "
+    "dell'installazione (valido 24 ore); uno nuovo si ottiene sul dispositivo con «sudo "
+    "appliance setup-code».": (
+        "Create the administrator account. You need the one-time code shown at the end of the "
+        "installation (valid for 24 hours); get a new one on the device with “sudo appliance "
+        "setup-code”."
     ),
     "Codice di configurazione": "Setup code",
     "Per esempio ABCD-EFGH-JKMN": "For example ABCD-EFGH-JKMN",
@@ -60,18 +62,18 @@ MESSAGES: dict[str, str] = {
     "Crea l'amministratore": "Create the administrator",
     "Codice di configurazione errato.": "Wrong setup code.",
     "Questo codice è già stato usato.": "This code has already been used.",
-    "Il codice è scaduto. Riavvia il servizio per riceverne uno nuovo nel registro, oppure crea "
-    "l'amministratore con «appliance user add».": (
-        "The code has expired. Restart the service to get a new one in the log, or create the "
-        "administrator with “appliance user add”."
+    "Il codice è scaduto. Chiedine uno nuovo sul dispositivo con «sudo appliance setup-code», "
+    "oppure crea l'amministratore con «appliance user add».": (
+        "The code has expired. Get a new one on the device with “sudo appliance setup-code”, or "
+        "create the administrator with “appliance user add”."
     ),
-    "Troppi tentativi errati: il codice non vale più. Riavvia il servizio per riceverne uno "
-    "nuovo nel registro.": (
-        "Too many wrong attempts: the code is no longer valid. Restart the service to get a new "
-        "one in the log."
+    "Troppi tentativi errati: il codice non vale più. Chiedine uno nuovo sul dispositivo con "
+    "«sudo appliance setup-code».": (
+        "Too many wrong attempts: the code is no longer valid. Get a new one on the device with "
+        "“sudo appliance setup-code”."
     ),
-    "Nessun codice è stato emesso: riavvia il servizio e leggi il registro.": (
-        "No code has been issued: restart the service and read the log."
+    "Nessun codice è stato emesso: chiedine uno sul dispositivo con «sudo appliance setup-code».": (
+        "No code has been issued: get one on the device with “sudo appliance setup-code”."
     ),
     "Il sistema è già configurato: accedi con il tuo account.": (
         "The system is already set up: log in with your account."

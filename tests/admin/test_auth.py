@@ -1,6 +1,7 @@
 """Login, sessions, throttling and the first-run setup code, over the real LAN listener."""
 
 import logging
+import re
 import stat
 
 import httpx
@@ -111,12 +112,15 @@ def test_sessions_survive_a_restart_with_a_generated_key(tmp_path, config):
         second.stop()
 
 
-def test_setup_code_is_logged_once_and_creates_the_first_admin(config, caplog):
-    caplog.set_level(logging.WARNING, logger="appliance.accounts.setupcode")
+CODE_SHAPE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
+
+
+def test_setup_code_creates_the_first_admin_and_is_never_logged(config, caplog):
+    caplog.set_level(logging.DEBUG)
     running = RunningAppliance(config).start()
     try:
-        [line] = [r.getMessage() for r in caplog.records if "setup code" in r.getMessage()]
-        code = line.split("setup code ")[1].split(" ")[0]
+        assert fetch(running, "SELECT COUNT(*) FROM setup_codes") == [(0,)]  # none at start
+        code = running.call(setupcode.issue(running.appliance.db))  # what `setup-code` does
         assert len(setupcode.normalise(code)) >= 10
         stored = fetch(running, "SELECT code_hash FROM setup_codes")
         assert len(stored) == 1 and code not in stored[0][0]
@@ -137,28 +141,41 @@ def test_setup_code_is_logged_once_and_creates_the_first_admin(config, caplog):
         assert "già stato usato" in again.text
     finally:
         running.stop()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert code not in logged and setupcode.normalise(code) not in logged
 
 
-def test_a_restart_never_prints_a_still_valid_code_again(config, caplog):
-    caplog.set_level(logging.WARNING, logger="appliance.accounts.setupcode")
+def test_start_without_an_admin_logs_how_to_get_a_code_never_a_code(config, caplog):
+    caplog.set_level(logging.DEBUG)
     for _ in range(2):
         RunningAppliance(config).start().stop()
     messages = [r.getMessage() for r in caplog.records]
-    assert len([m for m in messages if "one-time setup code" in m]) == 1
-    assert "use the setup code printed when it was issued" in messages[-1]
+    hints = [m for m in messages if "sudo appliance setup-code" in m]
+    assert len(hints) == 2
+    assert not any(CODE_SHAPE.search(m) for m in messages)
+
+
+def test_a_new_code_replaces_the_earlier_one(running):
+    db = running.appliance.db
+    first = running.call(setupcode.issue(db))
+    second = running.call(setupcode.issue(db))
+    form = {"username": "sindaco", "password": PASSWORD, "password2": PASSWORD}
+    refused = client(running).post("/setup", data={**form, "code": first})
+    assert refused.status_code == 403
+    assert client(running).post("/setup", data={**form, "code": second}).status_code == 303
+    assert running.call(setupcode.issue(db)) is None  # an admin exists: no more codes
 
 
 def test_setup_code_expires_and_attempts_are_limited(running):
-    code = running.call(setupcode.issue_if_needed(running.appliance.db))
-    assert code is None  # one was issued at start already
+    running.call(setupcode.issue(running.appliance.db))
     form = {"username": "sindaco", "password": PASSWORD, "password2": PASSWORD}
     http = client(running)
     for _ in range(setupcode.MAX_ATTEMPTS):
         assert http.post("/setup", data={**form, "code": "WRONG-CODE-00"}).status_code == 403
     response = http.post("/setup", data={**form, "code": "WRONG-CODE-00"})
-    assert "Troppi tentativi" in response.text
-    # Once exhausted a new code may be issued (at the next start); an expired one is refused.
-    fresh = running.call(setupcode.issue_if_needed(running.appliance.db))
+    assert "Troppi tentativi" in response.text and "setup-code" in response.text
+    # Once exhausted a new code may be asked for; an expired one is refused.
+    fresh = running.call(setupcode.issue(running.appliance.db))
     assert fresh is not None
     running.call(
         running.appliance.db.execute(

@@ -105,6 +105,10 @@ def build_banditore(source: Path, target: Path) -> Path:
             )
         ):
             files[path.relative_to(source).as_posix()] = path.read_bytes()
+    # The admin UI's files, where setup.py's build hook puts them.
+    for path in sorted((source / "web").rglob("*")):
+        if path.is_file():
+            files[f"appliance/{path.relative_to(source).as_posix()}"] = path.read_bytes()
     metadata = [
         "Metadata-Version: 2.1",
         "Name: banditore",

@@ -1,4 +1,4 @@
-"""First run: create the first admin with the one-time code printed in the service log."""
+"""First run: create the first admin with the one-time code from install.sh or setup-code."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ bp = Blueprint("setup", __name__)
 REFUSALS = {
     "wrong": "Codice di configurazione errato.",
     "used": "Questo codice è già stato usato.",
-    "expired": "Il codice è scaduto. Riavvia il servizio per riceverne uno nuovo nel registro, "
-    "oppure crea l'amministratore con «appliance user add».",
-    "exhausted": "Troppi tentativi errati: il codice non vale più. Riavvia il servizio per "
-    "riceverne uno nuovo nel registro.",
-    "none": "Nessun codice è stato emesso: riavvia il servizio e leggi il registro.",
+    "expired": "Il codice è scaduto. Chiedine uno nuovo sul dispositivo con «sudo appliance "
+    "setup-code», oppure crea l'amministratore con «appliance user add».",
+    "exhausted": "Troppi tentativi errati: il codice non vale più. Chiedine uno nuovo sul "
+    "dispositivo con «sudo appliance setup-code».",
+    "none": "Nessun codice è stato emesso: chiedine uno sul dispositivo con «sudo appliance "
+    "setup-code».",
 }
 
 
