@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from appliance.admin.errorpages import install_error_handlers
 from appliance.admin.registry import visible_nav
 from appliance.admin.security import add_security_headers, parse_networks
 from appliance.admin.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, load_secret_key
+from appliance.admin.throttle import VERIFY_SLOTS
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -36,6 +38,7 @@ def create_lan_app(appliance: Appliance) -> Quart:
     )
     app.extensions["appliance"] = appliance
     app.extensions["admin.networks"] = parse_networks(appliance.config.server.allowed_networks)
+    app.extensions["admin.login_slots"] = asyncio.Semaphore(VERIFY_SLOTS)
     app.session_interface = CookieSessions()
     app.config.update(
         SESSION_COOKIE_NAME=COOKIE_NAME,

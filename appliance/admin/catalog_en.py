@@ -43,6 +43,9 @@ MESSAGES: dict[str, str] = {
     "Troppi tentativi errati: riprova tra {seconds} secondi.": (
         "Too many failed attempts: try again in {seconds} seconds."
     ),
+    "Troppi accessi in corso: riprova tra qualche secondo.": (
+        "Too many logins at once: try again in a few seconds."
+    ),
     "Hai dimenticato la password? Chiedi a un amministratore di impostarne una nuova.": (
         "Forgot your password? Ask an administrator to set a new one."
     ),
