@@ -484,4 +484,12 @@ MESSAGES: dict[str, str] = {
     "numero ripetuto nel file": "number repeated in the file",
     "{created} nuovi, {updated} aggiornati, {refused} rifiutati": "{created} new, {updated} updated, {refused} refused",
     "{n} giorni": "{n} days",
+    # Columns of the subscribers' CSV export (the import reads both languages back)
+    "telefono": "phone",
+    "id utente": "user id",
+    "stato": "status",
+    "lingua": "language",
+    "nome": "name",
+    "iscritto dal": "subscribed at",
+    "argomenti": "topics",
 }

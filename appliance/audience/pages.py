@@ -14,7 +14,7 @@ from quart import Blueprint, Response, flash, redirect, request, url_for
 from appliance import audit
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.csvsafe import csv_text
+from appliance.admin.csvsafe import csv_response
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.audience import csvimport
@@ -143,6 +143,10 @@ async def export(sid: int) -> Any:
     )
 
 
+# Names the import also reads back (telefono/phone, nome/name, lingua/language, argomenti/topics).
+EXPORT_COLUMNS = ("telefono", "id utente", "stato", "lingua", "nome", "iscritto dal", "argomenti")
+
+
 @bp.post("/export.csv")
 @requires("admin")
 async def export_csv() -> Any:
@@ -150,19 +154,14 @@ async def export_csv() -> Any:
     db = the_appliance().db
     rows = await db.fetchall(
         "SELECT s.wa_id, s.user_id, s.status, s.language, s.profile_name, s.subscribed_at,"
-        " (SELECT group_concat(t.key, ';') FROM subscriber_topics st JOIN topics t"
+        " (SELECT group_concat(t.key, ', ') FROM subscriber_topics st JOIN topics t"
         "  ON t.id = st.topic_id WHERE st.subscriber_id = s.id) FROM subscribers s"
         " WHERE s.status != 'erased' ORDER BY s.id"
     )
     await audit.record(
         db, actor(), "subscribers.exported", "csv", f"rows={len(rows)}", client_address()
     )
-    header = ["wa_id", "user_id", "status", "language", "name", "subscribed_at", "topics"]
-    return Response(
-        csv_text(header, [tuple(r) for r in rows]),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="iscritti.csv"'},
-    )
+    return csv_response("iscritti.csv", [gettext(h) for h in EXPORT_COLUMNS], rows)
 
 
 @bp.get("/import")

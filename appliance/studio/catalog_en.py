@@ -236,4 +236,18 @@ MESSAGES_EN: dict[str, str] = {
     "non ha risposto alla domanda con": "did not answer the question with",
     "risposta numerica almeno": "numeric answer at least",
     "risposta numerica al massimo": "numeric answer at most",
+    # Columns of the recipients' CSV export
+    "destinatario": "recipient",
+    "parte": "part",
+    "stato": "status",
+    "tentativi": "attempts",
+    "codice errore": "error code",
+    "spiegazione": "explanation",
+    "ora": "time",
+    "accettato da Meta": "accepted by Meta",
+    "inviato": "sent",
+    "consegnato": "delivered",
+    "letto": "read",
+    "non riuscito": "failed",
+    "ha toccato «Leggi»": "tapped “Leggi”",
 }

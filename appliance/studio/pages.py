@@ -8,7 +8,7 @@ from quart import Blueprint, Response, flash, redirect, request, url_for
 
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
-from appliance.admin.csvsafe import csv_text
+from appliance.admin.csvsafe import csv_response
 from appliance.admin.i18n import gettext
 from appliance.admin.pages.forms import page
 from appliance.campaigns.model import FINAL
@@ -34,6 +34,15 @@ STATUS_NAMES = {
 }
 LOG_PAGE = 100
 # The statuses whose time the CSV gives in a column each (the last one is in "ora" too).
+RECIPIENT_COLUMNS = (
+    "destinatario",
+    "parte",
+    "stato",
+    "tentativi",
+    "codice errore",
+    "spiegazione",
+    "ora",
+)
 HISTORY_COLUMNS = {
     "accepted": "accettato da Meta",
     "sent": "inviato",
@@ -133,22 +142,15 @@ async def export(campaign_id: int) -> Any:
     appliance = the_appliance()
     await appliance.parts["campaigns"].row(campaign_id)
     rows = await report.recipient_log(appliance.db, campaign_id, limit=1_000_000)
-    text = csv_text(
-        [
-            "destinatario",
-            "parte",
-            "stato",
-            "tentativi",
-            "codice errore",
-            "spiegazione",
-            "ora",
-            *HISTORY_COLUMNS.values(),
-        ],
+    header = [*RECIPIENT_COLUMNS, *HISTORY_COLUMNS.values()]
+    return csv_response(
+        f"campagna-{campaign_id}.csv",
+        [gettext(h) for h in header],
         (
             [
                 r["recipient"],
-                r["part_label"],
-                r["state_label"],
+                gettext(r["part_label"]),
+                gettext(r["state_label"]),
                 r["attempts"],
                 r["error_code"],
                 r["explanation"],
@@ -157,11 +159,6 @@ async def export(campaign_id: int) -> Any:
             ]
             for r in rows
         ),
-    )
-    return Response(
-        text,
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="campagna-{campaign_id}.csv"'},
     )
 
 
