@@ -29,7 +29,11 @@ def neutralise(value: Any) -> str:
         return str(value)  # numbers (negative ones too) are data, not formulas
     text = str(value)
     visible = text.lstrip(" \u00a0")
-    return "'" + text if text.startswith(FORMULA_STARTS) or visible.startswith(FORMULA_STARTS) else text
+    return (
+        "'" + text
+        if text.startswith(FORMULA_STARTS) or visible.startswith(FORMULA_STARTS)
+        else text
+    )
 
 
 def write_csv(

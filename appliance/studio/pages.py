@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, Response, flash, redirect, request, url_for
+from quart import Blueprint, flash, redirect, request, url_for
 
 from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
