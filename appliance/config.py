@@ -233,6 +233,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "server",
+        "allowed_hosts",
+        "list",
+        [],
+        "Extra host names of the LAN UI (its addresses and .local names always work)",
+        '["banditore.comune.lan"]',
+    ),
+    Setting(
+        "server",
         "secret_key",
         "str",
         "",

@@ -16,7 +16,7 @@ from appliance.admin.auth import guard, principal
 from appliance.admin.clock import parse_iso
 from appliance.admin.errorpages import install_error_handlers
 from appliance.admin.registry import visible_nav
-from appliance.admin.security import add_security_headers, parse_networks
+from appliance.admin.security import HostAllowList, add_security_headers, parse_networks
 from appliance.admin.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, load_secret_key
 from appliance.admin.throttle import VERIFY_SLOTS
 
@@ -38,6 +38,7 @@ def create_lan_app(appliance: Appliance) -> Quart:
     )
     app.extensions["appliance"] = appliance
     app.extensions["admin.networks"] = parse_networks(appliance.config.server.allowed_networks)
+    app.extensions["admin.hosts"] = HostAllowList(appliance.config.server.allowed_hosts)
     app.extensions["admin.login_slots"] = asyncio.Semaphore(VERIFY_SLOTS)
     app.session_interface = CookieSessions()
     app.config.update(

@@ -9,7 +9,12 @@ from quart import current_app, g, request, session
 from appliance.admin.access import ANYONE, Principal, required_role
 from appliance.admin.api import API_PREFIX
 from appliance.admin.i18n import pick_language
-from appliance.admin.security import UNSAFE_METHODS, check_same_origin, client_allowed
+from appliance.admin.security import (
+    UNSAFE_METHODS,
+    check_host,
+    check_same_origin,
+    client_allowed,
+)
 from appliance.admin.sessions import session_user
 from appliance.admin.tokens import token_principal_row
 from appliance.errors import Forbidden, Unauthorized
@@ -57,7 +62,8 @@ def _bearer() -> str | None:
 
 
 async def guard() -> None:
-    """Allow-list, CSRF, authentication and the role the view requires, in that order."""
+    """Host and client allow-lists, CSRF, authentication and the view's role, in that order."""
+    check_host(current_app.extensions["admin.hosts"])
     if not client_allowed(client_address(), current_app.extensions["admin.networks"]):
         raise Forbidden("this address is not allowed to use the appliance")
     db = the_appliance().db
