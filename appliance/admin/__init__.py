@@ -19,6 +19,7 @@ from appliance.admin.registry import visible_nav
 from appliance.admin.security import HostAllowList, add_security_headers, parse_networks
 from appliance.admin.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, load_secret_key
 from appliance.admin.throttle import VERIFY_SLOTS
+from appliance.db.ids import bounded_ids
 
 if TYPE_CHECKING:
     from appliance.app import Appliance
@@ -36,6 +37,7 @@ def create_lan_app(appliance: Appliance) -> Quart:
         static_folder=str(WEB / "static"),
         static_url_path="/static",
     )
+    bounded_ids(app)
     app.extensions["appliance"] = appliance
     app.extensions["admin.networks"] = parse_networks(appliance.config.server.allowed_networks)
     app.extensions["admin.hosts"] = HostAllowList(appliance.config.server.allowed_hosts)

@@ -11,6 +11,7 @@ from quart import Blueprint, current_app, request
 
 from appliance import __version__
 from appliance.admin.access import ANYONE, required_role
+from appliance.db.ids import MAX_ROWID
 from appliance.errors import BadRequest
 
 if TYPE_CHECKING:
@@ -20,7 +21,10 @@ API_PREFIX = "/api/v1"
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTRIBUTE = "__openapi__"
 _IGNORED_METHODS = {"HEAD", "OPTIONS"}
-_CONVERTERS = {"integer": {"type": "integer", "minimum": 0}, "default": {"type": "string"}}
+_CONVERTERS = {
+    "integer": {"type": "integer", "minimum": 0, "maximum": MAX_ROWID},
+    "default": {"type": "string"},
+}
 _INTEGER = re.compile(r"-?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

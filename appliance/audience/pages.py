@@ -16,7 +16,7 @@ from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.admin.csvsafe import csv_response
 from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
+from appliance.admin.pages.forms import int_arg, page
 from appliance.audience import csvimport
 from appliance.audience.retention import policy
 from appliance.audience.store import Audience, SearchFilter, search
@@ -45,10 +45,7 @@ async def index() -> Any:
         topic=args.get("topic", "")[:100],
         language=args.get("language", "") if args.get("language") in ("it", "en") else "",
     )
-    try:
-        page_number = max(1, int(args.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = int_arg("page", 1, minimum=1)
     rows, more = await search(the_appliance().db, flt, page_number, PER_PAGE)
     counts = await the_appliance().db.fetchall(
         "SELECT status, count(*) AS n FROM subscribers GROUP BY status"

@@ -10,7 +10,7 @@ from appliance.admin.access import requires
 from appliance.admin.auth import actor, client_address, the_appliance
 from appliance.admin.csvsafe import csv_response
 from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
+from appliance.admin.pages.forms import int_arg, page
 from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
 from appliance.errors import ApplianceError, BadRequest, NotFound
@@ -104,10 +104,7 @@ async def detail(campaign_id: int) -> Any:
     counts = described["counts"]
     state = request.args.get("state", "")
     state = state if state in report.STATE_NAMES else ""
-    try:
-        offset = max(0, int(request.args.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    offset = int_arg("offset", 0)
     log = await report.recipient_log(
         appliance.db, campaign_id, state=state, offset=offset, limit=LOG_PAGE + 1
     )

@@ -12,7 +12,7 @@ from appliance.admin.access import requires
 from appliance.admin.auditlog import AuditFilter, known_actions, query_audit
 from appliance.admin.auth import the_appliance
 from appliance.admin.i18n import gettext
-from appliance.admin.pages.forms import page
+from appliance.admin.pages.forms import int_arg, page
 
 bp = Blueprint("audit", __name__)
 
@@ -25,10 +25,6 @@ def _date(raw: str, errors: list[str], label: str) -> date | None:
     except ValueError:
         errors.append(gettext("{label}: data non valida (AAAA-MM-GG).", label=label))
         return None
-
-
-def _page_number(raw: str) -> int:
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
 
 
 @bp.get("/audit")
@@ -44,7 +40,7 @@ async def index() -> Any:
         since=_date(args.get("since", ""), errors, gettext("Dal")),
         until=_date(args.get("until", ""), errors, gettext("Al")),
     )
-    number = _page_number(args.get("page", ""))
+    number = int_arg("page", 1, minimum=1)
     rows, more = await query_audit(db, flt, number)
     kept = {k: v for k, v in args.items() if k != "page" and v}
 

@@ -6,8 +6,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from quart import Response, make_response, render_template
+from quart import Response, make_response, render_template, request
 
+from appliance.errors import BadRequest
+
+MAX_PAGE = 1_000_000  # pages and offsets past this are typing mistakes or probes
 # C0 controls, DEL and the C1 range: never part of a path a person meant.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -23,6 +26,16 @@ def safe_next(target: str | None) -> str:
     if not text.startswith("/") or text.startswith("//") or parts.scheme or parts.netloc:
         return "/"
     return text
+
+
+def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int = MAX_PAGE) -> int:
+    """A whole-number query argument (``?page=``, ``?offset=``); out of range is a 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise BadRequest(f"{name}: a whole number from {minimum} to {maximum}")
+    return int(raw)
 
 
 async def page(template: str, status: int = 200, **context: Any) -> Response:
