@@ -492,4 +492,49 @@ MESSAGES: dict[str, str] = {
     "nome": "name",
     "iscritto dal": "subscribed at",
     "argomenti": "topics",
+    # Dead letters (ops)
+    "Notifiche non elaborate": "Unprocessed notifications",
+    "Apri le notifiche non elaborate ({n})": "Open the unprocessed notifications ({n})",
+    "Meta ha consegnato queste notifiche e il dispositivo le ha salvate, ma non è riuscito a "
+    "elaborarle dopo vari tentativi. Risolta la causa (per esempio liberato spazio sul disco), "
+    "premi «Riprova»; «Scarta» le chiude senza elaborarle, restano nel registro.": (
+        "Meta delivered these notifications and the box stored them, but could not process "
+        "them after several attempts. Once the cause is fixed (for example disk space freed), "
+        "press “Retry”; “Dismiss” closes them unprocessed, they stay on record."
+    ),
+    "Nessuna notifica in attesa.": "No notification is waiting.",
+    "Sono mostrate le {shown} più recenti di {total}.": "Showing the {shown} newest of {total}.",
+    "Ricevuta": "Received",
+    "Dettagli tecnici": "Technical details",
+    "Tentativi: {n}": "Attempts: {n}",
+    "Riprova": "Retry",
+    "Scarta": "Dismiss",
+    "Scartare questa notifica? Non sarà più elaborata.": (
+        "Dismiss this notification? It will not be processed."
+    ),
+    "Notifica rimessa in elaborazione.": "Notification queued for processing again.",
+    "Notifica scartata.": "Notification dismissed.",
+    "Messaggio di un cittadino": "A citizen's message",
+    "Stato di un messaggio inviato": "Status of a sent message",
+    "Stato di un modello": "Template status",
+    "Categoria di un modello": "Template category",
+    "Preferenze di un cittadino": "A citizen's preferences",
+    "Errore segnalato da Meta": "Error reported by Meta",
+    "Notifica non riconosciuta": "Unrecognised notification",
+    "Notifica": "Notification",
+    "la risposta al cittadino": "the reply to the citizen",
+    "l'aggiornamento dello stato di un invio": "updating a message's delivery status",
+    "il conteggio dei messaggi ricevuti": "counting received messages",
+    "l'aggiornamento dei modelli": "updating the templates",
+    "l'invio dei contenuti dopo «Leggi»": "sending the content after “Leggi”",
+    "l'aggiornamento dei modelli delle campagne": "updating the campaigns' templates",
+    "la conferma di una cancellazione dei dati": "confirming a data erasure",
+    "un passo interno": "an internal step",
+    "Non riuscito: {step}": "Failed: {step}",
+    "il disco era pieno": "the disk was full",
+    "il database era occupato": "the database was busy",
+    "errore di lettura o scrittura del disco": "disk read or write error",
+    "Meta o la rete non hanno risposto in tempo": "Meta or the network did not answer in time",
+    "la rete non era raggiungibile": "the network could not be reached",
+    "Motivo non registrato.": "No reason recorded.",
 }

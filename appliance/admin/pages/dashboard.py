@@ -7,7 +7,7 @@ from typing import Any
 from quart import Blueprint
 
 from appliance.admin.access import requires
-from appliance.admin.auth import the_appliance
+from appliance.admin.auth import principal, the_appliance
 from appliance.admin.pages.forms import page
 from appliance.health import ERROR, OK, UNKNOWN, WARN
 
@@ -24,6 +24,16 @@ def overall(statuses: list[str]) -> str:
 @requires("viewer")
 async def index() -> Any:
     """Every registered probe's check, problems first."""
-    checks = await the_appliance().health.snapshot()
+    appliance = the_appliance()
+    checks = await appliance.health.snapshot()
     ordered = sorted(checks, key=lambda c: -SEVERITY.get(c.status, 1))
-    return await page("dashboard.html", checks=ordered, overall=overall([c.status for c in checks]))
+    who = principal()
+    parked = 0
+    if who is not None and who.can("admin") and "inbox" in appliance.parts:
+        parked = await appliance.parts["inbox"].dead_letter_count()
+    return await page(
+        "dashboard.html",
+        checks=ordered,
+        overall=overall([c.status for c in checks]),
+        dead_letters=parked,
+    )
