@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
 from quart import Quart, g, get_flashed_messages, request
 
 from appliance import __version__
@@ -71,6 +72,8 @@ def create_lan_app(appliance: Appliance) -> Quart:
 def _install_template_helpers(app: Quart) -> None:
     app.jinja_env.globals.update(_=i18n.gettext, languages=i18n.LANGUAGES, version=__version__)
     app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["bdi"] = bdi
+    app.jinja_env.filters["isolate"] = isolate
 
     @app.context_processor
     async def shell() -> dict[str, Any]:
@@ -84,6 +87,16 @@ def _install_template_helpers(app: Quart) -> None:
             "messages": get_flashed_messages(with_categories=True),
             "town_name": app.extensions["appliance"].config.town.name,
         }
+
+
+def bdi(value: object) -> Markup:
+    """Citizen text in its own bidi island: a right-to-left override cannot reorder the page."""
+    return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
+
+
+def isolate(value: object) -> str:
+    """The same inside a sentence (FSI … PDI), for text passed to ``_()`` placeholders."""
+    return f"\u2068{'' if value is None else value}\u2069"
 
 
 def _localtime(value: str | None) -> str:
