@@ -504,7 +504,6 @@ MESSAGES: dict[str, str] = {
     ),
     "Nessuna notifica in attesa.": "No notification is waiting.",
     "Sono mostrate le {shown} più recenti di {total}.": "Showing the {shown} newest of {total}.",
-    "Ricevuta": "Received",
     "Dettagli tecnici": "Technical details",
     "Tentativi: {n}": "Attempts: {n}",
     "Riprova": "Retry",
