@@ -83,6 +83,13 @@ class LoginThrottle:
         """Give the password-check slot back."""
         self._slots.release()
 
+    async def failed(self, username: str, address: str) -> None:
+        """The reserved attempt was wrong: its delay runs from now, the end of the check."""
+        await self._db.execute(
+            "UPDATE login_failures SET last_at = ? WHERE key IN (?, ?)",
+            (time.time(), *_keys(username, address)),
+        )
+
     async def succeeded(self, username: str, address: str) -> None:
         """Forget the failures of this account at this address, and of the address."""
         await self._db.executemany(

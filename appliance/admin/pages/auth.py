@@ -54,6 +54,7 @@ async def login() -> Any:
     finally:
         throttle.release_slot()
     if user is None:
+        await throttle.failed(username, address)
         await audit.record(db, "anonymous", "login.failed", username, "", address)
         error = gettext("Nome utente o password non corretti.")
         return await page("login.html", 401, next=target, username=username, error=error)
