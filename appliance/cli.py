@@ -107,6 +107,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the appliance until SIGTERM or SIGINT."""
     config = _load(args)
     require_credentials(config)
+    if exposed := config.exposed_secrets():
+        log.warning("%s", exposed)
     return _run(config)
 
 

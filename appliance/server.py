@@ -9,7 +9,9 @@ import logging
 import socket
 from collections.abc import Callable
 
+import hypercorn.asyncio.run as hypercorn_run
 from hypercorn.asyncio.run import worker_serve
+from hypercorn.asyncio.tcp_server import TCPServer
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.config import Sockets
 from hypercorn.utils import wrap_app
@@ -21,14 +23,19 @@ from appliance.core.sdnotify import SystemdNotifier
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 15.0
+# Connections the public listener serves at once; more are closed as soon as accepted.
+# Each one may hold ~400 KB of buffers before the app reads it (asyncio's stream buffer,
+# Hypercorn's read, h11 and queue copies), so the count is what bounds the memory. Meta
+# opens a handful; a delivery refused this way is retried by Meta.
+PUBLIC_MAX_CONNECTIONS = 64
 
 
 class BindError(Exception):
     """A listener could not bind its address; the message says which and why."""
 
 
-def _hypercorn_config(bind: str, *, certfile: str = "", keyfile: str = "") -> HypercornConfig:
-    cfg = HypercornConfig()
+def _hypercorn_config(bind: str, *, certfile: str = "", keyfile: str = "") -> _ListenerConfig:
+    cfg = _ListenerConfig()
     cfg.bind = [bind]
     cfg.accesslog = None
     cfg.errorlog = None  # hypercorn.error propagates to our root handler instead
@@ -56,10 +63,55 @@ def _bind(cfg: HypercornConfig, name: str, key: str) -> Sockets:
         ) from err
 
 
+class _ListenerConfig(HypercornConfig):
+    """Hypercorn's settings plus a cap on open connections (None: no cap)."""
+
+    max_connections: int | None = None
+    open_connections: int = 0
+
+
+class _CappedTCPServer(TCPServer):
+    """Hypercorn's connection handler, closing a connection over its listener's cap at once."""
+
+    async def run(self) -> None:
+        cfg = self.config
+        cap = getattr(cfg, "max_connections", None)
+        if cap is None:
+            await super().run()
+            return
+        if cfg.open_connections >= cap:
+            self.writer.transport.abort()  # nothing read, nothing buffered: refused
+            return
+        cfg.open_connections += 1
+        try:
+            await super().run()
+        finally:
+            cfg.open_connections -= 1
+
+
+# Hypercorn has no connection limit of its own; its accept callback builds this class.
+hypercorn_run.TCPServer = _CappedTCPServer  # type: ignore[misc]
+
+
+def _bounded_public(cfg: _ListenerConfig) -> _ListenerConfig:
+    """The internet-facing listener keeps little per connection, whatever their number.
+
+    Each connection buffers at most one read and ``max_app_queue_size`` body chunks of
+    64 KB ahead of the app (10 by default); a stalled sender is dropped after a minute.
+    The bodies themselves are bounded by the webhook's shared byte budget.
+    """
+    cfg.max_connections = PUBLIC_MAX_CONNECTIONS
+    cfg.max_app_queue_size = 1
+    cfg.read_timeout = 60
+    cfg.h11_max_incomplete_size = 16 * 1024  # request line + headers; Meta's are ~1 KB
+    cfg.backlog = 1024
+    return cfg
+
+
 def bind_listeners(appliance: Appliance) -> tuple[tuple[HypercornConfig, Sockets], ...]:
     """Create both listening sockets before anything starts, so a busy port fails fast."""
     server = appliance.config.values["server"]
-    public_cfg = _hypercorn_config(server["public_bind"])
+    public_cfg = _bounded_public(_hypercorn_config(server["public_bind"]))
     public = _bind(public_cfg, "public", "public_bind")
     lan_cfg = _hypercorn_config(
         server["lan_bind"], certfile=server["tls_certfile"], keyfile=server["tls_keyfile"]

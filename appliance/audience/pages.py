@@ -16,11 +16,11 @@ from appliance.audience.retention import policy
 from appliance.audience.store import Audience, SearchFilter, search
 from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest
-from appliance.core.formats import format_datetime, zone
+from appliance.core.formats import format_datetime
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, the_appliance
-from appliance.lan.csvsafe import csv_text
-from appliance.lan.forms import page
+from appliance.lan.csvsafe import csv_response
+from appliance.lan.forms import int_arg, page
 from appliance.lan.i18n import gettext
 
 bp = Blueprint("audience", __name__, url_prefix="/subscribers")
@@ -47,10 +47,7 @@ async def index() -> Any:
         topic=args.get("topic", "")[:100],
         language=args.get("language", "") if args.get("language") in ("it", "en") else "",
     )
-    try:
-        page_number = max(1, int(args.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = int_arg("page", 1, minimum=1)
     rows, more = await search(the_appliance().db, flt, page_number, PER_PAGE)
     counts = await the_appliance().db.fetchall(
         "SELECT status, count(*) AS n FROM subscribers GROUP BY status"
@@ -193,6 +190,20 @@ async def document(sid: int) -> Any:
     )
 
 
+# Names the import also reads back (telefono/phone, nome/name, lingua/language, argomenti/topics).
+EXPORT_COLUMNS = (
+    "telefono",
+    "id utente",
+    "id utente principale",
+    "nome utente",
+    "stato",
+    "lingua",
+    "nome",
+    "iscritto dal",
+    "argomenti",
+)
+
+
 @bp.post("/export.csv")
 @requires("admin")
 async def export_csv() -> Any:
@@ -213,7 +224,7 @@ async def export_csv() -> Any:
     rows = await db.fetchall(
         "SELECT s.wa_id, s.user_id, s.parent_user_id, s.username, s.status, s.language,"
         " s.profile_name, s.subscribed_at,"
-        " (SELECT group_concat(t.key, ';') FROM subscriber_topics st JOIN topics t"
+        " (SELECT group_concat(t.key, ', ') FROM subscriber_topics st JOIN topics t"
         "  ON t.id = st.topic_id WHERE st.subscriber_id = s.id) FROM subscribers s"
         " WHERE s.status != 'erased' ORDER BY s.id"
     )
@@ -225,17 +236,6 @@ async def export_csv() -> Any:
         f"rows={len(rows)}; purpose={purpose}",
         client_address(),
     )
-    header = [
-        "numero",
-        "identificativo utente",
-        "identificativo principale",
-        "nome utente",
-        "stato",
-        "lingua",
-        "nome",
-        f"iscritto dal (ora di {zone().key})",
-        "argomenti",
-    ]
     rows = [
         (
             r[0],
@@ -250,11 +250,7 @@ async def export_csv() -> Any:
         )
         for r in rows
     ]
-    return Response(
-        csv_text(header, rows),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="iscritti.csv"'},
-    )
+    return csv_response("iscritti.csv", [gettext(h) for h in EXPORT_COLUMNS], rows)
 
 
 @bp.get("/import")

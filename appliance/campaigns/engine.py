@@ -35,6 +35,7 @@ from appliance.campaigns.model import (
 from appliance.campaigns.tier import Preflight
 from appliance.cloudapi.client import GraphApiError
 from appliance.core import audit
+from appliance.core.db.writer import compare_and_set
 from appliance.core.errors import ApplianceError, Conflict, NotFound
 from appliance.core.services import cancel_and_wait
 
@@ -231,9 +232,15 @@ class Campaigns:
     # -- changes ----------------------------------------------------------------------------
 
     async def create(
-        self, spec: CampaignSpec, actor: str, address: str = "", *, alert_key: str | None = None
+        self,
+        spec: CampaignSpec,
+        actor: str,
+        address: str = "",
+        *,
+        alert_key: str | None = None,
+        within: Callable[[WriteConnection, int], Awaitable[None]] | None = None,
     ) -> int:
-        """Store a draft; audited."""
+        """Store a draft; audited. ``within`` runs in the same transaction (it may refuse)."""
 
         async def job(conn: WriteConnection) -> int:
             audience: dict[str, Any] = {"topics": list(spec.topics)}
@@ -262,6 +269,8 @@ class Campaigns:
             await audit.record_in(
                 conn, actor, "campaign.created", str(campaign_id), spec.name, address
             )
+            if within is not None:
+                await within(conn, campaign_id)
             return campaign_id
 
         return await self._db.write(job)
@@ -290,12 +299,10 @@ class Campaigns:
         scheduled = row["send_at"] is not None and row["send_at"] > now + 1
 
         async def job(conn: WriteConnection) -> Any:
-            async with conn.execute(
-                "UPDATE campaigns SET status = ?, spread = ? WHERE id = ? AND status = ?"
-                " RETURNING *",
-                (SCHEDULED if scheduled else SENDING, spread, campaign_id, DRAFT),
-            ) as cursor:
-                updated = await cursor.fetchone()
+            target = SCHEDULED if scheduled else SENDING
+            updated = await compare_and_set(
+                conn, "campaigns", campaign_id, "status", (DRAFT,), target, spread=spread
+            )
             if updated is None:
                 raise Conflict(f"campaign {campaign_id} is no longer a draft")
             if not scheduled:
@@ -367,14 +374,17 @@ class Campaigns:
         now = time.time()
 
         async def job(conn: WriteConnection) -> Any:
-            marks = ",".join("?" * len(allowed))
-            async with conn.execute(
-                f"UPDATE campaigns SET status = ?, paused_reason = ?,"
-                f" finished_at = CASE WHEN ? THEN ? ELSE finished_at END"
-                f" WHERE id = ? AND status IN ({marks}) RETURNING *",
-                (target, reason, target in FINAL, now, campaign_id, *allowed),
-            ) as cursor:
-                updated = await cursor.fetchone()
+            finished = {"finished_at": now} if target in FINAL else {}
+            updated = await compare_and_set(
+                conn,
+                "campaigns",
+                campaign_id,
+                "status",
+                allowed,
+                target,
+                paused_reason=reason,
+                **finished,
+            )
             if updated is None:
                 raise Conflict(f"campaign {campaign_id} changed meanwhile; try again")
             if target in FINAL:

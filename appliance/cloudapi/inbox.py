@@ -474,6 +474,19 @@ class Inbox:
         self._wake.set()
         return True
 
+    async def dismiss_dead_letter(self, event_id: int, actor: str) -> bool:
+        """Close a dead letter unprocessed (kept, marked who dismissed it); False if not one."""
+
+        async def job(conn: WriteConnection) -> int:
+            cursor = await conn.execute(
+                "UPDATE webhook_events SET state = 'done', next_attempt_at = 0,"
+                " last_error = ? || last_error WHERE id = ? AND state = 'dead'",
+                (f"dismissed by {actor}: ", event_id),
+            )
+            return cursor.rowcount
+
+        return bool(await self._db.write(job))
+
     async def status_of(self, wamid: str) -> dict[str, Any] | None:
         """The latest status of a message we sent (forward-only), or None."""
         row = await self._db.fetchone("SELECT * FROM message_statuses WHERE wamid = ?", (wamid,))

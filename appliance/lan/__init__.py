@@ -6,17 +6,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
 from quart import Quart, g, get_flashed_messages, request
 
 import appliance as appliance_package
 from appliance import __version__
 from appliance.core import formats
+from appliance.core.db.ids import bounded_ids
 from appliance.lan import catalog_en, i18n, labels
 from appliance.lan.api import openapi_document
 from appliance.lan.auth import guard, principal
 from appliance.lan.errorpages import install_error_handlers
 from appliance.lan.registry import current_entry, visible_nav
-from appliance.lan.security import add_security_headers, parse_networks
+from appliance.lan.security import HostAllowList, add_security_headers, parse_networks
 from appliance.lan.sessions import COOKIE_NAME, SESSION_HOURS, CookieSessions, load_secret_key
 
 if TYPE_CHECKING:
@@ -41,9 +43,11 @@ def create_lan_app(appliance: Appliance) -> Quart:
         static_folder=str(WEB / "static"),
         static_url_path="/static",
     )
+    bounded_ids(app)
     app.extensions["appliance"] = appliance
     formats.set_zone(appliance.config.town.timezone)
     app.extensions["admin.networks"] = parse_networks(appliance.config.server.allowed_networks)
+    app.extensions["admin.hosts"] = HostAllowList(appliance.config.server.allowed_hosts)
     app.session_interface = CookieSessions()
     app.config.update(
         SESSION_COOKIE_NAME=COOKIE_NAME,
@@ -77,6 +81,8 @@ def _install_template_helpers(app: Quart) -> None:
         time_zone=formats.zone().key,
     )
     app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["bdi"] = bdi
+    app.jinja_env.filters["isolate"] = isolate
     app.jinja_env.filters["localdate"] = _localdate
     app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["label"] = labels.label
@@ -98,6 +104,16 @@ def _install_template_helpers(app: Quart) -> None:
             "messages": get_flashed_messages(with_categories=True),
             "town_name": app.extensions["appliance"].config.town.name,
         }
+
+
+def bdi(value: object) -> Markup:
+    """Citizen text in its own bidi island: a right-to-left override cannot reorder the page."""
+    return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
+
+
+def isolate(value: object) -> str:
+    """The same inside a sentence (FSI … PDI), for text passed to ``_()`` placeholders."""
+    return f"\u2068{'' if value is None else value}\u2069"
 
 
 def _localtime(value: str | float | None, seconds: bool = False) -> str:

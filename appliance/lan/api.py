@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from quart import Blueprint, current_app, request
 
 from appliance import __version__
+from appliance.core.db.ids import MAX_ROWID
 from appliance.core.errors import BadRequest
 from appliance.lan.access import ANYONE, required_role
 
@@ -20,7 +21,10 @@ API_PREFIX = "/api/v1"
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTRIBUTE = "__openapi__"
 _IGNORED_METHODS = {"HEAD", "OPTIONS"}
-_CONVERTERS = {"integer": {"type": "integer", "minimum": 0}, "default": {"type": "string"}}
+_CONVERTERS = {
+    "integer": {"type": "integer", "minimum": 0, "maximum": MAX_ROWID},
+    "default": {"type": "string"},
+}
 _INTEGER = re.compile(r"-?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

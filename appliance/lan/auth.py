@@ -11,7 +11,7 @@ from appliance.core.errors import Forbidden, Unauthorized
 from appliance.lan.access import ANYONE, Principal, required_role
 from appliance.lan.api import API_PREFIX
 from appliance.lan.i18n import pick_language
-from appliance.lan.security import UNSAFE_METHODS, check_same_origin, client_allowed
+from appliance.lan.security import UNSAFE_METHODS, check_host, check_same_origin, client_allowed
 from appliance.lan.sessions import session_user
 from appliance.lan.tokens import token_principal_row
 
@@ -63,7 +63,8 @@ def _bearer() -> str | None:
 
 
 async def guard() -> None:
-    """Allow-list, CSRF, authentication and the role the view requires, in that order."""
+    """Host and client allow-lists, CSRF, authentication and the view's role, in that order."""
+    check_host(current_app.extensions["admin.hosts"])
     if not client_allowed(client_address(), current_app.extensions["admin.networks"]):
         raise Forbidden("this address is not allowed to use the appliance")
     db = the_appliance().db

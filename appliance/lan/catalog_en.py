@@ -43,6 +43,9 @@ MESSAGES: dict[str, str] = {
     "Troppi tentativi errati: riprova tra {seconds} secondi.": (
         "Too many failed attempts: try again in {seconds} seconds."
     ),
+    "Troppi accessi in corso: riprova tra qualche secondo.": (
+        "Too many logins at once: try again in a few seconds."
+    ),
     "Hai dimenticato la password? Chiedi a un amministratore di impostarne una nuova.": (
         "Forgot your password? Ask an administrator to set a new one."
     ),
@@ -658,4 +661,58 @@ MESSAGES: dict[str, str] = {
     "Ogni testo ha un limite di lunghezza fissato da WhatsApp. I segnaposto tra parentesi graffe, come {comune}, vengono sostituiti automaticamente. Ogni sezione si salva da sola; accanto a ogni testo, come lo vedrà il cittadino.": "Each text has a length limit set by WhatsApp. Placeholders in braces, like {comune}, are filled in automatically. Each section is saved on its own; beside each text, how the citizen will see it.",
     "Salva: {section}": "Save: {section}",
     "Anteprima": "Preview",
+    # Columns of the subscribers' CSV export (the import reads both languages back)
+    "telefono": "phone",
+    "id utente": "user id",
+    "id utente principale": "parent user id",
+    "nome utente": "username",
+    "stato": "status",
+    "lingua": "language",
+    "nome": "name",
+    "iscritto dal": "subscribed at",
+    "argomenti": "topics",
+    # Dead letters (ops)
+    "Notifiche non elaborate": "Unprocessed notifications",
+    "Apri le notifiche non elaborate ({n})": "Open the unprocessed notifications ({n})",
+    "Meta ha consegnato queste notifiche e il dispositivo le ha salvate, ma non è riuscito a "
+    "elaborarle dopo vari tentativi. Risolta la causa (per esempio liberato spazio sul disco), "
+    "premi «Riprova»; «Scarta» le chiude senza elaborarle, restano nel registro.": (
+        "Meta delivered these notifications and the box stored them, but could not process "
+        "them after several attempts. Once the cause is fixed (for example disk space freed), "
+        "press “Retry”; “Dismiss” closes them unprocessed, they stay on record."
+    ),
+    "Nessuna notifica in attesa.": "No notification is waiting.",
+    "Sono mostrate le {shown} più recenti di {total}.": "Showing the {shown} newest of {total}.",
+    "Dettagli tecnici": "Technical details",
+    "Tentativi: {n}": "Attempts: {n}",
+    "Riprova": "Retry",
+    "Scarta": "Dismiss",
+    "Scartare questa notifica? Non sarà più elaborata.": (
+        "Dismiss this notification? It will not be processed."
+    ),
+    "Notifica rimessa in elaborazione.": "Notification queued for processing again.",
+    "Notifica scartata.": "Notification dismissed.",
+    "Messaggio di un cittadino": "A citizen's message",
+    "Stato di un messaggio inviato": "Status of a sent message",
+    "Stato di un modello": "Template status",
+    "Categoria di un modello": "Template category",
+    "Preferenze di un cittadino": "A citizen's preferences",
+    "Errore segnalato da Meta": "Error reported by Meta",
+    "Notifica non riconosciuta": "Unrecognised notification",
+    "Notifica": "Notification",
+    "la risposta al cittadino": "the reply to the citizen",
+    "l'aggiornamento dello stato di un invio": "updating a message's delivery status",
+    "il conteggio dei messaggi ricevuti": "counting received messages",
+    "l'aggiornamento dei modelli": "updating the templates",
+    "l'invio dei contenuti dopo «Leggi»": "sending the content after “Leggi”",
+    "l'aggiornamento dei modelli delle campagne": "updating the campaigns' templates",
+    "la conferma di una cancellazione dei dati": "confirming a data erasure",
+    "un passo interno": "an internal step",
+    "Non riuscito: {step}": "Failed: {step}",
+    "il disco era pieno": "the disk was full",
+    "il database era occupato": "the database was busy",
+    "errore di lettura o scrittura del disco": "disk read or write error",
+    "Meta o la rete non hanno risposto in tempo": "Meta or the network did not answer in time",
+    "la rete non era raggiungibile": "the network could not be reached",
+    "Motivo non registrato.": "No reason recorded.",
 }

@@ -17,7 +17,12 @@ from appliance.core.db.migrate import current_version, discover
 async def run_checks(config: Config, say: Callable[[str], None]) -> int:
     """Print one line per check; return 0 when everything needed to serve is in order."""
     failures = 0
-    say(f"config: ok ({config.source or 'defaults and environment'})")
+    exposed = config.exposed_secrets()
+    if exposed:
+        say(f"config: {exposed}")
+        failures += 1
+    else:
+        say(f"config: ok ({config.source or 'defaults and environment'})")
     failures += await asyncio.to_thread(_check_database, config, say)
     await asyncio.to_thread(_check_privacy_facts, config, say)
     failures += await _check_graph_api(config, say)

@@ -8,7 +8,7 @@ from quart import Blueprint
 
 from appliance.core.health import SEVERITY, overall
 from appliance.lan.access import requires
-from appliance.lan.auth import the_appliance
+from appliance.lan.auth import principal, the_appliance
 from appliance.lan.forms import page
 from appliance.lan.i18n import gettext
 from appliance.operations.charts import Serie, bar_chart, line_chart
@@ -25,12 +25,17 @@ async def index() -> Any:
     checks = await appliance.health.snapshot()
     ordered = sorted(checks, key=lambda c: -SEVERITY.get(c.status, 1))
     story = await tell(appliance.db)
+    who = principal()
+    parked = 0
+    if who is not None and who.can("admin") and "inbox" in appliance.parts:
+        parked = await appliance.parts["inbox"].dead_letter_count()
     labels = [f"{d.day:02d}/{d.month:02d}" for d in story.days]
     return await page(
         "dashboard.html",
         checks=ordered,
         overall=overall([c.status for c in checks]),
         story=story,
+        dead_letters=parked,
         day_labels=labels,
         subscribers_chart=line_chart(
             "chart-subscribers",

@@ -31,7 +31,9 @@ async def run() -> Any:
 
 
 def register(app: Any) -> None:
-    """Add the page to the LAN app (reached from the dashboard's button)."""
+    """Add the self-test and dead-letter pages (reached from the dashboard) to the LAN app."""
     from appliance.lan.registry import add_pages
+    from appliance.operations import deadletters
 
     add_pages(app, bp)
+    add_pages(app, deadletters.bp)

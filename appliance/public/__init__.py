@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from quart import Quart, Response
 
 from appliance.cloudapi.responses import MAX_BODY_BYTES, PLAIN_TEXT
+from appliance.core.db.ids import bounded_ids
 from appliance.core.errors import ApplianceError
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 def create_public_app(appliance: Appliance) -> Quart:
     """The app behind the tunnel: its own routes, no templates, no static files."""
     app = Quart("appliance.public", static_folder=None, template_folder=None)
+    bounded_ids(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["appliance"] = appliance
 

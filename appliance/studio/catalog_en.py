@@ -251,4 +251,18 @@ MESSAGES_EN: dict[str, str] = {
     "meno di un minuto": "less than a minute",
     "circa {n} minuto": "about {n} minute",
     "circa {n} minuti": "about {n} minutes",
+    # Columns of the recipients' CSV export
+    "destinatario": "recipient",
+    "parte": "part",
+    "stato": "status",
+    "tentativi": "attempts",
+    "codice errore": "error code",
+    "spiegazione": "explanation",
+    "ora": "time",
+    "accettato da Meta": "accepted by Meta",
+    "inviato": "sent",
+    "consegnato": "delivered",
+    "letto": "read",
+    "non riuscito": "failed",
+    "ha toccato «Leggi»": "tapped “Leggi”",
 }

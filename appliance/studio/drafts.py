@@ -14,6 +14,7 @@ from appliance.campaigns import outbox
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
 from appliance.cloudapi.template_text import variables
 from appliance.core import audit
+from appliance.core.db.writer import compare_and_set
 from appliance.core.errors import BadRequest, Conflict, NotFound
 from appliance.studio.election import Election
 from appliance.studio.shipped import (
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from appliance.studio.media import MediaLibrary
 
 EDITING, PENDING, LAUNCHED, REJECTED = "editing", "pending", "launched", "rejected"
+LAUNCHABLE = (EDITING, PENDING, REJECTED)
 PAIR_SECONDS = 6.0  # one message every 6 s to one person (Meta's pair limit)
 MARKETING = "MARKETING"
 
@@ -107,18 +109,26 @@ class Drafts:
     async def save(self, draft_id: int, data: dict[str, Any], name: str | None = None) -> None:
         """Replace an editable draft's data (a pending one goes back to editing)."""
         draft = await self.get(draft_id)
-        if draft["state"] == LAUNCHED:
-            raise Conflict("this draft has been launched already")
-        await self._db.execute(
-            "UPDATE studio_drafts SET data = ?, name = ?, state = ?, updated_at = ? WHERE id = ?",
-            (
-                json.dumps(data, ensure_ascii=False),
-                (name or draft["name"]).strip()[:200] or draft["name"],
-                EDITING,
-                time.time(),
+        name = (name or draft["name"]).strip()[:200] or draft["name"]
+        text = json.dumps(data, ensure_ascii=False)
+
+        async def job(conn: Any) -> None:
+            # Not "read, then write": a launch between the two would be undone into editing.
+            saved = await compare_and_set(
+                conn,
+                "studio_drafts",
                 draft_id,
-            ),
-        )
+                "state",
+                LAUNCHABLE,
+                EDITING,
+                data=text,
+                name=name,
+                updated_at=time.time(),
+            )
+            if saved is None:
+                raise Conflict("this draft has been launched already")
+
+        await self._db.write(job)
 
     # -- content ----------------------------------------------------------------------------
 
@@ -359,28 +369,36 @@ class Drafts:
         body = await self._engine_body(draft["name"], data, preview.category)
         spec = parse_campaign(body)
         campaigns = self._appliance.parts["campaigns"]
-        campaign_id = await campaigns.create(spec, actor, address)
         # A resend's own filter is not a saved segment: it joins the campaign's copy here.
         audience = data["audience"]
         inline = audience.get("segment") if not audience.get("segment_id") else None
 
-        async def job(conn: Any) -> None:
+        async def claim(conn: Any, campaign_id: int) -> None:
+            # In the campaign's own transaction: of two presses at once, one creates it.
+            claimed = await compare_and_set(
+                conn,
+                "studio_drafts",
+                draft_id,
+                "state",
+                LAUNCHABLE,
+                LAUNCHED,
+                campaign_id=campaign_id,
+                decided_by=actor,
+                updated_at=time.time(),
+            )
+            if claimed is None:
+                raise Conflict("this draft has been launched already")
             if inline:
                 await conn.execute(
                     "UPDATE campaigns SET audience = json_set(audience, '$.segment', json(?))"
                     " WHERE id = ?",
                     (json.dumps(inline, ensure_ascii=False), campaign_id),
                 )
-            await conn.execute(
-                "UPDATE studio_drafts SET state = ?, campaign_id = ?, decided_by = ?,"
-                " updated_at = ? WHERE id = ?",
-                (LAUNCHED, campaign_id, actor, time.time(), draft_id),
-            )
             await audit.record_in(
                 conn, actor, "studio.launched", f"draft {draft_id}", f"campaign {campaign_id}"
             )
 
-        await self._db.write(job)
+        campaign_id = await campaigns.create(spec, actor, address, within=claim)
         await campaigns.send(campaign_id, actor, address, spread=spread)
         return campaign_id
 

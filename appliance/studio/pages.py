@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, Response, flash, redirect, request, url_for
+from quart import Blueprint, flash, redirect, request, url_for
 
 from appliance.audience import recipients
 from appliance.audience.segments import resend_filter
@@ -13,8 +13,8 @@ from appliance.cloudapi.client import GraphApiError
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, record_change, the_appliance
-from appliance.lan.csvsafe import csv_text
-from appliance.lan.forms import page
+from appliance.lan.csvsafe import csv_response
+from appliance.lan.forms import int_arg, page
 from appliance.lan.i18n import gettext
 from appliance.studio import report
 from appliance.studio.compose import STATE_NAMES, _approved_templates
@@ -36,6 +36,15 @@ STATUS_NAMES = {
 }
 LOG_PAGE = 100
 # The statuses whose time the CSV gives in a column each (the last one is in "ora" too).
+RECIPIENT_COLUMNS = (
+    "destinatario",
+    "parte",
+    "stato",
+    "tentativi",
+    "codice errore",
+    "spiegazione",
+    "ora",
+)
 HISTORY_COLUMNS = {
     "accepted": "accettato da Meta",
     "sent": "inviato",
@@ -97,10 +106,7 @@ async def detail(campaign_id: int) -> Any:
     counts = described["counts"]
     state = request.args.get("state", "")
     state = state if state in report.STATE_NAMES else ""
-    try:
-        offset = max(0, int(request.args.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    offset = int_arg("offset", 0)
     log = await report.recipient_log(
         appliance.db, campaign_id, state=state, offset=offset, limit=LOG_PAGE + 1
     )
@@ -135,22 +141,15 @@ async def export(campaign_id: int) -> Any:
     appliance = the_appliance()
     await appliance.parts["campaigns"].row(campaign_id)
     rows = await report.recipient_log(appliance.db, campaign_id, limit=1_000_000)
-    text = csv_text(
-        [
-            "destinatario",
-            "parte",
-            "stato",
-            "tentativi",
-            "codice errore",
-            "spiegazione",
-            "ora",
-            *HISTORY_COLUMNS.values(),
-        ],
+    header = [*RECIPIENT_COLUMNS, *HISTORY_COLUMNS.values()]
+    return csv_response(
+        f"campagna-{campaign_id}.csv",
+        [gettext(h) for h in header],
         (
             [
                 r["recipient"],
-                r["part_label"],
-                r["state_label"],
+                gettext(r["part_label"]),
+                gettext(r["state_label"]),
                 r["attempts"],
                 r["error_code"],
                 r["explanation"],
@@ -159,11 +158,6 @@ async def export(campaign_id: int) -> Any:
             ]
             for r in rows
         ),
-    )
-    return Response(
-        text,
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="campagna-{campaign_id}.csv"'},
     )
 
 

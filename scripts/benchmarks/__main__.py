@@ -35,7 +35,10 @@ def machine() -> str:
 
 
 def main(selected: list[str]) -> int:
-    """Run the selected (or all) benchmarks."""
+    """Run the selected (or all) benchmarks; ``--quick`` shortens the long ones (the soak)."""
+    if "--quick" in selected:
+        os.environ["BENCH_QUICK"] = "1"
+        selected = [name for name in selected if name != "--quick"]
     names = sorted(
         info.name[len("bench_") :]
         for info in pkgutil.iter_modules(package.__path__)
@@ -46,6 +49,7 @@ def main(selected: list[str]) -> int:
         print(f"unknown benchmarks: {', '.join(sorted(unknown))}; available: {', '.join(names)}")
         return 2
     rows: list[dict] = []
+    sections: list[str] = []
     failed = 0
     for name in selected or names:
         print(f"== {name}", flush=True)
@@ -64,6 +68,7 @@ def main(selected: list[str]) -> int:
             )
         print(f"   ({time.monotonic() - started:.0f} s)")
         rows.extend(results)
+        sections.extend(getattr(module, "SECTIONS", []))
     RESULTS.mkdir(exist_ok=True)
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
@@ -75,6 +80,8 @@ def main(selected: list[str]) -> int:
         f"| {r['bench']} | {r['name']} | {r['value']} {r['unit']} | {r.get('target', '')} |"
         for r in rows
     ]
+    for section in sections:
+        lines += ["", section]
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 1 if failed else 0

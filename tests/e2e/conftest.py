@@ -14,6 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from appliance.lan.security import HostAllowList
 from tests.admin.util import PASSWORD
 from tests.harness import RunningAppliance
 
@@ -52,6 +53,8 @@ class LiveServer:
     def __init__(self, running: RunningAppliance) -> None:
         self.running = running
         self.url = f"http://{HOST}:{urlsplit(running.lan_url).port}"
+        # The browser's name for the box, as [server] allowed_hosts would list a LAN name.
+        running.appliance.lan.extensions["admin.hosts"] = HostAllowList([HOST])
 
     def call(self, coro):
         """Run a coroutine in the appliance's loop."""

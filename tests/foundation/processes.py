@@ -39,6 +39,7 @@ alerts_enabled = false
 """,
         encoding="utf-8",
     )
+    path.chmod(0o640)  # as install.sh leaves it: it holds secrets, others may not read it
     return path
 
 

@@ -40,7 +40,8 @@ def exported(http, campaign: int) -> dict[str, dict[str, str]]:
     """The CSV export, one dict per recipient."""
     response = http.get(f"/studio/campaigns/{campaign}/recipients.csv")
     return {
-        r["destinatario"]: r for r in csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")))
+        r["destinatario"]: r
+        for r in csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";")
     }
 
 

@@ -228,7 +228,7 @@ def test_a_leggi_tap_lost_to_a_failed_write_is_answered_on_the_retry_and_counted
         exported = http.get(f"/studio/campaigns/{campaign}/recipients.csv").text
     assert '<dd id="followups">1</dd>' in page
     assert "Ha toccato «Leggi»" in page
-    (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))
+    (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")), delimiter=";")
     assert row["parte"] == "Modello" and row["ha toccato «Leggi»"] >= row["letto"] > ""
 
 

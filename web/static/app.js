@@ -7,6 +7,27 @@ document.addEventListener("submit", (event) => {
   const question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
+    return;
+  }
+  // Forms marked data-once (launch, resume, resend) are sent once: a second press does
+  // nothing. Disabled after this task, or the pressed button's value would not be sent.
+  if (form.hasAttribute("data-once")) {
+    window.setTimeout(() => {
+      for (const button of form.querySelectorAll("button")) {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+      }
+    }, 0);
+  }
+});
+
+window.addEventListener("pageshow", (event) => {
+  // Back from the next page (bfcache): the buttons work again, the server still decides.
+  if (event.persisted) {
+    for (const button of document.querySelectorAll("form[data-once] button")) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
   }
 });
 

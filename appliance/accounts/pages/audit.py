@@ -11,7 +11,7 @@ from quart import Blueprint, request
 from appliance.accounts.auditlog import AuditFilter, known_actions, query_audit
 from appliance.lan.access import requires
 from appliance.lan.auth import the_appliance
-from appliance.lan.forms import page
+from appliance.lan.forms import int_arg, page
 from appliance.lan.i18n import gettext
 
 bp = Blueprint("audit", __name__)
@@ -27,10 +27,6 @@ def _date(raw: str, errors: list[str], label: str) -> date | None:
         return None
 
 
-def _page_number(raw: str) -> int:
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
-
-
 @bp.get("/audit")
 @requires("viewer")
 async def index() -> Any:
@@ -44,7 +40,7 @@ async def index() -> Any:
         since=_date(args.get("since", ""), errors, gettext("Dal")),
         until=_date(args.get("until", ""), errors, gettext("Al")),
     )
-    number = _page_number(args.get("page", ""))
+    number = int_arg("page", 1, minimum=1)
     rows, more = await query_audit(db, flt, number)
     kept = {k: v for k, v in args.items() if k != "page" and v}
 

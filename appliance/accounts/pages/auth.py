@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, Response, redirect, request, session
+from quart import Blueprint, Response, current_app, redirect, request, session
 
 from appliance.accounts.setupcode import needs_setup
 from appliance.accounts.throttle import LoginThrottle
@@ -41,12 +41,18 @@ async def login() -> Any:
     password = form.get("password", "")
     target = safe_next(form.get("next"))
     address = client_address()
-    throttle = LoginThrottle(db)
-    wait = await throttle.wait_seconds(username, address)
+    throttle = LoginThrottle(db, current_app.extensions["admin.login_slots"])
+    wait = await throttle.reserve(username, address)
     if wait:
         error = gettext("Troppi tentativi errati: riprova tra {seconds} secondi.", seconds=wait)
         return await page("login.html", 429, next=target, username=username, error=error)
-    user = await authenticate(db, username, password) if username and password else None
+    if not await throttle.verify_slot():
+        error = gettext("Troppi accessi in corso: riprova tra qualche secondo.")
+        return await page("login.html", 429, next=target, username=username, error=error)
+    try:
+        user = await authenticate(db, username, password) if username and password else None
+    finally:
+        throttle.release_slot()
     if user is None:
         await throttle.failed(username, address)
         await audit.record(db, "anonymous", "login.failed", username, "", address)

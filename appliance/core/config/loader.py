@@ -53,6 +53,27 @@ class Config:
             if s.secret and self.values[s.section][s.key]
         ]
 
+    def exposed_secrets(self) -> str:
+        """A one-line problem when the main config file holds secrets others can read, or ""."""
+        if self.source is None:
+            return ""
+        held = [
+            f"[{s.section}] {s.key}"
+            for s in SETTINGS
+            if s.secret and self.origins.get((s.section, s.key)) == "config file"
+        ]
+        try:
+            mode = stat.S_IMODE(self.source.stat().st_mode)
+        except OSError:
+            return ""
+        if not held or not mode & stat.S_IROTH:
+            return ""
+        return (
+            f"config file {self.source} holds secrets ({', '.join(held)}) and is readable by "
+            f"every user (mode {mode:04o}): move them to the secrets file, or run: "
+            f"chmod 640 {self.source}"
+        )
+
     @property
     def has_real_credentials(self) -> bool:
         """True when a Meta token or app secret is configured."""
@@ -134,6 +155,8 @@ def _read_toml(path: Path, problems: list[str], *, what: str) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         problems.append(f"{what} {path} does not exist")
+    except IsADirectoryError:
+        problems.append(f"{what} {path} is a directory; give the path of the file itself")
     except PermissionError:
         problems.append(f"{what} {path} cannot be read (permission denied)")
     except tomllib.TOMLDecodeError as err:
@@ -149,9 +172,14 @@ def _read_secrets(path: Path, problems: list[str]) -> dict[str, Any]:
     except FileNotFoundError:
         problems.append(f"secrets file {path} does not exist (create it with mode 0600)")
         return {}
-    if mode & (stat.S_IROTH | stat.S_IWOTH):
+    if stat.S_ISDIR(mode):
+        problems.append(f"secrets file {path} is a directory; give the path of the file itself")
+        return {}
+    if mode & 0o077:
+        # Only the service's own user may read it: a group (or everybody) reading is refused.
+        who = "every user" if mode & (stat.S_IROTH | stat.S_IWOTH) else "its group"
         problems.append(
-            f"secrets file {path} is readable by every user (mode {stat.S_IMODE(mode):04o}); "
+            f"secrets file {path} is readable by {who} (mode {stat.S_IMODE(mode):04o}); "
             f"run: chmod 600 {path}"
         )
         return {}

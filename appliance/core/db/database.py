@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from appliance.core.db.migrate import migrate
+from appliance.core.db.migrate import MigrationError, migrate
 from appliance.core.db.writer import Outcome, WriteConnection, WriterThread
 
 T = TypeVar("T")
@@ -58,11 +58,22 @@ class Database:
         self._all_readers.clear()
 
     def _migrate_sync(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+        except sqlite3.Error as err:
+            raise MigrationError(f"cannot open {self.path}: {err}") from None
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             migrate(conn)
+        except sqlite3.DatabaseError as err:
+            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
+                raise
+            # One line for the technician, not a traceback: this needs a backup, not a retry.
+            raise MigrationError(
+                f"{self.path} is damaged ({err}); run `appliance check`, then restore the "
+                "latest backup with `appliance restore FILE`"
+            ) from None
         finally:
             conn.close()
 

@@ -93,6 +93,31 @@ class WriteConnection:
         return self._conn.execute(sql, params).fetchall()
 
 
+async def compare_and_set(
+    conn: WriteConnection,
+    table: str,
+    row_id: int,
+    column: str,
+    expected: Iterable[Any],
+    new: Any,
+    **also: Any,
+) -> sqlite3.Row | None:
+    """Move one row's ``column`` from one of ``expected`` to ``new`` (and set ``also``).
+
+    The updated row, or None when the row is not (or no longer) in an expected state: of
+    concurrent requests for the same transition exactly one gets the row. Table and column
+    names come from code, never from a request.
+    """
+    before = list(expected)
+    sets = ", ".join(f"{name} = ?" for name in (column, *also))
+    marks = ", ".join("?" * len(before))
+    async with conn.execute(
+        f"UPDATE {table} SET {sets} WHERE id = ? AND {column} IN ({marks}) RETURNING *",
+        (new, *also.values(), row_id, *before),
+    ) as cursor:
+        return await cursor.fetchone()
+
+
 Job = Callable[[WriteConnection], Awaitable[Any]]
 Outcome = tuple[bool, Any]  # (succeeded, value or exception)
 Deliver = Callable[[list[tuple[Any, Outcome]]], None]

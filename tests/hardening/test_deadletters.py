@@ -1,0 +1,105 @@
+"""The dead-letter page: parked notifications with the reason in words, retried or dismissed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.admin.util import add_user, fetch, login
+from tests.harness import post_webhook, wait_until
+
+pytestmark = pytest.mark.fast
+
+DISK_FULL = "conversation: OperationalError: database or disk is full"
+
+
+def _message(n: int) -> dict:
+    wa_id = f"39333000000{n}"
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "390612345678", "phone_number_id": "200000000000002"},
+        "contacts": [{"profile": {"name": "Anna"}, "wa_id": wa_id}],
+        "messages": [
+            {
+                "from": wa_id,
+                "id": f"wamid.DEAD{n}",
+                "timestamp": "1760000000",
+                "type": "text",
+                "text": {"body": "ciao"},
+            }
+        ],
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+def _parked(running, count: int) -> list[int]:
+    """``count`` citizen messages delivered, then parked as after a full disk."""
+    for n in range(count):
+        assert post_webhook(running.public_url, _message(n)).status_code == 200
+    wait_until(
+        lambda: (
+            fetch(running, "SELECT count(*) FROM webhook_events WHERE state != 'pending'")
+            == [(count,)]
+        )
+    )
+    running.call(
+        running.appliance.db.execute(
+            "UPDATE webhook_events SET state = 'dead', attempts = 5, last_error = ?", (DISK_FULL,)
+        )
+    )
+    return [row[0] for row in fetch(running, "SELECT id FROM webhook_events ORDER BY id")]
+
+
+def test_admins_see_parked_notifications_with_the_reason_and_retry_or_dismiss(running):
+    first, second = _parked(running, 2)
+    add_user(running, "boss")
+    boss = login(running, "boss")
+    assert "Apri le notifiche non elaborate (2)" in boss.get("/").text
+    listing = boss.get("/dead-letters").text
+    assert "Messaggio di un cittadino" in listing
+    assert "Non riuscito: la risposta al cittadino (il disco era pieno)." in listing
+    assert "393330000000" in listing and "393330000001" in listing
+
+    assert boss.post(f"/dead-letters/{first}/retry").status_code == 303
+    assert fetch(running, "SELECT state FROM webhook_events WHERE id = ?", (first,)) != [("dead",)]
+    assert boss.post(f"/dead-letters/{second}/dismiss").status_code == 303
+    [(state, error)] = fetch(
+        running, "SELECT state, last_error FROM webhook_events WHERE id = ?", (second,)
+    )
+    assert state == "done" and error == f"dismissed by boss: {DISK_FULL}"
+    # Each once: a second press finds nothing waiting.
+    assert boss.post(f"/dead-letters/{first}/retry").status_code == 404
+    assert boss.post(f"/dead-letters/{second}/dismiss").status_code == 404
+    audited = fetch(
+        running,
+        "SELECT actor, action, target FROM audit_log WHERE action LIKE 'deadletter.%' ORDER BY id",
+    )
+    assert audited == [
+        ("boss", "deadletter.retried", str(first)),
+        ("boss", "deadletter.dismissed", str(second)),
+    ]
+    assert "Nessuna notifica in attesa." in boss.get("/dead-letters").text
+    assert "notifiche non elaborate" not in boss.get("/").text
+
+
+def test_only_admins_may_open_or_act_on_dead_letters(running):
+    [parked] = _parked(running, 1)
+    add_user(running, "opera", "operator")
+    operator = login(running, "opera")
+    assert operator.get("/dead-letters").status_code == 403
+    assert operator.post(f"/dead-letters/{parked}/retry").status_code == 403
+    assert operator.post(f"/dead-letters/{parked}/dismiss").status_code == 403
+    assert "notifiche non elaborate" not in operator.get("/").text
+    assert fetch(running, "SELECT state FROM webhook_events") == [("dead",)]
+
+
+def test_the_page_speaks_english_too(running):
+    _parked(running, 1)
+    add_user(running, "boss")
+    boss = login(running, "boss")
+    boss.post("/language", data={"language": "en", "next": "/"})
+    listing = boss.get("/dead-letters").text
+    assert "Failed: the reply to the citizen (the disk was full)." in listing
+    assert "Retry" in listing and "Dismiss" in listing
