@@ -39,10 +39,16 @@ class Question:
     options: tuple[tuple[str, str, str], ...]
     position: int
     active: bool
+    purpose_it: str = ""
+    purpose_en: str = ""
 
     def prompt(self, language: str) -> str:
         """The question in ``language`` (Italian when untranslated)."""
         return (self.prompt_en if language == "en" else "") or self.prompt_it
+
+    def purpose(self, language: str) -> str:
+        """What the answer is used for, in ``language`` (Italian when untranslated)."""
+        return (self.purpose_en if language == "en" else "") or self.purpose_it
 
 
 def label(option: tuple[str, str, str], language: str) -> str:
@@ -291,6 +297,8 @@ class Audience:
                     options,
                     r["position"],
                     bool(r["active"]),
+                    r["purpose_it"],
+                    r["purpose_en"],
                 )
             )
         return found

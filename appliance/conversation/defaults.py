@@ -177,6 +177,12 @@ DEFAULTS: dict[str, Text] = {
         "Type your answer, or SKIP.",
         "Suggerimento: testo libero",
     ),
+    "question_purpose": T(
+        "(Serve a {purpose}.)",
+        "(Used for {purpose}.)",
+        "Profilo: a cosa serve la risposta, sotto ogni domanda",
+        placeholders=("purpose",),
+    ),
     "current_answer": T(
         "Risposta attuale: {answer}",
         "Current answer: {answer}",

@@ -124,6 +124,19 @@ def text_sections() -> list[tuple[str, str, list[str]]]:
 _KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
 MAX_NOTICE = 20_000
 MAX_PROMPT = 1000
+MAX_PURPOSE = 200
+PURPOSE_NEEDED = (
+    "Scrivi a cosa serve la risposta: il cittadino lo legge sotto la domanda (minimizzazione"
+    " dei dati, art. 5 del GDPR)."
+)
+
+
+def _purpose(form: Any) -> tuple[str, str]:
+    """The question's purpose in Italian and English, as the form sent it."""
+    return (
+        " ".join(form.get("purpose_it", "").split())[:MAX_PURPOSE],
+        " ".join(form.get("purpose_en", "").split())[:MAX_PURPOSE],
+    )
 
 
 async def _editor_page(status: int = 200, **context: Any) -> Any:
@@ -243,7 +256,11 @@ async def add_question() -> Any:
     form = await request.form
     key, kind = form.get("key", "").strip().lower(), form.get("kind", "")
     prompt_it, prompt_en = form.get("prompt_it", "").strip(), form.get("prompt_en", "").strip()
+    purpose_it, purpose_en = _purpose(form)
     options = _options(form.get("options", ""))
+    if not purpose_it:
+        await flash(gettext(PURPOSE_NEEDED), "error")
+        return redirect(url_for("bot.index") + "#questions", 303)
     if not _KEY.match(key) or kind not in KINDS or not prompt_it or len(prompt_it) > MAX_PROMPT:
         await flash(
             gettext("Servono un codice (lettere minuscole e cifre), un tipo e la domanda."), "error"
@@ -256,9 +273,19 @@ async def add_question() -> Any:
 
     async def job(conn: Any) -> None:
         await conn.execute(
-            "INSERT INTO profile_questions (key, kind, prompt_it, prompt_en, options, position)"
-            " VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM profile_questions))",
-            (key, kind, prompt_it, prompt_en[:MAX_PROMPT], json.dumps(options, ensure_ascii=False)),
+            "INSERT INTO profile_questions (key, kind, prompt_it, prompt_en, options, purpose_it,"
+            " purpose_en, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?,"
+            " (SELECT coalesce(max(position), 0) + 1 FROM profile_questions))",
+            (
+                key,
+                kind,
+                prompt_it,
+                prompt_en[:MAX_PROMPT],
+                json.dumps(options, ensure_ascii=False),
+                purpose_it,
+                purpose_en,
+            ),
         )
         await audit.record_in(conn, who, "bot.question_added", key, kind, address)
 
@@ -303,6 +330,10 @@ async def edit_question(qid: int) -> Any:
     if not prompt_it or len(prompt_it) > MAX_PROMPT:
         await flash(gettext("La domanda in italiano è obbligatoria."), "error")
         return redirect(url_for("bot.index") + "#questions", 303)
+    purpose_it, purpose_en = _purpose(form)
+    if not purpose_it:
+        await flash(gettext(PURPOSE_NEEDED), "error")
+        return redirect(url_for("bot.index") + "#questions", 303)
     try:
         position = int(form.get("position", "0"))
     except ValueError:
@@ -312,12 +343,15 @@ async def edit_question(qid: int) -> Any:
 
     async def job(conn: Any) -> None:
         await conn.execute(
-            "UPDATE profile_questions SET prompt_it = ?, prompt_en = ?, position = ?, active = ?,"
+            "UPDATE profile_questions SET prompt_it = ?, prompt_en = ?, purpose_it = ?,"
+            " purpose_en = ?, position = ?, active = ?,"
             " options = CASE WHEN kind IN ('single', 'multiple') THEN ? ELSE options END"
             " WHERE id = ?",
             (
                 prompt_it,
                 prompt_en[:MAX_PROMPT],
+                purpose_it,
+                purpose_en,
                 position,
                 int(form.get("active") == "1"),
                 options,

@@ -210,6 +210,7 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
             "key": "cane",
             "kind": "single",
             "prompt_it": "Hai un cane?",
+            "purpose_it": "avvisi sulla vaccinazione dei cani",
             "options": "si|Sì",
         }
         record("bot.add_question", lambda: http.post("/bot/questions", data=question))

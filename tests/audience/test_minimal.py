@@ -40,7 +40,12 @@ def test_the_bot_editor_warns_on_special_categories_and_free_text(running):
     http = login(running, "editor")
     added = http.post(
         "/bot/questions",
-        data={"key": "salute", "kind": "text", "prompt_it": "Hai una malattia cronica?"},
+        data={
+            "key": "salute",
+            "kind": "text",
+            "prompt_it": "Hai una malattia cronica?",
+            "purpose_it": "prova",
+        },
     )
     page = html.unescape(http.get(added.headers["location"]).text)
     assert "dati particolari (salute)" in page
@@ -51,6 +56,7 @@ def test_the_bot_editor_warns_on_special_categories_and_free_text(running):
             "key": "frazione2",
             "kind": "single",
             "prompt_it": "Dove abiti?",
+            "purpose_it": "avvisi nella tua zona",
             "options": "Centro",
         },
     )

@@ -167,3 +167,11 @@ def test_check_names_the_missing_facts(tmp_path):
     lines.clear()
     asyncio.run(run_checks(make_config(tmp_path), lines.append))
     assert "privacy notice: every legal fact is set" in lines
+
+
+def test_each_profile_question_tells_the_citizen_what_it_is_for(bot, citizen):
+    citizen.send("4")
+    _, optin = citizen.replies(2)  # without a public page the notice comes first
+    citizen.tap(optin["interactive"]["action"]["buttons"][0]["reply"]["id"])
+    first_question = text_of(citizen.reply())
+    assert "(Serve a mandarti gli avvisi pensati per la tua età" in first_question

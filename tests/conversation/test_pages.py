@@ -79,12 +79,28 @@ def test_questions_and_topics_are_edited_by_editors(bot, staff):
         data={"key": "figli", "kind": "number", "prompt_it": "Quanti figli hai?", "options": ""},
     )
     assert added.status_code == 303
+    keys = [r["key"] for r in rows(bot, "SELECT key FROM profile_questions ORDER BY position")]
+    assert "figli" not in keys  # refused: a question must say what the answer is for
+    added = editor.post(
+        "/bot/questions",
+        data={
+            "key": "figli",
+            "kind": "number",
+            "prompt_it": "Quanti figli hai?",
+            "purpose_it": "avvisarti delle iscrizioni a scuola",
+            "options": "",
+        },
+    )
+    assert added.status_code == 303
     editor.post("/bot/topics", data={"key": "scuola", "name_it": "Scuola", "name_en": "School"})
     keys = [r["key"] for r in rows(bot, "SELECT key FROM profile_questions ORDER BY position")]
     assert keys[-1] == "figli"
     assert rows(bot, "SELECT name_en FROM topics WHERE key = 'scuola'") == [{"name_en": "School"}]
     [q] = rows(bot, "SELECT id FROM profile_questions WHERE key = 'eta'")
-    editor.post(f"/bot/questions/{q['id']}", data={"prompt_it": "Età?", "position": "1"})
+    editor.post(
+        f"/bot/questions/{q['id']}",
+        data={"prompt_it": "Età?", "purpose_it": "avvisi per età", "position": "1"},
+    )
     assert rows(bot, "SELECT active FROM profile_questions WHERE key = 'eta'") == [{"active": 0}]
 
 

@@ -68,6 +68,8 @@ class QuestionSteps:
             return
         tok, lang, texts = state.token, turn.language, self.deps.texts
         prompt = question.prompt(lang)
+        if question.purpose(lang):  # the citizen reads what the answer is for (GDPR art. 5)
+            prompt = f"{prompt}\n{turn.text('question_purpose', purpose=question.purpose(lang))}"
         prompt = f"{lead}\n\n{prompt}" if lead else prompt
         if question.kind in ("single", "multiple", "topics"):
             numbered = "\n".join(f"{i} {label(o, lang)}" for i, o in enumerate(question.options, 1))
