@@ -83,10 +83,24 @@ class _CappedTCPServer(TCPServer):
             self.writer.transport.abort()  # nothing read, nothing buffered: refused
             return
         cfg.open_connections += 1
+        self._counted = True
         try:
             await super().run()
         finally:
-            cfg.open_connections -= 1
+            self._release()
+
+    async def _read_data(self) -> None:
+        # The client is gone once reading ends; Hypercorn then keeps the connection's task
+        # group until its keep-alive timer fires (5 s), which must not count against the cap.
+        try:
+            await super()._read_data()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if getattr(self, "_counted", False):
+            self._counted = False
+            self.config.open_connections -= 1  # type: ignore[attr-defined]
 
 
 # Hypercorn has no connection limit of its own; its accept callback builds this class.

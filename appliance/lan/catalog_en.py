@@ -516,6 +516,7 @@ MESSAGES: dict[str, str] = {
     "Quando ({zone})": "When ({zone})",
     "Tutti gli orari sono nel fuso {zone}.": "All times are in the {zone} time zone.",
     # Labels of stored codes (appliance/lan/labels.py)
+    "Avviso di Meta sull'account WhatsApp": "Meta's notice about the WhatsApp account",
     "Allerta approvata": "Alert approved",
     "Allerta scartata": "Alert dismissed",
     "Allerta inviata": "Alert sent",

@@ -6,6 +6,7 @@ from appliance.lan.i18n import gettext
 
 # Every action the audit log records, in the staff's words (a test checks none is missing).
 AUDIT_ACTIONS: dict[str, str] = {
+    "account.notice": "Avviso di Meta sull'account WhatsApp",
     "alert.approved": "Allerta approvata",
     "alert.dismissed": "Allerta scartata",
     "alert.sent": "Allerta inviata",

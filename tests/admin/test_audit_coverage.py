@@ -34,6 +34,8 @@ COVERED_ELSEWHERE = {
     "emergency.virtual_press": "demo mode only: tests/box/test_emergency.py",
     "alerts.approve": "needs an alert from a feed: tests/feeds/test_pages.py",
     "alerts.dismiss": "needs an alert from a feed: tests/feeds/test_pages.py",
+    "deadletters.retry": "needs a parked delivery: tests/hardening/test_deadletters.py",
+    "deadletters.dismiss": "needs a parked delivery: tests/hardening/test_deadletters.py",
 }
 
 CSV = "numero,nome,argomenti\n+39 333 555 0001,Anna,allerte\n"

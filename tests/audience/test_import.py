@@ -123,9 +123,9 @@ def test_csv_export_defuses_formulas(running, admin):
     # Headers and statuses in Italian words, the time on the town's clock.
     header, first = response.text.splitlines()[:2]
     assert header.lstrip("\ufeff").startswith(
-        "numero,identificativo utente,identificativo principale,nome utente,stato,lingua,nome,"
+        '"telefono";"id utente";"id utente principale";"nome utente";"stato";"lingua";"nome";'
     )
-    assert ",iscritto,italiano," in first
+    assert ';"iscritto";"italiano";' in first
 
 
 def test_an_export_needs_a_stated_purpose_which_the_audit_log_keeps(running, admin):

@@ -48,3 +48,16 @@ def test_five_hundred_held_connections_stay_under_150_mb_and_leave_nothing(servi
         public + "/webhook", content=body, headers={"X-Hub-Signature-256": signature}
     )
     assert answer.status_code == 200, answer.text
+
+
+def test_closed_connections_free_their_place_at_once(serving):
+    """Meta opens a connection per delivery at times: far more than the cap in a few seconds
+    must all be answered (a closed connection lingers in Hypercorn until its keep-alive timer)."""
+    _proc, public = serving
+    body = json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()
+    headers = {"X-Hub-Signature-256": sign(body, "proc-app-secret-456")}
+    answers = [
+        httpx.post(public + "/webhook", content=body, headers=headers).status_code
+        for _ in range(200)
+    ]
+    assert answers == [200] * 200
