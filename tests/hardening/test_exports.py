@@ -25,12 +25,14 @@ def test_subscriber_export_keeps_a_hostile_name_in_one_inert_cell(running):
     add_subscriber(running, "393331234001", name=HOSTILE)
     add_user(running, "admin")
     http = login(running, "admin")
-    response = http.post("/subscribers/export.csv")
+    response = http.post("/subscribers/export.csv", data={"purpose": "verifica dell'RPD"})
     assert response.headers["content-type"].startswith("text/csv")
     header, row = _cells(response.text)
     assert header == [
         "telefono",
         "id utente",
+        "id utente principale",
+        "nome utente",
         "stato",
         "lingua",
         "nome",
@@ -50,5 +52,17 @@ def test_export_headers_follow_the_staff_language(running):
     add_user(running, "admin")
     http = login(running, "admin")
     http.post("/language", data={"language": "en", "next": "/"})
-    header, _ = _cells(http.post("/subscribers/export.csv").text)
-    assert header == ["phone", "user id", "status", "language", "name", "subscribed at", "topics"]
+    header, _ = _cells(
+        http.post("/subscribers/export.csv", data={"purpose": "verifica dell'RPD"}).text
+    )
+    assert header == [
+        "phone",
+        "user id",
+        "parent user id",
+        "username",
+        "status",
+        "language",
+        "name",
+        "subscribed at",
+        "topics",
+    ]
