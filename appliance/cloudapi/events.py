@@ -722,7 +722,8 @@ def _system_change(base: dict[str, Any], m: dict[str, Any], sender: Identity) ->
         if found and found.group(2) == new_user and found.group(1) != new_user:
             sender = Identity(wa_id=sender.wa_id, user_id=found.group(1), name=sender.name)
     # Only user_changed_number moves the number (Meta's user id notice repeats a wa_id).
-    new_wa = _phone(system.get("wa_id"), None) if change == "user_changed_number" else None
+    moved_to = system.get("wa_id") or system.get("new_wa_id")  # Meta's pages show both names
+    new_wa = _phone(moved_to, None) if change == "user_changed_number" else None
     return SystemChange(
         **base,
         wamid=str(m.get("id") or base["key"]),
