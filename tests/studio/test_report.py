@@ -22,7 +22,7 @@ STAMP = r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d"  # the town's clock, Italian form
 
 def history(page: str, person: str) -> list[tuple[str, str]]:
     """(time, status) lines of a person's log row on the detail page."""
-    row = re.search(rf"<th scope=\"row\">{person}</th>(.*?)</tr>", page, re.S)
+    row = re.search(rf"<th scope=\"row\">(?:<bdi>)?{person}(?:</bdi>)?</th>(.*?)</tr>", page, re.S)
     assert row, f"{person} is not in the log"
     items = re.findall(r"<li><time>([^<]*)</time> ([^<(]+)", row[1])
     return [(at, label.strip()) for at, label in items]
