@@ -73,6 +73,6 @@ def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, s
     assert server.call(monitor.get(change.key)).status == "sent"
 
     page.goto(server.url + "/audit")
-    row = page.get_by_role("row").filter(has_text="alert.approved")
+    row = page.get_by_role("row").filter(has_text="Allerta approvata")
     expect(row).to_contain_text("operator")
     expect(row).to_contain_text(change.key)
