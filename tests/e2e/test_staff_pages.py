@@ -205,7 +205,7 @@ def test_the_persons_data_as_a_printable_document_in_italian(page: Page, server,
         )
         await conn.execute(
             "INSERT INTO consents (subscriber_id, at, kind, notice_version)"
-            " VALUES (?, '2026-03-02T09:15:00.000Z', 'granted', 1)",
+            " VALUES (?, '2026-03-02T09:15:00.000Z', 'opted_in', 1)",
             (sid,),
         )
         return sid
@@ -225,7 +225,7 @@ def test_the_persons_data_as_a_printable_document_in_italian(page: Page, server,
     expect(facts).to_contain_text("02/03/2026 10:15")  # 09:15 UTC is 10:15 in Rome
     expect(page.locator(".document")).to_contain_text("In quale frazione abiti?")
     expect(page.locator(".document")).to_contain_text("Fuori paese")
-    expect(page.locator(".document")).to_contain_text("consenso dato (informativa, versione 1)")
+    expect(page.locator(".document")).to_contain_text("iscrizione richiesta (opt-in) (informativa, versione 1)")
     assert "active" not in page.locator(".document").inner_text()
     assert_accessible(axe, page)
     page.emulate_media(media="print")
