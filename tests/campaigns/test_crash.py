@@ -21,8 +21,8 @@ from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, RunningSimulator
 
 pytestmark = pytest.mark.slow
 
-RECIPIENTS = 5000
-KILLS = 5
+RECIPIENTS = 2500
+KILLS = 4
 MAX_IN_FLIGHT = 24
 GRACE = 15
 
