@@ -225,7 +225,9 @@ def test_the_persons_data_as_a_printable_document_in_italian(page: Page, server,
     expect(facts).to_contain_text("02/03/2026 10:15")  # 09:15 UTC is 10:15 in Rome
     expect(page.locator(".document")).to_contain_text("In quale frazione abiti?")
     expect(page.locator(".document")).to_contain_text("Fuori paese")
-    expect(page.locator(".document")).to_contain_text("iscrizione richiesta (opt-in) (informativa, versione 1)")
+    expect(page.locator(".document")).to_contain_text(
+        "iscrizione richiesta (opt-in) (informativa, versione 1)"
+    )
     assert "active" not in page.locator(".document").inner_text()
     assert_accessible(axe, page)
     page.emulate_media(media="print")
