@@ -270,9 +270,17 @@ def test_rows_written_after_an_erasure_are_pseudonymised_by_the_daily_job(bot, c
     citizen.send("cancella i miei dati")
     citizen.tap(button_ids(citizen.reply())[0])
     assert "cancellati" in text_of(citizen.reply())
-    wait_until(
-        lambda: rows(bot, "SELECT 1 FROM message_statuses WHERE recipient_id = ?", (citizen.wa_id,))
-    )
+    sent = len(citizen.all())
+
+    def every_status_in():
+        # Statuses come back sent → delivered → read: a late one written after the purge
+        # would be a new row, so the job runs once each message has reached "read".
+        found = rows(
+            bot, "SELECT status FROM message_statuses WHERE recipient_id = ?", (citizen.wa_id,)
+        )
+        return len(found) >= sent and all(r["status"] == "read" for r in found)
+
+    wait_until(every_status_in, timeout=30)
     bot.call(bot.appliance.parts["retention"].run_once())
     for table, column in (("outbox", "recipient"), ("message_statuses", "recipient_id")):
         assert not rows(bot, f"SELECT 1 FROM {table} WHERE {column} = ?", (citizen.wa_id,)), table
