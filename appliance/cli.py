@@ -98,7 +98,7 @@ def _load(args: argparse.Namespace) -> Config:
     from appliance.core.logs import REDACTOR, setup_logging
 
     config = load_config(args.config)
-    setup_logging(config.values["logging"]["level"])
+    setup_logging(config.logging.level)
     REDACTOR.add(*config.secrets())
     return config
 
@@ -293,11 +293,11 @@ def cmd_led_off(args: argparse.Namespace) -> int:
     from appliance.box.led import switch_off
 
     config = _load(args)
-    if not config.values["gpio"]["enabled"]:
+    if not config.gpio.enabled:
         _say("GPIO disabled: no LED to switch off")
         return 0
-    switch_off(config.values["gpio"]["led_pin"])
-    _say(f"status LED on GPIO{config.values['gpio']['led_pin']} switched off")
+    switch_off(config.gpio.led_pin)
+    _say(f"status LED on GPIO{config.gpio.led_pin} switched off")
     return 0
 
 

@@ -124,16 +124,16 @@ def _bounded_public(cfg: _ListenerConfig) -> _ListenerConfig:
 
 def bind_listeners(appliance: Appliance) -> tuple[tuple[HypercornConfig, Sockets], ...]:
     """Create both listening sockets before anything starts, so a busy port fails fast."""
-    server = appliance.config.values["server"]
-    public_cfg = _bounded_public(_hypercorn_config(server["public_bind"]))
+    server = appliance.config.server
+    public_cfg = _bounded_public(_hypercorn_config(server.public_bind))
     public = _bind(public_cfg, "public", "public_bind")
     lan_cfg = _hypercorn_config(
-        server["lan_bind"], certfile=server["tls_certfile"], keyfile=server["tls_keyfile"]
+        server.lan_bind, certfile=server.tls_certfile, keyfile=server.tls_keyfile
     )
     try:
         lan = _bind(lan_cfg, "LAN", "lan_bind")
     except BindError as err:
-        host, port = parse_bind(server["lan_bind"])
+        host, port = parse_bind(server.lan_bind)
         cause = err.__cause__
         if host == "::" and isinstance(cause, OSError) and cause.errno == errno.EAFNOSUPPORT:
             log.warning("IPv6 is off on this machine: LAN listener falls back to 0.0.0.0:%d", port)

@@ -190,7 +190,7 @@ async def fill(text: str, db: Database, config: Config, language: str = "it") ->
         "comune": facts.controller_name,
         "address": facts.controller_address,
         "dpo": facts.dpo_contact,
-        **config.values["retention"],
+        **config.retention.as_dict(),
     }
     try:
         return text.format(**values)

@@ -79,7 +79,7 @@ def context_from(facts: PrivacyFacts, contact: str, config: Config) -> dict[str,
     """The legal facts, retention, roles and addresses the papers are filled with."""
     return {
         "facts": asdict(facts),
-        "retention": dict(config.values["retention"]),
+        "retention": config.retention.as_dict(),
         "roles": [_ROLE_WORDS.get(role, "lettore") for role in ROLES],
         "allowed_networks": list(config.server.allowed_networks),
         "public_url": config.server.public_url.rstrip("/"),

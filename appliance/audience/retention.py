@@ -36,21 +36,21 @@ class Period:
 
 def policy(config: Config) -> list[Period]:
     """The periods in force, as shown to admins and viewers."""
-    r = config.values["retention"]
+    r = config.retention
     return [
         Period(
-            "webhook_days", "Dati grezzi dei messaggi ricevuti da Meta (webhook)", r["webhook_days"]
+            "webhook_days", "Dati grezzi dei messaggi ricevuti da Meta (webhook)", r.webhook_days
         ),
-        Period("inbox_days", "Testi della conversazione e della posta in arrivo", r["inbox_days"]),
+        Period("inbox_days", "Testi della conversazione e della posta in arrivo", r.inbox_days),
         Period(
             "recipient_log_days",
             "Registri di consegna per destinatario e risposte inviate",
-            r["recipient_log_days"],
+            r.recipient_log_days,
         ),
         Period(
             "contact_days",
             "Profilo di chi non si è mai iscritto o ha annullato l'iscrizione",
-            r["contact_days"],
+            r.contact_days,
         ),
     ]
 
@@ -85,12 +85,12 @@ class Retention:
 
     async def run_once(self) -> dict[str, int]:
         """Purge everything past its period; return counts per kind, also kept as the last run."""
-        r = self.config.values["retention"]
+        r = self.config.retention
         now = self.clock()
-        webhook_cut = now - r["webhook_days"] * DAY
-        inbox_cut = now - r["inbox_days"] * DAY
-        log_cut = now - r["recipient_log_days"] * DAY
-        contact_cut = now - r["contact_days"] * DAY
+        webhook_cut = now - r.webhook_days * DAY
+        inbox_cut = now - r.inbox_days * DAY
+        log_cut = now - r.recipient_log_days * DAY
+        contact_cut = now - r.contact_days * DAY
         idle = await self.db.fetchall(
             "SELECT id, wa_id, user_id, parent_user_id FROM subscribers WHERE status = 'unsubscribed'"
             " AND coalesce(unsubscribed_at, '') < ? AND coalesce(last_inbound_at, 0) < ?",

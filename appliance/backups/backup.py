@@ -147,7 +147,7 @@ def _create(
     finally:
         plain.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
-    keep = config.values["backup"]["keep"]
+    keep = config.backup.keep
     result = BackupResult(final, final.stat().st_size, schema, removed=store.prune(directory, keep))
     _copy_off_device(config, result, keep)
     return result

@@ -35,18 +35,18 @@ class BackupFile:
 
 def backup_dir(config: Config) -> Path:
     """The folder of the encrypted backups (relative paths from the working directory)."""
-    return Path(config.values["backup"]["dir"]).expanduser().resolve()
+    return Path(config.backup.dir).expanduser().resolve()
 
 
 def key_path(config: Config) -> Path | None:
     """The key file, or None when backups are not configured."""
-    value = config.values["backup"]["key_file"]
+    value = config.backup.key_file
     return Path(value).expanduser().resolve() if value else None
 
 
 def copy_dir(config: Config) -> Path | None:
     """The off-device folder, or None."""
-    value = config.values["backup"]["copy_to"]
+    value = config.backup.copy_to
     return Path(value).expanduser() if value else None
 
 

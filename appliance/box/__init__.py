@@ -28,13 +28,13 @@ class Box:
     """The button, the LED and the state service; off the Pi they run on gpiozero's mock pins."""
 
     def __init__(self, appliance: Appliance) -> None:
-        gpio = appliance.config.values["gpio"]
-        self.virtual = not gpio["enabled"]
+        gpio = appliance.config.gpio
+        self.virtual = not gpio.enabled
         # Real pins: gpiozero's default factory (lgpio on Raspberry Pi OS); else our own mocks.
         self.factory = MockFactory() if self.virtual else None
-        self._button_pin = gpio["button_pin"]
-        self._hold_seconds = gpio["hold_seconds"]
-        self.led = StatusLed(gpio["led_pin"], pin_factory=self.factory)
+        self._button_pin = gpio.button_pin
+        self._hold_seconds = gpio.hold_seconds
+        self.led = StatusLed(gpio.led_pin, pin_factory=self.factory)
         self.emergency = EmergencyController(
             appliance,
             source="virtual button" if self.virtual else "button",
@@ -106,7 +106,7 @@ def setup(appliance: Appliance) -> None:
         from appliance.box import pages
 
         pages.register(appliance.lan)
-    if appliance.config.values["zeroconf"]["enabled"]:
+    if appliance.config.zeroconf.enabled:
         discovery = Discovery(appliance)
         appliance.parts["zeroconf"] = discovery
         appliance.on_ready.append(discovery.ready)

@@ -72,7 +72,7 @@ class Discovery:
         self._zeroconf: AsyncZeroconf | None = None
         self._info: AsyncServiceInfo | None = None
         self._problem = ""
-        self.name = instance_name(appliance.config.values["town"]["name"])
+        self.name = instance_name(appliance.config.town.name)
 
     def ready(self) -> None:
         """The LAN listener accepts: registration may go ahead (an ``on_ready`` callback)."""

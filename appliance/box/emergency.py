@@ -59,10 +59,10 @@ class EmergencyController:
         self._source = source  # "button", or "virtual button" with the mock pins
         self._address = address  # the pin, e.g. "GPIO17"
         self._on_change = on_change
-        emergency = appliance.config.values["emergency"]
-        self._cooldown = float(emergency["cooldown_seconds"])
-        self._expiry = timedelta(hours=emergency["expiry_hours"])
-        self._test_numbers = tuple(emergency["test_numbers"])
+        emergency = appliance.config.emergency
+        self._cooldown = float(emergency.cooldown_seconds)
+        self._expiry = timedelta(hours=emergency.expiry_hours)
+        self._test_numbers = tuple(emergency.test_numbers)
         self._events: asyncio.Queue[ButtonEvent | None] = asyncio.Queue()
         self._pressed_at: float | None = None
         self._held = False

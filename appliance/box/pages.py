@@ -91,7 +91,7 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
     ]
     known = _catalog().get(armed.template_name, armed.language) if armed else None
     last = await presses.last_launch(db)
-    cooldown = appliance.config.values["emergency"]["cooldown_seconds"]
+    cooldown = appliance.config.emergency.cooldown_seconds
     left = 0.0
     if last is not None:
         left = cooldown - (datetime.now(UTC) - datetime.fromisoformat(last.at)).total_seconds()
@@ -105,7 +105,7 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
         if known and armed
         else "",
         "templates": templates,
-        "test_numbers": len(appliance.config.values["emergency"]["test_numbers"]),
+        "test_numbers": len(appliance.config.emergency.test_numbers),
         "cooldown_minutes": max(1, round(left / 60)) if left > 0 else 0,
         "cooldown_total": round(cooldown / 60),
         "checks": [checks[key] for key in CHECKS if key in checks],
@@ -116,7 +116,7 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
         "outcomes": presses.OUTCOMES,
         "can_send": appliance.parts.get(LAUNCHER_PART) is not None,
         "demo": appliance.config.demo and box.virtual,
-        "hold_seconds": appliance.config.values["gpio"]["hold_seconds"],
+        "hold_seconds": appliance.config.gpio.hold_seconds,
         "max_follow_up": MAX_FOLLOW_UP,
         "errors": errors or {},
         "form": form or {},
@@ -229,7 +229,7 @@ async def virtual_press() -> Any:
     if not appliance.config.demo:
         raise NotFound("the virtual button exists in demo mode only")
     long = (await request.form).get("press") == "long"
-    hold_seconds = appliance.config.values["gpio"]["hold_seconds"]
+    hold_seconds = appliance.config.gpio.hold_seconds
     hold = hold_seconds + LONG_MARGIN if long else min(SHORT_PRESS, hold_seconds / 2)
     await appliance.parts["box"].virtual_press(hold)
     return redirect(PAGE + "#led", 303)

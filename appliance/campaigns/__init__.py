@@ -38,7 +38,7 @@ def setup(appliance: Appliance) -> None:
         dispatcher.suppressed = _suppression_check(appliance)
         monitor = appliance.parts.get("alerts")
         if monitor is not None:
-            template = appliance.config.values["campaigns"]["alert_template"]
+            template = appliance.config.campaigns.alert_template
             monitor.subscribe(AlertCampaigns(campaigns, monitor, template).on_change)
         await dispatcher.start()
         await campaigns.start()

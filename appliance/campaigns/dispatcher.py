@@ -78,15 +78,15 @@ class Dispatcher:
     """Owns the pump, the in-flight requests and the batched result writes."""
 
     def __init__(self, appliance: Appliance) -> None:
-        values = appliance.config.values
+        config = appliance.config
         self._appliance = appliance
         self._db = appliance.db
         self.limiter = RateLimiter(
-            values["whatsapp"]["throughput_per_second"], values["campaigns"]["lane_per_second"]
+            config.whatsapp.throughput_per_second, config.campaigns.lane_per_second
         )
         self.pairs = PairLimiter()
-        self.tier = TierMeter(appliance.db, values["campaigns"]["messaging_tier"])
-        self.grace = float(values["campaigns"]["inflight_grace_seconds"])
+        self.tier = TierMeter(appliance.db, config.campaigns.messaging_tier)
+        self.grace = float(config.campaigns.inflight_grace_seconds)
         self.campaigns: dict[int, CampaignInfo] = {}
         self.auth_alert: Alert | None = None  # every lane waits while the token fails
         self.account_alert: Alert | None = None  # the last account-level stop (health line)
@@ -100,7 +100,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._go = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
-        self.pacing = Pacing(self.limiter, int(values["campaigns"]["max_in_flight"]))
+        self.pacing = Pacing(self.limiter, int(config.campaigns.max_in_flight))
         self.unknown_outcomes = 0  # timeouts: left to the status webhooks and the sweeper
 
     # -- lifecycle --------------------------------------------------------------------------

@@ -39,11 +39,11 @@ def setup(appliance: Appliance) -> None:
     appliance.services.add(Service("template-sync", sync.start, sync.stop))
     assert appliance.public is not None
     appliance.public.register_blueprint(blueprint)
-    whatsapp = appliance.config.values["whatsapp"]
+    whatsapp = appliance.config.whatsapp
     appliance.public.asgi_app = WebhookReceiver(  # type: ignore[method-assign]
-        appliance.public.asgi_app, inbox, lambda: whatsapp["app_secret"]
+        appliance.public.asgi_app, inbox, lambda: whatsapp.app_secret
     )
-    silence = appliance.config.values["health"]["webhook_silence_minutes"]
+    silence = appliance.config.health.webhook_silence_minutes
     appliance.health.add("webhook", webhook_probe(inbox, silence))
     appliance.health.add("cloudapi", client_probe(client))
     appliance.health.add("account", account.probe())

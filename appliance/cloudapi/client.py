@@ -70,11 +70,11 @@ class CloudApiClient:
     """Sends messages, uploads media and manages templates; ``parts["cloudapi"]``."""
 
     def __init__(self, config: Config, templates: TemplateCatalog) -> None:
-        wa = config.values["whatsapp"]
+        wa = config.whatsapp
         self._config = config
         self.templates = templates
-        self.phone_number_id = wa["phone_number_id"]
-        self.account_id = wa["business_account_id"]
+        self.phone_number_id = wa.phone_number_id
+        self.account_id = wa.business_account_id
         self._http: httpx.AsyncClient | None = None
         self._templates_refreshed_at = 0.0
         self.last_success_at: float | None = None
@@ -84,8 +84,8 @@ class CloudApiClient:
     @property
     def base_url(self) -> str:
         """``{api_base_url}/{api_version}``, read when the client starts (demo mode sets it)."""
-        wa = self._config.values["whatsapp"]
-        return f"{wa['api_base_url'].rstrip('/')}/{wa['api_version']}"
+        wa = self._config.whatsapp
+        return f"{wa.api_base_url.rstrip('/')}/{wa.api_version}"
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -95,7 +95,7 @@ class CloudApiClient:
         limits = httpx.Limits(
             max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
-        token = self._config.values["whatsapp"]["access_token"]
+        token = self._config.whatsapp.access_token
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(15.0, connect=5.0),

@@ -69,7 +69,7 @@ async def stop_worker() -> None:
 @blueprint.get("/webhook")
 async def verify() -> Response:
     """Meta's subscription check: echo ``hub.challenge`` when the verify token matches."""
-    expected = current_app.extensions["appliance"].config.values["whatsapp"]["verify_token"]
+    expected = current_app.extensions["appliance"].config.whatsapp.verify_token
     given = request.args.get("hub.verify_token", "")
     if (
         request.args.get("hub.mode") == "subscribe"

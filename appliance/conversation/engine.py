@@ -69,15 +69,15 @@ class Conversation:
         self.audience = audience
         self.texts = Texts(appliance.db)
         self.store = StateStore(appliance.db)
-        conv = self.config.values["conversation"]
-        self.flood = FloodGuard(conv["flood_per_minute"])
-        self.stale_seconds = conv["stale_flow_hours"] * 3600
+        conv = self.config.conversation
+        self.flood = FloodGuard(conv.flood_per_minute)
+        self.stale_seconds = conv.stale_flow_hours * 3600
         self.clock: Callable[[], float] = time.time
         self.deps = deps = Deps(appliance, audience, self.texts)
         questions = QuestionSteps(deps)
         privacy = Privacy(deps)
         self.menu = Menu(deps, privacy)
-        self.auto_answer = AutoAnswer(deps, conv["auto_answer_hours"] * 3600, lambda: self.clock())
+        self.auto_answer = AutoAnswer(deps, conv.auto_answer_hours * 3600, lambda: self.clock())
         unsubscribe = Unsubscribe(deps)
         self.subscribe = SubscribeFlow(deps, privacy, questions)
         self.flows: dict[str, SteppedFlow] = {
@@ -118,7 +118,7 @@ class Conversation:
 
     async def stop(self) -> None:
         """Forget the flood counters (they only matter within minutes)."""
-        self.flood = FloodGuard(self.config.values["conversation"]["flood_per_minute"])
+        self.flood = FloodGuard(self.config.conversation.flood_per_minute)
 
     # -- entry points -----------------------------------------------------------------------
 

@@ -58,8 +58,13 @@ def prepare_demo_config(config: Config, data_dir: str, *, sample_town: bool = Fa
     # Drills reach the first demo phone, so pressing the button shows on the phone page.
     if ("emergency", "test_numbers") not in config.origins:
         values["emergency"]["test_numbers"] = [PHONE_CITIZENS[0][0]]
-    values["demo"] = {"sample_town": sample_town}
-    return Config(values=values, source=config.source, origins=dict(config.origins), demo=True)
+    return Config(
+        values=values,
+        source=config.source,
+        origins=dict(config.origins),
+        demo=True,
+        sample_town=sample_town,
+    )
 
 
 def _demo_backups(values: dict[str, Any], config: Config, data: Path) -> None:
@@ -83,16 +88,16 @@ def setup_simulator(appliance: Appliance) -> None:
     from appliance.demo.phone_store import PhoneStore
     from appliance.simulator import Settings, Simulator
 
-    wa = appliance.config.values["whatsapp"]
+    wa = appliance.config.whatsapp
     simulator = Simulator(
         Settings(
-            access_token=wa["access_token"],
-            app_secret=wa["app_secret"],
-            phone_number_id=wa["phone_number_id"],
-            business_account_id=wa["business_account_id"],
+            access_token=wa.access_token,
+            app_secret=wa.app_secret,
+            phone_number_id=wa.phone_number_id,
+            business_account_id=wa.business_account_id,
         )
     )
-    wa["api_base_url"] = simulator.bind("127.0.0.1", 0)
+    appliance.config.set("whatsapp", "api_base_url", simulator.bind("127.0.0.1", 0))
     _serve_sample_feeds(appliance, simulator)
 
     async def start() -> None:
@@ -108,7 +113,7 @@ def setup_simulator(appliance: Appliance) -> None:
     appliance.services.add(Service("demo-phone", phone.start, phone.stop))
     appliance.services.add(Service("demo-login", lambda: _ensure_demo_login(appliance), _nothing))
     _add_pages(appliance)
-    if appliance.config.values["demo"]["sample_town"]:
+    if appliance.config.sample_town:
         town = SampleTownTask(appliance)
         appliance.on_ready.append(town.ready)
         appliance.services.add(Service("demo-sample-town", town.start, town.stop))
@@ -177,12 +182,13 @@ def _serve_sample_feeds(appliance: Appliance, simulator: Any) -> None:
     config = appliance.config
     feeds = SampleFeeds()
     urls = feeds.install(simulator.app, simulator.url)
-    values = config.values["feeds"]
-    values.update({k: v for k, v in urls.items() if ("feeds", k) not in config.origins})
-    if config.values["demo"]["sample_town"] and ("feeds", "alert_sources") not in config.origins:
-        values["alert_sources"] = ["dpc"]
+    for key, url in urls.items():
+        if ("feeds", key) not in config.origins:
+            config.set("feeds", key, url)
+    if config.sample_town and ("feeds", "alert_sources") not in config.origins:
+        config.set("feeds", "alert_sources", ["dpc"])
         if ("feeds", "alerts_enabled") not in config.origins:
-            values["alerts_enabled"] = True
+            config.set("feeds", "alerts_enabled", True)
     appliance.parts["demo_feeds"] = feeds
 
 

@@ -29,7 +29,7 @@ async def index() -> Any:
     appliance = the_appliance()
     return await page(
         "demo/controls.html",
-        hold_seconds=appliance.config.values["gpio"]["hold_seconds"],
+        hold_seconds=appliance.config.gpio.hold_seconds,
         level=appliance.parts["demo_feeds"].level,
         levels=LEVELS,
         led=_led_state(),

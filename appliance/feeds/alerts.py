@@ -54,8 +54,8 @@ class AlertMonitor:
     """Polls sources on demand, keeps their state, records changes and hands them on."""
 
     def __init__(self, config: Config, db: Database, sources: list[AlertSource]) -> None:
-        feeds = config.values["feeds"]
-        level_name = feeds["alerts_auto_level"]
+        feeds = config.feeds
+        level_name = feeds.alerts_auto_level
         if level_name != "none" and Level.from_setting(level_name) is None:
             raise ConfigError(
                 [
@@ -63,9 +63,9 @@ class AlertMonitor:
                 ]
             )
         self.auto_level = Level.from_setting(level_name)
-        self.enabled = feeds["alerts_enabled"]
-        self.base_interval = feeds["alerts_poll_minutes"] * 60.0
-        self.town = config.values["town"]["name"]
+        self.enabled = feeds.alerts_enabled
+        self.base_interval = feeds.alerts_poll_minutes * 60.0
+        self.town = config.town.name
         self.db = db
         self.sources = {source.name: source for source in sources}
         self.status = {name: SourceStatus() for name in self.sources}

@@ -64,12 +64,12 @@ class Forecast:
     """``text(language)`` answers menu option 1; fetches at most once per cache period."""
 
     def __init__(self, config: Config, db: Database, fetcher: Fetcher) -> None:
-        feeds, town = config.values["feeds"], config.values["town"]
-        self.url = feeds["weather_url"]
-        self.api_key = feeds["weather_api_key"]
-        self.max_age = timedelta(minutes=feeds["weather_cache_minutes"])
-        self.latitude, self.longitude = town["latitude"], town["longitude"]
-        self.town = town["name"]
+        feeds, town = config.feeds, config.town
+        self.url = feeds.weather_url
+        self.api_key = feeds.weather_api_key
+        self.max_age = timedelta(minutes=feeds.weather_cache_minutes)
+        self.latitude, self.longitude = town.latitude, town.longitude
+        self.town = town.name
         self.db = db
         self.fetcher = fetcher
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)

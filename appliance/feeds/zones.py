@@ -62,11 +62,11 @@ class TownZone:
     @classmethod
     def from_config(cls, config: Config) -> TownZone:
         """From ``[town] alert_zone``, ``istat_code`` and ``name``."""
-        town = config.values["town"]
-        number = zone_number(town["alert_zone"])
+        town = config.town
+        number = zone_number(town.alert_zone)
         name = LOMBARDY[number - 1] if number and number <= len(LOMBARDY) else ""
         national = f"Lomb-{number:02d}" if name else ""
-        return cls(town["alert_zone"], national, name, town["istat_code"], town["name"])
+        return cls(town.alert_zone, national, name, town.istat_code, town.name)
 
     def matches_code(self, code: str) -> bool:
         """A zone code or a comune code that is ours (IM-06, Lomb-06, 016186, 16186)."""

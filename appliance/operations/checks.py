@@ -86,20 +86,16 @@ def _check_privacy_facts(config: Config, say: Callable[[str], None]) -> None:
 
 
 async def _check_graph_api(config: Config, say: Callable[[str], None]) -> int:
-    wa = config.values["whatsapp"]
-    if not (wa["access_token"] and wa["phone_number_id"]):
+    wa = config.whatsapp
+    if not (wa.access_token and wa.phone_number_id):
         say("graph api: skipped (no access_token or phone_number_id configured)")
         return 0
-    url = f"{wa['api_base_url'].rstrip('/')}/{wa['api_version']}/{wa['phone_number_id']}"
+    url = f"{wa.api_base_url.rstrip('/')}/{wa.api_version}/{wa.phone_number_id}"
     try:
         async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
-            response = await client.get(
-                url, headers={"Authorization": f"Bearer {wa['access_token']}"}
-            )
+            response = await client.get(url, headers={"Authorization": f"Bearer {wa.access_token}"})
     except httpx.HTTPError as err:
-        say(
-            f"graph api: cannot reach {wa['api_base_url']}: {type(err).__name__}; check internet/DNS"
-        )
+        say(f"graph api: cannot reach {wa.api_base_url}: {type(err).__name__}; check internet/DNS")
         return 1
     if response.status_code == 200:
         say("graph api: ok (the token works for this phone number)")
@@ -124,7 +120,7 @@ async def _check_graph_api(config: Config, say: Callable[[str], None]) -> int:
 async def _check_webhook(config: Config, say: Callable[[str], None]) -> int:
     from appliance.operations.selftest import webhook_selftest
 
-    if not config.values["server"]["public_url"]:
+    if not config.server.public_url:
         say("webhook self-test: skipped (no [server] public_url configured)")
         return 0
     result = await webhook_selftest(config)

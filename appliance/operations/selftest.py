@@ -96,7 +96,7 @@ class SelfTestResult:
 
 def callback_url(config: Config) -> str:
     """The webhook URL to type in Meta's dashboard."""
-    base = config.values["server"]["public_url"].rstrip("/")
+    base = config.server.public_url.rstrip("/")
     return f"{base}/webhook" if base else ""
 
 
@@ -110,7 +110,7 @@ async def webhook_selftest(
     nonce = secrets.token_urlsafe(24)
     params = {
         "hub.mode": "subscribe",
-        "hub.verify_token": config.values["whatsapp"]["verify_token"],
+        "hub.verify_token": config.whatsapp.verify_token,
         "hub.challenge": nonce,
     }
     own = client is None

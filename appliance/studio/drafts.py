@@ -189,7 +189,7 @@ class Drafts:
         if not content:
             inside = 0
         messages = inside * len(content) + (outside if template else 0)
-        rate = float(self._appliance.config.values["campaigns"]["lane_per_second"])
+        rate = float(self._appliance.config.campaigns.lane_per_second)
         seconds = max(messages / rate if rate else 0.0, PAIR_SECONDS * max(0, len(content) - 1))
         candidates = (
             [

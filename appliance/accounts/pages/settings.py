@@ -66,19 +66,19 @@ async def credentials() -> Any:
         {
             "name": f"[{s.section}] {s.key}",
             "help": s.help,
-            "configured": bool(config.values[s.section][s.key]),
+            "configured": bool(config.get(s.section, s.key)),
             "origin": _origin(config.origins.get((s.section, s.key), "")),
         }
         for s in SETTINGS
         if s.secret
     ]
-    server = config.values["server"]
+    server = config.server
     return await page(
         "settings/credentials.html",
         rows=rows,
-        whatsapp=config.values["whatsapp"],
-        tls=bool(server["tls_certfile"]),
-        networks=server["allowed_networks"],
+        whatsapp=config.whatsapp,
+        tls=bool(server.tls_certfile),
+        networks=server.allowed_networks,
         demo=config.demo,
     )
 

@@ -26,17 +26,22 @@ _TOP_LEVEL_KEYS = {"secrets_file"}
 
 @dataclass
 class Config:
-    """Validated settings, reachable as ``config.get("section", "key")`` or ``config.section.key``."""
+    """Validated settings, read as ``config.section.key`` (``get`` only for loops over SETTINGS)."""
 
     values: dict[str, dict[str, Any]]
     source: Path | None = None
     secrets_file: Path | None = None
     demo: bool = False
+    sample_town: bool = False  # a demo filled with the invented town on first start
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def get(self, section: str, key: str) -> Any:
-        """Value of one setting."""
+        """Value of one setting named by strings, for code that walks the SETTINGS table."""
         return self.values[section][key]
+
+    def set(self, section: str, key: str, value: Any) -> None:
+        """Change one setting at run time (the demo points the appliance at its own hosts)."""
+        self.values[section][key] = value
 
     def __getattr__(self, section: str) -> Any:
         try:
@@ -91,6 +96,10 @@ class Config:
 class _Section:
     def __init__(self, values: dict[str, Any]) -> None:
         self._values = values
+
+    def as_dict(self) -> dict[str, Any]:
+        """A copy of the section, for filling texts by key."""
+        return dict(self._values)
 
     def __getattr__(self, key: str) -> Any:
         try:

@@ -75,7 +75,7 @@ def build_sources(config: Config, fetcher: Fetcher) -> list[AlertSource]:
         "cap": CapSource,
         "meteoalarm": MeteoAlarmSource,
     }
-    names = config.values["feeds"]["alert_sources"]
+    names = config.feeds.alert_sources
     unknown = [n for n in names if n not in factories]
     if unknown:
         raise ConfigError(

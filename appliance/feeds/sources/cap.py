@@ -86,7 +86,7 @@ class CapSource(AlertSource):
     @classmethod
     def from_config(cls, config: Config, fetcher: Fetcher) -> CapSource:
         """From ``[feeds] cap_urls`` and the town's zone."""
-        urls = [check_url(u, "[feeds] cap_urls") for u in config.values["feeds"]["cap_urls"]]
+        urls = [check_url(u, "[feeds] cap_urls") for u in config.feeds.cap_urls]
         return cls(fetcher, urls, TownZone.from_config(config))
 
     async def poll(self, now: datetime) -> Polled:

@@ -50,17 +50,17 @@ class DpcSource(AlertSource):
     @classmethod
     def from_config(cls, config: Config, fetcher: Fetcher) -> DpcSource:
         """From ``[feeds] dpc_index_url``, ``dpc_url``, ``dpc_zone`` and the town's name."""
-        feeds = config.values["feeds"]
-        template = feeds["dpc_url"]
+        feeds = config.feeds
+        template = feeds.dpc_url
         if "{id}" not in template or "{day}" not in template:
             raise ConfigError(["[feeds] dpc_url: must contain {id} and {day}"])
         check_url(template.format(id="20260101_1600", day="today"), "[feeds] dpc_url")
         return cls(
             fetcher,
-            check_url(feeds["dpc_index_url"], "[feeds] dpc_index_url"),
+            check_url(feeds.dpc_index_url, "[feeds] dpc_index_url"),
             template,
-            config.values["town"]["name"],
-            feeds["dpc_zone"],
+            config.town.name,
+            feeds.dpc_zone,
         )
 
     def interval(self, now: datetime, base_seconds: float) -> float:

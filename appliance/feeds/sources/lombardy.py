@@ -48,16 +48,16 @@ class LombardySource(AlertSource):
     @classmethod
     def from_config(cls, config: Config, fetcher: Fetcher) -> LombardySource:
         """From ``[feeds] lombardy_url``, ``lombardy_risks`` and the town's codes."""
-        feeds = config.values["feeds"]
-        unknown = [t for t in feeds["lombardy_risks"] if t not in RISK_TYPES]
+        feeds = config.feeds
+        unknown = [t for t in feeds.lombardy_risks if t not in RISK_TYPES]
         if unknown:
             raise ConfigError(
                 [f"[feeds] lombardy_risks: unknown {unknown}; known types {sorted(RISK_TYPES)}"]
             )
         return cls(
             fetcher,
-            check_url(feeds["lombardy_url"], "[feeds] lombardy_url"),
-            feeds["lombardy_risks"],
+            check_url(feeds.lombardy_url, "[feeds] lombardy_url"),
+            feeds.lombardy_risks,
             TownZone.from_config(config),
         )
 

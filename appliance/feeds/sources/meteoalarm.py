@@ -21,5 +21,5 @@ class MeteoAlarmSource(CapSource):
     @classmethod
     def from_config(cls, config: Config, fetcher: Fetcher) -> MeteoAlarmSource:
         """From ``[feeds] meteoalarm_url`` and the town's zone."""
-        url = check_url(config.values["feeds"]["meteoalarm_url"], "[feeds] meteoalarm_url")
+        url = check_url(config.feeds.meteoalarm_url, "[feeds] meteoalarm_url")
         return cls(fetcher, [url], TownZone.from_config(config))
