@@ -265,4 +265,6 @@ MESSAGES_EN: dict[str, str] = {
     "letto": "read",
     "non riuscito": "failed",
     "ha toccato «Leggi»": "tapped “Leggi”",
+    "Costo stimato": "Estimated cost",
+    "stima: {n} modelli a {rate} l'uno, {charged} testi oltre la franchigia gratuita; tariffe dal {day} (pagina Costi)": "estimate: {n} templates at {rate} each, {charged} texts past the free allowance; rates from {day} (Costs page)",
 }

@@ -8,6 +8,7 @@ from typing import Any
 
 from quart import Blueprint, Response, flash, redirect, request, url_for
 
+from appliance.cloudapi.pricing import campaign_estimate, euros
 from appliance.cloudapi.template_text import fill, variables
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
@@ -287,9 +288,15 @@ async def preview(draft_id: int) -> Any:
         template_text = fill(body_text(components), parameter_values(chosen))
         template_header = fill(header_text(components), chosen.get("header_text") or {})
     media = {m["id"]: m for m in await drafts.media.recent(200)}
+    templates = figures.outside if chosen else 0
+    cost = await campaign_estimate(
+        the_appliance().db, figures.category, templates, figures.messages - templates
+    )
     return await _step(
         "studio/step_preview.html",
         draft_id,
+        cost=cost,
+        euros=euros,
         figures=figures,
         template_text=template_text,
         template_header=template_header,

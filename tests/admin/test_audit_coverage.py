@@ -112,6 +112,9 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
     with closing(login(running, "admin")) as http:
         # Settings, people, keys.
         record("settings.town_save", lambda: http.post("/settings/town", data={"phone": "035 1"}))
+        rates = {"marketing": "0,06", "utility": "0,03", "authentication": "0,03"}
+        rates |= {"service": "0,03", "service_allowance": "1000", "rates_date": "2026-10-01"}
+        record("costs.save", lambda: http.post("/costs/rates", data=rates))
         record(
             "users.create",
             lambda: http.post(
