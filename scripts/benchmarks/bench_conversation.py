@@ -1,7 +1,8 @@
 """Conversation benchmark: 50 citizens write "Rota" within the same second; how long until the
 simulator accepted each one's menu? Measured alone and while a 10,000-recipient campaign sends.
 Also the messages the box sends over one full subscription journey (welcome → subscribed with two
-profile answers, on a box asking two questions), each one a message Meta may price.
+profile answers, on a box asking two questions), each one a message Meta may price, and what
+they would cost at the rate card's defaults.
 
 The appliance runs as its own `appliance serve` process; the Cloud API simulator (80 msg/s,
 inbound and outbound counted together, as Meta does) runs here and posts the signed inbound
@@ -240,8 +241,33 @@ def _next_move(sim, number: str, body: dict) -> bool:
     return True
 
 
-def _journey() -> int:
-    """Messages the box sends from the welcome to a finished subscription with two answers."""
+def _journey_cost(database: Path, messages: int) -> float:
+    """Euros Meta would charge for the journey's messages once past the free service allowance,
+    at the default Italian rates, from the pricing their statuses carried."""
+    import sqlite3
+    from contextlib import closing
+
+    from appliance.cloudapi.pricing import DEFAULT_CARD
+
+    deadline = time.monotonic() + 20
+    while True:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+            rows = conn.execute(
+                "SELECT pricing_category, billable FROM message_statuses"
+                " WHERE recipient_id = ? AND pricing_category IS NOT NULL",
+                (JOURNEY_NUMBER,),
+            ).fetchall()
+        if len(rows) >= messages:
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"pricing of {len(rows)} of {messages} journey messages arrived")
+        time.sleep(0.2)
+    return float(sum(DEFAULT_CARD.rate(c) for c, billable in rows if c == "service" or billable))
+
+
+def _journey() -> tuple[int, float]:
+    """Messages the box sends from the welcome to a finished subscription with two answers,
+    and what they would cost past the free service allowance."""
     sim = RunningSimulator(rate=80.0, tier=0)
     sim.start()
     try:
@@ -257,7 +283,7 @@ def _journey() -> int:
                 got = _settled(sim, JOURNEY_NUMBER, 0)
                 for _ in range(20):
                     if not _next_move(sim, JOURNEY_NUMBER, got[-1]["body"]):
-                        return len(got)
+                        return len(got), _journey_cost(folder / "bench.db", len(got))
                     got = _settled(sim, JOURNEY_NUMBER, len(got))
                 raise RuntimeError("the journey did not end in a subscription")
             finally:
@@ -269,13 +295,21 @@ def _journey() -> int:
 
 def run() -> list[dict]:
     """Messages per subscription journey; p95 and max time to the menu, alone and under load."""
+    messages, euros = _journey()
     results = [
         {
             "name": "messages sent per subscription journey (welcome → subscribed, 2 answers)",
-            "value": _journey(),
+            "value": messages,
             "unit": "messages",
             "target": f"<= {JOURNEY_BEFORE // 2} (was {JOURNEY_BEFORE})",
-        }
+        },
+        {
+            "name": "estimated cost per subscription journey past the 1,000 free service"
+            " replies a month (Meta's Italian rates; free within them)",
+            "value": round(euros, 4),
+            "unit": "€",
+            "target": "report",
+        },
     ]
     for label, with_campaign in (("", False), (" during a 10k campaign", True)):
         latencies, rate = _measure(with_campaign)
