@@ -117,11 +117,11 @@ def month_bounds(moment: datetime | None = None) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class Line:
-    """One category of the month: messages, those Meta marked billable, and the estimate."""
+    """One category of the month: messages, those charged, and the estimate."""
 
     category: str
     messages: int
-    billable: int
+    charged: int  # marked billable by Meta; for service replies, those past the allowance
     rate: Decimal
     euros: Decimal
 
@@ -140,9 +140,9 @@ class Month:
         return sum(line.messages for line in self.lines)
 
     @property
-    def billable(self) -> int:
-        """The messages Meta's statuses marked billable."""
-        return sum(line.billable for line in self.lines)
+    def charged(self) -> int:
+        """The messages the estimate charges."""
+        return sum(line.charged for line in self.lines)
 
     @property
     def euros(self) -> Decimal:
@@ -191,14 +191,10 @@ async def month(db: Database, card: RateCard, moment: datetime | None = None) ->
     lines = []
     for category in CATEGORIES:
         messages, billable = counts[category]
-        if category == "service":
-            # Free within the allowance; the statuses do not say which replies were past it.
-            charged = max(0, messages - card.service_allowance)
-        else:
-            charged = billable
-        lines.append(
-            Line(category, messages, billable, card.rate(category), card.rate(category) * charged)
-        )
+        # Service replies are free within the allowance; the statuses do not say which were past.
+        charged = max(0, messages - card.service_allowance) if category == "service" else billable
+        rate = card.rate(category)
+        lines.append(Line(category, messages, charged, rate, rate * charged))
     return Month(start, tuple(lines), card)
 
 

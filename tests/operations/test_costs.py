@@ -91,8 +91,8 @@ def test_the_page_counts_this_months_messages_by_category_from_the_stored_pricin
     assert _cell(page, "marketing")[:2] == ["3", "3"]
     assert _cell(page, "utility")[:2] == ["2", "1"]
     assert _cell(page, "authentication")[:2] == ["1", "1"]
-    assert _cell(page, "service")[:2] == ["4", "gratuite fino a 1.000"]
-    assert 'id="cost-billable">5<' in page
+    assert _cell(page, "service")[:2] == ["4", "0"]  # free within the allowance
+    assert 'id="cost-charged">5<' in page
     # 3 × 0,0572 + 1 × 0,0248 + 1 × 0,0248 = 0,2212 → 0,22 €
     assert 'id="cost-total">0,22 €<' in page
     assert "in vigore dal 01/07/2025" in page
@@ -116,7 +116,7 @@ def test_an_admin_edits_the_rate_card_and_the_estimate_follows_audited(running):
         assert saved.status_code == 303
         page = http.get("/costs").text
         assert 'id="cost-total">1,00 €<' in page and "Tariffe salvate." in page
-        assert _cell(page, "marketing")[2:] == ["0,1000 €", "1,00 €"]
+        assert _cell(page, "marketing")[2:] == ["1,00 €"] and "0,1000 € l&#39;uno" in page
         assert "in vigore dal 01/10/2026" in page
         assert 'value="0,1000"' in page  # the form shows the saved figure in Italian
         again = http.post("/costs/rates", data=form)
@@ -211,7 +211,7 @@ def test_replies_past_the_allowance_are_estimated_at_the_service_rate(running):
         deliver(running, [_status("service", False) for _ in range(5)])
         page = http.get("/costs").text
         dashboard = html.unescape(http.get("/").text)
-    assert _cell(page, "service")[3] == "1,50 €"  # 3 past the 2 free
+    assert _cell(page, "service")[1:] == ["3", "1,50 €"]  # 3 past the 2 free, at 0,5 €
     assert "La franchigia mensile è finita" in dashboard
 
 
