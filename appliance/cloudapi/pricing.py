@@ -1,10 +1,8 @@
-"""What Meta charges: the editable rate card, this month's priced messages and the estimates.
+"""What Meta charges: the editable rate card, this month's priced messages and the estimates."""
 
-Meta prices each delivered message by its category since 1 July 2025, and every status
-carries a ``pricing`` object (stored by the inbox in ``message_statuses``). This module
-turns those rows and a rate card into euros; the Costi page, the campaign preview and
-``scripts/bench`` all estimate through it.
-"""
+# Meta prices each delivered message by category since 1 July 2025; every status carries a
+# ``pricing`` object, which the inbox stores in ``message_statuses``. The Costi page, the
+# campaign preview and ``scripts/bench`` all estimate through this module.
 
 from __future__ import annotations
 
@@ -60,6 +58,7 @@ DEFAULT_CARD = RateCard(
 )
 RATE_FIELDS = ("marketing", "utility", "authentication", "service")
 SOURCE_URL = "https://developers.facebook.com/docs/whatsapp/pricing"
+_READ: dict[str, Any] = {"service_allowance": int, "rates_date": str}  # the rest are euros
 
 
 async def rate_card(db: Database) -> RateCard:
@@ -69,17 +68,11 @@ async def rate_card(db: Database) -> RateCard:
         (len(KEY_PREFIX), KEY_PREFIX),
     )
     stored = {r["key"].removeprefix(KEY_PREFIX): r["value"] for r in rows}
-    values: dict[str, Any] = {}
-    for f in fields(RateCard):
-        if f.name in stored:
-            raw = stored[f.name]
-            values[f.name] = (
-                Decimal(raw)
-                if f.name in RATE_FIELDS
-                else int(raw)
-                if f.name != "rates_date"
-                else raw
-            )
+    values = {
+        f.name: _READ.get(f.name, Decimal)(stored[f.name])
+        for f in fields(RateCard)
+        if f.name in stored
+    }
     return replace(DEFAULT_CARD, **values)
 
 

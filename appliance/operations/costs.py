@@ -1,12 +1,10 @@
-"""The Costi page (this month's messages by Meta's price category, the estimate, the rate card)
-and the dashboard's line on the free service allowance.
-"""
+"""The Costi page (messages by Meta's price category, the estimate, the rate card) and its line."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from quart import Blueprint, flash, g, redirect, request, url_for
@@ -82,18 +80,15 @@ def _parse_rate(raw: str) -> tuple[Decimal | None, str]:
             "«{value}» non è un importo: scrivi cifre e una virgola, per esempio 0,0572.",
             value=text[:40],
         )
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        return None, gettext("Scrivi un importo in euro, per esempio 0,0572.")
+    value = Decimal(text.replace(",", "."))  # the pattern admits only numbers
     if value > MAX_RATE:
         return None, gettext("Al massimo 1 € a messaggio, con al più 6 decimali.")
-    return value.normalize() if value else Decimal(0), ""
+    return value.normalize(), ""
 
 
 def _parse_allowance(raw: str) -> tuple[int | None, str]:
-    text = raw.strip().replace(".", "")
-    if not text.isdigit() or int(text) > MAX_ALLOWANCE:
+    text = raw.strip().replace(".", "")  # 1.000 as an Italian writes it
+    if not text.isdigit() or len(text) > 7 or int(text) > MAX_ALLOWANCE:
         return None, gettext("Scrivi un numero intero da 0 a 1.000.000.")
     return int(text), ""
 
@@ -113,20 +108,21 @@ def _parse_day(raw: str) -> tuple[str | None, str]:
     return day.isoformat(), ""
 
 
+PARSERS = {  # each form field and how it is read
+    **dict.fromkeys(RATE_FIELDS, _parse_rate),
+    "service_allowance": _parse_allowance,
+    "rates_date": _parse_day,
+}
+
+
 def parse_card(form: Any) -> tuple[RateCard | None, dict[str, str]]:
     """The rate card from the form, or each wrong field with a message in words."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for name in RATE_FIELDS:
-        values[name], error = _parse_rate(form.get(name, ""))
+    for name, parse in PARSERS.items():
+        values[name], error = parse(form.get(name, ""))
         if error:
             errors[name] = error
-    values["service_allowance"], error = _parse_allowance(form.get("service_allowance", ""))
-    if error:
-        errors["service_allowance"] = error
-    values["rates_date"], error = _parse_day(form.get("rates_date", ""))
-    if error:
-        errors["rates_date"] = error
     return (None, errors) if errors else (RateCard(**values), {})
 
 
@@ -172,7 +168,7 @@ async def save() -> Any:
     form = await request.form
     card, errors = parse_card(form)
     if card is None:
-        typed = {k: form.get(k, "") for k in (*RATE_FIELDS, "service_allowance", "rates_date")}
+        typed = {name: form.get(name, "") for name in PARSERS}
         return await _render(400, typed, errors)
     appliance = the_appliance()
     changed = await pricing.save_rate_card(appliance.db, card, actor(), client_address())

@@ -242,8 +242,7 @@ def _next_move(sim, number: str, body: dict) -> bool:
 
 
 def _journey_cost(database: Path, messages: int) -> float:
-    """Euros Meta would charge for the journey's messages once past the free service allowance,
-    at the default Italian rates, from the pricing their statuses carried."""
+    """The journey's price past the free service allowance, from its statuses' pricing."""
     import sqlite3
     from contextlib import closing
 
@@ -266,8 +265,7 @@ def _journey_cost(database: Path, messages: int) -> float:
 
 
 def _journey() -> tuple[int, float]:
-    """Messages the box sends from the welcome to a finished subscription with two answers,
-    and what they would cost past the free service allowance."""
+    """Messages from the welcome to a subscription with two answers, and their price."""
     sim = RunningSimulator(rate=80.0, tier=0)
     sim.start()
     try:
