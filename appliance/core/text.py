@@ -68,12 +68,12 @@ class Text(str):
         return pattern.format(**values) if values else pattern
 
 
-def N_(source: str, **values: Value) -> Text:  # noqa: N802 - the gettext convention's name
+def N_(source: str, /, **values: Value) -> Text:  # noqa: N802 - the gettext convention's name
     """Mark an Italian source for the catalog and keep it for rendering later."""
     return Text(source, values)
 
 
-def N_plural(one: str, many: str, count: float, **values: Value) -> Text:  # noqa: N802
+def N_plural(one: str, many: str, count: float, /, **values: Value) -> Text:  # noqa: N802
     """The same for a message with plural forms (``{n}`` is the count)."""
     return Text(one, values, plural=many, count=count)
 

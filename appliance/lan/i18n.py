@@ -2,9 +2,8 @@
 
 Each language but Italian has ``appliance/locale/<lang>/LC_MESSAGES/banditore.po`` (msgid: the
 Italian source), read with Babel when first needed: no compile step, the .po ships in the wheel.
-Plurals follow the catalog's Plural-Forms. Adding a language: its .po and a LANGUAGES entry.
-New texts: ``pybabel extract -F babel.cfg -k N_ -k N_plural:1,2 -o banditore.pot .`` then
-``pybabel update -i banditore.pot -d appliance/locale -D banditore`` (babel.cfg says more).
+Plurals follow the catalog's Plural-Forms. Why, and how to add texts or a language:
+appliance/locale/README.md.
 """
 
 from __future__ import annotations
