@@ -9,6 +9,7 @@ from appliance.audience.privacy_facts import privacy_facts
 from appliance.core import audit
 from appliance.core.errors import BadRequest
 from appliance.core.health import OK, WARN, Check, Probe
+from appliance.core.text import N_
 
 if TYPE_CHECKING:
     from appliance.core.config import Config
@@ -209,43 +210,59 @@ async def refuse_if_incomplete(db: Database, config: Config) -> None:
         )
 
 
+TITLE = N_("Informativa privacy")
+WHERE = N_("Impostazioni › Dati del comune (o la sezione [privacy] della configurazione)")
+
+
 def notice_probe(db: Database, config: Config) -> Probe:
     """Dashboard line: is a complete notice published, and which legal facts are missing."""
 
     async def probe() -> Check:
         published = await current(db)
-        missing = (await privacy_facts(db, config)).missing_words()
-        where = "Impostazioni › Dati del comune (o la sezione [privacy] della configurazione)"
-        if published is None and missing:
+        facts = await privacy_facts(db, config)
+
+        def missing(language: str) -> str:
+            return ", ".join(facts.missing_words(language))
+
+        if published is None and facts.missing:
             return Check(
                 "privacy",
                 WARN,
-                "Informativa privacy",
-                "non pubblicata",
-                "Nessuno può iscriversi finché l'informativa non è pubblicata. Mancano "
-                + ", ".join(missing)
-                + f": inseriscili in {where}.",
+                TITLE,
+                N_("non pubblicata"),
+                N_(
+                    "Nessuno può iscriversi finché l'informativa non è pubblicata. Mancano "
+                    "{missing}: inseriscili in {where}.",
+                    missing=missing,
+                    where=WHERE,
+                ),
             )
         if published is None:
             return Check(
                 "privacy",
                 WARN,
-                "Informativa privacy",
-                "pronta, non pubblicata",
-                "I dati sono completi: pubblica l'informativa da Bot › Informativa.",
+                TITLE,
+                N_("pronta, non pubblicata"),
+                N_("I dati sono completi: pubblica l'informativa da Bot › Informativa."),
             )
-        if missing:
+        if facts.missing:
             return Check(
                 "privacy",
                 WARN,
-                "Informativa privacy",
-                f"versione {published.version}, incompleta",
-                "All'informativa pubblicata mancano "
-                + ", ".join(missing)
-                + f": inseriscili in {where} e pubblica una nuova versione.",
+                TITLE,
+                N_("versione {version}, incompleta", version=published.version),
+                N_(
+                    "All'informativa pubblicata mancano {missing}: inseriscili in {where} e "
+                    "pubblica una nuova versione.",
+                    missing=missing,
+                    where=WHERE,
+                ),
             )
         return Check(
-            "privacy", OK, "Informativa privacy", f"versione {published.version} pubblicata"
+            "privacy",
+            OK,
+            TITLE,
+            N_("versione {version} pubblicata", version=published.version),
         )
 
     return probe

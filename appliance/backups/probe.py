@@ -8,18 +8,19 @@ from datetime import UTC, datetime, timedelta
 from appliance.backups import store
 from appliance.core.config import Config
 from appliance.core.health import ERROR, OK, WARN, Check, Probe
+from appliance.core.text import N_, N_plural, Text
 
 MAX_AGE = timedelta(hours=36)
-TITLE = "Backup"
+TITLE = N_("Backup")
 
 
-def _age(delta: timedelta) -> str:
+def _age(delta: timedelta) -> Text:
     hours = int(delta.total_seconds() // 3600)
     if hours < 1:
-        return "meno di un'ora fa"
+        return N_("meno di un'ora fa")
     if hours < 48:
-        return f"{hours} ore fa" if hours > 1 else "un'ora fa"
-    return f"{hours // 24} giorni fa"
+        return N_plural("un'ora fa", "{n} ore fa", hours)
+    return N_plural("{n} giorno fa", "{n} giorni fa", hours // 24)
 
 
 def check_backups(config: Config, now: datetime | None = None) -> Check:
@@ -30,9 +31,11 @@ def check_backups(config: Config, now: datetime | None = None) -> Check:
             "backup",
             WARN,
             TITLE,
-            "non configurati",
-            "I backup cifrati non sono configurati: impostare [backup] key_file "
-            "(install.sh lo fa da sé) e conservare la chiave in un luogo sicuro.",
+            N_("non configurati"),
+            N_(
+                "I backup cifrati non sono configurati: impostare [backup] key_file "
+                "(install.sh lo fa da sé) e conservare la chiave in un luogo sicuro."
+            ),
         )
     directory = store.backup_dir(config)
     backups = store.list_backups(directory)
@@ -42,38 +45,48 @@ def check_backups(config: Config, now: datetime | None = None) -> Check:
             "backup",
             ERROR,
             TITLE,
-            "ultimo tentativo fallito",
-            f"L'ultimo backup non è riuscito: {status.get('error', '')}. "
-            "Controllare lo spazio su disco e il file della chiave, poi riprovare.",
+            N_("ultimo tentativo fallito"),
+            N_(
+                "L'ultimo backup non è riuscito: {error}. "
+                "Controllare lo spazio su disco e il file della chiave, poi riprovare.",
+                error=status.get("error", ""),
+            ),
         )
     if not backups:
         return Check(
             "backup",
             WARN,
             TITLE,
-            "nessun backup",
-            "Non esiste ancora nessun backup. Il backup notturno parte alle 3; "
-            "per farne uno subito: appliance backup.",
+            N_("nessun backup"),
+            N_(
+                "Non esiste ancora nessun backup. Il backup notturno parte alle 3; "
+                "per farne uno subito: appliance backup."
+            ),
         )
     newest = backups[0]
-    value = f"ultimo {_age(now - newest.created)}"
+    value = N_("ultimo {ago}", ago=_age(now - newest.created))
     if now - newest.created > MAX_AGE:
         return Check(
             "backup",
             WARN,
             TITLE,
             value,
-            "L'ultimo backup ha più di 36 ore: il timer notturno non è partito o non riesce. "
-            "Controllare con: systemctl status banditore-backup.timer",
+            N_(
+                "L'ultimo backup ha più di 36 ore: il timer notturno non è partito o non "
+                "riesce. Controllare con: systemctl status banditore-backup.timer"
+            ),
         )
     if status.get("copy_error"):
         return Check(
             "backup",
             WARN,
             TITLE,
-            f"{value}, solo su questo dispositivo",
-            "La copia esterna non è riuscita: collegare la chiavetta USB o la cartella di rete "
-            f"({status['copy_error']}).",
+            N_("{last}, solo su questo dispositivo", last=value),
+            N_(
+                "La copia esterna non è riuscita: collegare la chiavetta USB o la cartella di "
+                "rete ({error}).",
+                error=status["copy_error"],
+            ),
         )
     return Check("backup", OK, TITLE, value)
 

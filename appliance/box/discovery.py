@@ -19,6 +19,7 @@ from appliance import __version__
 from appliance.core.config import is_loopback_host
 from appliance.core.health import OK, UNKNOWN, WARN, Check
 from appliance.core.services import cancel_and_wait
+from appliance.core.text import N_
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
@@ -30,7 +31,7 @@ REFRESH_SECONDS = 60.0
 # An instance label holds 63 bytes; keep 3 for the "-2" zeroconf appends on a name clash.
 _NAME_BYTES = 60
 _HOST_ID_KEY = "zeroconf.host_id"
-TITLE = "Nome sulla rete locale"
+TITLE = N_("Nome sulla rete locale")
 
 
 def instance_name(town: str) -> str:
@@ -100,12 +101,15 @@ class Discovery:
                 "zeroconf",
                 WARN,
                 TITLE,
-                "non pubblicato",
-                f"Il dispositivo non si annuncia sulla rete locale ({self._problem}): "
-                "raggiungere l'interfaccia con il suo indirizzo IP. Si riprova ogni minuto.",
+                N_("non pubblicato"),
+                N_(
+                    "Il dispositivo non si annuncia sulla rete locale ({problem}): raggiungere "
+                    "l'interfaccia con il suo indirizzo IP. Si riprova ogni minuto.",
+                    problem=self._problem,
+                ),
             )
         if not self.advertised:
-            return Check("zeroconf", UNKNOWN, TITLE, "in attesa")
+            return Check("zeroconf", UNKNOWN, TITLE, N_("in attesa"))
         return Check("zeroconf", OK, TITLE, self.advertised)
 
     async def _run(self) -> None:

@@ -25,6 +25,7 @@ from appliance.box.state import EMERGENCY_CHECK, EmergencyView
 from appliance.core.formats import to_local
 from appliance.core.health import ERROR, OK, WARN, Check
 from appliance.core.services import cancel_and_wait
+from appliance.core.text import N_, N_plural, Text
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
@@ -39,9 +40,14 @@ COOLDOWN_NOTICE_SECONDS = 15.0
 FINISH_GRACE = timedelta(minutes=5)
 # At shutdown, how long a press being handled (a launch in progress) may take to complete.
 STOP_GRACE = 5.0
-TITLE = "Pulsante di emergenza"
+TITLE = N_("Pulsante di emergenza")
 # The Cloud API's template catalog (status and category kept current from Meta's webhooks).
 TEMPLATES_PART = "templates"
+
+
+def _failed(reason: object) -> Text:
+    """The failure outcome in words, then the engine's own (not translated)."""
+    return Text("{outcome}: {reason}", {"outcome": Text(OUTCOMES["failed"][0]), "reason": reason})
 
 
 def _local_time(iso: str) -> str:
@@ -149,8 +155,13 @@ class EmergencyController:
             await self._record(held, counted=True, outcome="cooldown", detail=f"{minutes} min left")
             self._show(
                 BoxState.COOLDOWN,
-                f"Pulsante in pausa per altri {minutes} minuti dopo l'ultimo invio: "
-                "questa pressione non ha inviato nulla",
+                N_plural(
+                    "Pulsante in pausa per un altro minuto dopo l'ultimo invio: questa "
+                    "pressione non ha inviato nulla",
+                    "Pulsante in pausa per altri {n} minuti dopo l'ultimo invio: questa "
+                    "pressione non ha inviato nulla",
+                    minutes,
+                ),
                 f"Cool-down for {minutes} more minutes: this press sent nothing",
                 COOLDOWN_NOTICE_SECONDS,
             )
@@ -187,7 +198,7 @@ class EmergencyController:
             log.exception("emergency launch failed")
             self._cooldown_until = 0.0  # nothing went out: a new press may try again
             await self._update(press_id, "failed", str(err), "emergency.press")
-            self._show(BoxState.ERROR, f"{OUTCOMES['failed'][0]}: {err}", f"sending failed: {err}")
+            self._show(BoxState.ERROR, _failed(err), f"sending failed: {err}")
             return
         self._sending, self._sending_drill = result, armed.test_mode
         self._notice = None  # older news than the send
@@ -219,7 +230,11 @@ class EmergencyController:
         except Exception as err:  # noqa: BLE001 - timeouts and engine errors end the same way
             reason = str(err) or "no completion report before the expiry"
             await self._update(press_id, "failed", reason, "emergency.finished", finished=True)
-            self._show(BoxState.ERROR, f"{OUTCOMES['failed'][0]}: {reason}", f"failed: {reason}")
+            self._show(
+                BoxState.ERROR,
+                _failed(reason),
+                f"failed: {reason}",
+            )
             return
         finally:
             self._sending = None
@@ -229,15 +244,26 @@ class EmergencyController:
             await self._update(press_id, "failed", counts, "emergency.finished", finished=True)
             self._show(
                 BoxState.ERROR,
-                f"L'emergenza non è arrivata a nessuno ({counts})",
+                N_(
+                    "L'emergenza non è arrivata a nessuno (inviati {sent}, falliti {failed}, "
+                    "scaduti {expired})",
+                    sent=outcome.sent,
+                    failed=outcome.failed,
+                    expired=outcome.expired,
+                ),
                 f"Nobody received the emergency ({counts})",
             )
             return
         await self._update(press_id, "finished", counts, "emergency.finished", finished=True)
         self._show(
             BoxState.SENT,
-            f"Emergenza inviata: {outcome.sent} consegnati al servizio, {outcome.failed} falliti, "
-            f"{outcome.expired} scaduti",
+            N_(
+                "Emergenza inviata: {sent} consegnati al servizio, {failed} falliti, "
+                "{expired} scaduti",
+                sent=outcome.sent,
+                failed=outcome.failed,
+                expired=outcome.expired,
+            ),
             f"Emergency sent ({counts})",
         )
 
@@ -298,20 +324,25 @@ class EmergencyController:
                 EMERGENCY_CHECK,
                 ERROR,
                 TITLE,
-                f"premuto alle {_local_time(decisive.at)}, non inviato",
-                f"Il pulsante di emergenza è stato premuto alle {_local_time(decisive.at)} ma "
-                f"{OUTCOMES[decisive.outcome][0]}"
-                f"{f' ({decisive.detail})' if decisive.detail else ''}. "
-                "Avvisare la popolazione in un altro modo e controllare la pagina Emergenza.",
+                N_("premuto alle {time}, non inviato", time=_local_time(decisive.at)),
+                N_(
+                    "Il pulsante di emergenza è stato premuto alle {time} ma {outcome}{detail}. "
+                    "Avvisare la popolazione in un altro modo e controllare la pagina Emergenza.",
+                    time=_local_time(decisive.at),
+                    outcome=Text(OUTCOMES[decisive.outcome][0]),
+                    detail=" (" + decisive.detail + ")" if decisive.detail else "",
+                ),
             )
         if armed is None:
             return Check(
                 EMERGENCY_CHECK,
                 WARN,
                 TITLE,
-                "nessun messaggio pronto",
-                "Premendo il pulsante non verrebbe inviato nulla: preparare il messaggio di "
-                "emergenza nella pagina Emergenza.",
+                N_("nessun messaggio pronto"),
+                N_(
+                    "Premendo il pulsante non verrebbe inviato nulla: preparare il messaggio di "
+                    "emergenza nella pagina Emergenza."
+                ),
             )
         unusable = self._template_problem(armed)
         if unusable:
@@ -319,47 +350,60 @@ class EmergencyController:
                 EMERGENCY_CHECK,
                 WARN,
                 TITLE,
-                "modello non utilizzabile",
-                f"Il modello di emergenza «{armed.template_name}» {unusable}: premendo il "
-                "pulsante l'invio non andrebbe a buon fine o costerebbe come marketing. "
-                "Scegliere un altro modello nella pagina Emergenza.",
+                N_("modello non utilizzabile"),
+                N_(
+                    "Il modello di emergenza «{name}» {problem}: premendo il pulsante l'invio "
+                    "non andrebbe a buon fine o costerebbe come marketing. Scegliere un altro "
+                    "modello nella pagina Emergenza.",
+                    name=armed.template_name,
+                    problem=unusable,
+                ),
             )
         if self._appliance.parts.get(LAUNCHER_PART) is None:
             return Check(
                 EMERGENCY_CHECK,
                 WARN,
                 TITLE,
-                "invio non disponibile",
-                "Questa versione non sa ancora inviare l'emergenza: premendo il pulsante non "
-                "verrebbe inviato nulla. Avvisare la popolazione in un altro modo.",
+                N_("invio non disponibile"),
+                N_(
+                    "Questa versione non sa ancora inviare l'emergenza: premendo il pulsante non "
+                    "verrebbe inviato nulla. Avvisare la popolazione in un altro modo."
+                ),
             )
         if armed.test_mode:
-            missing = "" if self._test_numbers else " Nessun numero di prova è configurato."
+            missing = "" if self._test_numbers else N_(" Nessun numero di prova è configurato.")
             return Check(
                 EMERGENCY_CHECK,
                 WARN,
                 TITLE,
-                "modalità prova",
-                "Il pulsante invia solo ai numeri di prova del personale ([emergency] "
-                f"test_numbers), non alla popolazione.{missing} Togliere la modalità prova "
-                "dopo l'esercitazione.",
+                N_("modalità prova"),
+                N_(
+                    "Il pulsante invia solo ai numeri di prova del personale ([emergency] "
+                    "test_numbers), non alla popolazione.{missing} Togliere la modalità prova "
+                    "dopo l'esercitazione.",
+                    missing=missing,
+                ),
             )
-        value = f"pronto: {armed.template_name} ({armed.language})"
+        value = N_("pronto: {name} ({language})", name=armed.template_name, language=armed.language)
         left = self._cooldown_until - time.monotonic()
         if left > 0:
-            value += f", in pausa ancora {max(1, round(left / 60))} min"
+            value = N_("{ready}, in pausa ancora {n} min", ready=value, n=max(1, round(left / 60)))
         return Check(EMERGENCY_CHECK, OK, TITLE, value)
 
-    def _template_problem(self, armed: ArmedMessage) -> str:
+    def _template_problem(self, armed: ArmedMessage) -> Text | str:
         """Why Meta's latest word on the armed template makes it unfit, or "" (also if unknown)."""
         catalog = self._appliance.parts.get(TEMPLATES_PART)
         known = catalog.get(armed.template_name, armed.language) if catalog else None
         if known is None:
             return ""
         if known["status"] != "APPROVED":
-            return f"non è approvato da Meta (stato {known['status'] or 'sconosciuto'})"
+            state = known["status"] or N_("sconosciuto")
+            return N_("non è approvato da Meta (stato {state})", state=state)
         if known["category"] != "UTILITY":
-            return f"è stato classificato da Meta come {known['category']}, non più UTILITY"
+            return N_(
+                "è stato classificato da Meta come {category}, non più UTILITY",
+                category=known["category"],
+            )
         if known.get("last_event") == "FLAGGED":
-            return "è segnalato da Meta per bassa qualità e potrebbe essere sospeso a breve"
+            return N_("è segnalato da Meta per bassa qualità e potrebbe essere sospeso a breve")
         return ""

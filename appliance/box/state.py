@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from appliance.box.led import StatusLed
 from appliance.box.patterns import PATTERNS, BoxState
 from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, HealthRegistry
+from appliance.core.text import N_, Text
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,14 @@ class BoxStatus:
     source: str = ""
 
 
-STARTING = BoxStatus(BoxState.OFF, "Avvio in corso", "Starting")
-HEALTHY = BoxStatus(BoxState.HEALTHY, "Tutto funziona", "Everything works")
+STARTING = BoxStatus(BoxState.OFF, N_("Avvio in corso"), "Starting")
+HEALTHY = BoxStatus(BoxState.HEALTHY, N_("Tutto funziona"), "Everything works")
 
 
 def _because(check: Check) -> tuple[str, str]:
-    italian = f"{check.title}: {check.explanation or check.value}"
+    italian = Text(
+        "{title}: {why}", {"title": check.title, "why": check.explanation or check.value}
+    )
     english = f"check '{check.key}' reports {check.status}: {check.value}"
     return italian, english
 
@@ -58,7 +61,7 @@ def decide(checks: Iterable[Check], emergency: EmergencyView) -> BoxStatus:
         italian, english = _because(errors[0])
         return BoxStatus(
             BoxState.DEGRADED,
-            f"Emergenza in coda ma l'invio è fermo. {italian}",
+            N_("Emergenza in coda ma l'invio è fermo. {reason}", reason=italian),
             f"Emergency queued but not going out: {english}",
             errors[0].key,
         )
@@ -133,10 +136,14 @@ class StatusService:
         """The "led" line of the dashboard: the same state and reason the LED shows."""
         status = self.status
         pattern = PATTERNS[status.state]
-        value = f"{pattern.label_it}: {pattern.meaning_it}"
+        # The patterns' Italian words are in the catalog (their English too, for the README).
+        value = Text(
+            "{label}: {meaning}",
+            {"label": Text(pattern.label_it), "meaning": Text(pattern.meaning_it)},
+        )
         explanation = status.reason_it if status.state is not BoxState.HEALTHY else ""
         return Check(
-            LED_CHECK, _CHECK_STATUS[status.state], "Spia del dispositivo", value, explanation
+            LED_CHECK, _CHECK_STATUS[status.state], N_("Spia del dispositivo"), value, explanation
         )
 
     def _apply(self) -> None:

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY, REPLY
 from appliance.core.health import ERROR, OK, WARN, Check, Probe
+from appliance.core.text import N_, N_plural
 
 if TYPE_CHECKING:
     from appliance.campaigns.dispatcher import Dispatcher
     from appliance.core.db import Database
 
 REPLY_WAIT_WARN = 60.0  # a citizen's answer waiting longer than this is news
+OUTBOX, SENDING, LIMIT = N_("Coda di invio"), N_("Invio"), N_("Limite giornaliero")
 
 
 def outbox_probe(db: Database, dispatcher: Dispatcher) -> Probe:
@@ -25,22 +27,29 @@ def outbox_probe(db: Database, dispatcher: Dispatcher) -> Probe:
         )
         waiting = {r["lane"]: (r["n"], r["oldest"]) for r in rows}
         total = sum(n for n, _ in waiting.values()) + dispatcher.ready_count()
-        value = (
-            f"{total} in coda (emergenza {waiting.get(EMERGENCY, (0, 0))[0]}, risposte "
-            f"{waiting.get(REPLY, (0, 0))[0]}, campagne {waiting.get(CAMPAIGN, (0, 0))[0]}), "
-            f"{dispatcher.in_flight} in invio"
+        value = N_(
+            "{total} in coda (emergenza {emergency}, risposte {replies}, campagne {campaigns}),"
+            " {in_flight} in invio",
+            total=total,
+            emergency=waiting.get(EMERGENCY, (0, 0))[0],
+            replies=waiting.get(REPLY, (0, 0))[0],
+            campaigns=waiting.get(CAMPAIGN, (0, 0))[0],
+            in_flight=dispatcher.in_flight,
         )
         oldest_reply = waiting.get(REPLY, (0, None))[1]
         if oldest_reply is not None and time.time() - oldest_reply > REPLY_WAIT_WARN:
             return Check(
                 "outbox",
                 WARN,
-                "Coda di invio",
+                OUTBOX,
                 value,
-                "Alcune risposte ai cittadini aspettano da più di un minuto. Controllare le righe "
-                "«Invio» e «API WhatsApp»: di solito Meta non risponde o il token non vale più.",
+                N_(
+                    "Alcune risposte ai cittadini aspettano da più di un minuto. Controllare le "
+                    "righe «Invio» e «API WhatsApp»: di solito Meta non risponde o il token non "
+                    "vale più."
+                ),
             )
-        return Check("outbox", OK, "Coda di invio", value)
+        return Check("outbox", OK, OUTBOX, value)
 
     return probe
 
@@ -54,12 +63,15 @@ def sending_probe(db: Database, dispatcher: Dispatcher) -> Probe:
             return Check(
                 "sending",
                 ERROR,
-                "Invio",
-                f"fermo: Meta rifiuta il token (errore {alert.code})",
-                "Tutti gli invii sono sospesi perché Meta non accetta il token di accesso "
-                f"({alert.message}). Creare un nuovo token permanente di un utente di sistema "
-                "e aggiornare la configurazione; l'invio riprende da solo appena il token "
-                "funziona.",
+                SENDING,
+                N_("fermo: Meta rifiuta il token (errore {code})", code=alert.code),
+                N_(
+                    "Tutti gli invii sono sospesi perché Meta non accetta il token di accesso "
+                    "({error}). Creare un nuovo token permanente di un utente di sistema e "
+                    "aggiornare la configurazione; l'invio riprende da solo appena il token "
+                    "funziona.",
+                    error=alert.message,
+                ),
             )
         paused = await db.fetchall(
             "SELECT id, name, paused_reason FROM campaigns WHERE status = 'paused'"
@@ -70,17 +82,33 @@ def sending_probe(db: Database, dispatcher: Dispatcher) -> Probe:
             return Check(
                 "sending",
                 WARN,
-                "Invio",
-                f"{len(paused)} campagne sospese da Meta",
-                f"La campagna «{first['name']}» è stata sospesa perché Meta ha risposto "
-                f"{first['paused_reason']}. Verificare la qualità del numero e il pagamento "
-                "nel pannello di Meta, poi riprendere la campagna.",
+                SENDING,
+                N_plural(
+                    "{n} campagna sospesa da Meta", "{n} campagne sospese da Meta", len(paused)
+                ),
+                N_(
+                    "La campagna «{name}» è stata sospesa perché Meta ha risposto {reason}. "
+                    "Verificare la qualità del numero e il pagamento nel pannello di Meta, poi "
+                    "riprendere la campagna.",
+                    name=first["name"],
+                    reason=first["paused_reason"],
+                ),
             )
         rate = dispatcher.limiter.current_rate
         active = sum(1 for c in dispatcher.campaigns.values() if c.status == "sending")
         if active:
-            return Check("sending", OK, "Invio", f"{active} campagne in invio, {rate:.0f} msg/s")
-        return Check("sending", OK, "Invio", "nessuna campagna in invio")
+            return Check(
+                "sending",
+                OK,
+                SENDING,
+                N_plural(
+                    "{n} campagna in invio, {rate} msg/s",
+                    "{n} campagne in invio, {rate} msg/s",
+                    active,
+                    rate=round(rate),
+                ),
+            )
+        return Check("sending", OK, SENDING, N_("nessuna campagna in invio"))
 
     return probe
 
@@ -91,19 +119,21 @@ def tier_probe(dispatcher: Dispatcher, db: Database) -> Probe:
     async def probe() -> Check:
         tier = dispatcher.tier
         used = tier.used()
-        limit = f"{tier.limit}" if tier.limit else "illimitato"
-        value = f"{used} destinatari nuovi in 24 ore su {limit}"
+        limit = tier.limit or N_("illimitato")
+        value = N_("{used} destinatari nuovi in 24 ore su {limit}", used=used, limit=limit)
         if not tier.known:
-            value += " (limite non ancora letto da Meta)"
+            value = N_("{value} (limite non ancora letto da Meta)", value=value)
         if tier.blocked_emergency is not None:
             return Check(
                 "messaging_limit",
                 WARN,
-                "Limite giornaliero",
+                LIMIT,
                 value,
-                "L'emergenza in corso ha più destinatari di quanti il limite giornaliero di Meta "
-                "ne consenta: gli altri la riceveranno quando il limite si libera (entro 24 "
-                "ore) o se scade prima, mai. Avvisare con altri mezzi chi manca.",
+                N_(
+                    "L'emergenza in corso ha più destinatari di quanti il limite giornaliero di "
+                    "Meta ne consenta: gli altri la riceveranno quando il limite si libera "
+                    "(entro 24 ore) o se scade prima, mai. Avvisare con altri mezzi chi manca."
+                ),
             )
         if tier.known and tier.limit:
             # Checked before anyone presses the button: an emergency goes to every active
@@ -114,22 +144,28 @@ def tier_probe(dispatcher: Dispatcher, db: Database) -> Probe:
                 return Check(
                     "messaging_limit",
                     WARN,
-                    "Limite giornaliero",
+                    LIMIT,
                     value,
-                    f"Un'emergenza inviata ora raggiungerebbe fino a {active} iscritti, ma il "
-                    f"limite giornaliero di Meta ne consente ancora {available}: gli altri "
-                    "la riceverebbero solo quando il limite si libera. Chiedere a Meta un "
-                    "limite più alto (verifica dell'azienda) e tenere pronti altri canali.",
+                    N_(
+                        "Un'emergenza inviata ora raggiungerebbe fino a {active} iscritti, ma il "
+                        "limite giornaliero di Meta ne consente ancora {available}: gli altri "
+                        "la riceverebbero solo quando il limite si libera. Chiedere a Meta un "
+                        "limite più alto (verifica dell'azienda) e tenere pronti altri canali.",
+                        active=active,
+                        available=available,
+                    ),
                 )
         if tier.limit and used >= tier.limit:
             return Check(
                 "messaging_limit",
                 WARN,
-                "Limite giornaliero",
+                LIMIT,
                 value,
-                "Il limite giornaliero di Meta è raggiunto: i modelli verso nuove persone "
-                "aspettano che il limite si liberi.",
+                N_(
+                    "Il limite giornaliero di Meta è raggiunto: i modelli verso nuove persone "
+                    "aspettano che il limite si liberi."
+                ),
             )
-        return Check("messaging_limit", OK, "Limite giornaliero", value)
+        return Check("messaging_limit", OK, LIMIT, value)
 
     return probe

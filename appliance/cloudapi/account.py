@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from appliance.cloudapi.events import (
 )
 from appliance.core import audit
 from appliance.core.health import ERROR, OK, WARN, Check, Probe
+from appliance.core.text import N_, Text
 
 if TYPE_CHECKING:
     from appliance.core.db import Database
@@ -32,12 +34,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECK_KEY = "account"
-TITLE = "Account WhatsApp"
+TITLE = N_("Account WhatsApp")
 _SEVERITY = {OK: 0, WARN: 1, ERROR: 2}
 _RESTRICTIONS = {
-    "RESTRICTED_BIZ_INITIATED_MESSAGING": "non può avviare conversazioni (campagne e avvisi)",
-    "RESTRICTED_CUSTOMER_INITIATED_MESSAGING": "non può rispondere ai cittadini",
-    "RESTRICTED_ADD_PHONE_NUMBER_ACTION": "non può aggiungere numeri",
+    "RESTRICTED_BIZ_INITIATED_MESSAGING": N_("non può avviare conversazioni (campagne e avvisi)"),
+    "RESTRICTED_CUSTOMER_INITIATED_MESSAGING": N_("non può rispondere ai cittadini"),
+    "RESTRICTED_ADD_PHONE_NUMBER_ACTION": N_("non può aggiungere numeri"),
 }
 
 
@@ -72,17 +74,21 @@ def standing_of(event: Event) -> Standing | None:
 def _account(name: str, value: dict[str, Any]) -> Standing | None:
     if name == "DISABLED_UPDATE":
         ban = value.get("ban_info") if isinstance(value.get("ban_info"), dict) else {}
-        state, date = str(ban.get("waba_ban_state") or ""), _italian_date(ban.get("waba_ban_date"))
+        state, date = str(ban.get("waba_ban_state") or ""), _ban_date(ban.get("waba_ban_date"))
         if state == "REINSTATE":
-            return Standing("account", OK, "riattivato da Meta")
-        when = f" dal {date}" if date else ""
+            return Standing("account", OK, N_("riattivato da Meta"))
+        when = N_(" dal {date}", date=date) if date else ""
         return Standing(
             "account",
             ERROR,
-            f"Meta disattiva l'account{when}",
-            f"Meta ha deciso di disattivare l'account WhatsApp del Comune{when}: dopo, nessun "
-            "messaggio potrà essere inviato. Aprire Meta Business Suite > Qualità dell'account "
-            "e chiedere una revisione; nel frattempo avvisare i cittadini con altri canali.",
+            N_("Meta disattiva l'account{when}", when=when),
+            N_(
+                "Meta ha deciso di disattivare l'account WhatsApp del Comune{when}: dopo, "
+                "nessun messaggio potrà essere inviato. Aprire Meta Business Suite > Qualità "
+                "dell'account e chiedere una revisione; nel frattempo avvisare i cittadini con "
+                "altri canali.",
+                when=when,
+            ),
         )
     if name == "ACCOUNT_RESTRICTION":
         items = (
@@ -96,33 +102,40 @@ def _account(name: str, value: dict[str, Any]) -> Standing | None:
         return Standing(
             "account",
             ERROR,
-            "limitato da Meta",
-            "Meta ha limitato l'account WhatsApp: "
-            + ("; ".join(limits) or "alcune funzioni sono bloccate")
-            + ". Di solito dipende da molte segnalazioni dei cittadini. Controllare Meta "
-            "Business Suite > Qualità dell'account e sospendere le campagne non urgenti.",
+            N_("limitato da Meta"),
+            N_(
+                "Meta ha limitato l'account WhatsApp: {limits}. Di solito dipende da molte "
+                "segnalazioni dei cittadini. Controllare Meta Business Suite > Qualità "
+                "dell'account e sospendere le campagne non urgenti.",
+                limits=Text.join("; ", limits) if limits else N_("alcune funzioni sono bloccate"),
+            ),
         )
     if name == "ACCOUNT_VIOLATION":
         info = value.get("violation_info") if isinstance(value.get("violation_info"), dict) else {}
-        kind = str(info.get("violation_type") or "non indicata")
+        kind = str(info.get("violation_type") or "") or N_("non indicata")
         return Standing(
             "account",
             WARN,
-            "violazione segnalata",
-            f"Meta segnala una violazione delle regole di WhatsApp (tipo: {kind}). Altre "
-            "violazioni possono portare a limiti o alla disattivazione: rileggere i messaggi "
-            "inviati di recente e le regole di Meta.",
+            N_("violazione segnalata"),
+            N_(
+                "Meta segnala una violazione delle regole di WhatsApp (tipo: {kind}). Altre "
+                "violazioni possono portare a limiti o alla disattivazione: rileggere i "
+                "messaggi inviati di recente e le regole di Meta.",
+                kind=kind,
+            ),
         )
     if name in ("ACCOUNT_DELETED", "ACCOUNT_OFFBOARDED", "PARTNER_REMOVED"):
         return Standing(
             "account",
             ERROR,
-            "scollegato da Meta",
-            "L'account WhatsApp non è più collegato a questa applicazione: nessun messaggio "
-            "può essere inviato. Controllare in Meta Business Suite chi lo ha scollegato.",
+            N_("scollegato da Meta"),
+            N_(
+                "L'account WhatsApp non è più collegato a questa applicazione: nessun messaggio "
+                "può essere inviato. Controllare in Meta Business Suite chi lo ha scollegato."
+            ),
         )
     if name in ("ACCOUNT_RECONNECTED", "VERIFIED_ACCOUNT"):
-        return Standing("account", OK, "attivo")
+        return Standing("account", OK, N_("attivo"))
     return None  # partners, pricing tiers, terms signed: nothing changes for sending
 
 
@@ -131,38 +144,46 @@ _MONTHS = (
 ).split()
 
 
-def _italian_date(value: Any) -> str:
-    """Meta writes ban dates in English ("January 31, 2021"): in Italian when it parses."""
+def _ban_date(value: Any) -> str | Callable[[str], str]:
+    """Meta writes ban dates in English ("January 31, 2021"): in Italian for Italian readers."""
     text = str(value or "").strip()
     try:
         day = datetime.strptime(text, "%B %d, %Y")
     except ValueError:
         return text
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    italian = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return lambda language: italian if language == "it" else text
 
 
 def _quality(name: str, value: dict[str, Any]) -> Standing | None:
     limit = str(value.get("current_limit") or value.get("new_limit") or "")
-    limit_words = f" (limite attuale: {limit.removeprefix('TIER_')})" if limit else ""
+    limit_words = (
+        N_(" (limite attuale: {limit})", limit=limit.removeprefix("TIER_")) if limit else ""
+    )
     if name == "FLAGGED":
         return Standing(
             "quality",
             WARN,
-            "qualità del numero bassa",
-            f"Molti cittadini hanno bloccato o segnalato i messaggi{limit_words}. Se la qualità "
-            "non migliora in 7 giorni Meta riduce il numero di persone raggiungibili al giorno: "
-            "inviare meno campagne e solo a chi le ha chieste.",
+            N_("qualità del numero bassa"),
+            N_(
+                "Molti cittadini hanno bloccato o segnalato i messaggi{limit}. Se la qualità "
+                "non migliora in 7 giorni Meta riduce il numero di persone raggiungibili al "
+                "giorno: inviare meno campagne e solo a chi le ha chieste.",
+                limit=limit_words,
+            ),
         )
     if name == "DOWNGRADE":
         return Standing(
             "quality",
             WARN,
-            f"limite giornaliero ridotto{limit_words}",
-            "Meta ha ridotto il numero di persone raggiungibili al giorno fuori dalle "
-            "conversazioni aperte: le campagne grandi richiederanno più giorni.",
+            N_("limite giornaliero ridotto{limit}", limit=limit_words),
+            N_(
+                "Meta ha ridotto il numero di persone raggiungibili al giorno fuori dalle "
+                "conversazioni aperte: le campagne grandi richiederanno più giorni."
+            ),
         )
     if name in ("UNFLAGGED", "UPGRADE", "ONBOARDING"):
-        return Standing("quality", OK, f"buona{limit_words}")
+        return Standing("quality", OK, N_("buona{limit}", limit=limit_words))
     return None
 
 
@@ -170,15 +191,19 @@ def _template_quality(value: dict[str, Any]) -> Standing:
     name = str(value.get("message_template_name") or "")
     score = str(value.get("new_quality_score") or "").upper()
     if score in ("RED", "YELLOW"):
-        words = "bassa" if score == "RED" else "in calo"
+        words = N_("bassa") if score == "RED" else N_("in calo")
         return Standing(
             "template_quality",
             WARN,
-            f"modello «{name}»: qualità {words}",
-            f"I cittadini reagiscono male al modello «{name}» (qualità {words}): Meta "
-            "potrebbe sospenderlo. Rivederne il testo o usarlo meno spesso.",
+            N_("modello «{name}»: qualità {words}", name=name, words=words),
+            N_(
+                "I cittadini reagiscono male al modello «{name}» (qualità {words}): Meta "
+                "potrebbe sospenderlo. Rivederne il testo o usarlo meno spesso.",
+                name=name,
+                words=words,
+            ),
         )
-    return Standing("template_quality", OK, f"modello «{name}»: qualità buona")
+    return Standing("template_quality", OK, N_("modello «{name}»: qualità buona", name=name))
 
 
 def _template_status(event: TemplateStatusUpdate) -> Standing:
@@ -187,40 +212,55 @@ def _template_status(event: TemplateStatusUpdate) -> Standing:
         return Standing(
             topic,
             WARN,
-            f"modello «{name}» sospeso da Meta",
-            f"Meta ha sospeso il modello «{name}» per la bassa qualità: i messaggi che lo usano "
-            "vengono rifiutati finché non torna attivo. Scegliere un altro modello approvato.",
+            N_("modello «{name}» sospeso da Meta", name=name),
+            N_(
+                "Meta ha sospeso il modello «{name}» per la bassa qualità: i messaggi che lo "
+                "usano vengono rifiutati finché non torna attivo. Scegliere un altro modello "
+                "approvato.",
+                name=name,
+            ),
         )
     if status == "FLAGGED":
         return Standing(
             topic,
             WARN,
-            f"modello «{name}» segnalato da Meta",
-            f"Il modello «{name}» ha ricevuto molte reazioni negative: Meta potrebbe sospenderlo "
-            "a breve. Rivederne il testo o usarlo meno spesso.",
+            N_("modello «{name}» segnalato da Meta", name=name),
+            N_(
+                "Il modello «{name}» ha ricevuto molte reazioni negative: Meta potrebbe "
+                "sospenderlo a breve. Rivederne il testo o usarlo meno spesso.",
+                name=name,
+            ),
         )
     if status in ("DISABLED", "REJECTED", "PENDING_DELETION", "DELETED"):
         return Standing(
             topic,
             WARN,
-            f"modello «{name}» non più utilizzabile",
-            f"Meta ha messo il modello «{name}» in stato {status}: crearne uno nuovo o sceglierne "
-            "un altro nella pagina Modelli.",
+            N_("modello «{name}» non più utilizzabile", name=name),
+            N_(
+                "Meta ha messo il modello «{name}» in stato {status}: crearne uno nuovo o "
+                "sceglierne un altro nella pagina Modelli.",
+                name=name,
+                status=status,
+            ),
         )
-    return Standing(topic, OK, f"modello «{name}» attivo")
+    return Standing(topic, OK, N_("modello «{name}» attivo", name=name))
 
 
 def _errors(event: AccountErrors) -> Standing | None:
     for error in event.errors:
         rule = rule_for(error.code)
         if rule.action is Action.OPERATOR_ALERT:
+            detail = error.details or error.message
             return Standing(
                 "errors",
                 ERROR,
-                f"errore dell'account (codice {error.code})",
-                f"Meta segnala un problema dell'account: {rule.meaning}"
-                f"{f' ({error.details or error.message})' if error.details or error.message else ''}"
-                ". Controllare Meta Business Suite e il token di accesso.",
+                N_("errore dell'account (codice {code})", code=error.code),
+                N_(
+                    "Meta segnala un problema dell'account: {meaning}{detail}. Controllare Meta "
+                    "Business Suite e il token di accesso.",
+                    meaning=rule.meaning,
+                    detail=" (" + detail + ")" if detail else "",
+                ),
             )
     return None
 
@@ -269,7 +309,7 @@ class AccountHealth:
                 self.standings.values(), key=lambda s: (_SEVERITY[s.level], s.at), default=None
             )
             if worst is None or worst.level == OK:
-                return Check(CHECK_KEY, OK, TITLE, worst.value if worst else "nessun avviso")
+                return Check(CHECK_KEY, OK, TITLE, worst.value if worst else N_("nessun avviso"))
             return Check(CHECK_KEY, worst.level, TITLE, worst.value, worst.explanation)
 
         return probe

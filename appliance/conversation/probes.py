@@ -6,11 +6,13 @@ import time
 from typing import TYPE_CHECKING
 
 from appliance.core.health import OK, Check, Probe
+from appliance.core.text import N_, N_plural
 
 if TYPE_CHECKING:
     from appliance.core.db import Database
 
 DAY = 86400
+TITLE = N_("Messaggi dei cittadini")
 
 
 def inbox_probe(db: Database) -> Probe:
@@ -24,9 +26,16 @@ def inbox_probe(db: Database) -> Probe:
         )
         people, oldest = row["people"], row["oldest"]
         if not people:
-            return Check("inbox", OK, "Messaggi dei cittadini", "nessun messaggio in attesa")
+            return Check("inbox", OK, TITLE, N_("nessun messaggio in attesa"))
         days = int((time.time() - oldest) // DAY)
-        waited = f", il primo da {days} giorni" if days >= 1 else ""
-        return Check("inbox", OK, "Messaggi dei cittadini", f"{people} in attesa{waited}")
+        if days < 1:
+            return Check("inbox", OK, TITLE, N_("{people} in attesa", people=people))
+        waited = N_plural(
+            "{people} in attesa, il primo da {n} giorno",
+            "{people} in attesa, il primo da {n} giorni",
+            days,
+            people=people,
+        )
+        return Check("inbox", OK, TITLE, waited)
 
     return probe

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import __version__
+from appliance.core.formats import format_number
+from appliance.core.text import N_
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ class Check:
 
     key: str
     status: str  # ok, warn, error, unknown
-    title: str  # short Italian label, e.g. "Webhook"
+    # Italian, as Text (N_) so the page shows them in the staff's language.
+    title: str  # short label, e.g. "Webhook"
     value: str  # what is known, e.g. "ultimo 2 minuti fa"
     explanation: str = ""  # what it means and what to do, when not ok
 
@@ -52,14 +55,20 @@ class HealthRegistry:
                 return await probe()
         except Exception as err:  # noqa: BLE001 - one broken probe must not hide the others
             log.warning("health probe %s failed: %s", key, err)
-            return Check(key, UNKNOWN, key, "non disponibile", f"Controllo non riuscito: {err}")
+            return Check(
+                key,
+                UNKNOWN,
+                key,
+                N_("non disponibile"),
+                N_("Controllo non riuscito: {error}", error=err),
+            )
 
 
 def version_probe() -> Probe:
     """The running version (always ok)."""
 
     async def probe() -> Check:
-        return Check("version", OK, "Versione", __version__)
+        return Check("version", OK, N_("Versione"), __version__)
 
     return probe
 
@@ -70,17 +79,23 @@ def disk_probe(path: Path) -> Probe:
     async def probe() -> Check:
         usage = await asyncio.to_thread(shutil.disk_usage, path)
         free = usage.free / usage.total if usage.total else 0
-        value = f"{usage.free / 1e9:.1f} GB liberi ({free:.0%})"
+        value = N_(
+            "{gb} GB liberi ({share})",
+            gb=lambda lang: format_number(usage.free / 1e9, lang, 1),
+            share=lambda lang: format_number(free * 100, lang) + "%",
+        )
         if free < DISK_WARN_FREE:
             return Check(
                 "disk",
                 WARN,
-                "Disco",
+                N_("Disco"),
                 value,
-                "Il disco è quasi pieno: i messaggi e i backup potrebbero non essere salvati. "
-                "Eliminare backup vecchi o copiare i dati su un supporto esterno.",
+                N_(
+                    "Il disco è quasi pieno: i messaggi e i backup potrebbero non essere salvati. "
+                    "Eliminare backup vecchi o copiare i dati su un supporto esterno."
+                ),
             )
-        return Check("disk", OK, "Disco", value)
+        return Check("disk", OK, N_("Disco"), value)
 
     return probe
 

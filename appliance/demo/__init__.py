@@ -158,12 +158,9 @@ def _add_pages(appliance: Appliance) -> None:
     """The demo controls page, and the demo login on every page (the login page shows it)."""
     from appliance.core.services import Service
     from appliance.demo import controls, phone
-    from appliance.demo.catalog_en import MESSAGES_EN
-    from appliance.lan.i18n import add_catalog
     from appliance.lan.registry import NavItem, add_pages
 
     assert appliance.lan is not None
-    add_catalog("en", MESSAGES_EN)
     hold = controls.HoldButton(appliance)
     appliance.parts["demo_hold"] = hold
     appliance.services.add(Service("demo-hold", _nothing, hold.stop))

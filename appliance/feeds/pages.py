@@ -173,76 +173,7 @@ async def dismiss() -> Any:
 
 
 def register(app: Any) -> None:
-    """Add the page to the LAN app's navigation and its English texts to the catalog."""
-    from appliance.lan.i18n import add_catalog
+    """Add the page to the LAN app's navigation."""
     from appliance.lan.registry import NavItem, add_pages
 
-    add_catalog("en", MESSAGES_EN)
     add_pages(app, bp, NavItem("alerts.index", "Allerte", order=40))
-
-
-# English for the page's Italian source texts (merged into the admin catalog at setup).
-MESSAGES_EN: dict[str, str] = {
-    "Allerte": "Alerts",
-    "mai": "never",
-    "Fonti e rischi": "Sources and risks",
-    "Ogni fonte e ogni rischio è letto da solo: se uno non risponde, gli altri restano validi e il menu dei cittadini dice quali dati mancano.": "Each source and each risk is read on its own: if one does not answer, the others stay valid and the citizens' menu says which data is missing.",
-    "Ultimo controllo riuscito": "Last successful check",
-    "Ultimo errore": "Last error",
-    "tutti i rischi": "all risks",
-    "Meteo": "Weather",
-    "Nuova allerta": "New alert",
-    "Allerta in aumento": "Alert raised",
-    "Allerta in diminuzione": "Alert lowered",
-    "Fine allerta": "Alert over",
-    "In attesa": "Pending",
-    "Approvate": "Approved",
-    "Inviate": "Sent",
-    "Scartate": "Dismissed",
-    "Tutte": "All",
-    "Qui compaiono i cambi di livello delle allerte di protezione civile per la zona del Comune, con i dati della fonte ufficiale.": "Changes of the civil-protection alert levels for the town's zone appear here, with the official source's data.",
-    "Che cosa succede approvando": "What approving does",
-    "Dal livello «{level}» in su l'invio parte da solo, senza approvazione.": "From «{level}» upward it is sent automatically, without approval.",
-    "Nessun livello parte da solo: ogni allerta aspetta l'approvazione.": "No level is sent automatically: every alert waits for approval.",
-    "L'invio delle allerte agli iscritti non è ancora disponibile in questa versione: approvare o scartare registra solo la decisione, nessun messaggio parte. Avvisare la popolazione con gli altri mezzi del Comune.": "Sending alerts to subscribers is not available in this version yet: approving or dismissing only records the decision, no message goes out. Warn the population through the town's other channels.",
-    "Il controllo automatico delle fonti è disattivato ([feeds] alerts_enabled).": "Automatic polling of the sources is off ([feeds] alerts_enabled).",
-    "Filtra le allerte": "Filter the alerts",
-    "Allerte: {status}": "Alerts: {status}",
-    "Nessuna allerta in questo elenco.": "No alert in this list.",
-    "Stato": "Status",
-    "Livello": "Level",
-    "Zona": "Zone",
-    "Validità": "Valid",
-    "da {start} a {end}": "from {start} to {end}",
-    "Fonte": "Source",
-    "Collegamento ufficiale": "Official link",
-    "Rilevata": "Detected",
-    "Codice (nel registro attività)": "Key (in the audit log)",
-    "Invio": "Sending",
-    "automatico (livello alto)": "automatic (high level)",
-    "automatico (livello alto), ma l'invio non è ancora disponibile": "automatic (high level), but sending is not available yet",
-    "dopo l'approvazione del personale": "after staff approval",
-    "Testo per i cittadini e dati della fonte": "Citizens' text and source data",
-    "Testo per i cittadini": "Citizens' text",
-    "Dati della fonte": "Source data",
-    "Approva": "Approve",
-    "Scarta": "Dismiss",
-    "Solo operatori e amministratori possono approvare o scartare le allerte.": "Only operators and administrators can approve or dismiss alerts.",
-    "Non è stato possibile: {error}": "Not possible: {error}",
-    "Allerta approvata: l'invio agli iscritti è partito.": "Alert approved: sending to subscribers has started.",
-    "Allerta approvata, ma nessun messaggio è partito: l'invio delle allerte non è disponibile per questa allerta.": "Alert approved, but no message went out: sending is not available for this alert.",
-    "Approva e invia": "Approve and send",
-    "Campagna": "Campaign",
-    "n. {id}: {status}": "no. {id}: {status}",
-    "bozza, in attesa dell'approvazione": "draft, waiting for approval",
-    "programmata": "scheduled",
-    "in invio": "sending",
-    "in pausa": "paused",
-    "conclusa": "finished",
-    "annullata": "cancelled",
-    "scaduta": "expired",
-    "Destinatari adesso": "Recipients now",
-    "Supera il limite giornaliero di Meta: {n} persone nuove, ne restano {available}. Inviando ora la campagna verrebbe rifiutata; ridurre il pubblico o distribuirla su più giorni dall'API delle campagne.": "Exceeds Meta's daily limit: {n} new people, {available} left. Sent now the campaign would be refused; narrow the audience or spread it over several days through the campaigns API.",
-    "Un'allerta sotto il livello automatico è preparata come bozza di campagna per gli iscritti all'argomento «allerte»: «Approva e invia» la manda subito, «Scarta» la annulla.": "An alert below the automatic level is prepared as a draft campaign to the subscribers of the «allerte» topic: «Approve and send» sends it now, «Dismiss» cancels it.",
-    "Allerta scartata: non verrà inviata.": "Alert dismissed: it will not be sent.",
-}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
+from appliance.core.text import N_, Text
 from appliance.feeds import words
 from appliance.feeds.alerts import AlertMonitor
 from appliance.feeds.forecast import Forecast
@@ -13,15 +15,16 @@ from appliance.feeds.levels import risk_label
 NAMES = {"lombardy": "allertaLOM", "dpc": "DPC", "cap": "CAP", "meteoalarm": "MeteoAlarm"}
 # A source silent this long is an error, not a hiccup: citizens would get stale alert levels.
 ALERTS_STALE = timedelta(hours=6)
+WEATHER, ALERTS = N_("Meteo"), N_("Allerte")
 
 
-def _ago(moment: datetime, now: datetime) -> str:
+def _ago(moment: datetime, now: datetime) -> Text:
     minutes = int((now - moment).total_seconds() // 60)
     if minutes < 1:
-        return "ora"
+        return N_("ora")
     if minutes < 120:
-        return f"{minutes} min fa"
-    return words.moment(moment, "it")
+        return N_("{n} min fa", n=minutes)
+    return Text("{moment}", {"moment": lambda language: words.moment(moment, language)})
 
 
 def weather_probe(forecast: Forecast) -> Probe:
@@ -33,19 +36,25 @@ def weather_probe(forecast: Forecast) -> Probe:
         if forecast.last_error:
             status = WARN if forecast.cached else ERROR
             kept = forecast.cached.fetched_at if forecast.cached else None
-            seen = f"ultima previsione {_ago(kept, now)}" if kept else "nessuna previsione salvata"
+            seen = (
+                N_("ultima previsione {ago}", ago=_ago(kept, now))
+                if kept
+                else N_("nessuna previsione salvata")
+            )
             return Check(
                 "weather",
                 status,
-                "Meteo",
-                f"errore: {forecast.last_error[:300]}; {seen}",
-                "Il servizio meteo Open-Meteo non risponde: ai cittadini va l'ultima previsione "
-                "salvata. Controllare la connessione a Internet; se persiste, verificare "
-                "[feeds] weather_url e l'eventuale chiave (weather_api_key).",
+                WEATHER,
+                N_("errore: {error}; {seen}", error=forecast.last_error[:300], seen=seen),
+                N_(
+                    "Il servizio meteo Open-Meteo non risponde: ai cittadini va l'ultima "
+                    "previsione salvata. Controllare la connessione a Internet; se persiste, "
+                    "verificare [feeds] weather_url e l'eventuale chiave (weather_api_key)."
+                ),
             )
         if ok is None:
-            return Check("weather", UNKNOWN, "Meteo", "nessuna previsione richiesta finora")
-        return Check("weather", OK, "Meteo", f"aggiornato {_ago(ok, now)}")
+            return Check("weather", UNKNOWN, WEATHER, N_("nessuna previsione richiesta finora"))
+        return Check("weather", OK, WEATHER, N_("aggiornato {ago}", ago=_ago(ok, now)))
 
     return probe
 
@@ -58,43 +67,55 @@ def alerts_probe(monitor: AlertMonitor) -> Probe:
             return Check(
                 "alerts",
                 WARN,
-                "Allerte",
-                "nessuna fonte configurata",
-                "Indicare le fonti in [feeds] alert_sources.",
+                ALERTS,
+                N_("nessuna fonte configurata"),
+                N_("Indicare le fonti in [feeds] alert_sources."),
             )
         polled = any(s.last_success or s.failures for s in monitor.status.values())
         if not monitor.enabled and not polled:
-            return Check("alerts", OK, "Allerte", "controllo automatico disattivato")
+            return Check("alerts", OK, ALERTS, N_("controllo automatico disattivato"))
         now = monitor.clock()
-        parts, failing, stale = [], [], []
+        parts: list[Text] = []
+        failing: list[Text | str] = []
+        stale: list[str] = []
         for name, status in monitor.status.items():
             label = NAMES.get(name, name)
             if status.failures:
                 failing.append(label)
-                parts.append(f"{label}: errore ({status.last_error[:160]})")
+                parts.append(
+                    N_("{source}: errore ({error})", source=label, error=status.last_error[:160])
+                )
             elif status.last_success:
-                parts.append(f"{label}: ok, {_ago(status.last_success, now)}")
+                parts.append(
+                    N_("{source}: ok, {ago}", source=label, ago=_ago(status.last_success, now))
+                )
             else:
-                parts.append(f"{label}: in attesa del primo controllo")
+                parts.append(N_("{source}: in attesa del primo controllo", source=label))
             for risk, risk_status in monitor.risk_status.get(name, {}).items():
                 if risk_status.failures and not status.failures:
-                    failing.append(f"{label} ({risk_label(risk, 'it')})")
-                    parts.append(f"{risk_label(risk, 'it')}: {risk_status.last_error[:160]}")
+                    named = partial(risk_label, risk)
+                    failing.append(N_("{source} ({risk})", source=label, risk=named))
+                    parts.append(
+                        N_("{risk}: {error}", risk=named, error=risk_status.last_error[:160])
+                    )
             if status.last_success is None or now - status.last_success > ALERTS_STALE:
                 stale.append(name)
-        value = "; ".join(parts)
+        value = Text.join("; ", parts)
         if not failing:
             done = len(stale) < len(monitor.status)
-            return Check("alerts", OK if done else UNKNOWN, "Allerte", value)
+            return Check("alerts", OK if done else UNKNOWN, ALERTS, value)
         status = ERROR if len(stale) == len(monitor.status) else WARN
         return Check(
             "alerts",
             status,
-            "Allerte",
+            ALERTS,
             value,
-            f"Non riesco a leggere: {', '.join(failing)}. Le allerte nuove potrebbero non "
-            "arrivare ai cittadini. Controllare la connessione a Internet; se persiste, "
-            "verificare gli indirizzi in [feeds] (lombardy_url, dpc_index_url, cap_urls).",
+            N_(
+                "Non riesco a leggere: {sources}. Le allerte nuove potrebbero non arrivare ai "
+                "cittadini. Controllare la connessione a Internet; se persiste, verificare gli "
+                "indirizzi in [feeds] (lombardy_url, dpc_index_url, cap_urls).",
+                sources=Text.join(", ", failing),
+            ),
         )
 
     return probe

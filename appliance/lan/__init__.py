@@ -13,7 +13,7 @@ import appliance as appliance_package
 from appliance import __version__
 from appliance.core import formats
 from appliance.core.db.ids import bounded_ids
-from appliance.lan import catalog_en, i18n, labels
+from appliance.lan import i18n, labels
 from appliance.lan.api import openapi_document
 from appliance.lan.auth import guard, principal
 from appliance.lan.errorpages import install_error_handlers
@@ -55,7 +55,6 @@ def create_lan_app(appliance: Appliance) -> Quart:
         SESSION_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
     )
-    i18n.add_catalog("en", catalog_en.MESSAGES)
     app.before_request(guard)
     app.after_request(add_security_headers)
     install_error_handlers(app)

@@ -14,12 +14,9 @@ def setup(appliance: Appliance) -> None:
 
     appliance.health.add("costs", costs.allowance_probe(appliance.db))
     if appliance.lan is not None:
-        from appliance.lan.i18n import add_catalog
         from appliance.lan.registry import NavItem, add_pages
         from appliance.operations import dashboard, pages
-        from appliance.operations.catalog_en import MESSAGES_EN
 
-        add_catalog("en", MESSAGES_EN)
         add_pages(appliance.lan, dashboard.bp, NavItem("dashboard.index", "Cruscotto", order=0))
         add_pages(appliance.lan, costs.bp, NavItem("costs.index", "Costi", order=70))
         pages.register(appliance.lan)

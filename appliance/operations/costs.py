@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from appliance.cloudapi import pricing
 from appliance.cloudapi.pricing import MAX_ALLOWANCE, MAX_RATE, RATE_FIELDS, RateCard
 from appliance.core.formats import format_date, format_number, zone
 from appliance.core.health import OK, WARN, Check, Probe
+from appliance.core.text import N_
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, principal, the_appliance
 from appliance.lan.forms import page
@@ -176,6 +178,19 @@ async def save() -> Any:
     return redirect(url_for("costs.index"), 303)
 
 
+TITLE = N_("Costi WhatsApp")
+
+
+def _number(value: float) -> Callable[[str], str]:
+    """A figure shown in the reader's number form."""
+    return lambda language: format_number(value, language)
+
+
+def _euros(value: Decimal) -> Callable[[str], str]:
+    """A rate shown in the reader's currency form."""
+    return lambda language: pricing.euros(value, language, RATE_DECIMALS)
+
+
 def allowance_probe(db: Database) -> Probe:
     """The dashboard line: free service replies used this month, a warning from 80 %."""
 
@@ -183,36 +198,36 @@ def allowance_probe(db: Database) -> Probe:
         card = await pricing.rate_card(db)
         used = await pricing.service_used(db)
         allowance = card.service_allowance
+        count = _number(used)
         if not allowance:
             return Check(
-                "costs",
-                OK,
-                "Costi WhatsApp",
-                f"{format_number(used)} risposte di servizio questo mese",
+                "costs", OK, TITLE, N_("{count} risposte di servizio questo mese", count=count)
             )
         share = used / allowance
-        value = (
-            f"{format_number(used)} risposte di servizio gratuite usate su "
-            f"{format_number(allowance)} questo mese ({format_number(share * 100)} %)"
+        value = N_(
+            "{count} risposte di servizio gratuite usate su {allowance} questo mese ({share} %)",
+            count=count,
+            allowance=_number(allowance),
+            share=_number(share * 100),
         )
         if share < float(pricing.WARN_SHARE):
-            return Check("costs", OK, "Costi WhatsApp", value)
-        past = used >= allowance
-        return Check(
-            "costs",
-            WARN,
-            "Costi WhatsApp",
-            value,
-            (
-                "La franchigia mensile è finita: "
-                if past
-                else "La franchigia mensile sta per finire: "
+            return Check("costs", OK, TITLE, value)
+        rate = _euros(card.service)
+        explanation = (
+            N_(
+                "La franchigia mensile è finita: oltre le {allowance} risposte di servizio "
+                "gratuite ogni risposta costa {rate}. Vedere la pagina Costi per la stima del mese.",
+                allowance=_number(allowance),
+                rate=rate,
             )
-            + "oltre le "
-            + format_number(allowance)
-            + " risposte di servizio gratuite ogni risposta costa "
-            + pricing.euros(card.service, "it", RATE_DECIMALS)
-            + ". Vedere la pagina Costi per la stima del mese.",
+            if used >= allowance
+            else N_(
+                "La franchigia mensile sta per finire: oltre le {allowance} risposte di servizio "
+                "gratuite ogni risposta costa {rate}. Vedere la pagina Costi per la stima del mese.",
+                allowance=_number(allowance),
+                rate=rate,
+            )
         )
+        return Check("costs", WARN, TITLE, value, explanation)
 
     return probe

@@ -12,10 +12,8 @@ def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
     # Imported here: the engine imports studio.segments, so this package stays light.
     from appliance.core.services import Service
-    from appliance.lan.i18n import add_catalog
     from appliance.lan.registry import NavItem, add_pages
     from appliance.studio import compose, pages, segment_pages  # noqa: F401 (its routes)
-    from appliance.studio.catalog_en import MESSAGES_EN
     from appliance.studio.drafts import Drafts
     from appliance.studio.election import Election
     from appliance.studio.followup import FollowUp
@@ -23,7 +21,6 @@ def setup(appliance: Appliance) -> None:
     from appliance.studio.probes import templates_probe
     from appliance.studio.watch import TemplateWatch
 
-    add_catalog("en", MESSAGES_EN)
     election = Election(appliance.db)
     media = MediaLibrary(appliance)
     drafts = Drafts(appliance, media, election)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from appliance.core.health import Check, Probe
+from appliance.core.text import N_, N_plural, Text
 
 if TYPE_CHECKING:
     from appliance.cloudapi.templates import TemplateCatalog
 
-TITLE = "Modelli approvati"
+TITLE = N_("Modelli approvati")
 
 
 def templates_probe(catalog: TemplateCatalog) -> Probe:
@@ -23,20 +24,33 @@ def templates_probe(catalog: TemplateCatalog) -> Probe:
                 "studio_templates",
                 "warn",
                 TITLE,
-                "nessuno",
-                "Senza un modello approvato le campagne raggiungono solo chi ha scritto al "
-                "Comune nelle ultime 24 ore. Apri la pagina Modelli e invia in revisione i "
-                "modelli pronti: Meta può impiegare fino a un giorno.",
+                N_("nessuno"),
+                N_(
+                    "Senza un modello approvato le campagne raggiungono solo chi ha scritto al "
+                    "Comune nelle ultime 24 ore. Apri la pagina Modelli e invia in revisione i "
+                    "modelli pronti: Meta può impiegare fino a un giorno."
+                ),
             )
         if paused:
             return Check(
                 "studio_templates",
                 "warn",
                 TITLE,
-                f"{len(approved)} approvati; sospesi: {', '.join(sorted(paused))}",
-                "Meta ha sospeso o disattivato alcuni modelli per la qualità: le campagne che "
-                "li usano vanno in pausa. Scegli un altro modello nella composizione.",
+                N_(
+                    "{approved} approvati; sospesi: {paused}",
+                    approved=len(approved),
+                    paused=Text.join(", ", sorted(paused)),
+                ),
+                N_(
+                    "Meta ha sospeso o disattivato alcuni modelli per la qualità: le campagne "
+                    "che li usano vanno in pausa. Scegli un altro modello nella composizione."
+                ),
             )
-        return Check("studio_templates", "ok", TITLE, f"{len(approved)} approvati")
+        return Check(
+            "studio_templates",
+            "ok",
+            TITLE,
+            N_plural("{n} approvato", "{n} approvati", len(approved)),
+        )
 
     return probe

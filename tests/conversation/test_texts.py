@@ -16,7 +16,7 @@ from appliance.conversation.texts import (
     check,
     placeholders_in,
 )
-from appliance.lan import catalog_en
+from appliance.lan import i18n
 
 pytestmark = pytest.mark.fast
 
@@ -50,7 +50,7 @@ def test_the_editor_refuses_what_whatsapp_would_refuse():
 
 def test_the_editor_refusals_have_english_for_the_staff():
     for refusal in (TOO_LONG, EMPTY, UNKNOWN_PLACEHOLDERS):
-        assert refusal in catalog_en.MESSAGES
+        assert refusal in i18n.load_catalog("en").messages
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appliance.feeds.pages import MESSAGES_EN
-from tests.admin.test_i18n import CALLS, ROOT
 from tests.admin.util import add_user, fetch, login
 from tests.feeds.conftest import ALERTS_NOW
 from tests.feeds.fakeserver import FIXTURES, Reply
@@ -186,15 +183,6 @@ def test_hostile_source_text_is_escaped_and_no_script_link(appliance_factory, fa
     assert HOSTILE_HEADLINE not in page and "<img src=x" not in page
     assert "&lt;script&gt;window.__x=1&lt;/script&gt;" in page
     assert 'href="javascript:' not in page and "javascript:alert(1)" in page
-
-
-def test_every_string_of_the_page_has_english_with_the_same_placeholders():
-    sources = [ROOT / "web/templates/feeds/alerts.html", ROOT / "appliance/feeds/pages.py"]
-    strings = {m[2] for path in sources for m in CALLS.finditer(path.read_text("utf-8"))}
-    assert len(strings) > 30
-    assert not sorted(strings - MESSAGES_EN.keys())
-    for source, english in MESSAGES_EN.items():
-        assert sorted(re.findall(r"{\w+}", source)) == sorted(re.findall(r"{\w+}", english))
 
 
 def test_each_risk_shows_its_last_success_and_its_last_error_in_words(running, fake):

@@ -89,22 +89,18 @@ def build_dependencies(source: Path, target: Path) -> None:
 
 def build_banditore(source: Path, target: Path) -> Path:
     """A pure-Python wheel of the source tree (what ``pip wheel`` would build, without network)."""
-    project = tomllib.loads((source / "pyproject.toml").read_text())["project"]
+    pyproject = tomllib.loads((source / "pyproject.toml").read_text())
+    project = pyproject["project"]
     version = project["version"]
     dist_info = f"banditore-{version}.dist-info"
+    package = source / "appliance"
+    # The modules and the package data pyproject.toml declares (migrations, catalogs, papers…).
+    paths = [p for p in package.rglob("*.py") if "__pycache__" not in p.parts]
+    for pattern in pyproject["tool"]["setuptools"]["package-data"]["appliance"]:
+        paths += package.glob(pattern)
     files: dict[str, bytes] = {}
-    for path in sorted((source / "appliance").rglob("*")):
-        if (
-            path.is_file()
-            and "__pycache__" not in path.parts
-            and path.suffix
-            in (
-                ".py",
-                ".sql",
-                ".typed",
-            )
-        ):
-            files[path.relative_to(source).as_posix()] = path.read_bytes()
+    for path in sorted(set(paths)):
+        files[path.relative_to(source).as_posix()] = path.read_bytes()
     # The admin UI's files, where setup.py's build hook puts them.
     for path in sorted((source / "web").rglob("*")):
         if path.is_file():
