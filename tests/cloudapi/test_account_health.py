@@ -1,11 +1,14 @@
 """Account and number health: Meta's notices become a dashboard line, the LED, an audit entry."""
 
 import json
+import re
+from dataclasses import replace
 
 import pytest
 
 from appliance.box.state import BoxState, decide
-from appliance.cloudapi.account import CHECK_KEY
+from appliance.cloudapi.account import CHECK_KEY, AccountHealth, Words, standing_of
+from appliance.cloudapi.catalog_en import MESSAGES_EN
 from appliance.cloudapi.events import AccountNotice
 from tests.conftest import CORPUS
 from tests.harness import RunningAppliance, post_webhook, wait_until
@@ -111,3 +114,62 @@ def test_notice_events_parse_every_corpus_account_payload():
 
         events = [to_event(*r) for r in split(json.loads(text))]
         assert all(isinstance(e, AccountNotice) and e.event for e in events), path
+
+
+def test_a_ban_and_a_quality_drop_both_appear_worst_first(running):
+    _post(running, "java-api/qualityUpdate.json")  # FLAGGED, current limit 10K
+    wait_until(lambda: _check(running)[0].status == "warn")
+    _post(running, "java-api/accountBanned.json")
+    check, checks = wait_until(lambda: (c := _check(running))[0].status == "error" and c)
+    ban, quality = check.value.split("; ")
+    assert ban == "Meta disattiva l'account dal 31 gennaio 2021"
+    assert quality == "qualità del numero bassa"
+    assert check.explanation.index("disattivare") < check.explanation.index("10K")
+    assert decide(checks, _NoEmergency()).state is BoxState.DEGRADED
+
+
+def _standings(*names):
+    from appliance.cloudapi.events import split, to_event
+
+    for name in names:
+        for record in split(json.loads((CORPUS / name).read_text())):
+            if (standing := standing_of(to_event(*record))) is not None:
+                yield standing
+
+
+def test_the_account_line_in_english():
+    health = AccountHealth(db=None)
+    for at, standing in enumerate(
+        _standings("java-api/qualityUpdate.json", "pywa/account_update__account_restriction.json")
+    ):
+        health.standings[standing.topic] = replace(standing, at=at)
+    english = health.current("en")
+    assert english.value == "restricted by Meta; low number quality"
+    assert "it cannot start conversations" in english.explanation
+    assert "current limit: 10K" in english.explanation
+
+
+def _words_in(value):
+    """Every Words inside a value (Words, or a tuple of them), the value's own first."""
+    if isinstance(value, Words):
+        yield value
+        for _, inner in value.values:
+            yield from _words_in(inner)
+    elif isinstance(value, tuple):
+        for inner in value:
+            yield from _words_in(inner)
+
+
+def test_every_account_text_has_its_english_with_the_same_values():
+    fields = ("_update", '"errors"')  # account, quality and template notices; account errors
+    names = [
+        p.relative_to(CORPUS)
+        for p in sorted(CORPUS.rglob("*.json"))
+        if p.parent.name != "pywa-signed" and any(f in p.read_text() for f in fields)
+    ]
+    standings = list(_standings(*names))
+    texts = {w.text for s in standings for w in _words_in((s.value, s.explanation or ()))}
+    assert len(texts) > 15
+    assert not sorted(t for t in texts if t not in MESSAGES_EN)
+    for source, english in MESSAGES_EN.items():
+        assert set(re.findall(r"\{(\w+)\}", source)) == set(re.findall(r"\{(\w+)\}", english))
