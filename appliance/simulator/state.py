@@ -1,7 +1,8 @@
 """The simulator's rules and memory: buckets, windows, tier, templates, media, accepted log.
 
-Pure and synchronous (no I/O), so the hot path is a few dictionary look-ups; the HTTP layer
-(``server``) and the webhook sender (``webhooks``) sit around it.
+Pure and synchronous (no I/O), so the hot path is a few dictionary look-ups; the routes
+(``graph``, ``control``) and the webhook sender (``webhooks``) sit around it, and a template
+message is checked against its template by ``templates``.
 """
 
 from __future__ import annotations
