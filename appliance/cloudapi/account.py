@@ -338,12 +338,18 @@ class AccountHealth:
             latest = max(ordered, key=lambda s: s.at, default=None)
             value = latest.value if latest else words("nessun avviso")
             return Check(CHECK_KEY, OK, TITLE, value.say(language))
+        # Numbered when there are several, so each explanation is found beside its line.
+        marks = [f"{n}) " if len(worries) > 1 else "" for n in range(1, len(worries) + 1)]
         return Check(
             CHECK_KEY,
             worries[0].level,
             TITLE,
-            "; ".join(s.value.say(language) for s in worries),
-            " ".join(s.explanation.say(language) for s in worries if s.explanation),
+            "; ".join(m + s.value.say(language) for m, s in zip(marks, worries, strict=True)),
+            " ".join(
+                m + s.explanation.say(language)
+                for m, s in zip(marks, worries, strict=True)
+                if s.explanation
+            ),
         )
 
     def probe(self) -> Probe:

@@ -122,9 +122,10 @@ def test_a_ban_and_a_quality_drop_both_appear_worst_first(running):
     _post(running, "java-api/accountBanned.json")
     check, checks = wait_until(lambda: (c := _check(running))[0].status == "error" and c)
     ban, quality = check.value.split("; ")
-    assert ban == "Meta disattiva l'account dal 31 gennaio 2021"
-    assert quality == "qualità del numero bassa"
-    assert check.explanation.index("disattivare") < check.explanation.index("10K")
+    assert ban == "1) Meta disattiva l'account dal 31 gennaio 2021"
+    assert quality == "2) qualità del numero bassa"
+    assert check.explanation.startswith("1) Meta ha deciso di disattivare")
+    assert "2) Molti cittadini hanno bloccato" in check.explanation
     assert decide(checks, _NoEmergency()).state is BoxState.DEGRADED
 
 
@@ -144,7 +145,7 @@ def test_the_account_line_in_english():
     ):
         health.standings[standing.topic] = replace(standing, at=at)
     english = health.current("en")
-    assert english.value == "restricted by Meta; low number quality"
+    assert english.value == "1) restricted by Meta; 2) low number quality"
     assert "it cannot start conversations" in english.explanation
     assert "current limit: 10K" in english.explanation
 
