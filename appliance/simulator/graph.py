@@ -45,6 +45,10 @@ def add_graph_routes(app: Quart, sim: Simulator) -> None:
 
     async def guard() -> None:
         """Faults, then the bearer token: what every Graph request meets first."""
+        if request.mimetype == "application/json":
+            # Read before any refusal: a body left unread makes the server close a
+            # keep-alive connection the client may already be reusing.
+            await request.get_data()
         faults = state.faults
         if faults.latency:
             await asyncio.sleep(faults.latency)
@@ -57,7 +61,7 @@ def add_graph_routes(app: Quart, sim: Simulator) -> None:
             raise Rejected(code, http_status=faults.fail_status or 500)
         state.check_token(request.headers.get("Authorization", ""))
 
-    async def bodyjson_response() -> Any:
+    async def body_json() -> Any:
         try:
             return json.loads(await request.get_data())
         except ValueError as err:
@@ -75,7 +79,7 @@ def add_graph_routes(app: Quart, sim: Simulator) -> None:
     async def send(version: str, number: str, endpoint: str) -> Response:
         await guard()
         own_number(number)
-        answer, entry = state.send(endpoint, await bodyjson_response())
+        answer, entry = state.send(endpoint, await body_json())
         if entry is not None:
             sim.webhooks.schedule_statuses(entry)
         return json_response(answer)
@@ -131,7 +135,7 @@ def add_graph_routes(app: Quart, sim: Simulator) -> None:
         if account != state.settings.business_account_id:
             raise Rejected(100, f"Object with ID '{account}' does not exist")
         if request.method == "POST":
-            template = state.create_template(await bodyjson_response())
+            template = state.create_template(await body_json())
             sim.spawn(sim.review_later(template["name"], template["language"]))
             return json_response(
                 {"id": template["id"], "status": "PENDING", "category": template["category"]}
