@@ -301,16 +301,34 @@ class AccountHealth:
             if standing.level != OK:
                 log.warning("Meta account notice: %s", standing.value)
 
+    def current(self) -> Check:
+        """Every standing that needs attention, worst first; the latest good news otherwise.
+
+        One line for the dashboard: a quality warning never hides behind a ban.
+        """
+        ordered = sorted(
+            self.standings.values(), key=lambda s: (-_SEVERITY[s.level], -s.at, s.topic)
+        )
+        worries = [s for s in ordered if s.level != OK]
+        if not worries:
+            latest = max(ordered, key=lambda s: s.at, default=None)
+            return Check(CHECK_KEY, OK, TITLE, latest.value if latest else N_("nessun avviso"))
+        # Numbered when there are several, so each explanation is found beside its line.
+        marks = [f"{n}) " if len(worries) > 1 else "" for n in range(1, len(worries) + 1)]
+        pairs = list(zip(marks, worries, strict=True))
+        return Check(
+            CHECK_KEY,
+            worries[0].level,
+            TITLE,
+            Text.join("; ", [Text.join("", (m, s.value)) for m, s in pairs]),
+            Text.join(" ", [Text.join("", (m, s.explanation)) for m, s in pairs if s.explanation]),
+        )
+
     def probe(self) -> Probe:
-        """The worst standing as a health check (ok when Meta said nothing worrying)."""
+        """The account's health check (ok when Meta said nothing worrying)."""
 
         async def probe() -> Check:
-            worst = max(
-                self.standings.values(), key=lambda s: (_SEVERITY[s.level], s.at), default=None
-            )
-            if worst is None or worst.level == OK:
-                return Check(CHECK_KEY, OK, TITLE, worst.value if worst else N_("nessun avviso"))
-            return Check(CHECK_KEY, worst.level, TITLE, worst.value, worst.explanation)
+            return self.current()
 
         return probe
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from appliance.simulator.errors import Rejected
 from appliance.simulator.server import Simulator
-from appliance.simulator.state import Faults, Rejected, Settings
+from appliance.simulator.state import Faults, Settings
 
 __all__ = ["Faults", "Rejected", "Settings", "Simulator"]

@@ -1,14 +1,14 @@
 """The simulator's rules and memory: buckets, windows, tier, templates, media, accepted log.
 
-Pure and synchronous (no I/O), so the hot path is a few dictionary look-ups; the HTTP layer
-(``server``) and the webhook sender (``webhooks``) sit around it.
+Pure and synchronous (no I/O), so the hot path is a few dictionary look-ups; the routes
+(``graph``, ``control``) and the webhook sender (``webhooks``) sit around it, and a template
+message is checked against its template by ``templates``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 import secrets
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -21,78 +21,10 @@ from appliance.cloudapi.limits import (
     validate_template_name,
     validate_upload,
 )
+from appliance.simulator import templates
+from appliance.simulator.errors import Rejected
 
 DAY = 24 * 3600
-
-# Default templates, approved: the ones the request fixtures and the demo use.
-DEFAULT_TEMPLATES = (
-    ("avviso_servizio", "it", "UTILITY", "Avviso del Comune: {{1}} chiusa il {{2}}."),
-    ("ordinanza", "it", "UTILITY", "È stata pubblicata l'ordinanza {{1}}."),
-    ("festa_paese", "it", "MARKETING", "Vi aspettiamo alla festa del paese!"),
-    ("allerta_meteo", "it", "UTILITY", "Allerta meteo: {{1}}. Seguite le indicazioni del Comune."),
-    ("emergenza", "it", "UTILITY", "Comunicazione urgente del Comune: {{1}}"),
-)
-
-# Graph error texts by code: (message title, details), in Meta's wording where known.
-ERRORS: dict[int, tuple[str, str]] = {
-    1: ("An unknown error occurred", "Please try again later."),
-    2: ("Service temporarily unavailable", "The service is temporarily unavailable."),
-    100: ("Invalid parameter", "Invalid parameter"),
-    131008: ("Required parameter is missing", "A required parameter is missing."),
-    131009: ("Parameter value is not valid", "One or more parameter values are invalid."),
-    130429: ("Rate limit hit", "Cloud API message throughput has been reached."),
-    131056: (
-        "(Business Account, Consumer Account) pair rate limit hit",
-        "Too many messages sent from the sender phone number to the same recipient phone "
-        "number in a short period of time.",
-    ),
-    131047: (
-        "Re-engagement message",
-        "Message failed to send because more than 24 hours have passed since the customer "
-        "last replied to this number.",
-    ),
-    131048: (
-        "Spam rate limit hit",
-        "Message failed to send because there are restrictions on how many messages can be "
-        "sent from this phone number.",
-    ),
-    131026: ("Message undeliverable", "Message Undeliverable."),
-    131053: ("Media upload error", "Unable to upload the media used in the message."),
-    132000: (
-        "Number of parameters does not match the expected number of params",
-        "The number of variable parameter values does not match the template.",
-    ),
-    132001: (
-        "Template name does not exist in the translation",
-        "The template does not exist in this language or is not approved.",
-    ),
-    190: ("Error validating access token", "The access token is invalid or has expired."),
-    131050: (
-        "Unable to deliver the message",
-        "This recipient has chosen to stop receiving marketing messages on WhatsApp.",
-    ),
-    131049: (
-        "This message was not delivered to maintain healthy ecosystem engagement.",
-        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
-    ),
-    131031: ("Account has been locked", "The business account is restricted or disabled."),
-    131042: ("Business eligibility payment issue", "There was an error related to payment."),
-    132015: ("Template is paused", "The template is paused due to low quality."),
-    131062: (
-        "Business-scoped user ID not supported",
-        "The recipient's user id is not supported for this message; use the phone number.",
-    ),
-}
-
-
-class Rejected(Exception):
-    """A request the real API would refuse: Graph code, HTTP status and details."""
-
-    def __init__(self, code: int, details: str = "", http_status: int = 400) -> None:
-        super().__init__(f"{code}: {details}")
-        self.code = code
-        self.details = details or ERRORS.get(code, ("", ""))[1]
-        self.http_status = http_status
 
 
 @dataclass
@@ -204,18 +136,29 @@ class SimState:
         self.pairs: dict[str, Bucket] = {}
         self.throughput = Bucket(self.settings.rate, self.settings.rate, now)
         self.media: dict[str, dict[str, Any]] = {}
+        self.changed_user_ids: dict[str, str] = {}  # wa_id → the user id that replaced Meta's first
         self.templates: dict[tuple[str, str], dict[str, Any]] = {}
-        for name, language, category, text in DEFAULT_TEMPLATES:
-            self.put_template(name, language, category, "APPROVED", _body_component(text))
+        for name, category, components in templates.DEFAULT_TEMPLATES:
+            self.put_template(name, "it", category, "APPROVED", components)
 
     def now(self) -> float:
         """The simulated clock: wall time plus what tests advanced it by."""
         return time.time() + self.clock_offset
 
     def user_id_for(self, wa_id: str) -> str:
-        """The stable business-scoped user id Meta would give this number's owner."""
+        """The business-scoped user id Meta gives this number's owner (stable until changed)."""
+        if wa_id in self.changed_user_ids:
+            return self.changed_user_ids[wa_id]
         digest = hashlib.sha256(f"{self.settings.business_account_id}:{wa_id}".encode())
         return f"IT.{int(digest.hexdigest()[:15], 16)}"
+
+    def change_user_id(self, wa_id: str, new: str | None = None) -> tuple[str, str]:
+        """Give this number's owner a new user id (``new`` or a fresh one): (previous, current)."""
+        previous = self.user_id_for(wa_id)
+        digest = hashlib.sha256(f"{previous}:changed".encode())
+        current = new or f"IT.{int(digest.hexdigest()[:15], 16)}"
+        self.changed_user_ids[wa_id] = current
+        return previous, current
 
     def new_id(self, prefix: str) -> str:
         """A unique id in Meta's style."""
@@ -322,21 +265,7 @@ class SimState:
             )
         if endpoint == "marketing_messages" and template["category"] != "MARKETING":
             raise Rejected(100, "marketing_messages accepts only marketing templates")
-        expected = template["placeholders"]
-        given = [
-            p
-            for c in content.get("components", [])
-            if str(c.get("type") or "").lower() == "body"
-            for p in c.get("parameters", [])
-        ]
-        if len(given) != len(expected):
-            raise Rejected(132000, f"expected {len(expected)} body parameters, got {len(given)}")
-        if template["parameter_format"] == "NAMED":
-            names = {p.get("parameter_name") for p in given}
-            if names != set(expected):
-                raise Rejected(132000, f"parameter_name must be each of {sorted(expected)}")
-        elif any("parameter_name" in p for p in given):
-            raise Rejected(132012, "this template takes positional parameters, not names")
+        templates.check(template["shape"], content)
         return template
 
     def _count_tier(self, key: str, now: float) -> None:
@@ -382,10 +311,7 @@ class SimState:
     ) -> dict[str, Any]:
         """Create or replace a template as stored by Meta."""
         existing = self.templates.get((name, language))
-        body_text = next(
-            (c.get("text", "") for c in components if str(c.get("type")).upper() == "BODY"), ""
-        )
-        names = sorted(set(re.findall(r"\{\{\s*([\w]+)\s*\}\}", body_text)))
+        shape = templates.shape_of(components)
         template = {
             "id": existing["id"] if existing else self.new_number(7),
             "name": name,
@@ -393,9 +319,9 @@ class SimState:
             "category": category.upper(),
             "status": status.upper(),
             "components": components,
-            "placeholders": names,
+            "shape": shape,
             # Meta lists it: pywa's get_templates reads it from every template.
-            "parameter_format": "POSITIONAL" if all(n.isdigit() for n in names) else "NAMED",
+            "parameter_format": shape.parameter_format,
         }
         self.templates[(name, language)] = template
         return template
@@ -428,7 +354,7 @@ class SimState:
         start = next((i + 1 for i, t in enumerate(items) if t["id"] == after), 0) if after else 0
         page = items[start : start + limit]
         more = start + limit < len(items)
-        public = [{k: v for k, v in t.items() if k != "placeholders"} for t in page]
+        public = [public_template(t) for t in page]
         return public, (page[-1]["id"] if more and page else None)
 
     # -- media ------------------------------------------------------------------------------
@@ -450,5 +376,6 @@ class SimState:
         return media_id
 
 
-def _body_component(text: str) -> list[dict[str, Any]]:
-    return [{"type": "BODY", "text": text}]
+def public_template(template: dict[str, Any]) -> dict[str, Any]:
+    """A stored template as Meta lists it (without the simulator's own shape)."""
+    return {k: v for k, v in template.items() if k != "shape"}

@@ -15,7 +15,8 @@ import httpx
 
 from appliance.cloudapi.signature import sign
 from appliance.core.services import cancel_and_wait
-from appliance.simulator.state import ERRORS, SimState
+from appliance.simulator.errors import ERRORS
+from appliance.simulator.state import SimState
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,16 @@
 """Account and number health: Meta's notices become a dashboard line, the LED, an audit entry."""
 
 import json
+import re
+from dataclasses import replace
 
 import pytest
 
 from appliance.box.state import BoxState, decide
-from appliance.cloudapi.account import CHECK_KEY
+from appliance.cloudapi.account import CHECK_KEY, AccountHealth, standing_of
 from appliance.cloudapi.events import AccountNotice
+from appliance.core.text import Text
+from appliance.lan.i18n import catalog, translate
 from tests.conftest import CORPUS
 from tests.harness import RunningAppliance, post_webhook, wait_until
 
@@ -111,3 +115,69 @@ def test_notice_events_parse_every_corpus_account_payload():
 
         events = [to_event(*r) for r in split(json.loads(text))]
         assert all(isinstance(e, AccountNotice) and e.event for e in events), path
+
+
+def test_a_ban_and_a_quality_drop_both_appear_worst_first(running):
+    _post(running, "java-api/qualityUpdate.json")  # FLAGGED, current limit 10K
+    wait_until(lambda: _check(running)[0].status == "warn")
+    _post(running, "java-api/accountBanned.json")
+    check, checks = wait_until(lambda: (c := _check(running))[0].status == "error" and c)
+    ban, quality = check.value.split("; ")
+    assert ban == "1) Meta disattiva l'account dal 31 gennaio 2021"
+    assert quality == "2) qualità del numero bassa"
+    assert check.explanation.startswith("1) Meta ha deciso di disattivare")
+    assert "2) Molti cittadini hanno bloccato" in check.explanation
+    assert decide(checks, _NoEmergency()).state is BoxState.DEGRADED
+
+
+def _standings(*names):
+    from appliance.cloudapi.events import split, to_event
+
+    for name in names:
+        for record in split(json.loads((CORPUS / name).read_text())):
+            if (standing := standing_of(to_event(*record))) is not None:
+                yield standing
+
+
+def test_the_account_line_in_english():
+    health = AccountHealth(db=None)
+    for at, standing in enumerate(
+        _standings("java-api/qualityUpdate.json", "pywa/account_update__account_restriction.json")
+    ):
+        health.standings[standing.topic] = replace(standing, at=at)
+    check = health.current()
+    assert translate(check.value, "en") == "1) restricted by Meta; 2) number's quality low"
+    explanation = translate(check.explanation, "en")
+    assert "cannot start conversations" in explanation
+    assert "current limit: 10K" in explanation
+
+
+def _sources_in(value):
+    """Every Italian source inside a Text (joined lists and placeholder values included)."""
+    if not isinstance(value, Text):
+        return
+    if value.separator is not None:
+        for item in value.items:
+            yield from _sources_in(item)
+        return
+    yield value.source
+    for inner in value.values.values():
+        yield from _sources_in(inner)
+
+
+def test_every_account_text_has_its_english_with_the_same_values():
+    fields = ("_update", '"errors"')  # account, quality and template notices; account errors
+    names = [
+        p.relative_to(CORPUS)
+        for p in sorted(CORPUS.rglob("*.json"))
+        if p.parent.name != "pywa-signed" and any(f in p.read_text() for f in fields)
+    ]
+    standings = list(_standings(*names))
+    texts = {t for s in standings for v in (s.value, s.explanation) for t in _sources_in(v)}
+    assert len(texts) > 15
+    english = catalog("en").messages
+    assert not sorted(t for t in texts if t not in english)
+    for source in texts:
+        assert set(re.findall(r"\{(\w+)\}", source)) == set(
+            re.findall(r"\{(\w+)\}", english[source])
+        )

@@ -6,6 +6,7 @@ import pytest
 from appliance.cloudapi import messages
 from appliance.cloudapi.messages import TemplateButton
 from tests.simulator.test_rules import AUTH, code, open_window, post
+from tests.simulator.test_template_checks import buttons_template
 
 pytestmark = pytest.mark.fast
 
@@ -42,9 +43,10 @@ def test_a_paused_template_is_132015(simulator):
 
 
 def test_upper_case_components_and_button_parameters_are_accepted(simulator):
+    buttons_template(simulator)
     kind, content = messages.template(
-        "avviso_servizio",
-        body=["Via Roma", "12/10"],
+        "avviso_pulsanti",
+        body=["festa"],
         buttons=[TemplateButton(0, payload="leggi:7"), TemplateButton(1, url_variable="42")],
     )
     for component in content["components"]:

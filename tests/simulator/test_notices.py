@@ -63,3 +63,28 @@ def test_system_and_account_notices_on_command(sim_appliance, simulator):
         ("account_update", "ACCOUNT_RESTRICTION"),
         ("phone_number_quality_update", "FLAGGED"),
     ]
+
+
+def test_a_user_id_update_on_command_moves_the_citizen_to_the_new_id(sim_appliance, simulator):
+    def rows(sql):
+        return [dict(r) for r in sim_appliance.call(sim_appliance.appliance.db.fetchall(sql))]
+
+    simulator.settings.user_ids = True
+    wa_id = "393330000005"
+    first_id = simulator.simulator.state.user_id_for(wa_id)
+    simulator.control("inbound", {"from": wa_id, "text": "ciao"})
+    wait_until(lambda: rows("SELECT user_id FROM subscribers") == [{"user_id": first_id}])
+    wait_until(lambda: simulator.messages(wa_id))  # the welcome
+    answered = len(simulator.messages(wa_id))
+    # Its sent, delivered and read first: one still on its way carries the previous user id.
+    done = "SELECT count(*) AS n FROM webhook_events WHERE kind = 'status' AND state = 'done'"
+    wait_until(lambda: rows(done) == [{"n": 3 * answered}])
+    simulator.control("user_id_update", {"wa_id": wa_id, "name": "Anna"})
+    new_id = simulator.simulator.state.user_id_for(wa_id)
+    assert new_id != first_id
+    wait_until(lambda: rows("SELECT user_id FROM subscribers") == [{"user_id": new_id}])
+    simulator.control("inbound", {"from": wa_id, "text": "MENU"})
+    wait_until(lambda: len(simulator.messages(wa_id)) > answered)
+    assert rows("SELECT wa_id, user_id FROM subscribers") == [{"wa_id": wa_id, "user_id": new_id}]
+    assert rows("SELECT kind FROM webhook_events WHERE state = 'dead'") == []
+    assert len(simulator.messages(wa_id)) == answered + 1  # the menu; the notice got no answer
