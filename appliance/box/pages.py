@@ -12,19 +12,21 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from quart import Blueprint, flash, redirect, request
+from quart import Blueprint, flash, g, redirect, request
 
 from appliance.box import presses
 from appliance.box.armed import MAX_FOLLOW_UP, arm, disarm, read_armed, set_test_mode
+from appliance.box.drills import MAX_NUMBERS, normalise, read_drill_numbers, save_drill_numbers
 from appliance.box.emergency import TEMPLATES_PART
 from appliance.box.launcher import LAUNCHER_PART
 from appliance.box.patterns import PATTERNS
 from appliance.cloudapi.template_text import fill
+from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, record_change, the_appliance
 from appliance.lan.forms import page
-from appliance.lan.i18n import gettext
+from appliance.lan.i18n import gettext, translate
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 PAGE = "/emergency"
@@ -96,6 +98,8 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
     if last is not None:
         left = cooldown - (datetime.now(UTC) - datetime.fromisoformat(last.at)).total_seconds()
     checks = {c.key: c for c in await appliance.health.snapshot() if c.key in CHECKS}
+    drills = await read_drill_numbers(db, appliance.config)
+    language = g.get("lang", "it")
     status = box.status.status
     return {
         "armed": armed,
@@ -105,14 +109,19 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
         if known and armed
         else "",
         "templates": templates,
-        "test_numbers": len(appliance.config.emergency.test_numbers),
+        "test_numbers": len(drills.numbers),
+        "drills": drills,
+        "max_numbers": MAX_NUMBERS,
         "cooldown_minutes": max(1, round(left / 60)) if left > 0 else 0,
         "cooldown_total": round(cooldown / 60),
         "checks": [checks[key] for key in CHECKS if key in checks],
         "box_status": status,
         "pattern": PATTERNS[status.state],
         "led": led_svg(PATTERNS[status.state].steps, PATTERNS[status.state].label_it),
-        "presses": await presses.recent_presses(db),
+        "presses": [
+            (p, audit.describe(p.detail, language, translate))
+            for p in await presses.recent_presses(db)
+        ],
         "outcomes": presses.OUTCOMES,
         "can_send": appliance.parts.get(LAUNCHER_PART) is not None,
         "demo": appliance.config.demo and box.virtual,
@@ -128,6 +137,48 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
 async def index() -> Any:
     """The armed message, its warnings, the LED, the cool-down and the presses."""
     return await page("box/emergency.html", **await _context())
+
+
+async def _drill_change(number: str, adding: bool) -> str:
+    """Add or remove one test number; the Italian error, or "" once saved (and audited)."""
+    appliance = the_appliance()
+    current = list((await read_drill_numbers(appliance.db, appliance.config)).numbers)
+    if adding:
+        found = normalise(number)
+        if found is None:
+            return gettext(
+                "«{number}» non sembra un numero italiano: scriverlo con il prefisso, per esempio +39 333 123 4567.",
+                number=number[:40],
+            )
+        if found in current:
+            return gettext("Il numero {number} è già tra i numeri di prova.", number=found)
+        if len(current) >= MAX_NUMBERS:
+            return gettext("Al massimo {n} numeri di prova: toglierne uno prima.", n=MAX_NUMBERS)
+        numbers, change = [*current, found], audit.detail("test_number_added", number=found)
+    else:
+        if number not in current:
+            return gettext("Il numero {number} non è tra i numeri di prova.", number=number[:40])
+        numbers = [n for n in current if n != number]
+        change = audit.detail("test_number_removed", number=number)
+    await save_drill_numbers(appliance.db, numbers, change, actor(), client_address())
+    return ""
+
+
+@bp.post("/test-numbers")
+@requires("admin")
+async def test_numbers() -> Any:
+    """Add a staff test number (or remove one): the next drill press already uses the list."""
+    form = await request.form
+    adding = form.get("action") != "remove"
+    error = await _drill_change(form.get("number", ""), adding)
+    if error:
+        context = await _context({"number": error}, form if adding else None)
+        return await page("box/emergency.html", 400, **context)
+    if adding:
+        await flash(gettext("Numero di prova aggiunto."), "success")
+    else:
+        await flash(gettext("Numero di prova tolto."), "success")
+    return redirect(PAGE + "#test-numbers", 303)
 
 
 def _parameters(text: str) -> list[str]:
@@ -193,7 +244,7 @@ async def disarm_message() -> Any:
 @bp.post("/test-mode")
 @requires("admin")
 async def test_mode() -> Any:
-    """Switch drills on or off: the press then goes only to [emergency] test_numbers."""
+    """Switch drills on or off: the press then goes only to the staff's test numbers."""
     enabled = (await request.form).get("enabled") == "on"
     try:
         await set_test_mode(the_appliance().db, enabled, actor=actor(), address=client_address())
@@ -216,7 +267,7 @@ async def refresh_templates() -> Any:
     except ApplianceError as err:
         await flash(gettext("Meta non ha risposto: {error}", error=err.message), "error")
     else:
-        await record_change("templates.refreshed", "", str(len(found)))
+        await record_change("templates.refreshed", "", audit.detail("templates_read", n=len(found)))
         await flash(gettext("Modelli letti da Meta: {n}.", n=len(found)), "success")
     return redirect(PAGE, 303)
 
@@ -241,6 +292,8 @@ def register(app: Any) -> None:
     from appliance.lan.registry import NavItem, add_pages
 
     add_catalog("en", MESSAGES_EN)
+    # The press outcomes, as the audit log words them at display time.
+    add_catalog("en", dict(presses.OUTCOMES.values()))
     add_pages(app, bp, NavItem("emergency.index", "Emergenza", order=10))
 
 
@@ -277,7 +330,6 @@ MESSAGES_EN: dict[str, str] = {
     "Meta non ha ancora detto nulla di questo modello: aggiornare l'elenco dei modelli per controllarne stato e categoria.": "Meta has not told us about this template yet: refresh the template list to check its status and category.",
     "Il modello non è approvato da Meta (stato {status}): l'invio non andrebbe a buon fine. Sceglierne un altro.": "Meta has not approved the template (status {status}): sending would fail. Choose another one.",
     "Meta ha classificato il modello come {category}, non più UTILITY: l'invio costerebbe come marketing e potrebbe non arrivare. Sceglierne un altro.": "Meta re-categorised the template as {category}, no longer UTILITY: it would be charged as marketing and might not arrive. Choose another one.",
-    "Modalità prova senza numeri di prova ([emergency] test_numbers): una pressione non invierebbe nulla.": "Test mode without test numbers ([emergency] test_numbers): a press would send nothing.",
     "Disattiva la modalità prova": "Turn test mode off",
     "Attiva la modalità prova": "Turn test mode on",
     "Togliere il messaggio di emergenza? Il pulsante non invierà nulla.": "Disarm the emergency message? The button will send nothing.",
@@ -322,4 +374,28 @@ MESSAGES_EN: dict[str, str] = {
     "Limite giornaliero": "Daily limit",
     "Invio": "Sending",
     "API WhatsApp": "WhatsApp API",
+    "attiva: invio solo al numero di prova del personale": "on: sent only to the staff test number",
+    "Modalità prova: invia solo al numero di prova del personale": "Test mode: send only to the staff test number",
+    "Modalità prova: invia solo ai numeri di prova del personale": "Test mode: send only to the staff test numbers",
+    "attiva, ma senza numeri di prova:": "on, but without test numbers:",
+    "aggiungerli qui sotto": "add them below",
+    "Nessun numero di prova ancora:": "No test numbers yet:",
+    "Modalità prova senza numeri di prova: una pressione non invierebbe nulla.": "Test mode without test numbers: a press would send nothing.",
+    "Aggiungi un numero di prova": "Add a test number",
+    "Numeri di prova": "Test numbers",
+    "In modalità prova il pulsante invia solo a questi numeri del personale, non alla popolazione. L'elenco vale dalla pressione successiva, senza riavviare.": "In test mode the button sends only to these staff numbers, not to the population. The list counts from the next press, with no restart.",
+    "Elenco salvato in questa pagina: sostituisce quello del file di configurazione.": "List saved on this page: it replaces the one in the configuration file.",
+    "Elenco dal file di configurazione ([emergency] test_numbers): aggiungendo o togliendo un numero qui, l'elenco salvato in questa pagina lo sostituisce.": "List from the configuration file ([emergency] test_numbers): adding or removing a number here saves a list on this page that replaces it.",
+    "Togli": "Remove",
+    "Nessun numero di prova: in modalità prova una pressione non invierebbe nulla.": "No test numbers: in test mode a press would send nothing.",
+    "Nuovo numero di prova": "New test number",
+    "Un cellulare italiano del personale, per esempio +39 333 123 4567 (al massimo {n} numeri).": "An Italian mobile of a staff member, for example +39 333 123 4567 (at most {n} numbers).",
+    "Aggiungi il numero": "Add the number",
+    "Raggiunto il massimo di {n} numeri di prova: toglierne uno per aggiungerne un altro.": "The maximum of {n} test numbers is reached: remove one to add another.",
+    "«{number}» non sembra un numero italiano: scriverlo con il prefisso, per esempio +39 333 123 4567.": "«{number}» does not look like an Italian number: write it with the prefix, for example +39 333 123 4567.",
+    "Il numero {number} è già tra i numeri di prova.": "The number {number} is already a test number.",
+    "Al massimo {n} numeri di prova: toglierne uno prima.": "At most {n} test numbers: remove one first.",
+    "Il numero {number} non è tra i numeri di prova.": "The number {number} is not a test number.",
+    "Numero di prova aggiunto.": "Test number added.",
+    "Numero di prova tolto.": "Test number removed.",
 }

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from appliance.core.formats import format_number
 
 if TYPE_CHECKING:
     from appliance.core.db import Database, WriteConnection
@@ -32,3 +36,92 @@ async def record_in(
 ) -> None:
     """Append one audit row inside a write job, so it commits with the change it describes."""
     await conn.execute(_INSERT, (actor, action, target, detail, address))
+
+
+# Details written as a key and values, worded when shown, in the reader's language. Italian
+# source text, (singular, plural) when the wording depends on ``n``. Values named ``*_words``
+# are Italian text translated too; ``*_detail`` values are details themselves.
+DETAILS: dict[str, tuple[str, str]] = {
+    "recipients": ("{n} destinatario", "{n} destinatari"),
+    "recipients_test": ("{n} destinatario (prova)", "{n} destinatari (prova)"),
+    "launched": (
+        "{n} destinatario, riferimento {reference}",
+        "{n} destinatari, riferimento {reference}",
+    ),
+    "cooldown_left": ("ancora {n} minuto di pausa", "ancora {n} minuti di pausa"),
+    "delivery": ("consegnati al servizio {sent}, non riusciti {failed}, scaduti {expired}",) * 2,
+    "no_report": ("nessun resoconto dell'invio prima della scadenza",) * 2,
+    "press": ("{outcome_words}, tenuto premuto {held} s",) * 2,
+    "press_more": ("{outcome_words} ({more_detail}), tenuto premuto {held} s",) * 2,
+    "step": ("{outcome_words}",) * 2,
+    "step_more": ("{outcome_words} ({more_detail})",) * 2,
+    "armed": ("lingua {language}, un segnaposto", "lingua {language}, {n} segnaposto"),
+    "armed_test": (
+        "lingua {language}, un segnaposto, modalità prova",
+        "lingua {language}, {n} segnaposto, modalità prova",
+    ),
+    "test_mode_on": ("modalità prova attivata",) * 2,
+    "test_mode_off": ("modalità prova disattivata",) * 2,
+    "test_number_added": ("numero di prova aggiunto: {number}",) * 2,
+    "test_number_removed": ("numero di prova tolto: {number}",) * 2,
+    "backup_made": ("backup del {at}",) * 2,
+    "role": ("ruolo: {role_words}",) * 2,
+    "role_changed": ("ruolo: da {old_words} a {new_words}",) * 2,
+    "own_password": ("la propria password",) * 2,
+    "exported": ("{n} riga; finalità: {purpose}", "{n} righe; finalità: {purpose}"),
+    "imported": (
+        "creati {created}, aggiornati {updated}, rifiutati {refused}; consenso: {source} ({day})",
+    )
+    * 2,
+    "import_undone": ("tolti {removed}, ripristinati {restored}",) * 2,
+    "notice_version": ("informativa versione {n}",) * 2,
+    "resend": ("nuovo invio della campagna {n} a chi non l'ha ricevuta",) * 2,
+    "templates_read": ("{n} modello letto da Meta", "{n} modelli letti da Meta"),
+    "category": ("categoria: {category_words}",) * 2,
+    "draft_step": ("passo: {step_words}",) * 2,
+    "campaign": ("campagna {n}",) * 2,
+    "source": ("da: {source_words}",) * 2,
+}
+
+# Staff roles as details name them (Italian source text).
+ROLE_NAMES = {
+    "admin": "Amministratore",
+    "operator": "Operatore",
+    "editor": "Redattore",
+    "viewer": "Lettore",
+}
+
+
+def detail(key: str, **values: object) -> str:
+    """A structured detail (one of ``DETAILS``), stored as JSON and worded when shown."""
+    return json.dumps([key, values], ensure_ascii=False)
+
+
+def describe(text: str, language: str, translate: Callable[[str, str], str]) -> str:
+    """A stored detail in words of ``language``; plain text (older rows) as it is."""
+    parsed = _parse(text)
+    if parsed is None:
+        return text
+    key, values = parsed
+    one, many = DETAILS[key]
+    words: dict[str, str] = {}
+    for name, value in values.items():
+        if name.endswith("_words"):
+            words[name] = translate(str(value), language)
+        elif name.endswith("_detail"):
+            words[name] = describe(str(value), language, translate)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            words[name] = format_number(value, language, 0 if isinstance(value, int) else 1)
+        else:
+            words[name] = str(value)
+    return translate(one if values.get("n") == 1 else many, language).format(**words)
+
+
+def _parse(text: str) -> tuple[str, dict[str, object]] | None:
+    if not text.startswith('["'):
+        return None
+    try:
+        key, values = json.loads(text)
+    except ValueError:
+        return None
+    return (key, values) if key in DETAILS and isinstance(values, dict) else None
