@@ -265,4 +265,11 @@ MESSAGES_EN: dict[str, str] = {
     "letto": "read",
     "non riuscito": "failed",
     "ha toccato «Leggi»": "tapped “Leggi”",
+    # What each shipped template is for (appliance/studio/shipped.py)
+    "Avviso generale con immagine o documento e il pulsante «Leggi» per il resto.": "General notice with an image or document and the «Read» button for the rest.",
+    "Allerta meteo o di protezione civile, con livello, zona e indicazioni.": "Weather or civil protection alert, with level, area and instructions.",
+    "Emergenza: il messaggio del pulsante d'emergenza e degli avvisi urgenti.": "Emergency: the message of the emergency button and of urgent notices.",
+    "Conferma dell'iscrizione (per chi si iscrive da fuori WhatsApp).": "Subscription confirmation (for people who subscribe outside WhatsApp).",
+    "Conferma della cancellazione.": "Unsubscription confirmation.",
+    "Eventi e notizie (categoria marketing: costa di più e rispetta «stop promozioni»).": "Events and news (marketing category: costs more and respects «stop promotions»).",
 }
