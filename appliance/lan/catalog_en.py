@@ -824,4 +824,5 @@ MESSAGES: dict[str, str] = {
     "Ritorno dopo un'operazione lasciata a metà": "Return after an operation left half-way",
     "Numero del menu non valido": "Invalid menu number",
     "Troppi messaggi in poco tempo": "Too many messages in a short time",
+    "Emergenza: invio concluso": "Emergency: sending finished",
 }
