@@ -172,8 +172,9 @@ async def test_numbers() -> Any:
     adding = form.get("action") != "remove"
     error = await _drill_change(form.get("number", ""), adding)
     if error:
-        context = await _context({"number": error}, form if adding else None)
-        return await page("box/emergency.html", 400, **context)
+        context = await _context({"number": error})
+        typed = form.get("number", "") if adding else ""
+        return await page("box/emergency.html", 400, **context | {"typed_number": typed})
     if adding:
         await flash(gettext("Numero di prova aggiunto."), "success")
     else:

@@ -192,6 +192,7 @@ def test_admins_add_and_remove_test_numbers_on_the_page_validated_and_audited(ap
         assert bad.status_code == 400
         assert "«12ab» non sembra un numero italiano" in bad.text
         assert 'aria-invalid="true"' in bad.text
+        assert 'value="12ab"' in bad.text and ">None<" not in bad.text  # the arm form untouched
         assert post(http, number="333 123 4567").status_code == 303
         page = http.get("/emergency").text
         assert "+393331234567" in page and "Elenco salvato in questa pagina" in page
