@@ -81,6 +81,7 @@ DETAILS: dict[str, tuple[str, str]] = {
     "draft_step": ("passo: {step_words}",) * 2,
     "campaign": ("campagna {n}",) * 2,
     "source": ("da: {source_words}",) * 2,
+    "kind": ("tipo: {kind_words}",) * 2,
 }
 
 # Staff roles as details name them (Italian source text).

@@ -825,4 +825,5 @@ MESSAGES: dict[str, str] = {
     "Numero del menu non valido": "Invalid menu number",
     "Troppi messaggi in poco tempo": "Too many messages in a short time",
     "Emergenza: invio concluso": "Emergency: sending finished",
+    "tipo: {kind_words}": "type: {kind_words}",
 }
