@@ -250,8 +250,14 @@ async def commit(audience: Audience, plan_: Plan, actor: str, address: str) -> i
             actor,
             "subscribers.imported",
             f"import:{import_id}",
-            f"created={created} updated={updated} refused={refused}; consent: "
-            f"{plan_.consent_source} ({plan_.consent_date})",
+            audit.detail(
+                "imported",
+                created=created,
+                updated=updated,
+                refused=refused,
+                source=plan_.consent_source,
+                day=plan_.consent_date,
+            ),
             address,
         )
         return import_id
@@ -309,7 +315,7 @@ async def undo(audience: Audience, import_id: int, actor: str, address: str) -> 
             actor,
             "subscribers.import_undone",
             f"import:{import_id}",
-            f"removed={removed} restored={restored}",
+            audit.detail("import_undone", removed=removed, restored=restored),
             address,
         )
         return removed, restored

@@ -148,6 +148,19 @@ def unsubscribe_steps(sid: int, source: str) -> list[Step]:
     ]
 
 
+# Who asked, in the audit log's words (Italian source text, translated when shown).
+SOURCES = {
+    "chat": "il cittadino, in chat",
+    "staff": "il personale",
+    "identity": "Meta: numero o utente già disiscritto",
+    "retention period": "periodo di conservazione scaduto",
+}
+
+
+def _by(source: str) -> str:
+    return audit.detail("source", source_words=SOURCES.get(source, source))
+
+
 async def erase_in(
     conn: WriteConnection, sid: int, actor: str, source: str, address: str = ""
 ) -> None:
@@ -161,7 +174,7 @@ async def erase_in(
         return
     for sql, params in erase_steps(sid, *row):
         await conn.execute(sql, params)
-    await audit.record_in(conn, actor, "subscriber.erased", pseudonym(sid), source, address)
+    await audit.record_in(conn, actor, "subscriber.erased", pseudonym(sid), _by(source), address)
 
 
 async def unsubscribe_in(
@@ -171,7 +184,7 @@ async def unsubscribe_in(
     for sql, params in unsubscribe_steps(sid, source):
         await conn.execute(sql, params)
     await audit.record_in(
-        conn, actor, "subscriber.unsubscribed", f"subscriber:{sid}", source, address
+        conn, actor, "subscriber.unsubscribed", f"subscriber:{sid}", _by(source), address
     )
 
 

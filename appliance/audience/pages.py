@@ -233,7 +233,7 @@ async def export_csv() -> Any:
         actor(),
         "subscribers.exported",
         "csv",
-        f"rows={len(rows)}; purpose={purpose}",
+        audit.detail("exported", n=len(rows), purpose=purpose),
         client_address(),
     )
     rows = [

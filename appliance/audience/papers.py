@@ -14,6 +14,8 @@ from appliance.core.errors import NotFound
 from appliance.lan.access import ROLES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from appliance.core.config import Config
     from appliance.core.db import Database
 
@@ -88,6 +90,7 @@ def context_from(facts: PrivacyFacts, contact: str, config: Config) -> dict[str,
     }
 
 
-def render(key: str, context: dict[str, Any]) -> str:
-    """The paper ``key`` filled with ``context``."""
-    return _ENV.get_template(paper(key).filename).render(context)
+def render(key: str, context: dict[str, Any], finalize: Callable[[Any], str] | None = None) -> str:
+    """The paper ``key`` filled with ``context`` (each filled-in value through ``finalize``)."""
+    env = _ENV if finalize is None else _ENV.overlay(finalize=finalize)
+    return env.get_template(paper(key).filename).render(context)

@@ -185,7 +185,11 @@ class Audience:
             )
             await _set_topics(conn, sid, topic_keys)
             await audit.record_in(
-                conn, "citizen", "subscriber.subscribed", f"subscriber:{sid}", f"v{notice_version}"
+                conn,
+                "citizen",
+                "subscriber.subscribed",
+                f"subscriber:{sid}",
+                audit.detail("notice_version", n=notice_version),
             )
 
         await self.db.write(job)

@@ -146,7 +146,7 @@ async def confirm() -> Any:
         actor(),
         "backup.restore_requested",
         str(details.get("file", "")),
-        f"made {details.get('created_at', '?')}",
+        audit.detail("backup_made", at=str(details.get("created_at", "?"))),
         client_address(),
     )
     # After this answer has gone out the process stops; systemd starts it again (exit 75).

@@ -93,7 +93,8 @@ async def arm(
             "VALUES (1, ?, ?, ?, ?, ?, ?)",
             (template_name, language, json.dumps(list(parameters)), follow_up, test_mode, actor),
         )
-        detail = f"{language}, {len(parameters)} parameter(s){', test mode' if test_mode else ''}"
+        key = "armed_test" if test_mode else "armed"
+        detail = audit.detail(key, language=language, n=len(parameters))
         await audit.record_in(conn, actor, "emergency.armed", template_name, detail, address)
         async with conn.execute(_SELECT) as cursor:
             return _from_row(await cursor.fetchone())
@@ -126,7 +127,7 @@ async def set_test_mode(
         )
         if cursor.rowcount == 0:
             return None
-        detail = "on" if enabled else "off"
+        detail = audit.detail("test_mode_on" if enabled else "test_mode_off")
         await audit.record_in(conn, actor, "emergency.test_mode", "", detail, address)
         async with conn.execute(_SELECT) as cursor:
             return _from_row(await cursor.fetchone())

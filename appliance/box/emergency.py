@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from appliance.box import presses
 from appliance.box.armed import ArmedMessage, read_armed
 from appliance.box.button import BOUNCE_SECONDS, ButtonEvent, Edge
+from appliance.box.drills import read_drill_numbers
 from appliance.box.launcher import (
     LAUNCHER_PART,
     EmergencyLauncher,
@@ -22,6 +23,7 @@ from appliance.box.launcher import (
 from appliance.box.patterns import BoxState
 from appliance.box.presses import OUTCOMES
 from appliance.box.state import EMERGENCY_CHECK, EmergencyView
+from appliance.core import audit
 from appliance.core.formats import to_local
 from appliance.core.health import ERROR, OK, WARN, Check
 from appliance.core.services import cancel_and_wait
@@ -68,7 +70,6 @@ class EmergencyController:
         emergency = appliance.config.emergency
         self._cooldown = float(emergency.cooldown_seconds)
         self._expiry = timedelta(hours=emergency.expiry_hours)
-        self._test_numbers = tuple(emergency.test_numbers)
         self._events: asyncio.Queue[ButtonEvent | None] = asyncio.Queue()
         self._pressed_at: float | None = None
         self._held = False
@@ -152,7 +153,12 @@ class EmergencyController:
         now = time.monotonic()
         if now < self._cooldown_until:
             minutes = max(1, round((self._cooldown_until - now) / 60))
-            await self._record(held, counted=True, outcome="cooldown", detail=f"{minutes} min left")
+            await self._record(
+                held,
+                counted=True,
+                outcome="cooldown",
+                detail=audit.detail("cooldown_left", n=minutes),
+            )
             self._show(
                 BoxState.COOLDOWN,
                 N_plural(
@@ -168,19 +174,27 @@ class EmergencyController:
             return
         armed = await read_armed(self._db)
         launcher: EmergencyLauncher | None = self._appliance.parts.get(LAUNCHER_PART)
+        # Read at each press: numbers saved on the page a moment ago already count.
+        numbers = await self._drill_numbers() if armed and armed.test_mode else ()
         if armed is None:
             refusal = "nothing_armed"
-        elif armed.test_mode and not self._test_numbers:
+        elif armed.test_mode and not numbers:
             refusal = "no_test_numbers"
         elif launcher is None:
             refusal = "unavailable"
         else:
-            await self._launch(held, armed, launcher)
+            await self._launch(held, armed, launcher, numbers)
             return
         await self._record(held, counted=True, outcome=refusal, armed=armed)
         self._show(BoxState.ERROR, *OUTCOMES[refusal])
 
-    async def _launch(self, held: float, armed: ArmedMessage, launcher: EmergencyLauncher) -> None:
+    async def _launch(
+        self,
+        held: float,
+        armed: ArmedMessage,
+        launcher: EmergencyLauncher,
+        test_numbers: tuple[str, ...],
+    ) -> None:
         # The cool-down starts before the first await, so no second press can slip in.
         self._cooldown_until = time.monotonic() + self._cooldown
         press_id = await self._record(held, counted=True, outcome="launching", armed=armed)
@@ -188,7 +202,7 @@ class EmergencyController:
         request = EmergencyRequest(
             press_id=press_id,
             armed=armed,
-            test_numbers=self._test_numbers if armed.test_mode else (),
+            test_numbers=test_numbers,
             pressed_at=pressed_at,
             expires_at=pressed_at + self._expiry,
         )
@@ -206,7 +220,7 @@ class EmergencyController:
         await self._update(
             press_id,
             "launched",
-            f"{result.recipients} recipient(s), reference {result.reference}",
+            audit.detail("launched", n=result.recipients, reference=result.reference),
             "emergency.press",
             reference=result.reference,
             recipients=result.recipients,
@@ -228,20 +242,20 @@ class EmergencyController:
             async with asyncio.timeout((give_up_at - datetime.now(UTC)).total_seconds()):
                 outcome: LaunchOutcome = await launcher.wait_finished(result.reference)
         except Exception as err:  # noqa: BLE001 - timeouts and engine errors end the same way
-            reason = str(err) or "no completion report before the expiry"
-            await self._update(press_id, "failed", reason, "emergency.finished", finished=True)
-            self._show(
-                BoxState.ERROR,
-                _failed(reason),
-                f"failed: {reason}",
-            )
+            stored = str(err) or audit.detail("no_report")
+            await self._update(press_id, "failed", stored, "emergency.finished", finished=True)
+            reason = audit.describe(stored)
+            self._show(BoxState.ERROR, _failed(reason), f"failed: {reason}")
             return
         finally:
             self._sending = None
         counts = f"sent {outcome.sent}, failed {outcome.failed}, expired {outcome.expired}"
+        stored = audit.detail(
+            "delivery", sent=outcome.sent, failed=outcome.failed, expired=outcome.expired
+        )
         if outcome.sent == 0 and result.recipients > 0:
             self._cooldown_until = 0.0  # nobody received it: a new press may try again
-            await self._update(press_id, "failed", counts, "emergency.finished", finished=True)
+            await self._update(press_id, "failed", stored, "emergency.finished", finished=True)
             self._show(
                 BoxState.ERROR,
                 N_(
@@ -254,7 +268,7 @@ class EmergencyController:
                 f"Nobody received the emergency ({counts})",
             )
             return
-        await self._update(press_id, "finished", counts, "emergency.finished", finished=True)
+        await self._update(press_id, "finished", stored, "emergency.finished", finished=True)
         self._show(
             BoxState.SENT,
             N_(
@@ -268,6 +282,9 @@ class EmergencyController:
         )
 
     # -- helpers ---------------------------------------------------------------------------
+
+    async def _drill_numbers(self) -> tuple[str, ...]:
+        return (await read_drill_numbers(self._db, self._appliance.config)).numbers
 
     def _show(
         self, state: BoxState, reason_it: str, reason_en: str, seconds: float = NOTICE_SECONDS
@@ -330,7 +347,9 @@ class EmergencyController:
                     "Avvisare la popolazione in un altro modo e controllare la pagina Emergenza.",
                     time=_local_time(decisive.at),
                     outcome=Text(OUTCOMES[decisive.outcome][0]),
-                    detail=" (" + decisive.detail + ")" if decisive.detail else "",
+                    detail=Text.join("", (" (", audit.describe(decisive.detail), ")"))
+                    if decisive.detail
+                    else "",
                 ),
             )
         if armed is None:
@@ -371,7 +390,9 @@ class EmergencyController:
                 ),
             )
         if armed.test_mode:
-            missing = "" if self._test_numbers else N_(" Nessun numero di prova è configurato.")
+            missing = (
+                "" if await self._drill_numbers() else N_(" Nessun numero di prova è configurato.")
+            )
             return Check(
                 EMERGENCY_CHECK,
                 WARN,

@@ -12,19 +12,21 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from quart import Blueprint, flash, redirect, request
+from quart import Blueprint, flash, g, redirect, request
 
 from appliance.box import presses
 from appliance.box.armed import MAX_FOLLOW_UP, arm, disarm, read_armed, set_test_mode
+from appliance.box.drills import MAX_NUMBERS, normalise, read_drill_numbers, save_drill_numbers
 from appliance.box.emergency import TEMPLATES_PART
 from appliance.box.launcher import LAUNCHER_PART
 from appliance.box.patterns import PATTERNS
 from appliance.cloudapi.template_text import fill
+from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, record_change, the_appliance
 from appliance.lan.forms import page
-from appliance.lan.i18n import gettext
+from appliance.lan.i18n import gettext, translate
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 PAGE = "/emergency"
@@ -96,6 +98,8 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
     if last is not None:
         left = cooldown - (datetime.now(UTC) - datetime.fromisoformat(last.at)).total_seconds()
     checks = {c.key: c for c in await appliance.health.snapshot() if c.key in CHECKS}
+    drills = await read_drill_numbers(db, appliance.config)
+    language = g.get("lang", "it")
     status = box.status.status
     return {
         "armed": armed,
@@ -105,14 +109,19 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
         if known and armed
         else "",
         "templates": templates,
-        "test_numbers": len(appliance.config.emergency.test_numbers),
+        "test_numbers": len(drills.numbers),
+        "drills": drills,
+        "max_numbers": MAX_NUMBERS,
         "cooldown_minutes": max(1, round(left / 60)) if left > 0 else 0,
         "cooldown_total": round(cooldown / 60),
         "checks": [checks[key] for key in CHECKS if key in checks],
         "box_status": status,
         "pattern": PATTERNS[status.state],
         "led": led_svg(PATTERNS[status.state].steps, PATTERNS[status.state].label_it),
-        "presses": await presses.recent_presses(db),
+        "presses": [
+            (p, translate(audit.describe(p.detail), language))
+            for p in await presses.recent_presses(db)
+        ],
         "outcomes": presses.OUTCOMES,
         "can_send": appliance.parts.get(LAUNCHER_PART) is not None,
         "demo": appliance.config.demo and box.virtual,
@@ -128,6 +137,49 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
 async def index() -> Any:
     """The armed message, its warnings, the LED, the cool-down and the presses."""
     return await page("box/emergency.html", **await _context())
+
+
+async def _drill_change(number: str, adding: bool) -> str:
+    """Add or remove one test number; the Italian error, or "" once saved (and audited)."""
+    appliance = the_appliance()
+    current = list((await read_drill_numbers(appliance.db, appliance.config)).numbers)
+    if adding:
+        found = normalise(number)
+        if found is None:
+            return gettext(
+                "«{number}» non sembra un numero italiano: scriverlo con il prefisso, per esempio +39 333 123 4567.",
+                number=number[:40],
+            )
+        if found in current:
+            return gettext("Il numero {number} è già tra i numeri di prova.", number=found)
+        if len(current) >= MAX_NUMBERS:
+            return gettext("Al massimo {n} numeri di prova: toglierne uno prima.", n=MAX_NUMBERS)
+        numbers, change = [*current, found], audit.detail("test_number_added", number=found)
+    else:
+        if number not in current:
+            return gettext("Il numero {number} non è tra i numeri di prova.", number=number[:40])
+        numbers = [n for n in current if n != number]
+        change = audit.detail("test_number_removed", number=number)
+    await save_drill_numbers(appliance.db, numbers, change, actor(), client_address())
+    return ""
+
+
+@bp.post("/test-numbers")
+@requires("admin")
+async def test_numbers() -> Any:
+    """Add a staff test number (or remove one): the next drill press already uses the list."""
+    form = await request.form
+    adding = form.get("action") != "remove"
+    error = await _drill_change(form.get("number", ""), adding)
+    if error:
+        context = await _context({"number": error})
+        typed = form.get("number", "") if adding else ""
+        return await page("box/emergency.html", 400, **context | {"typed_number": typed})
+    if adding:
+        await flash(gettext("Numero di prova aggiunto."), "success")
+    else:
+        await flash(gettext("Numero di prova tolto."), "success")
+    return redirect(PAGE + "#test-numbers", 303)
 
 
 def _parameters(text: str) -> list[str]:
@@ -193,7 +245,7 @@ async def disarm_message() -> Any:
 @bp.post("/test-mode")
 @requires("admin")
 async def test_mode() -> Any:
-    """Switch drills on or off: the press then goes only to [emergency] test_numbers."""
+    """Switch drills on or off: the press then goes only to the staff's test numbers."""
     enabled = (await request.form).get("enabled") == "on"
     try:
         await set_test_mode(the_appliance().db, enabled, actor=actor(), address=client_address())
@@ -216,7 +268,7 @@ async def refresh_templates() -> Any:
     except ApplianceError as err:
         await flash(gettext("Meta non ha risposto: {error}", error=err.message), "error")
     else:
-        await record_change("templates.refreshed", "", str(len(found)))
+        await record_change("templates.refreshed", "", audit.detail("templates_read", n=len(found)))
         await flash(gettext("Modelli letti da Meta: {n}.", n=len(found)), "success")
     return redirect(PAGE, 303)
 

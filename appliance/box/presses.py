@@ -11,7 +11,8 @@ from appliance.core import audit
 if TYPE_CHECKING:
     from appliance.core.db import Database, WriteConnection
 
-# Outcome id -> (Italian, English) wording for the LED reason, the dashboard and the audit log.
+# Outcome id -> (Italian, English) wording for the LED reason, the dashboard and the audit log
+# (the audit log words it at display time: the English is in the catalog too).
 OUTCOMES: dict[str, tuple[str, str]] = {
     "short": ("pressione breve, ignorata", "short press, ignored"),
     "cooldown": (
@@ -23,8 +24,8 @@ OUTCOMES: dict[str, tuple[str, str]] = {
         "nothing armed: nothing sent",
     ),
     "no_test_numbers": (
-        "modalità prova senza numeri di prova ([emergency] test_numbers): non è stato inviato nulla",
-        "test mode without test numbers ([emergency] test_numbers): nothing sent",
+        "modalità prova senza numeri di prova: non è stato inviato nulla",
+        "test mode without test numbers: nothing sent",
     ),
     "unavailable": (
         "l'invio di emergenza non è disponibile in questa versione: non è stato inviato nulla",
@@ -70,12 +71,12 @@ def _press(row: Any) -> Press:
 
 
 def _audit_detail(outcome: str, detail: str, held_seconds: float | None) -> str:
-    text = f"{outcome}: {OUTCOMES[outcome][1]}"
-    if detail:
-        text += f" ({detail})"
-    if held_seconds is not None:
-        text += f", held {held_seconds:.1f} s"
-    return text
+    words = OUTCOMES[outcome][0]
+    more = {"more_detail": detail} if detail else {}
+    if held_seconds is None:
+        return audit.detail("step_more" if detail else "step", outcome_words=words, **more)
+    held = float(held_seconds)
+    return audit.detail("press_more" if detail else "press", outcome_words=words, held=held, **more)
 
 
 async def record_press(

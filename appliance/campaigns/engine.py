@@ -468,7 +468,9 @@ class Campaigns:
                     row = await c.fetchone()
             else:
                 row = await self._begin(conn, row, now)
-            detail = f"{row['recipients']} recipient(s){' (test)' if test_numbers else ''}"
+            detail = audit.detail(
+                "recipients_test" if test_numbers else "recipients", n=row["recipients"]
+            )
             await audit.record_in(conn, actor, "campaign.emergency", str(campaign_id), detail)
             return row
 

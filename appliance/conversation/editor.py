@@ -287,7 +287,8 @@ async def add_question() -> Any:
                 purpose_en,
             ),
         )
-        await audit.record_in(conn, who, "bot.question_added", key, kind, address)
+        detail = audit.detail("kind", kind_words=KIND_LABELS[kind])
+        await audit.record_in(conn, who, "bot.question_added", key, detail, address)
 
     try:
         await the_appliance().db.write(job)

@@ -31,6 +31,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "draft.saved": "Bozza di campagna modificata",
     "emergency.armed": "Emergenza: messaggio preparato",
     "emergency.disarmed": "Emergenza: messaggio ritirato",
+    "emergency.finished": "Emergenza: invio concluso",
     "emergency.press": "Emergenza: pulsante premuto",
     "emergency.test_mode": "Emergenza: modalità prova cambiata",
     "emergency.test_numbers": "Emergenza: numeri di prova cambiati",

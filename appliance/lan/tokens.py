@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from appliance.core.audit import record_in
+from appliance.core.audit import ROLE_NAMES, detail, record_in
 from appliance.core.clock import now_iso
 from appliance.core.errors import BadRequest, NotFound
 from appliance.lan.access import check_role
@@ -37,7 +37,9 @@ async def create_token(db: Database, name: str, role: str, actor: str, address: 
             "VALUES (?, ?, ?, ?, ?)",
             (name, role, _hash(token), token[: len(PREFIX) + 4], actor),
         )
-        await record_in(conn, actor, "token.created", name, f"role={role}", address)
+        await record_in(
+            conn, actor, "token.created", name, detail("role", role_words=ROLE_NAMES[role]), address
+        )
 
     await db.write(job)
     return token

@@ -10,6 +10,7 @@ from quart import Blueprint, Response, flash, redirect, request, url_for
 
 from appliance.cloudapi.pricing import campaign_estimate, euros
 from appliance.cloudapi.template_text import fill, variables
+from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, principal, record_change, the_appliance
@@ -92,7 +93,9 @@ async def audience(draft_id: int) -> Any:
         }
         data["category"] = "MARKETING" if form.get("category") == "MARKETING" else "UTILITY"
         await drafts.save(draft_id, data, form.get("name", ""))
-        await record_change("draft.saved", f"draft:{draft_id}", "audience")
+        await record_change(
+            "draft.saved", f"draft:{draft_id}", audit.detail("draft_step", step_words="destinatari")
+        )
         if form.get("action") != "count":
             return redirect(url_for("compose.content", draft_id=draft_id))
         draft = await drafts.get(draft_id)
@@ -151,7 +154,11 @@ async def content(draft_id: int) -> Any:
             elif action == "media":
                 drafts.add_part(data, await _media_part(drafts, form))
             await drafts.save(draft_id, data)
-            await record_change("draft.saved", f"draft:{draft_id}", f"content: {action}")
+            await record_change(
+                "draft.saved",
+                f"draft:{draft_id}",
+                audit.detail("draft_step", step_words="contenuto"),
+            )
         except ValueError:
             error = "Latitudine e longitudine sono numeri, come 45.74 e 7.41."
         except ApplianceError as err:
@@ -257,7 +264,9 @@ async def template(draft_id: int) -> Any:
                     known["header_variables"][0]: form.get("header_text", "").strip()
                 }
         await drafts.save(draft_id, data)
-        await record_change("draft.saved", f"draft:{draft_id}", "template")
+        await record_change(
+            "draft.saved", f"draft:{draft_id}", audit.detail("draft_step", step_words="modello")
+        )
         if form.get("action") == "save":
             return redirect(url_for("compose.preview", draft_id=draft_id))
         return redirect(url_for("compose.template", draft_id=draft_id))

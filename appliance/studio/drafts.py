@@ -395,7 +395,11 @@ class Drafts:
                     (json.dumps(inline, ensure_ascii=False), campaign_id),
                 )
             await audit.record_in(
-                conn, actor, "studio.launched", f"draft {draft_id}", f"campaign {campaign_id}"
+                conn,
+                actor,
+                "studio.launched",
+                f"draft {draft_id}",
+                audit.detail("campaign", n=campaign_id),
             )
 
         campaign_id = await campaigns.create(spec, actor, address, within=claim)

@@ -10,12 +10,14 @@ from appliance.audience import recipients
 from appliance.audience.segments import resend_filter
 from appliance.campaigns.model import FINAL
 from appliance.cloudapi.client import GraphApiError
+from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, record_change, the_appliance
 from appliance.lan.csvsafe import csv_response
 from appliance.lan.forms import int_arg, page
 from appliance.lan.i18n import gettext
+from appliance.lan.labels import KINDS
 from appliance.studio import report
 from appliance.studio.compose import STATE_NAMES, _approved_templates
 from appliance.studio.drafts import Drafts
@@ -186,7 +188,7 @@ async def control(campaign_id: int, action: str) -> Any:
 async def resend(campaign_id: int) -> Any:
     """A new draft of the same content for those whose message failed retryably."""
     draft_id = await _drafts().resend_failed(campaign_id, actor())
-    await record_change("draft.created", f"draft:{draft_id}", f"resend of campaign:{campaign_id}")
+    await record_change("draft.created", f"draft:{draft_id}", audit.detail("resend", n=campaign_id))
     await flash(
         gettext("Nuova bozza per chi non ha ricevuto il messaggio: controlla e invia."), "success"
     )
@@ -215,7 +217,7 @@ async def sync() -> Any:
     """Read every template from Meta now."""
     try:
         found = await the_appliance().parts["cloudapi"].list_templates()
-        await record_change("templates.refreshed", "", str(len(found)))
+        await record_change("templates.refreshed", "", audit.detail("templates_read", n=len(found)))
         await flash(gettext("Modelli aggiornati da Meta: {n}.", n=len(found)), "success")
     except GraphApiError as err:
         await flash(gettext("Meta non risponde: {error}", error=err.message), "error")
@@ -235,7 +237,10 @@ async def submit() -> Any:
     client = the_appliance().parts["cloudapi"]
     try:
         await client.create_template(chosen.name, "it", chosen.category, chosen.components())
-        await record_change("template.submitted", chosen.name, chosen.category)
+        category = KINDS["template_category"].get(chosen.category, chosen.category)
+        await record_change(
+            "template.submitted", chosen.name, audit.detail("category", category_words=category)
+        )
         await client.list_templates()
         await flash(
             gettext(

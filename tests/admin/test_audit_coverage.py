@@ -176,6 +176,10 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
             "emergency.test_mode", lambda: http.post("/emergency/test-mode", data={"enabled": "on"})
         )
         record("emergency.disarm_message", lambda: http.post("/emergency/disarm"))
+        record(
+            "emergency.test_numbers",
+            lambda: http.post("/emergency/test-numbers", data={"number": "+39 333 765 4321"}),
+        )
 
         # Subscribers.
         record(

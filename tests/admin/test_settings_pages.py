@@ -33,9 +33,10 @@ def test_admin_creates_users_and_changes_roles(running):
     actions = fetch(
         running, "SELECT actor, action, target, detail FROM audit_log WHERE action LIKE 'user.%'"
     )
-    assert actions == [
-        ("boss", "user.created", "carla", "role=editor"),
-        ("boss", "user.role", "carla", "editor -> operator"),
+    worded = [(*row[:3], str(audit.describe(row[3]))) for row in actions]
+    assert worded == [
+        ("boss", "user.created", "carla", "ruolo: Redattore"),
+        ("boss", "user.role", "carla", "ruolo: da Redattore a Operatore"),
     ]
 
 

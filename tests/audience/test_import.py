@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -141,4 +142,4 @@ def test_an_export_needs_a_stated_purpose_which_the_audit_log_keeps(running, adm
             running, "SELECT detail FROM audit_log WHERE action = 'subscribers.exported'"
         )
     ]
-    assert "purpose=verifica annuale dell'RPD" in detail
+    assert json.loads(detail)[1]["purpose"] == "verifica annuale dell'RPD"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -11,11 +12,14 @@ from datetime import timedelta
 import pytest
 
 from appliance.box.armed import arm, set_test_mode
+from appliance.box.drills import save_drill_numbers
 from appliance.box.launcher import LAUNCHER_PART, LaunchOutcome, LaunchResult
 from appliance.box.patterns import BoxState
 from appliance.box.presses import recent_presses
 from appliance.cloudapi.client import GraphApiError
+from appliance.core.audit import describe, detail
 from appliance.core.health import ERROR, WARN, Check
+from appliance.lan.i18n import translate
 from tests.box.conftest import wait_for_pattern
 from tests.harness import RunningAppliance, make_config, start_armed, wait_until
 
@@ -73,6 +77,11 @@ def hold(app, seconds: float) -> None:
     pin.drive_low()
     time.sleep(seconds)
     pin.drive_high()
+
+
+def italian(detail: str) -> str:
+    """A stored detail as the Italian audit log shows it."""
+    return str(describe(detail))
 
 
 def presses(app):
@@ -133,7 +142,7 @@ def test_short_presses_and_bounces_send_nothing(app):
     assert (press.outcome, press.counted, press.source) == ("short", False, "virtual button")
     assert press.held_seconds < HOLD
     [row] = [r for r in audit(app) if r[0] == "emergency.press"]
-    assert row[2].startswith("short: short press, ignored")
+    assert italian(row[2]).startswith("pressione breve, ignorata, tenuto premuto 0,")
     # A bouncy press that is then held down counts once.
     for _ in range(3):
         pin.drive_low()
@@ -154,7 +163,9 @@ def test_long_press_with_nothing_armed_sends_nothing_and_shows_error(app):
     wait_for_pattern(box(app).led.pin, BoxState.ERROR)
     assert launcher.requests == []
     [row] = audit(app)
-    assert row[0] == "emergency.press" and row[2].startswith("nothing_armed: nothing armed")
+    assert row[0] == "emergency.press" and italian(row[2]).startswith(
+        "nessun messaggio di emergenza pronto"
+    )
     line = check(app, "emergency")
     assert line.status == ERROR and "nessun messaggio di emergenza pronto" in line.explanation
     assert check(app, "led").status == ERROR
@@ -179,14 +190,20 @@ def test_armed_press_launches_once_from_the_loop_then_sending_then_sent(app):
     app.loop.call_soon_threadsafe(launcher.finished.set)
     wait_for_pattern(box(app).led.pin, BoxState.SENT)
     [press] = presses(app)
-    assert (press.outcome, press.detail) == ("finished", "sent 3, failed 0, expired 0")
+    assert press.outcome == "finished"
+    assert italian(press.detail) == "consegnati al servizio 3, non riusciti 0, scaduti 0"
     assert press.finished_at
-    actions = [(action, detail.split(":")[0]) for action, _, detail in audit(app)]
-    assert actions == [
-        ("emergency.armed", "it, 2 parameter(s)"),
-        ("emergency.press", "launched"),
-        ("emergency.finished", "finished"),
-    ]
+    # Stored as keys and values, worded in the reader's language when shown.
+    armed, launched, finished = [(a, italian(d)) for a, _, d in audit(app)]
+    assert armed == ("emergency.armed", "lingua it, 2 segnaposto")
+    assert launched[0] == "emergency.press" and re.fullmatch(
+        r"emergenza in invio \(3 destinatari, riferimento emergency-1\), tenuto premuto \d+,\d s",
+        launched[1],
+    )
+    assert finished == (
+        "emergency.finished",
+        "emergenza inviata (consegnati al servizio 3, non riusciti 0, scaduti 0)",
+    )
 
 
 def test_second_press_within_cooldown_sends_nothing_and_double_blinks(app):
@@ -200,7 +217,14 @@ def test_second_press_within_cooldown_sends_nothing_and_double_blinks(app):
     wait_for_pattern(box(app).led.pin, BoxState.COOLDOWN)
     assert len(launcher.requests) == 1
     assert presses(app)[1].outcome == "cooldown"
-    assert audit(app)[-1][2].startswith("cooldown: cool-down after the last send: nothing sent")
+    detail = audit(app)[-1][2]
+    assert italian(detail).startswith(
+        "pulsante in pausa dopo l'ultimo invio: non è stato inviato nulla "
+        "(ancora 10 minuti di pausa), tenuto premuto"
+    )
+    assert translate(describe(detail), "en").startswith(
+        "button cooling down after the last send: nothing was sent (10 more minutes of cool-down), held"
+    )
     assert "in pausa ancora 10 min" in check(app, "emergency").value
 
 
@@ -234,8 +258,8 @@ def test_without_a_launcher_a_press_does_not_pretend_success(app):
     press = wait_until(lambda: presses(app))[0]
     assert press.outcome == "unavailable"
     wait_for_pattern(box(app).led.pin, BoxState.ERROR)
-    assert audit(app)[-1][2].startswith(
-        "unavailable: emergency sending not available in this version"
+    assert italian(audit(app)[-1][2]).startswith(
+        "l'invio di emergenza non è disponibile in questa versione"
     )
     line = check(app, "emergency")
     assert line.status == ERROR and "non è disponibile in questa versione" in line.explanation
@@ -278,6 +302,13 @@ def test_a_drill_without_staff_numbers_sends_nothing(tmp_path):
         hold(app, HOLD + 0.3)
         press = wait_until(lambda: presses(app))[0]
         assert press.outcome == "no_test_numbers" and launcher.requests == []
+        # Numbers saved on the page count from the next press, without a restart.
+        change = detail("test_number_added", number="+393470000001")
+        saved = save_drill_numbers(app.appliance.db, ["+393470000001"], change, "sindaco", "")
+        app.call(saved)
+        hold(app, HOLD + 0.3)
+        wait_until(lambda: launcher.requests)
+        assert launcher.requests[0].test_numbers == ("+393470000001",)
     finally:
         app.stop()
 
@@ -389,7 +420,8 @@ def test_a_drill_goes_through_the_real_emergency_lane_to_the_simulator(tmp_path,
         staff_got_the_emergency(simulator)
         wait_for_pattern(box(app).led.pin, BoxState.SENT, timeout=20)
         [press] = presses(app)
-        assert press.outcome == "finished" and press.detail.startswith("sent 2,")
+        assert press.outcome == "finished"
+        assert italian(press.detail).startswith("consegnati al servizio 2,")
     finally:
         app.stop()
 

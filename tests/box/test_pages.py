@@ -167,3 +167,45 @@ def test_the_catalog_translates_the_page(app):
         page = http.get("/emergency").text
     assert "Device light" in page and "Nothing armed" in page
     assert "Spia del dispositivo" not in page
+
+
+def test_admins_add_and_remove_test_numbers_on_the_page_validated_and_audited(app):
+    def post(http, **form):
+        return http.post("/emergency/test-numbers", data=form)
+
+    with closing(login(app, "admin")) as http:
+        page = http.get("/emergency").text
+        assert "Elenco dal file di configurazione" in page and "Nuovo numero di prova" in page
+        bad = post(http, number="12ab")
+        assert bad.status_code == 400
+        assert "«12ab» non sembra un numero italiano" in bad.text
+        assert 'aria-invalid="true"' in bad.text
+        assert 'value="12ab"' in bad.text and ">None<" not in bad.text  # the arm form untouched
+        assert post(http, number="333 123 4567").status_code == 303
+        page = http.get("/emergency").text
+        assert "+393331234567" in page and "Elenco salvato in questa pagina" in page
+        again = post(http, number="+39 333 1234567")
+        assert again.status_code == 400 and "è già tra i numeri di prova" in again.text
+        for n in range(9):
+            assert post(http, number=f"+39 347 000 00{n:02d}").status_code == 303
+        full = http.get("/emergency").text
+        assert "Raggiunto il massimo di 10 numeri di prova" in full
+        assert 'id="f-number"' not in full
+        assert post(http, number="+39 347 111 1111").status_code == 400
+        assert post(http, action="remove", number="+393331234567").status_code == 303
+        page = http.get("/emergency").text
+        assert "+393331234567" not in page and 'id="f-number"' in page
+        http.post("/emergency/arm", data=arm_form(test_mode="on"))
+        page = http.get("/emergency").text
+        assert "attiva: invio solo ai 9 numeri di prova del personale" in page
+        http.post("/language", data={"language": "en", "next": "/emergency"})
+        english = http.get("/emergency").text
+        assert "on: sent only to the 9 staff test numbers" in english
+        assert "List saved on this page" in english
+    with closing(login(app, "operator")) as http:
+        assert post(http, number="+393331234567").status_code == 403
+    details = fetch(
+        app, "SELECT detail FROM audit_log WHERE action = 'emergency.test_numbers' ORDER BY id"
+    )
+    assert len(details) == 11 and "test_number_removed" in details[-1][0]
+    app.call(app.appliance.db.execute("DELETE FROM settings WHERE key = 'emergency.test_numbers'"))

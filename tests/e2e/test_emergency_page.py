@@ -145,6 +145,13 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
     assert_accessible(axe, page)
     page.goto(server.url + "/audit")
     expect(page.get_by_role("cell", name="Emergenza: messaggio preparato")).to_be_visible()
+    # The press's details in words, as the clerk reads them (stored as a key and values).
+    expect(
+        page.get_by_role("cell", name=re.compile(r"^pressione breve, ignorata, tenuto premuto"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="lingua it, un segnaposto, modalità prova")
+    ).to_be_visible()
 
 
 def _hold_long(page: Page) -> None:
@@ -164,3 +171,40 @@ def test_english_page_and_phone_width_pass_axe(page: Page, server, axe):
     assert_accessible(axe, page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("button", name="Italiano").click()
+
+
+def test_test_numbers_are_added_and_removed_on_the_page_by_keyboard(page: Page, server, axe):
+    log_in(page, server, *DEMO_LOGIN)
+    page.goto(server.url + "/emergency#test-numbers")
+    section = page.locator("section.test-numbers")
+    expect(section.get_by_text("Elenco dal file di configurazione")).to_be_visible()
+    for number in STAFF:
+        expect(section.get_by_role("listitem").filter(has_text=number)).to_be_visible()
+    field = page.get_by_label("Nuovo numero di prova")
+    field.fill("12 ab")
+    field.press("Enter")
+    expect(page.get_by_text("«12 ab» non sembra un numero italiano").first).to_be_visible()
+    expect(page.get_by_label("Nuovo numero di prova")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(axe, page)
+    field = page.get_by_label("Nuovo numero di prova")
+    field.fill("347 000 0042")
+    field.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Numero di prova aggiunto.")).to_be_visible()
+    expect(section.get_by_text("Elenco salvato in questa pagina")).to_be_visible()
+    expect(section.get_by_role("listitem").filter(has_text="+393470000042")).to_be_visible()
+    assert len(section.get_by_role("listitem").all()) == 3
+    section.get_by_role("button", name=f"Togli {STAFF[0]}").press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Numero di prova tolto.")).to_be_visible()
+    expect(section.get_by_role("listitem").filter(has_text=STAFF[0])).to_have_count(0)
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="English").click()
+    expect(section.get_by_text("List saved on this page")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Italiano").click()
+    numbers = server.rows("SELECT value FROM settings WHERE key = 'emergency.test_numbers'")
+    assert numbers == [(f'["{STAFF[1]}", "+393470000042"]',)]
+    server.call(
+        server.running.appliance.db.execute(
+            "DELETE FROM settings WHERE key = 'emergency.test_numbers'"
+        )
+    )

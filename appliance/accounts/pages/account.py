@@ -48,7 +48,9 @@ async def change_password() -> Any:
     async def job(conn: Any) -> str:
         await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, who.id))
         await close_user_sessions(conn, who.id)
-        await audit.record_in(conn, who.name, "user.password", who.name, "own", address)
+        await audit.record_in(
+            conn, who.name, "user.password", who.name, audit.detail("own_password"), address
+        )
         return await open_session(conn, who.id, address)
 
     session["sid"] = await db.write(job)

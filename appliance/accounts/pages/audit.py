@@ -6,13 +6,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from quart import Blueprint, request
+from quart import Blueprint, g, request
 
 from appliance.accounts.auditlog import AuditFilter, known_actions, query_audit
+from appliance.core import audit
 from appliance.lan.access import requires
 from appliance.lan.auth import the_appliance
 from appliance.lan.forms import int_arg, page
-from appliance.lan.i18n import gettext
+from appliance.lan.i18n import gettext, translate
 
 bp = Blueprint("audit", __name__)
 
@@ -50,7 +51,8 @@ async def index() -> Any:
     return await page(
         "audit.html",
         400 if errors else 200,
-        rows=rows,
+        # Details stored as a key and values are worded now, in the reader's language.
+        rows=[(r, translate(audit.describe(r["detail"]), g.get("lang", "it"))) for r in rows],
         flt=flt,
         actions=await known_actions(db),
         errors=errors,

@@ -90,7 +90,14 @@ async def create() -> Any:
 
     async def job(conn: Any) -> None:
         await insert_user(conn, username, hashed, role, language)
-        await audit.record_in(conn, who, "user.created", username, f"role={role}", address)
+        await audit.record_in(
+            conn,
+            who,
+            "user.created",
+            username,
+            audit.detail("role", role_words=audit.ROLE_NAMES[role]),
+            address,
+        )
 
     try:
         await the_appliance().db.write(job)
@@ -113,7 +120,11 @@ async def _change(user_id: int, change: str, value: str = "") -> str:
             if user["role"] == "admin" and value != "admin":
                 await ensure_other_admin(conn, user_id)
             await conn.execute("UPDATE users SET role = ? WHERE id = ?", (value, user_id))
-            detail = f"{user['role']} -> {value}"
+            detail = audit.detail(
+                "role_changed",
+                old_words=audit.ROLE_NAMES[user["role"]],
+                new_words=audit.ROLE_NAMES[value],
+            )
         elif change == "disable":
             if user["role"] == "admin":
                 await ensure_other_admin(conn, user_id)
