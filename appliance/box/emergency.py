@@ -13,7 +13,7 @@ from appliance.box import presses
 from appliance.box.armed import ArmedMessage, read_armed
 from appliance.box.button import BOUNCE_SECONDS, ButtonEvent, Edge
 from appliance.box.launcher import (
-    LAUNCHER_PART,
+    LAUNCHER,
     EmergencyLauncher,
     EmergencyRequest,
     LaunchOutcome,
@@ -22,6 +22,7 @@ from appliance.box.launcher import (
 from appliance.box.patterns import BoxState
 from appliance.box.presses import OUTCOMES
 from appliance.box.state import EMERGENCY_CHECK, EmergencyView
+from appliance.cloudapi.templates import TEMPLATES
 from appliance.core.formats import to_local
 from appliance.core.health import ERROR, OK, WARN, Check
 from appliance.core.services import cancel_and_wait
@@ -40,8 +41,6 @@ FINISH_GRACE = timedelta(minutes=5)
 # At shutdown, how long a press being handled (a launch in progress) may take to complete.
 STOP_GRACE = 5.0
 TITLE = "Pulsante di emergenza"
-# The Cloud API's template catalog (status and category kept current from Meta's webhooks).
-TEMPLATES_PART = "templates"
 
 
 def _local_time(iso: str) -> str:
@@ -156,7 +155,7 @@ class EmergencyController:
             )
             return
         armed = await read_armed(self._db)
-        launcher: EmergencyLauncher | None = self._appliance.parts.get(LAUNCHER_PART)
+        launcher: EmergencyLauncher | None = self._appliance.parts.get(LAUNCHER)
         if armed is None:
             refusal = "nothing_armed"
         elif armed.test_mode and not self._test_numbers:
@@ -324,7 +323,7 @@ class EmergencyController:
                 "pulsante l'invio non andrebbe a buon fine o costerebbe come marketing. "
                 "Scegliere un altro modello nella pagina Emergenza.",
             )
-        if self._appliance.parts.get(LAUNCHER_PART) is None:
+        if self._appliance.parts.get(LAUNCHER) is None:
             return Check(
                 EMERGENCY_CHECK,
                 WARN,
@@ -352,7 +351,7 @@ class EmergencyController:
 
     def _template_problem(self, armed: ArmedMessage) -> str:
         """Why Meta's latest word on the armed template makes it unfit, or "" (also if unknown)."""
-        catalog = self._appliance.parts.get(TEMPLATES_PART)
+        catalog = self._appliance.parts.get(TEMPLATES)
         known = catalog.get(armed.template_name, armed.language) if catalog else None
         if known is None:
             return ""

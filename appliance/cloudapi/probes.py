@@ -5,16 +5,16 @@ from __future__ import annotations
 import time
 
 from appliance.cloudapi.client import CloudApiClient
-from appliance.cloudapi.inbox import Inbox
+from appliance.cloudapi.deliveries import Deliveries
 from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
 
 
-def webhook_probe(inbox: Inbox, silence_minutes: int) -> Probe:
+def webhook_probe(deliveries: Deliveries, silence_minutes: int) -> Probe:
     """Last webhook received and the dead letters waiting for staff."""
 
     async def probe() -> Check:
-        dead = await inbox.dead_letter_count()
-        last = inbox.last_received_at
+        dead = await deliveries.dead_letter_count()
+        last = deliveries.last_received_at
         seen = f"ultimo {_ago(time.time() - last)}" if last else "mai ricevuto"
         if dead:
             return Check(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.core.capability import Capability
+
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
 
@@ -16,3 +18,6 @@ def setup(appliance: Appliance) -> None:
 
         add_pages(appliance.lan, dashboard.bp, NavItem("dashboard.index", "Cruscotto", order=0))
         pages.register(appliance.lan)
+
+
+CAPABILITY = Capability("operations", setup)
