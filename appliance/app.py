@@ -8,22 +8,38 @@ from appliance import (
     backups,
     box,
     campaigns,
+    cloudapi,
     conversation,
+    demo,
     feeds,
     operations,
     studio,
 )
+from appliance.core.capability import setup_all
 from appliance.core.config import Config, database_path
 from appliance.core.context import Appliance
 from appliance.core.db import Database
 from appliance.core.health import disk_probe, version_probe
 from appliance.core.services import Service
 
+# Set-up order, which is also the services' start order; each declares what it needs first.
+CAPABILITIES = (
+    accounts.CAPABILITY,
+    backups.CAPABILITY,
+    demo.CAPABILITY,
+    cloudapi.CAPABILITY,
+    campaigns.CAPABILITY,
+    feeds.CAPABILITY,
+    box.CAPABILITY,
+    audience.CAPABILITY,
+    conversation.CAPABILITY,
+    operations.CAPABILITY,
+    studio.CAPABILITY,
+)
+
 
 def create_app(config: Config) -> Appliance:
-    """Build the appliance: services in start order, then the public and the LAN app."""
-    from appliance.cloudapi import setup as setup_cloudapi
-    from appliance.demo import setup_simulator as setup_demo_simulator
+    """Build the appliance: the database, the public and the LAN app, then every capability."""
     from appliance.lan import create_lan_app
     from appliance.public import create_public_app
 
@@ -33,16 +49,5 @@ def create_app(config: Config) -> Appliance:
     appliance.health.add("disk", disk_probe(appliance.db.path.parent))
     appliance.public = create_public_app(appliance)
     appliance.lan = create_lan_app(appliance)
-    accounts.setup(appliance)  # login, first run, users, tokens, settings, audit log
-    # Each capability registers its services, routes and parts here, in service start order.
-    backups.setup(appliance)  # first: others add their after-restore hooks to its registry
-    setup_demo_simulator(appliance)  # before the client: demo mode points it at the simulator
-    setup_cloudapi(appliance)
-    campaigns.setup(appliance)  # broadcast engine: its parts["replies"] before the conversation
-    feeds.setup(appliance)
-    box.setup(appliance)  # emergency button, status LED, zeroconf
-    audience.setup(appliance)  # subscribers and suppression, before the conversation uses them
-    conversation.setup(appliance)  # after the broadcast engine: it may provide parts["replies"]
-    operations.setup(appliance)  # dashboard and webhook self-test
-    studio.setup(appliance)  # campaign studio: over the engine, the audience and the client
+    setup_all(appliance, CAPABILITIES)
     return appliance

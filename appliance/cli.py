@@ -128,7 +128,7 @@ def _run(config: Config) -> int:
 
     appliance = create_app(config)
     # A restore chosen in the admin UI is applied here, before anything opens the database.
-    apply_pending_restore(config, appliance.parts["after_restore"])
+    apply_pending_restore(config, appliance.after_restore)
 
     async def main_async() -> None:
         loop = asyncio.get_running_loop()
@@ -256,7 +256,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     config = _load(args)
     # Capabilities register their after-restore hooks while the app is wired (nothing starts).
-    return run_restore(config, args, _say, lambda: create_app(config).parts["after_restore"])
+    return run_restore(config, args, _say, lambda: create_app(config).after_restore)
 
 
 def cmd_token(args: argparse.Namespace) -> int:

@@ -8,10 +8,9 @@ import errno
 import logging
 import socket
 from collections.abc import Callable
+from typing import Any
 
-import hypercorn.asyncio.run as hypercorn_run
 from hypercorn.asyncio.run import worker_serve
-from hypercorn.asyncio.tcp_server import TCPServer
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.config import Sockets
 from hypercorn.utils import wrap_app
@@ -34,8 +33,8 @@ class BindError(Exception):
     """A listener could not bind its address; the message says which and why."""
 
 
-def _hypercorn_config(bind: str, *, certfile: str = "", keyfile: str = "") -> _ListenerConfig:
-    cfg = _ListenerConfig()
+def _hypercorn_config(bind: str, *, certfile: str = "", keyfile: str = "") -> HypercornConfig:
+    cfg = HypercornConfig()
     cfg.bind = [bind]
     cfg.accesslog = None
     cfg.errorlog = None  # hypercorn.error propagates to our root handler instead
@@ -63,58 +62,91 @@ def _bind(cfg: HypercornConfig, name: str, key: str) -> Sockets:
         ) from err
 
 
-class _ListenerConfig(HypercornConfig):
-    """Hypercorn's settings plus a cap on open connections (None: no cap)."""
+class _Places:
+    """A listener's connection places: taken at accept, given back once the client is gone."""
 
-    max_connections: int | None = None
-    open_connections: int = 0
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.taken = 0
 
 
-class _CappedTCPServer(TCPServer):
-    """Hypercorn's connection handler, closing a connection over its listener's cap at once."""
+class _Connection(socket.socket):
+    """An accepted connection that gives its place back at end of stream, an error or close.
 
-    async def run(self) -> None:
-        cfg = self.config
-        cap = getattr(cfg, "max_connections", None)
-        if cap is None:
-            await super().run()
-            return
-        if cfg.open_connections >= cap:
-            self.writer.transport.abort()  # nothing read, nothing buffered: refused
-            return
-        cfg.open_connections += 1
-        self._counted = True
+    The client is gone once reading ends; Hypercorn then keeps the connection open until its
+    keep-alive timer fires, which must not count against the cap.
+    """
+
+    places: _Places | None = None
+
+    def recv(self, *args: Any) -> bytes:  # noqa: D102 - socket.recv
+        return self._read(super().recv, *args)
+
+    def recv_into(self, *args: Any) -> int:  # noqa: D102 - socket.recv_into (TLS reads)
+        return self._read(super().recv_into, *args)
+
+    def _read(self, read: Callable[..., Any], *args: Any) -> Any:
         try:
-            await super().run()
-        finally:
+            got = read(*args)
+        except (BlockingIOError, InterruptedError):  # nothing to read yet
+            raise
+        except OSError:
             self._release()
+            raise
+        if not got:  # b"" or 0: end of stream
+            self._release()
+        return got
 
-    async def _read_data(self) -> None:
-        # The client is gone once reading ends; Hypercorn then keeps the connection's task
-        # group until its keep-alive timer fires (5 s), which must not count against the cap.
-        try:
-            await super()._read_data()
-        finally:
-            self._release()
+    def close(self) -> None:  # noqa: D102 - socket.close
+        self._release()
+        super().close()
 
     def _release(self) -> None:
-        if getattr(self, "_counted", False):
-            self._counted = False
-            self.config.open_connections -= 1  # type: ignore[attr-defined]
+        if self.places is not None:
+            self.places.taken -= 1
+            self.places = None
 
 
-# Hypercorn has no connection limit of its own; its accept callback builds this class.
-hypercorn_run.TCPServer = _CappedTCPServer  # type: ignore[misc]
+class _CappedListener(socket.socket):
+    """A listening socket that closes a connection over its cap as soon as it is accepted."""
+
+    places: _Places
+
+    def accept(self) -> tuple[socket.socket, Any]:  # noqa: D102 - socket.accept
+        while True:
+            conn, address = super().accept()  # BlockingIOError once the backlog is empty
+            if self.places.taken < self.places.cap:
+                break
+            conn.close()  # nothing read, nothing buffered: refused
+        self.places.taken += 1
+        counted = _Connection(conn.family, conn.type, conn.proto, fileno=conn.detach())
+        counted.places = self.places
+        return counted, address
 
 
-def _bounded_public(cfg: _ListenerConfig) -> _ListenerConfig:
+def _capped(sockets: Sockets, cap: int) -> Sockets:
+    """The same listening sockets, each closing connections over ``cap`` (all together) at once."""
+    places = _Places(cap)
+
+    def wrap(sock: socket.socket) -> socket.socket:
+        capped = _CappedListener(sock.family, sock.type, sock.proto, fileno=sock.detach())
+        capped.places = places
+        return capped
+
+    return Sockets(
+        [wrap(s) for s in sockets.secure_sockets],
+        [wrap(s) for s in sockets.insecure_sockets],
+        sockets.quic_sockets,
+    )
+
+
+def _bounded_public(cfg: HypercornConfig) -> HypercornConfig:
     """The internet-facing listener keeps little per connection, whatever their number.
 
     Each connection buffers at most one read and ``max_app_queue_size`` body chunks of
     64 KB ahead of the app (10 by default); a stalled sender is dropped after a minute.
     The bodies themselves are bounded by the webhook's shared byte budget.
     """
-    cfg.max_connections = PUBLIC_MAX_CONNECTIONS
     cfg.max_app_queue_size = 1
     cfg.read_timeout = 60
     cfg.h11_max_incomplete_size = 16 * 1024  # request line + headers; Meta's are ~1 KB
@@ -126,7 +158,8 @@ def bind_listeners(appliance: Appliance) -> tuple[tuple[HypercornConfig, Sockets
     """Create both listening sockets before anything starts, so a busy port fails fast."""
     server = appliance.config.server
     public_cfg = _bounded_public(_hypercorn_config(server.public_bind))
-    public = _bind(public_cfg, "public", "public_bind")
+    # Hypercorn has no connection limit of its own: the public sockets carry it.
+    public = _capped(_bind(public_cfg, "public", "public_bind"), PUBLIC_MAX_CONNECTIONS)
     lan_cfg = _hypercorn_config(
         server.lan_bind, certfile=server.tls_certfile, keyfile=server.tls_keyfile
     )

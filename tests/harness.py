@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.app import create_app
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.core.config import Config, load_config
 from appliance.core.context import Appliance
 from appliance.server import async_serve
@@ -229,7 +230,7 @@ def start_armed(
     app = RunningAppliance(config).start()
     simulator.settings.webhook_url = app.public_url + "/webhook"
     try:
-        app.call(app.appliance.parts["cloudapi"].list_templates())
+        app.call(app.appliance.parts[CLOUDAPI].list_templates())
         app.call(
             arm(
                 app.appliance.db,

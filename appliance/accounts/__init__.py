@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from appliance.accounts import setupcode
 from appliance.accounts.pages import register_core_pages
 from appliance.accounts.throttle import VERIFY_SLOTS
+from appliance.core.capability import Capability
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
@@ -24,3 +25,6 @@ def setup(appliance: Appliance) -> None:
     async def announce_setup_code() -> None:
         """Print the one-time code for the first admin while no account exists."""
         await setupcode.announce(appliance.db, appliance.lan_url)
+
+
+CAPABILITY = Capability("accounts", setup)

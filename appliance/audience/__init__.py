@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from appliance.audience import notice
-from appliance.audience.retention import Retention
-from appliance.audience.store import Audience
-from appliance.audience.suppression import SuppressionList
+from appliance.audience.retention import RETENTION, Retention
+from appliance.audience.store import AUDIENCE, Audience
+from appliance.audience.suppression import SUPPRESSION, SuppressionList
+from appliance.cloudapi.deliveries import DELIVERIES
+from appliance.core.capability import Capability
 from appliance.core.services import Service
 
 if TYPE_CHECKING:
@@ -28,15 +30,17 @@ def setup(appliance: Appliance) -> None:
     suppression = SuppressionList(appliance.db.path.parent)
     audience = Audience(appliance.db, suppression)
     retention = Retention(appliance.db, appliance.config, suppression)
-    appliance.parts.update(audience=audience, suppression=suppression, retention=retention)
-    appliance.parts["after_restore"].add("suppression", suppression.restore_hook())
-    appliance.parts["inbox"].subscribe(
+    appliance.parts.provide(AUDIENCE, audience)
+    appliance.parts.provide(SUPPRESSION, suppression)
+    appliance.parts.provide(RETENTION, retention)
+    appliance.after_restore.add("suppression", suppression.restore_hook())
+    appliance.parts[DELIVERIES].subscribe(
         audience.on_status, name="erasure-followup", kinds=("status",)
     )
-    appliance.parts["inbox"].subscribe(audience.on_system, name="identity", kinds=("system",))
+    appliance.parts[DELIVERIES].subscribe(audience.on_system, name="identity", kinds=("system",))
     appliance.services.add(Service("suppression", suppression.load, suppression.unload))
     appliance.services.add(Service("identity-merges", audience.merge_queued, _nothing))
-    appliance.services.add(Service("retention", retention.start, retention.stop))
+    appliance.services.add(Service("retention", retention.job.start, retention.job.stop))
     appliance.services.add(Service("notice", _publish_first(appliance), _nothing))
     appliance.health.add("privacy", notice.notice_probe(appliance.db, appliance.config))
     assert appliance.lan is not None and appliance.public is not None
@@ -56,3 +60,6 @@ def _publish_first(appliance: Appliance) -> Callable[[], Awaitable[None]]:
 
 async def _nothing() -> None:
     """The notice needs nothing at stop."""
+
+
+CAPABILITY = Capability("audience", setup, requires=("cloudapi",))

@@ -6,7 +6,7 @@ from typing import Any
 
 from quart import jsonify
 
-from appliance.audience.store import SearchFilter, public_view, search
+from appliance.audience.store import AUDIENCE, SearchFilter, public_view, search
 from appliance.lan.access import requires
 from appliance.lan.api import api_blueprint, operation, query_args
 from appliance.lan.auth import the_appliance
@@ -51,7 +51,7 @@ async def list_subscribers() -> Any:
     """One page of subscribers."""
     args = query_args()
     appliance = the_appliance()
-    audience = appliance.parts["audience"]
+    audience = appliance.parts[AUDIENCE]
     flt = SearchFilter(status=args["status"] or "", topic=args["topic"] or "")
     rows, more = await search(appliance.db, flt, args["page"], args["per_page"])
     return jsonify(
@@ -68,5 +68,5 @@ async def list_subscribers() -> Any:
 @operation("One subscriber by wa_id or user_id", SUBSCRIBER_SCHEMA)
 async def show_subscriber(id: str) -> Any:  # noqa: A002 - the path names it {id} (DESIGN.md 5)
     """A subscriber with topics and answers."""
-    audience = the_appliance().parts["audience"]
+    audience = the_appliance().parts[AUDIENCE]
     return jsonify(await public_view(audience, await audience.by_identifier(id)))

@@ -12,8 +12,8 @@ from typing import Any
 from quart import Blueprint, Response, flash, g, redirect, request, url_for
 
 from appliance.audience import csvimport
-from appliance.audience.retention import policy
-from appliance.audience.store import Audience, SearchFilter, search
+from appliance.audience.retention import RETENTION, policy
+from appliance.audience.store import AUDIENCE, Audience, SearchFilter, search
 from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest
 from appliance.core.formats import format_datetime
@@ -33,7 +33,7 @@ _plans: dict[str, tuple[float, str, csvimport.Plan]] = {}
 
 
 def _audience() -> Audience:
-    return the_appliance().parts["audience"]
+    return the_appliance().parts[AUDIENCE]
 
 
 @bp.get("")
@@ -331,7 +331,7 @@ async def retention() -> Any:
     return await page(
         "audience/retention.html",
         periods=policy(appliance.config),
-        last=await appliance.parts["retention"].last_run(),
+        last=await appliance.parts[RETENTION].last_run(),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -12,11 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.audience.erasure import erase_in, leftover_steps
 from appliance.audience.suppression import ERASED, SuppressionList
-from appliance.core.services import cancel_and_wait
+from appliance.core.parts import PartKey
+from appliance.core.periodic import Periodic
 
 if TYPE_CHECKING:
     from appliance.core.config import Config
     from appliance.core.db import Database, WriteConnection
+
+RETENTION: PartKey[Retention] = PartKey("retention")
 
 log = logging.getLogger(__name__)
 
@@ -63,25 +65,11 @@ class Retention:
         self.config = config
         self.suppression = suppression
         self.clock: Callable[[], float] = time.time
-        self._task: asyncio.Task[None] | None = None
+        # A purge in progress is one transaction: stopping mid-run keeps all or nothing.
+        self.job = Periodic("retention", self._run, interval=DAY, first_delay=FIRST_RUN_DELAY)
 
-    async def start(self) -> None:
-        """Run in the background: first a minute after start, then daily."""
-        self._task = asyncio.create_task(self._loop(), name="retention")
-
-    async def stop(self) -> None:
-        """Cancel the job (a purge in progress is one transaction: all or nothing)."""
-        await cancel_and_wait(self._task)
-        self._task = None
-
-    async def _loop(self) -> None:
-        await asyncio.sleep(FIRST_RUN_DELAY)
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # noqa: BLE001 - tomorrow's run tries again; the log says why
-                log.exception("retention run failed")
-            await asyncio.sleep(DAY)
+    async def _run(self) -> None:
+        await self.run_once()
 
     async def run_once(self) -> dict[str, int]:
         """Purge everything past its period; return counts per kind, also kept as the last run."""

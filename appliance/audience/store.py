@@ -13,10 +13,13 @@ from appliance.audience.suppression import ERASED, RESUBSCRIBED, UNSUBSCRIBED, S
 from appliance.cloudapi.events import Identity
 from appliance.core import audit
 from appliance.core.errors import NotFound
+from appliance.core.parts import PartKey
 
 if TYPE_CHECKING:
     from appliance.cloudapi.events import StatusUpdate, SystemChange
     from appliance.core.db import Database, WriteConnection
+
+AUDIENCE: PartKey[Audience] = PartKey("audience")
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ def label(option: tuple[str, str, str], language: str) -> str:
 
 
 class Audience:
-    """``parts["audience"]``: the subscriber data the conversation and staff pages change."""
+    """``parts[AUDIENCE]``: the subscriber data the conversation and staff pages change."""
 
     def __init__(self, db: Database, suppression: SuppressionList) -> None:
         self.db = db

@@ -18,6 +18,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from appliance.core.parts import PartKey
+
+SUPPRESSION: PartKey[SuppressionList] = PartKey("suppression")
+
 log = logging.getLogger(__name__)
 
 LIST_NAME = "suppression.list"
@@ -28,7 +32,7 @@ _STATES = (UNSUBSCRIBED, ERASED, RESUBSCRIBED)
 
 
 class SuppressionList:
-    """``parts["suppression"]``: ``await is_suppressed(wa_id, user_id)`` before every send."""
+    """``parts[SUPPRESSION]``: ``await is_suppressed(wa_id, user_id)`` before every send."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / LIST_NAME

@@ -17,10 +17,10 @@ from typing import Any
 from appliance.backups import store
 from appliance.backups.backup import require_key
 from appliance.backups.errors import DatabaseBusy, FolderBusy
-from appliance.backups.hooks import AfterRestore
 from appliance.backups.restore import RestoreResult, decrypt_verified, replace_live
 from appliance.core.config import Config, database_path
 from appliance.core.errors import ApplianceError
+from appliance.core.restorehooks import AfterRestore
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from typing import Any
 from appliance.backups import crypto, store
 from appliance.backups.backup import require_key, write_backup
 from appliance.backups.errors import BackupError, DatabaseBusy, RestoreRefused
-from appliance.backups.hooks import AfterRestore
 from appliance.core.config import Config, database_path
 from appliance.core.db.migrate import discover
+from appliance.core.restorehooks import AfterRestore
 
 log = logging.getLogger(__name__)
 

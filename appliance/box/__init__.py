@@ -1,4 +1,4 @@
-"""The box: the emergency button, the status LED and LAN discovery (``parts["box"]``)."""
+"""The box: the emergency button, the status LED and LAN discovery (``parts[BOX]``)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ from gpiozero.exc import BadPinFactory
 from gpiozero.pins.mock import MockFactory
 
 from appliance.box.button import EmergencyButton
-from appliance.box.discovery import Discovery
+from appliance.box.discovery import ZEROCONF, Discovery
 from appliance.box.emergency import EmergencyController
 from appliance.box.led import StatusLed
 from appliance.box.patterns import BoxState
 from appliance.box.state import EMERGENCY_CHECK, LED_CHECK, StatusService
+from appliance.core.capability import Capability
 from appliance.core.errors import Conflict
+from appliance.core.parts import PartKey
 from appliance.core.services import Service
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
+
+BOX: PartKey[Box] = PartKey("box")
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +102,7 @@ class Box:
 def setup(appliance: Appliance) -> None:
     """Register the box's services, health lines and parts."""
     box = Box(appliance)
-    appliance.parts["box"] = box
+    appliance.parts.provide(BOX, box)
     appliance.services.add(Service("box", box.start, box.stop))
     appliance.health.add(EMERGENCY_CHECK, box.emergency.probe)
     appliance.health.add(LED_CHECK, box.status.probe)
@@ -108,7 +112,10 @@ def setup(appliance: Appliance) -> None:
         pages.register(appliance.lan)
     if appliance.config.zeroconf.enabled:
         discovery = Discovery(appliance)
-        appliance.parts["zeroconf"] = discovery
+        appliance.parts.provide(ZEROCONF, discovery)
         appliance.on_ready.append(discovery.ready)
         appliance.services.add(Service("zeroconf", discovery.start, discovery.stop))
         appliance.health.add("zeroconf", discovery.probe)
+
+
+CAPABILITY = Capability("box", setup)

@@ -18,11 +18,14 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 from appliance import __version__
 from appliance.core.config import is_loopback_host
 from appliance.core.health import OK, UNKNOWN, WARN, Check
+from appliance.core.parts import PartKey
 from appliance.core.services import cancel_and_wait
 from appliance.core.text import N_
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
+
+ZEROCONF: PartKey[Discovery] = PartKey("zeroconf")
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from appliance.box.armed import ArmedMessage, read_armed
 from appliance.box.button import BOUNCE_SECONDS, ButtonEvent, Edge
 from appliance.box.drills import read_drill_numbers
 from appliance.box.launcher import (
-    LAUNCHER_PART,
+    LAUNCHER,
     EmergencyLauncher,
     EmergencyRequest,
     LaunchOutcome,
@@ -23,6 +23,7 @@ from appliance.box.launcher import (
 from appliance.box.patterns import BoxState
 from appliance.box.presses import OUTCOMES
 from appliance.box.state import EMERGENCY_CHECK, EmergencyView
+from appliance.cloudapi.templates import TEMPLATES
 from appliance.core import audit
 from appliance.core.formats import to_local
 from appliance.core.health import ERROR, OK, WARN, Check
@@ -43,8 +44,6 @@ FINISH_GRACE = timedelta(minutes=5)
 # At shutdown, how long a press being handled (a launch in progress) may take to complete.
 STOP_GRACE = 5.0
 TITLE = N_("Pulsante di emergenza")
-# The Cloud API's template catalog (status and category kept current from Meta's webhooks).
-TEMPLATES_PART = "templates"
 
 
 def _failed(reason: object) -> Text:
@@ -173,7 +172,7 @@ class EmergencyController:
             )
             return
         armed = await read_armed(self._db)
-        launcher: EmergencyLauncher | None = self._appliance.parts.get(LAUNCHER_PART)
+        launcher: EmergencyLauncher | None = self._appliance.parts.get(LAUNCHER)
         # Read at each press: numbers saved on the page a moment ago already count.
         numbers = await self._drill_numbers() if armed and armed.test_mode else ()
         if armed is None:
@@ -378,7 +377,7 @@ class EmergencyController:
                     problem=unusable,
                 ),
             )
-        if self._appliance.parts.get(LAUNCHER_PART) is None:
+        if self._appliance.parts.get(LAUNCHER) is None:
             return Check(
                 EMERGENCY_CHECK,
                 WARN,
@@ -413,7 +412,7 @@ class EmergencyController:
 
     def _template_problem(self, armed: ArmedMessage) -> Text | str:
         """Why Meta's latest word on the armed template makes it unfit, or "" (also if unknown)."""
-        catalog = self._appliance.parts.get(TEMPLATES_PART)
+        catalog = self._appliance.parts.get(TEMPLATES)
         known = catalog.get(armed.template_name, armed.language) if catalog else None
         if known is None:
             return ""

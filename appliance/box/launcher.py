@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Protocol
 
 from appliance.box.armed import ArmedMessage
+from appliance.core.parts import PartKey
 
-# The broadcast engine registers its launcher as ``appliance.parts[LAUNCHER_PART]``.
-LAUNCHER_PART = "emergency"
+# Provided by the broadcast engine; absent, the box records presses but cannot send.
+LAUNCHER: PartKey[EmergencyLauncher] = PartKey("emergency")
 
 
 @dataclass(frozen=True)

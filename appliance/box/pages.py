@@ -14,13 +14,14 @@ from typing import Any
 
 from quart import Blueprint, flash, g, redirect, request
 
-from appliance.box import presses
+from appliance.box import BOX, presses
 from appliance.box.armed import MAX_FOLLOW_UP, arm, disarm, read_armed, set_test_mode
 from appliance.box.drills import MAX_NUMBERS, normalise, read_drill_numbers, save_drill_numbers
-from appliance.box.emergency import TEMPLATES_PART
-from appliance.box.launcher import LAUNCHER_PART
+from appliance.box.launcher import LAUNCHER
 from appliance.box.patterns import PATTERNS
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.template_text import fill
+from appliance.cloudapi.templates import TEMPLATES
 from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
@@ -78,12 +79,12 @@ def _usable(template: dict[str, Any]) -> bool:
 
 
 def _catalog() -> Any:
-    return the_appliance().parts[TEMPLATES_PART]
+    return the_appliance().parts[TEMPLATES]
 
 
 async def _context(errors: dict[str, str] | None = None, form: Any = None) -> dict[str, Any]:
     appliance = the_appliance()
-    box = appliance.parts["box"]
+    box = appliance.parts[BOX]
     db = appliance.db
     armed = await read_armed(db)
     templates = [
@@ -123,7 +124,7 @@ async def _context(errors: dict[str, str] | None = None, form: Any = None) -> di
             for p in await presses.recent_presses(db)
         ],
         "outcomes": presses.OUTCOMES,
-        "can_send": appliance.parts.get(LAUNCHER_PART) is not None,
+        "can_send": appliance.parts.get(LAUNCHER) is not None,
         "demo": appliance.config.demo and box.virtual,
         "hold_seconds": appliance.config.gpio.hold_seconds,
         "max_follow_up": MAX_FOLLOW_UP,
@@ -264,7 +265,7 @@ async def test_mode() -> Any:
 async def refresh_templates() -> Any:
     """Read the templates and their status from Meta again."""
     try:
-        found = await the_appliance().parts["cloudapi"].list_templates()
+        found = await the_appliance().parts[CLOUDAPI].list_templates()
     except ApplianceError as err:
         await flash(gettext("Meta non ha risposto: {error}", error=err.message), "error")
     else:
@@ -283,7 +284,7 @@ async def virtual_press() -> Any:
     long = (await request.form).get("press") == "long"
     hold_seconds = appliance.config.gpio.hold_seconds
     hold = hold_seconds + LONG_MARGIN if long else min(SHORT_PRESS, hold_seconds / 2)
-    await appliance.parts["box"].virtual_press(hold)
+    await appliance.parts[BOX].virtual_press(hold)
     return redirect(PAGE + "#led", 303)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,6 +9,7 @@ from dataclasses import dataclass
 from appliance.box.led import StatusLed
 from appliance.box.patterns import PATTERNS, BoxState
 from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, HealthRegistry
+from appliance.core.periodic import Periodic
 from appliance.core.text import N_, Text
 
 log = logging.getLogger(__name__)
@@ -105,32 +104,25 @@ class StatusService:
         self._health = health
         self._led = led
         self._emergency = emergency
-        self._tick_seconds = tick_seconds
-        self._evaluate_seconds = evaluate_seconds
-        self._checks: list[Check] = []
-        self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._checks: list[Check] | None = None  # None until the first snapshot
+        self._ticker = Periodic("box-tick", self._tick, interval=tick_seconds)
+        self._evaluator = Periodic("box-state", self._evaluate, interval=evaluate_seconds)
         self.status = STARTING
 
     async def start(self) -> None:
         """Start the ticker and the evaluator."""
-        self._tasks = [
-            asyncio.create_task(self._tick_forever(), name="box-tick"),
-            asyncio.create_task(self._evaluate_forever(), name="box-state"),
-        ]
+        await self._ticker.start()
+        await self._evaluator.start()
 
     async def stop(self) -> None:
-        """Stop both tasks."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        """Stop both."""
+        await self._ticker.stop()
+        await self._evaluator.stop()
 
     def refresh(self) -> None:
         """Re-decide now with the last snapshot (the button changed something); loop only."""
-        self._wake.set()
+        if self._checks is not None:
+            self._apply(self._checks)
 
     async def probe(self) -> Check:
         """The "led" line of the dashboard: the same state and reason the LED shows."""
@@ -146,26 +138,16 @@ class StatusService:
             LED_CHECK, _CHECK_STATUS[status.state], N_("Spia del dispositivo"), value, explanation
         )
 
-    def _apply(self) -> None:
-        status = decide(self._checks, self._emergency())
+    def _apply(self, checks: list[Check]) -> None:
+        status = decide(checks, self._emergency())
         if status != self.status:
             log.info("box state %s: %s", status.state, status.reason_en)
         self.status = status
         self._led.show(status.state)
 
-    async def _tick_forever(self) -> None:
-        while True:
-            self._led.tick()
-            await asyncio.sleep(self._tick_seconds)
+    async def _tick(self) -> None:
+        self._led.tick()
 
-    async def _evaluate_forever(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            self._checks = await self._health.snapshot()
-            deadline = loop.time() + self._evaluate_seconds
-            while (left := deadline - loop.time()) > 0:
-                self._wake.clear()
-                self._apply()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(left):
-                        await self._wake.wait()
+    async def _evaluate(self) -> None:
+        self._checks = await self._health.snapshot()
+        self._apply(self._checks)

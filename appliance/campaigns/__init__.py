@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.audience.suppression import SUPPRESSION
+from appliance.box.launcher import LAUNCHER
 from appliance.campaigns.alerts import AlertCampaigns
 from appliance.campaigns.dispatcher import Dispatcher
 from appliance.campaigns.emergency import EmergencyLane
-from appliance.campaigns.engine import Campaigns
+from appliance.campaigns.engine import CAMPAIGNS, Campaigns
 from appliance.campaigns.probes import outbox_probe, sending_probe, tier_probe
-from appliance.campaigns.replies import ReplyLane
+from appliance.campaigns.replies import REPLIES, ReplyLane
 from appliance.campaigns.restored import hold_after_restore
+from appliance.cloudapi.deliveries import DELIVERIES
+from appliance.core.capability import Capability
+from appliance.core.parts import PartKey
 from appliance.core.services import Service
+from appliance.feeds.alerts import ALERT_DRAFTS, ALERTS
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
+
+DISPATCHER: PartKey[Dispatcher] = PartKey("dispatcher")
 
 
 def setup(appliance: Appliance) -> None:
@@ -24,19 +32,18 @@ def setup(appliance: Appliance) -> None:
 
     dispatcher = Dispatcher(appliance)
     campaigns = Campaigns(appliance.db, dispatcher)
-    inbox = appliance.parts["inbox"]
-    inbox.subscribe(dispatcher.on_status, name="outbox-statuses", kinds=("status",))
-    inbox.subscribe(dispatcher.on_inbound, name="rate-inbound", kinds=("message",))
-    appliance.parts.update(
-        dispatcher=dispatcher,
-        campaigns=campaigns,
-        replies=ReplyLane(appliance.db, dispatcher),
-        emergency=EmergencyLane(campaigns),
-    )
+    deliveries = appliance.parts[DELIVERIES]
+    deliveries.subscribe(dispatcher.on_status, name="outbox-statuses", kinds=("status",))
+    deliveries.subscribe(dispatcher.on_inbound, name="rate-inbound", kinds=("message",))
+    appliance.parts.provide(DISPATCHER, dispatcher)
+    appliance.parts.provide(CAMPAIGNS, campaigns)
+    appliance.parts.provide(ALERT_DRAFTS, campaigns)
+    appliance.parts.provide(REPLIES, ReplyLane(appliance.db, dispatcher))
+    appliance.parts.provide(LAUNCHER, EmergencyLane(campaigns))
 
     async def start() -> None:
         dispatcher.suppressed = _suppression_check(appliance)
-        monitor = appliance.parts.get("alerts")
+        monitor = appliance.parts.get(ALERTS)
         if monitor is not None:
             template = appliance.config.campaigns.alert_template
             monitor.subscribe(AlertCampaigns(campaigns, monitor, template).on_change)
@@ -48,7 +55,7 @@ def setup(appliance: Appliance) -> None:
         await dispatcher.stop()
 
     appliance.services.add(Service("campaigns", start, stop))
-    appliance.parts["after_restore"].add("campaigns", hold_after_restore)
+    appliance.after_restore.add("campaigns", hold_after_restore)
     appliance.on_ready.append(dispatcher.ready)
     assert appliance.lan is not None
     add_pages(appliance.lan, bp)
@@ -59,6 +66,9 @@ def setup(appliance: Appliance) -> None:
 
 def _suppression_check(appliance: Appliance):  # noqa: ANN202 - the dispatcher's callable type
     """The audience's suppression list (hashed identities outside the database), if present."""
-    suppression = appliance.parts.get("suppression")
+    suppression = appliance.parts.get(SUPPRESSION)
     check = getattr(suppression, "is_suppressed", None)
     return check
+
+
+CAPABILITY = Capability("campaigns", setup, requires=("cloudapi",))

@@ -6,7 +6,7 @@ from typing import Any
 
 from quart import jsonify, request
 
-from appliance.campaigns.engine import Campaigns
+from appliance.campaigns.engine import CAMPAIGNS, Campaigns
 from appliance.campaigns.model import PART_TYPES, ROW_RANK, STATUSES, parse_campaign
 from appliance.core.errors import BadRequest
 from appliance.lan.access import requires
@@ -173,7 +173,7 @@ SEND_BODY = {
 
 
 def _campaigns() -> Campaigns:
-    return the_appliance().parts["campaigns"]
+    return the_appliance().parts[CAMPAIGNS]
 
 
 async def _json_body(optional: bool = False) -> Any:

@@ -48,9 +48,10 @@ from appliance.campaigns.results import (
 )
 from appliance.campaigns.sweeper import Sweeper
 from appliance.campaigns.tier import TierMeter
-from appliance.cloudapi.client import GraphApiError
+from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.cloudapi.codes import Action
 from appliance.cloudapi.events import Event, StatusUpdate
+from appliance.cloudapi.templates import TEMPLATES
 from appliance.core.errors import BadRequest
 from appliance.core.services import cancel_and_wait
 
@@ -107,8 +108,8 @@ class Dispatcher:
 
     @property
     def client(self) -> CloudApiClient:
-        """The Cloud API client (``parts["cloudapi"]``)."""
-        return self._appliance.parts["cloudapi"]
+        """The Cloud API client (``parts[CLOUDAPI]``)."""
+        return self._appliance.parts[CLOUDAPI]
 
     async def start(self) -> None:
         """Load tier memory; start the pump, the writer of results and the crash sweeper."""
@@ -254,7 +255,7 @@ class Dispatcher:
         return True
 
     def _marketing_template(self, key: tuple[str, str]) -> bool:
-        known = self._appliance.parts["templates"].get(*key)
+        known = self._appliance.parts[TEMPLATES].get(*key)
         return bool(known and known["category"] == "MARKETING")
 
     # -- one request ------------------------------------------------------------------------

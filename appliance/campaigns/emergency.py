@@ -1,4 +1,4 @@
-"""The emergency lane as the box sees it (``parts["emergency"]``, the EmergencyLauncher)."""
+"""The emergency lane as the box sees it (``parts[LAUNCHER]``, the EmergencyLauncher)."""
 
 from __future__ import annotations
 

@@ -37,10 +37,14 @@ from appliance.cloudapi.client import GraphApiError
 from appliance.core import audit
 from appliance.core.db.writer import compare_and_set
 from appliance.core.errors import ApplianceError, Conflict, NotFound
+from appliance.core.parts import PartKey
+from appliance.core.periodic import Periodic
 from appliance.core.services import cancel_and_wait
 
 if TYPE_CHECKING:
     from appliance.core.db import Database, WriteConnection
+
+CAMPAIGNS: PartKey[Campaigns] = PartKey("campaigns")
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +78,14 @@ def campaign_info(row: Any) -> CampaignInfo:
 
 
 class Campaigns:
-    """The campaigns service (``parts["campaigns"]``): state changes and the scheduler tick."""
+    """The campaigns service (``parts[CAMPAIGNS]``): state changes and the scheduler tick."""
 
     def __init__(self, db: Database, dispatcher: Dispatcher) -> None:
         self._db = db
         self.dispatcher = dispatcher
         dispatcher.on_account_alert = self._account_alert
         self._finished: dict[int, asyncio.Event] = {}
-        self._task: asyncio.Task[None] | None = None
+        self.ticker = Periodic("campaigns-tick", self.tick, interval=TICK_SECONDS)
         self._tier_task: asyncio.Task[None] | None = None
         self._tier_checked = 0.0
         # The feeds learn that staff sent an alert campaign (approval lane).
@@ -97,13 +101,13 @@ class Campaigns:
             "SELECT * FROM campaigns WHERE status IN (?, ?, ?)", ACTIVE
         ):
             self.dispatcher.campaign_changed(campaign_info(row))
-        self._task = asyncio.create_task(self._run(), name="campaigns-tick")
+        await self.ticker.start()
 
     async def stop(self) -> None:
         """Stop ticking."""
-        for task in (self._task, self._tier_task):
-            await cancel_and_wait(task)
-        self._task = self._tier_task = None
+        await self.ticker.stop()
+        await cancel_and_wait(self._tier_task)
+        self._tier_task = None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -491,14 +495,6 @@ class Campaigns:
         return await self.counts(campaign_id, TEMPLATE_PART)
 
     # -- the scheduler tick -----------------------------------------------------------------
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # noqa: BLE001 - the next tick tries again
-                log.exception("campaign tick failed")
-            await asyncio.sleep(TICK_SECONDS)
 
     async def tick(self) -> None:
         """Start due schedules, expire what is past its expiry, close finished campaigns."""

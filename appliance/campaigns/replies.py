@@ -1,4 +1,4 @@
-"""The conversation lane (``parts["replies"]``): replies are queued durably and sent promptly."""
+"""The conversation lane (``parts[REPLIES]``): replies are queued durably and sent promptly."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from appliance.campaigns.limiter import REPLY
 from appliance.cloudapi import messages
 from appliance.cloudapi.limits import validate_message
 from appliance.core.errors import BadRequest
+from appliance.core.parts import PartKey
 
 if TYPE_CHECKING:
     from appliance.campaigns.dispatcher import Dispatcher
     from appliance.core.db import Database, WriteConnection
+
+REPLIES: PartKey[ReplyLane] = PartKey("replies")
 
 
 def as_message(message: Any) -> tuple[str, Any]:

@@ -7,13 +7,13 @@ answer may still be on the way) before it is made ready to send again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from appliance.campaigns.results import ResultWriter, status_change
+from appliance.core.periodic import Periodic
 
 if TYPE_CHECKING:
     from appliance.core.db import Database
@@ -34,15 +34,18 @@ class Sweeper:
         self._writer = writer
         self.grace = grace
         self._active = active
+        # A round at start (what a crash left), then every few seconds.
+        self.job = Periodic("in-flight sweep", self._round, interval=self._interval)
 
     async def run(self) -> None:
-        """A round at start (what a crash left), then every few seconds."""
-        while True:
-            try:
-                await self.sweep()
-            except Exception:  # noqa: BLE001 - tried again at the next round
-                log.exception("in-flight sweep failed")
-            await asyncio.sleep(min(SWEEP_SECONDS, max(0.5, self.grace / 4)))
+        """The rounds, until cancelled (the dispatcher runs them in a task of its own)."""
+        await self.job.run()
+
+    async def _round(self) -> None:
+        await self.sweep()
+
+    def _interval(self) -> float:
+        return min(SWEEP_SECONDS, max(0.5, self.grace / 4))
 
     async def sweep(self) -> int:
         """One round; returns how many rows were made ready to send again."""

@@ -266,7 +266,7 @@ def _errors(event: AccountErrors) -> Standing | None:
 
 
 class AccountHealth:
-    """Inbox subscriber for account notices and errors; the dashboard's "Account" line."""
+    """Webhook subscriber for account notices and errors; the dashboard's "Account" line."""
 
     def __init__(self, db: Database) -> None:
         self._db = db

@@ -17,6 +17,9 @@ from appliance.cloudapi.messages import ListSection, Media
 from appliance.cloudapi.templates import TemplateCatalog
 from appliance.core.config import Config
 from appliance.core.errors import ApplianceError
+from appliance.core.parts import PartKey
+
+CLOUDAPI: PartKey[CloudApiClient] = PartKey("cloudapi")
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ class SendResult:
 
 
 class CloudApiClient:
-    """Sends messages, uploads media and manages templates; ``parts["cloudapi"]``."""
+    """Sends messages, uploads media and manages templates; ``parts[CLOUDAPI]``."""
 
     def __init__(self, config: Config, templates: TemplateCatalog) -> None:
         wa = config.whatsapp

@@ -5,19 +5,19 @@ from __future__ import annotations
 import time
 
 from appliance.cloudapi.client import CloudApiClient
-from appliance.cloudapi.inbox import Inbox
+from appliance.cloudapi.deliveries import Deliveries
 from appliance.core.health import ERROR, OK, UNKNOWN, WARN, Check, Probe
 from appliance.core.text import N_, N_plural, Text
 
 WEBHOOK, API = N_("Webhook"), N_("API WhatsApp")
 
 
-def webhook_probe(inbox: Inbox, silence_minutes: int) -> Probe:
+def webhook_probe(deliveries: Deliveries, silence_minutes: int) -> Probe:
     """Last webhook received and the dead letters waiting for staff."""
 
     async def probe() -> Check:
-        dead = await inbox.dead_letter_count()
-        last = inbox.last_received_at
+        dead = await deliveries.dead_letter_count()
+        last = deliveries.last_received_at
         seen = N_("ultimo {ago}", ago=_ago(time.time() - last)) if last else N_("mai ricevuto")
         if dead:
             return Check(

@@ -19,7 +19,7 @@ from typing import Any
 
 from quart import Blueprint, Response, current_app, request
 
-from appliance.cloudapi.inbox import Inbox
+from appliance.cloudapi.deliveries import DELIVERIES, Deliveries
 from appliance.cloudapi.responses import MAX_BODY_BYTES, PLAIN_TEXT
 from appliance.cloudapi.signature import signature_matches
 from appliance.core.errors import (
@@ -50,20 +50,20 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def _inbox() -> Inbox:
-    return current_app.extensions["appliance"].parts["inbox"]
+def _deliveries() -> Deliveries:
+    return current_app.extensions["appliance"].parts[DELIVERIES]
 
 
 @blueprint.before_app_serving
 async def start_worker() -> None:
     """Start processing once every service is up (listeners start after the services)."""
-    await _inbox().start()
+    await _deliveries().start()
 
 
 @blueprint.after_app_serving
 async def stop_worker() -> None:
     """Stop processing before the services it uses stop."""
-    await _inbox().stop()
+    await _deliveries().stop()
 
 
 @blueprint.get("/webhook")
@@ -165,12 +165,12 @@ class WebhookReceiver:
     def __init__(
         self,
         app: ASGIApp,
-        inbox: Inbox,
+        deliveries: Deliveries,
         app_secret: Callable[[], str],
         budget: BodyBudget | None = None,
     ) -> None:
         self._app = app
-        self._inbox = inbox
+        self._deliveries = deliveries
         self._app_secret = app_secret
         self.budget = budget or BodyBudget()
 
@@ -227,7 +227,7 @@ class WebhookReceiver:
             if not isinstance(payload, dict):
                 raise BadRequest("body is not a JSON object")
             try:
-                await self._inbox.receive(body, payload)
+                await self._deliveries.receive(body, payload)
             except sqlite3.Error as err:
                 # Not stored, so not acknowledged: Meta delivers it again later (full disk...).
                 log.error("webhook delivery not stored, answered 503: %s", err)

@@ -8,6 +8,9 @@ from typing import Any
 
 from appliance.cloudapi.events import Event, TemplateCategoryUpdate, TemplateStatusUpdate
 from appliance.core.db import Database
+from appliance.core.parts import PartKey
+
+TEMPLATES: PartKey[TemplateCatalog] = PartKey("templates")
 
 MARKETING = "MARKETING"
 APPROVED = "APPROVED"
@@ -98,7 +101,7 @@ class TemplateCatalog:
             self._cache[(row["name"], row["language"])] = row
 
     async def on_event(self, event: Event) -> None:
-        """Inbox subscriber: keep status and category current from Meta's template webhooks."""
+        """Webhook subscriber: keep status and category current from Meta's template webhooks."""
         if isinstance(event, TemplateStatusUpdate):
             known = self._cache.get((event.name, event.language)) or {}
             changes = {

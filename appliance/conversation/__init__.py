@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from appliance.conversation.engine import Conversation
+from appliance.audience.store import AUDIENCE
+from appliance.cloudapi.deliveries import DELIVERIES
+from appliance.conversation.engine import CONVERSATION, Conversation
 from appliance.conversation.probes import inbox_probe
+from appliance.core.capability import Capability
 from appliance.core.services import Service
 
 if TYPE_CHECKING:
@@ -13,13 +16,13 @@ if TYPE_CHECKING:
 
 
 def setup(appliance: Appliance) -> None:
-    """Subscribe to the inbox; answers go out through the broadcast engine's reply lane."""
+    """Subscribe to the webhook deliveries; answers go out through the broadcast engine's reply lane."""
     from appliance.conversation import editor, inbox_pages
     from appliance.lan.registry import NavItem, add_pages
 
-    conversation = Conversation(appliance, appliance.parts["audience"])
-    appliance.parts["conversation"] = conversation
-    appliance.parts["inbox"].subscribe(
+    conversation = Conversation(appliance, appliance.parts[AUDIENCE])
+    appliance.parts.provide(CONVERSATION, conversation)
+    appliance.parts[DELIVERIES].subscribe(
         conversation.on_event, name="conversation", kinds=("message", "user_preferences")
     )
     appliance.services.add(Service("conversation", conversation.start, conversation.stop))
@@ -27,3 +30,6 @@ def setup(appliance: Appliance) -> None:
     assert appliance.lan is not None
     add_pages(appliance.lan, inbox_pages.bp, NavItem("inbox.index", "Messaggi", order=30))
     add_pages(appliance.lan, editor.bp, NavItem("bot.index", "Bot", order=60))
+
+
+CAPABILITY = Capability("conversation", setup, requires=("cloudapi", "audience", "campaigns"))

@@ -13,6 +13,8 @@ from typing import Any
 from quart import Blueprint, flash, redirect, request, url_for
 
 from appliance.audience import minimal, notice
+from appliance.audience.store import AUDIENCE
+from appliance.conversation.engine import CONVERSATION
 from appliance.conversation.texts import DEFAULTS, LANGUAGES, check
 from appliance.core import audit
 from appliance.lan.access import requires
@@ -141,8 +143,8 @@ def _purpose(form: Any) -> tuple[str, str]:
 
 async def _editor_page(status: int = 200, **context: Any) -> Any:
     appliance = the_appliance()
-    texts = appliance.parts["conversation"].texts
-    audience = appliance.parts["audience"]
+    texts = appliance.parts[CONVERSATION].texts
+    audience = appliance.parts[AUDIENCE]
     values = context.pop("values", {})
     return await page(
         "conversation/editor.html",
@@ -175,7 +177,7 @@ async def index() -> Any:
 async def save_texts() -> Any:
     """Store changed texts; each is checked against WhatsApp's limits first."""
     form = await request.form
-    texts = the_appliance().parts["conversation"].texts
+    texts = the_appliance().parts[CONVERSATION].texts
     changes: dict[tuple[str, str], str] = {}
     errors: dict[str, str] = {}
     for key in DEFAULTS:

@@ -3,7 +3,7 @@
 The routing is two tables (commands valid anywhere, numbered menu options) plus the flow a
 citizen is in. The turn's new state, its chat lines, the handled message id and the answers are
 committed in one write: a failed or interrupted write leaves the message unhandled and nothing
-queued, so the inbox's retry answers it then, once. Changes a flow makes to a person (an
+queued, so the webhook deliveries' retry answers it then, once. Changes a flow makes to a person (an
 unsubscribe, an erasure) are committed before that write, so they are on disk before the citizen
 reads "done". Interactive prompts carry a token of the step they belong to: a tap on an older
 message is recognised and answered sensibly instead of being taken for the current step.
@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from appliance.audience import notice
+from appliance.campaigns.replies import REPLIES
 from appliance.cloudapi.events import (
     ButtonReply,
     ContactsMessage,
@@ -48,10 +49,13 @@ from appliance.conversation.state import StateStore
 from appliance.conversation.texts import Texts
 from appliance.conversation.turn import Turn
 from appliance.core.errors import BadRequest
+from appliance.core.parts import PartKey
 
 if TYPE_CHECKING:
     from appliance.audience.store import Audience
     from appliance.core.context import Appliance
+
+CONVERSATION: PartKey[Conversation] = PartKey("conversation")
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +64,7 @@ URGENT = ("unsubscribe", "erase", "cancel")  # never slowed down by the flood gu
 
 
 class Conversation:
-    """Subscribed to the inbox: handles messages and WhatsApp's marketing preferences."""
+    """Subscribed to the webhook deliveries: handles messages and WhatsApp's marketing preferences."""
 
     def __init__(self, appliance: Appliance, audience: Audience) -> None:
         self.appliance = appliance
@@ -123,7 +127,7 @@ class Conversation:
     # -- entry points -----------------------------------------------------------------------
 
     async def on_event(self, event: Event) -> None:
-        """Inbox subscriber for messages and user preferences."""
+        """Webhook subscriber for messages and user preferences."""
         if isinstance(event, UserPreferences):
             if event.category == "marketing_messages" and event.value in ("stop", "resume"):
                 await self.audience.set_marketing_opt_out(
@@ -295,7 +299,7 @@ class Conversation:
         message, now = turn.message, self.clock()
         recipient = message.sender.wa_id or message.sender.user_id
         assert recipient is not None
-        replies = self.appliance.parts["replies"]
+        replies = self.appliance.parts[REPLIES]
         answers: list[tuple[Any, str]] = []
         for built, summary in turn.outbox:
             try:

@@ -8,7 +8,10 @@ from typing import Any
 
 from quart import Blueprint, flash, redirect, request, url_for
 
+from appliance.audience.store import AUDIENCE
+from appliance.campaigns.replies import REPLIES
 from appliance.cloudapi import limits, messages
+from appliance.conversation.engine import CONVERSATION
 from appliance.core import audit
 from appliance.core.errors import ApplianceError
 from appliance.lan.access import requires
@@ -40,7 +43,7 @@ async def waiting_people() -> int:
 
 
 def _now() -> float:
-    return the_appliance().parts["conversation"].clock()
+    return the_appliance().parts[CONVERSATION].clock()
 
 
 @bp.get("")
@@ -67,7 +70,7 @@ async def index() -> Any:
 async def thread(sid: int) -> Any:
     """One citizen's conversation, with the reply form or the template offer."""
     appliance = the_appliance()
-    sub = await appliance.parts["audience"].get(sid)
+    sub = await appliance.parts[AUDIENCE].get(sid)
     chat = await appliance.db.fetchall(
         "SELECT * FROM (SELECT * FROM chat_messages WHERE subscriber_id = ? ORDER BY id DESC"
         " LIMIT 100) ORDER BY id",
@@ -93,13 +96,13 @@ async def thread(sid: int) -> Any:
 
 async def _send(sid: int, message: tuple[str, Any], line: str, action: str) -> Any:
     appliance = the_appliance()
-    sub = await appliance.parts["audience"].get(sid)
+    sub = await appliance.parts[AUDIENCE].get(sid)
     recipient = sub["wa_id"] or sub["user_id"]
     if recipient is None or sub["status"] == "erased":
         await flash(gettext("Questa persona ha chiesto la cancellazione dei dati."), "error")
         return redirect(url_for("inbox.thread", sid=sid), 303)
     try:
-        await appliance.parts["replies"].send(recipient, message)
+        await appliance.parts[REPLIES].send(recipient, message)
     except ApplianceError as err:
         await flash(gettext("Messaggio non inviato: {reason}", reason=err.message), "error")
         return redirect(url_for("inbox.thread", sid=sid), 303)
@@ -126,7 +129,7 @@ async def _send(sid: int, message: tuple[str, Any], line: str, action: str) -> A
 async def reply(sid: int) -> Any:
     """A free-text answer, possible only inside the citizen's 24-hour window."""
     text = (await request.form).get("text", "").replace("\r\n", "\n").strip()
-    sub = await the_appliance().parts["audience"].get(sid)
+    sub = await the_appliance().parts[AUDIENCE].get(sid)
     last = sub["last_inbound_at"]
     if last is None or _now() - last >= WINDOW_SECONDS:
         await flash(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from quart import Quart
 
 from appliance.core.config import Config
 from appliance.core.db import Database
 from appliance.core.health import HealthRegistry
+from appliance.core.parts import Parts
+from appliance.core.restorehooks import AfterRestore
 from appliance.core.services import ServiceManager
 
 
@@ -23,9 +24,11 @@ class Appliance:
     services: ServiceManager = field(default_factory=ServiceManager)
     public: Quart | None = None
     lan: Quart | None = None
-    # Capability objects by name (client, dispatcher, gpio…), filled by each capability's setup.
-    parts: dict[str, Any] = field(default_factory=dict)
+    # Capability objects by typed key (client, dispatcher, box…), provided by each one's setup.
+    parts: Parts = field(default_factory=Parts)
     health: HealthRegistry = field(default_factory=HealthRegistry)
+    # Fix-ups each capability runs on a restored database before it goes live.
+    after_restore: AfterRestore = field(default_factory=AfterRestore)
     public_url: str = ""
     lan_url: str = ""
     # Called once both listeners accept (e.g. zeroconf advertises only a reachable UI).

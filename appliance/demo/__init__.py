@@ -9,8 +9,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appliance.core.capability import Capability
 from appliance.core.config import Config, ConfigError
+from appliance.demo.parts import DEMO_FEEDS, DEMO_HOLD, DEMO_PHONE, SIMULATOR
 from appliance.demo.sample_town import PHONE_CITIZENS
+from appliance.feeds.forecast import FORECAST
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
@@ -107,9 +110,9 @@ def setup_simulator(appliance: Appliance) -> None:
         await simulator.start()
 
     appliance.services.add(Service("simulator", start, simulator.stop))
-    appliance.parts["simulator"] = simulator
+    appliance.parts.provide(SIMULATOR, simulator)
     phone = PhoneStore(appliance.db, simulator)
-    appliance.parts["demo_phone"] = phone
+    appliance.parts.provide(DEMO_PHONE, phone)
     appliance.services.add(Service("demo-phone", phone.start, phone.stop))
     appliance.services.add(Service("demo-login", lambda: _ensure_demo_login(appliance), _nothing))
     _add_pages(appliance)
@@ -117,6 +120,10 @@ def setup_simulator(appliance: Appliance) -> None:
         town = SampleTownTask(appliance)
         appliance.on_ready.append(town.ready)
         appliance.services.add(Service("demo-sample-town", town.start, town.stop))
+
+
+# Demo mode points the client at the simulator: set up before the Cloud API builds its client.
+CAPABILITY = Capability("demo", setup_simulator, before=("cloudapi",))
 
 
 class SampleTownTask:
@@ -142,7 +149,7 @@ class SampleTownTask:
         try:
             await create_sample_town(self.appliance)
             # The recorded forecast, read at every start: the Meteo line is fresh, not "unknown".
-            await self.appliance.parts["forecast"].current()
+            await self.appliance.parts[FORECAST].current()
         except Exception:  # noqa: BLE001 - a demo without its sample data still runs
             log.exception("demo: the sample town could not be created")
 
@@ -162,7 +169,7 @@ def _add_pages(appliance: Appliance) -> None:
 
     assert appliance.lan is not None
     hold = controls.HoldButton(appliance)
-    appliance.parts["demo_hold"] = hold
+    appliance.parts.provide(DEMO_HOLD, hold)
     appliance.services.add(Service("demo-hold", _nothing, hold.stop))
     add_pages(appliance.lan, phone.bp, NavItem("phone.index", "Telefono demo", order=5))
     add_pages(appliance.lan, controls.bp, NavItem("demo_controls.index", "Controlli demo", order=6))
@@ -186,7 +193,7 @@ def _serve_sample_feeds(appliance: Appliance, simulator: Any) -> None:
         config.set("feeds", "alert_sources", ["dpc"])
         if ("feeds", "alerts_enabled") not in config.origins:
             config.set("feeds", "alerts_enabled", True)
-    appliance.parts["demo_feeds"] = feeds
+    appliance.parts.provide(DEMO_FEEDS, feeds)
 
 
 async def _ensure_demo_login(appliance: Appliance) -> None:

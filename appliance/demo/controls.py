@@ -8,9 +8,12 @@ from typing import Any
 
 from quart import Blueprint, flash, g, jsonify, redirect, request, url_for
 
+from appliance.box import BOX
 from appliance.box.patterns import PATTERNS
 from appliance.core.errors import BadRequest
+from appliance.demo.parts import DEMO_FEEDS, DEMO_HOLD, SIMULATOR
 from appliance.demo.sample_town import PHONE_CITIZENS
+from appliance.feeds.alerts import ALERTS
 from appliance.lan.access import requires
 from appliance.lan.auth import the_appliance
 from appliance.lan.forms import page
@@ -30,16 +33,16 @@ async def index() -> Any:
     return await page(
         "demo/controls.html",
         hold_seconds=appliance.config.gpio.hold_seconds,
-        level=appliance.parts["demo_feeds"].level,
+        level=appliance.parts[DEMO_FEEDS].level,
         levels=LEVELS,
         led=_led_state(),
         phones=PHONE_CITIZENS,
-        failing=appliance.parts["simulator"].settings.undeliverable,
+        failing=appliance.parts[SIMULATOR].settings.undeliverable,
     )
 
 
 def _led_state() -> dict[str, Any]:
-    box = the_appliance().parts["box"]
+    box = the_appliance().parts[BOX]
     pattern = PATTERNS[box.led.showing]
     pin = box.led.pin
     english = g.get("lang") == "en"
@@ -66,10 +69,10 @@ async def alert() -> Any:
     appliance = the_appliance()
     level = (await request.form).get("level", "")
     try:
-        appliance.parts["demo_feeds"].set_level(level)
+        appliance.parts[DEMO_FEEDS].set_level(level)
     except ValueError as err:
         raise BadRequest(str(err)) from err
-    changes = await appliance.parts["alerts"].poll_now("dpc")
+    changes = await appliance.parts[ALERTS].poll_now("dpc")
     await flash(
         gettext("Bollettino simulato: {n} cambiamenti di livello.", n=len(changes)), "success"
     )
@@ -84,7 +87,7 @@ async def undeliverable() -> Any:
     number = form.get("number", "")
     if number not in dict(PHONE_CITIZENS):
         raise BadRequest("not a demo phone")
-    failing = the_appliance().parts["simulator"].settings.undeliverable
+    failing = the_appliance().parts[SIMULATOR].settings.undeliverable
     if form.get("on") == "1" and number not in failing:
         failing.append(number)
     elif form.get("on") != "1" and number in failing:
@@ -97,7 +100,7 @@ async def undeliverable() -> Any:
 async def button() -> Any:
     """The press-and-hold button: ``down`` presses the mock pin, ``up`` releases it."""
     edge = (await request.form).get("edge")
-    hold = the_appliance().parts["demo_hold"]
+    hold = the_appliance().parts[DEMO_HOLD]
     if edge == "down":
         hold.press()
     elif edge == "up":
@@ -115,7 +118,7 @@ class HoldButton:
         self._timeout: asyncio.Task[None] | None = None
 
     def _pin(self) -> Any:
-        button = self.appliance.parts["box"].button
+        button = self.appliance.parts[BOX].button
         if button is None:
             raise BadRequest("the virtual button is not running")
         return button.pin

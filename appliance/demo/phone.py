@@ -20,6 +20,7 @@ from quart import Blueprint, Response, redirect, render_template, request, url_f
 from appliance.accounts.town import town_data
 from appliance.core.errors import NotFound
 from appliance.demo.bubbles import bubble, day_label
+from appliance.demo.parts import DEMO_PHONE, SIMULATOR
 from appliance.feeds.words import TZ
 from appliance.lan.access import requires
 from appliance.lan.auth import the_appliance
@@ -46,7 +47,7 @@ def _number(raw: str | None) -> str:
 
 
 def _store() -> Any:
-    return the_appliance().parts["demo_phone"]
+    return the_appliance().parts[DEMO_PHONE]
 
 
 async def _bubbles(number: str) -> list[dict[str, Any]]:
@@ -165,7 +166,7 @@ async def send_media() -> Any:
         raise NotFound("unknown sample")
     filename, mime, kind = sample
     data = (SAMPLES / filename).read_bytes()
-    media_id = the_appliance().parts["simulator"].state.store_media(data, mime)
+    media_id = the_appliance().parts[SIMULATOR].state.store_media(data, mime)
     content: dict[str, Any] = {"id": media_id, "mime_type": mime}
     if kind == "audio":
         content["voice"] = True
@@ -180,7 +181,7 @@ async def send_media() -> Any:
 
 async def _deliver(number: str, name: str, message: dict[str, Any], file: Any = None) -> Any:
     """Through the simulator and the real webhook; wait briefly for an answer without JS."""
-    simulator = the_appliance().parts["simulator"]
+    simulator = the_appliance().parts[SIMULATOR]
     before = sum(1 for e in simulator.state.accepted if e["to"] == number)
     at = simulator.state.now()
     known = await the_appliance().db.fetchval(

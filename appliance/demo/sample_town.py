@@ -10,6 +10,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appliance.audience.store import AUDIENCE
+from appliance.cloudapi.client import CLOUDAPI
+from appliance.demo.parts import DEMO_PHONE, SIMULATOR
+
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
     from appliance.core.db.writer import WriteConnection
@@ -153,7 +157,7 @@ async def create_sample_town(appliance: Appliance) -> bool:
 
 async def _sync_templates(appliance: Appliance) -> None:
     """The simulator's approved templates, read as the Templates page would."""
-    await appliance.parts["cloudapi"].list_templates()
+    await appliance.parts[CLOUDAPI].list_templates()
 
 
 async def _arm_emergency(appliance: Appliance) -> None:
@@ -318,7 +322,7 @@ async def _campaign(
 
 async def _leavers(appliance: Appliance) -> None:
     """A few citizens unsubscribed and one erased, through the audience's own paths."""
-    audience = appliance.parts["audience"]
+    audience = appliance.parts[AUDIENCE]
     for n in (3, 41, 77, 150, 233):
         row = await audience.find(str(NUMBER_BASE + n), None)
         await audience.unsubscribe(row, "citizen", "chat")
@@ -335,8 +339,8 @@ async def _backup(appliance: Appliance) -> None:
 
 async def _phone_chats(appliance: Appliance) -> None:
     """The demo phone's citizens write to the bot, through the simulator and the webhook."""
-    simulator = appliance.parts["simulator"]
-    store = appliance.parts["demo_phone"]
+    simulator = appliance.parts[SIMULATOR]
+    store = appliance.parts[DEMO_PHONE]
     keyword = appliance.config.keyword
     for (wa_id, name), text in zip(PHONE_CITIZENS, (keyword, keyword, "Ciao"), strict=True):
         at = simulator.state.now()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.core.capability import Capability
 from appliance.core.services import Service
-from appliance.feeds.alerts import AlertChange, AlertMonitor
+from appliance.feeds.alerts import ALERTS, AlertChange, AlertMonitor
 from appliance.feeds.fetch import Fetcher
-from appliance.feeds.forecast import Forecast
+from appliance.feeds.forecast import FORECAST, Forecast
 from appliance.feeds.poller import Poller
 from appliance.feeds.probes import alerts_probe, weather_probe
 from appliance.feeds.sources import build_sources
@@ -19,7 +20,7 @@ __all__ = ["AlertChange", "AlertMonitor", "Forecast", "setup"]
 
 
 def setup(appliance: Appliance) -> None:
-    """Register ``parts["forecast"]``, ``parts["alerts"]``, the pollers and the health probes."""
+    """Register ``parts[FORECAST]``, ``parts[ALERTS]``, the pollers and the health probes."""
     fetcher = Fetcher()
     forecast = Forecast(appliance.config, appliance.db, fetcher)
     monitor = AlertMonitor(appliance.config, appliance.db, build_sources(appliance.config, fetcher))
@@ -36,8 +37,8 @@ def setup(appliance: Appliance) -> None:
         await poller.stop()
         await fetcher.close()
 
-    appliance.parts["forecast"] = forecast
-    appliance.parts["alerts"] = monitor
+    appliance.parts.provide(FORECAST, forecast)
+    appliance.parts.provide(ALERTS, monitor)
     appliance.health.add("weather", weather_probe(forecast))
     appliance.health.add("alerts", alerts_probe(monitor))
     appliance.services.add(Service("feeds", start, stop))
@@ -45,3 +46,6 @@ def setup(appliance: Appliance) -> None:
         from appliance.feeds import pages
 
         pages.register(appliance.lan)
+
+
+CAPABILITY = Capability("feeds", setup)

@@ -9,11 +9,13 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from appliance.core import audit
 from appliance.core.config import Config, ConfigError
 from appliance.core.db import Database, WriteConnection
 from appliance.core.errors import Conflict, NotFound
+from appliance.core.parts import PartKey
 from appliance.feeds.changes import AlertChange, change_from_row
 from appliance.feeds.failures import explain
 from appliance.feeds.fetch import FeedError
@@ -29,11 +31,35 @@ from appliance.feeds.state import (
     when,
 )
 
+ALERTS: PartKey[AlertMonitor] = PartKey("alerts")
+
 log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "approved", "sent", "dismissed")
 SUPERSEDED_NOTE = "superata da un cambio più recente"
 ChangeHandler = Callable[[AlertChange], Awaitable[None]]
+
+
+class AlertDrafts(Protocol):
+    """The broadcast engine as the alerts page sees it: the draft campaign of each change."""
+
+    on_alert_sent: Callable[[str, str, str], Awaitable[None]] | None
+
+    async def by_alert(self, key: str) -> Any:
+        """The campaign announcing change ``key``, if any."""
+        ...
+
+    async def send(self, campaign_id: int, actor: str, address: str = "") -> str:
+        """Send a draft (which approves its change)."""
+        ...
+
+    async def cancel(self, campaign_id: int, actor: str, address: str = "") -> str:
+        """Cancel a draft."""
+        ...
+
+
+# Provided by the broadcast engine when installed: approving a change sends its draft.
+ALERT_DRAFTS: PartKey[AlertDrafts] = PartKey("alert_drafts")
 
 
 def _digest(reading: Reading) -> str:

@@ -13,9 +13,12 @@ from typing import Any
 
 from appliance.core.config import Config
 from appliance.core.db import Database
+from appliance.core.parts import PartKey
 from appliance.feeds import words
 from appliance.feeds.fetch import FeedError, FeedFormatError, Fetcher
 from appliance.feeds.wmo import describe
+
+FORECAST: PartKey[Forecast] = PartKey("forecast")
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from quart import Blueprint, current_app, flash, g, redirect, request
 
 from appliance.core.errors import ApplianceError, Conflict, NotFound
 from appliance.feeds import words
-from appliance.feeds.alerts import STATUSES, AlertMonitor
+from appliance.feeds.alerts import ALERT_DRAFTS, ALERTS, STATUSES, AlertDrafts, AlertMonitor
 from appliance.feeds.changes import zone_label
 from appliance.feeds.levels import risk_label
 from appliance.feeds.probes import NAMES
@@ -32,14 +32,14 @@ CAMPAIGN_PAGE = "studio.detail"  # the campaign studio's page of one campaign, w
 
 
 def _monitor() -> AlertMonitor:
-    return the_appliance().parts["alerts"]
+    return the_appliance().parts[ALERTS]
 
 
-def _engine() -> Any | None:
+def _engine() -> AlertDrafts | None:
     """The broadcast engine's campaigns when it turns alert changes into campaigns, else None."""
-    campaigns = the_appliance().parts.get("campaigns")
+    drafts = the_appliance().parts.get(ALERT_DRAFTS)
     # The engine's alert subscriber hooks itself in here: sending the draft approves the change.
-    return campaigns if getattr(campaigns, "on_alert_sent", None) is not None else None
+    return drafts if drafts is not None and drafts.on_alert_sent is not None else None
 
 
 def _outcome(status: Any, language: str) -> dict[str, str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import random
+from functools import partial
 
+from appliance.core.periodic import Periodic
 from appliance.feeds.alerts import AlertMonitor
 from appliance.feeds.fetch import FeedError
 
@@ -25,40 +25,42 @@ def backoff_delay(failures: int, interval: float) -> float:
 
 
 class Poller:
-    """One task per source; a failure only delays that source's next attempt."""
+    """One periodic job per source; a failure only delays that source's next attempt."""
 
     def __init__(self, monitor: AlertMonitor) -> None:
         self.monitor = monitor
-        self._tasks: list[asyncio.Task[None]] = []
+        self.jobs = {
+            name: Periodic(
+                f"feeds-poll-{name}",
+                partial(self._poll, name),
+                interval=monitor.base_interval,  # unused: every poll returns its own delay
+                first_delay=FIRST_POLL_DELAY,
+            )
+            for name in monitor.sources
+        }
 
     async def start(self) -> None:
         """Start polling each source unless ``[feeds] alerts_enabled`` is off."""
         if not self.monitor.enabled:
             return
-        for name in self.monitor.sources:
-            self._tasks.append(asyncio.create_task(self._run(name), name=f"feeds-poll-{name}"))
+        for job in self.jobs.values():
+            await job.start()
 
     async def stop(self) -> None:
-        """Cancel and await every polling task."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        """Cancel and await every polling job."""
+        for job in self.jobs.values():
+            await job.stop()
 
-    async def _run(self, name: str) -> None:
-        source = self.monitor.sources[name]
-        await asyncio.sleep(random.uniform(*FIRST_POLL_DELAY))
-        while True:
-            interval = source.interval(self.monitor.clock(), self.monitor.base_interval)
-            try:
-                await self.monitor.poll_now(name)
-            except FeedError:  # recorded by the monitor (status, health, one log line)
-                delay = backoff_delay(self.monitor.status[name].failures, interval)
-            except Exception:  # noqa: BLE001 - e.g. the database is busy: try again later
-                log.exception("polling %s failed", name)
-                delay = backoff_delay(self.monitor.status[name].failures + 1, interval)
-            else:
-                delay = interval * random.uniform(1 - JITTER, 1 + JITTER)
-            await asyncio.sleep(delay)
+    async def _poll(self, name: str) -> float:
+        """Poll one source; the delay before its next poll: jittered, or backing off."""
+        interval = self.monitor.sources[name].interval(
+            self.monitor.clock(), self.monitor.base_interval
+        )
+        try:
+            await self.monitor.poll_now(name)
+        except FeedError:  # recorded by the monitor (status, health, one log line)
+            return backoff_delay(self.monitor.status[name].failures, interval)
+        except Exception:  # noqa: BLE001 - e.g. the database is busy: try again later
+            log.exception("polling %s failed", name)
+            return backoff_delay(self.monitor.status[name].failures + 1, interval)
+        return interval * random.uniform(1 - JITTER, 1 + JITTER)

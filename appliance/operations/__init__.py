@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.core.capability import Capability
+
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
 
@@ -20,3 +22,6 @@ def setup(appliance: Appliance) -> None:
         add_pages(appliance.lan, dashboard.bp, NavItem("dashboard.index", "Cruscotto", order=0))
         add_pages(appliance.lan, costs.bp, NavItem("costs.index", "Costi", order=70))
         pages.register(appliance.lan)
+
+
+CAPABILITY = Capability("operations", setup)

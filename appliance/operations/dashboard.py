@@ -6,6 +6,7 @@ from typing import Any
 
 from quart import Blueprint
 
+from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.core.health import SEVERITY, overall
 from appliance.lan.access import requires
 from appliance.lan.auth import principal, the_appliance
@@ -27,8 +28,8 @@ async def index() -> Any:
     story = await tell(appliance.db)
     who = principal()
     parked = 0
-    if who is not None and who.can("admin") and "inbox" in appliance.parts:
-        parked = await appliance.parts["inbox"].dead_letter_count()
+    if who is not None and who.can("admin") and DELIVERIES in appliance.parts:
+        parked = await appliance.parts[DELIVERIES].dead_letter_count()
     labels = [f"{d.day:02d}/{d.month:02d}" for d in story.days]
     return await page(
         "dashboard.html",

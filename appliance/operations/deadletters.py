@@ -8,8 +8,8 @@ from typing import Any
 
 from quart import Blueprint, flash, redirect, url_for
 
+from appliance.cloudapi.deliveries import DELIVERIES, DeadLetter, Deliveries
 from appliance.cloudapi.events import Message, StatusUpdate
-from appliance.cloudapi.inbox import DeadLetter
 from appliance.core import audit
 from appliance.core.errors import NotFound
 from appliance.lan.access import requires
@@ -99,16 +99,16 @@ def shown(letter: DeadLetter) -> Shown:
     )
 
 
-def _inbox() -> Any:
-    return the_appliance().parts["inbox"]
+def _deliveries() -> Deliveries:
+    return the_appliance().parts[DELIVERIES]
 
 
 @bp.get("")
 @requires("admin")
 async def index() -> Any:
     """Every parked notification, newest first, with why and what can be done."""
-    letters = await _inbox().dead_letters(limit=SHOWN)
-    total = await _inbox().dead_letter_count()
+    letters = await _deliveries().dead_letters(limit=SHOWN)
+    total = await _deliveries().dead_letter_count()
     return await page("ops/deadletters.html", letters=[shown(x) for x in letters], total=total)
 
 
@@ -116,7 +116,7 @@ async def index() -> Any:
 @requires("admin")
 async def retry(event_id: int) -> Any:
     """Process the notification again now, with a fresh set of attempts (audited)."""
-    if not await _inbox().retry_dead_letter(event_id):
+    if not await _deliveries().retry_dead_letter(event_id):
         raise NotFound("this notification is no longer waiting")
     await audit.record(
         the_appliance().db, actor(), "deadletter.retried", str(event_id), "", client_address()
@@ -129,7 +129,7 @@ async def retry(event_id: int) -> Any:
 @requires("admin")
 async def dismiss(event_id: int) -> Any:
     """Close the notification without processing it; it stays recorded (audited)."""
-    if not await _inbox().dismiss_dead_letter(event_id, actor()):
+    if not await _deliveries().dismiss_dead_letter(event_id, actor()):
         raise NotFound("this notification is no longer waiting")
     await audit.record(
         the_appliance().db, actor(), "deadletter.dismissed", str(event_id), "", client_address()

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.campaigns.engine import CAMPAIGNS
+from appliance.cloudapi.deliveries import DELIVERIES
+from appliance.cloudapi.templates import TEMPLATES
+from appliance.core.capability import Capability
+from appliance.core.parts import PartKey
+
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
+    from appliance.studio.drafts import Drafts
+
+STUDIO: PartKey[Drafts] = PartKey("studio")
 
 
 def setup(appliance: Appliance) -> None:
-    """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
+    """Register the studio's part, its webhook subscribers and its pages (after the engine)."""
     # Imported here: the engine imports studio.segments, so this package stays light.
     from appliance.core.services import Service
     from appliance.lan.registry import NavItem, add_pages
@@ -24,14 +33,14 @@ def setup(appliance: Appliance) -> None:
     election = Election(appliance.db)
     media = MediaLibrary(appliance)
     drafts = Drafts(appliance, media, election)
-    appliance.parts["studio"] = drafts
-    appliance.parts["campaigns"].send_gates.append(election.gate)
-    appliance.parts["campaigns"].before_start.append(media.renew_campaign)
-    inbox = appliance.parts["inbox"]
-    inbox.subscribe(
+    appliance.parts.provide(STUDIO, drafts)
+    appliance.parts[CAMPAIGNS].send_gates.append(election.gate)
+    appliance.parts[CAMPAIGNS].before_start.append(media.renew_campaign)
+    deliveries = appliance.parts[DELIVERIES]
+    deliveries.subscribe(
         FollowUp(appliance, media).on_message, name="studio-followup", kinds=("message",)
     )
-    inbox.subscribe(
+    deliveries.subscribe(
         TemplateWatch(appliance).on_event,
         name="studio-templates",
         kinds=("template_status",),
@@ -43,7 +52,7 @@ def setup(appliance: Appliance) -> None:
         await media.start()
 
     appliance.services.add(Service("studio", start, media.stop))
-    appliance.health.add("studio_templates", templates_probe(appliance.parts["templates"]))
+    appliance.health.add("studio_templates", templates_probe(appliance.parts[TEMPLATES]))
     assert appliance.lan is not None
     add_pages(
         appliance.lan,
@@ -56,3 +65,6 @@ def setup(appliance: Appliance) -> None:
         compose.bp,
         NavItem("compose.segment_list", "Segmenti", order=31, covers=("compose.segment_",)),
     )
+
+
+CAPABILITY = Capability("studio", setup, requires=("cloudapi", "audience", "campaigns"))

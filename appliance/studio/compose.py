@@ -8,6 +8,7 @@ from typing import Any
 
 from quart import Blueprint, Response, flash, redirect, request, url_for
 
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.pricing import campaign_estimate, euros
 from appliance.cloudapi.template_text import fill, variables
 from appliance.core import audit
@@ -16,6 +17,7 @@ from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, principal, record_change, the_appliance
 from appliance.lan.forms import page
 from appliance.lan.i18n import gettext
+from appliance.studio import STUDIO
 from appliance.studio.drafts import EDITING, LAUNCHED, PENDING, REJECTED, Drafts
 from appliance.studio.forms import (
     iso_to_local,
@@ -42,7 +44,7 @@ STEPS = (
 
 
 def _drafts() -> Drafts:
-    return the_appliance().parts["studio"]
+    return the_appliance().parts[STUDIO]
 
 
 async def _topics() -> list[Any]:
@@ -212,7 +214,7 @@ async def _media_part(drafts: Drafts, form: Any) -> dict[str, Any]:
 
 def _approved_templates() -> list[dict[str, Any]]:
     out = []
-    for t in the_appliance().parts["cloudapi"].templates.all():
+    for t in the_appliance().parts[CLOUDAPI].templates.all():
         components = json.loads(t.get("components") or "[]")
         out.append(
             {

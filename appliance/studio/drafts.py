@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 from appliance.audience import minimal
 from appliance.audience.recipients import ADDRESS, who_receives
 from appliance.audience.segments import Compiled, Segments, resend_filter
-from appliance.campaigns import outbox
+from appliance.campaigns import DISPATCHER, outbox
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.template_text import variables
 from appliance.core import audit
 from appliance.core.db.writer import compare_and_set
@@ -162,7 +164,7 @@ class Drafts:
         template = data.get("template")
         if not template:
             return None
-        return self._appliance.parts["cloudapi"].templates.get(
+        return self._appliance.parts[CLOUDAPI].templates.get(
             template["name"], template.get("language") or "it"
         )
 
@@ -204,7 +206,7 @@ class Drafts:
             if template
             else []
         )
-        tier = self._appliance.parts["dispatcher"].tier.preflight(total, candidates).as_dict()
+        tier = self._appliance.parts[DISPATCHER].tier.preflight(total, candidates).as_dict()
         preview = Preview(
             total=total,
             inside=inside,
@@ -305,7 +307,7 @@ class Drafts:
 
     async def resend_failed(self, campaign_id: int, actor: str) -> int:
         """A draft copying a finished campaign, to those whose message failed retryably."""
-        row = await self._appliance.parts["campaigns"].row(campaign_id)
+        row = await self._appliance.parts[CAMPAIGNS].row(campaign_id)
         draft_id = await self.create(f"{row['name']} (nuovo invio ai non riusciti)"[:200], actor)
         data = empty_data() | {
             "audience": {
@@ -368,7 +370,7 @@ class Drafts:
         data = draft["data"]
         body = await self._engine_body(draft["name"], data, preview.category)
         spec = parse_campaign(body)
-        campaigns = self._appliance.parts["campaigns"]
+        campaigns = self._appliance.parts[CAMPAIGNS]
         # A resend's own filter is not a saved segment: it joins the campaign's copy here.
         audience = data["audience"]
         inline = audience.get("segment") if not audience.get("segment_id") else None

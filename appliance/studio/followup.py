@@ -10,8 +10,10 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from appliance.audience.store import AUDIENCE
 from appliance.campaigns import outbox
 from appliance.campaigns.model import TEMPLATE_PART, loads, part_message
+from appliance.campaigns.replies import REPLIES
 from appliance.cloudapi.events import Event, QuickReply
 from appliance.studio.shipped import READ_BUTTON
 
@@ -34,7 +36,7 @@ def _payload(event: QuickReply) -> str:
 
 
 class FollowUp:
-    """Inbox subscriber for template quick replies (the conversation leaves them to us)."""
+    """Webhook subscriber for template quick replies (the conversation leaves them to us)."""
 
     def __init__(self, appliance: Appliance, media: MediaLibrary) -> None:
         self._appliance = appliance
@@ -48,7 +50,7 @@ class FollowUp:
         payload = _payload(event)
         if payload in MARKETING_OPT_OUT:
             who = event.sender
-            await self._appliance.parts["audience"].set_marketing_opt_out(
+            await self._appliance.parts[AUDIENCE].set_marketing_opt_out(
                 who.wa_id, who.user_id, True
             )
             log.info("a citizen stopped marketing messages by the template's button")
@@ -78,7 +80,7 @@ class FollowUp:
         # A tap may come weeks after the campaign: its files must still be at Meta.
         renewed = await self._media.renew_campaign(row["campaign_id"])
         content = loads((renewed or row)["content"], [])
-        replies = self._appliance.parts["replies"]
+        replies = self._appliance.parts[REPLIES]
         queued = [replies.checked(row["recipient"], part_message(part)) for part in content]
 
         async def job(conn: WriteConnection) -> bool:

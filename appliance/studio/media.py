@@ -11,10 +11,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import ACTIVE, loads
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.limits import LimitError, validate_upload
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
-from appliance.core.services import cancel_and_wait
+from appliance.core.periodic import Periodic
 
 if TYPE_CHECKING:
     from appliance.core.context import Appliance
@@ -54,7 +56,12 @@ class MediaLibrary:
         self._appliance = appliance
         self._db = appliance.db
         self.directory = appliance.db.path.parent / "studio-media"
-        self._task: asyncio.Task[None] | None = None
+        self._renewal = Periodic(
+            "campaign media renewal",
+            self.renew_active,
+            interval=RENEW_CHECK_SECONDS,
+            first_delay=RENEW_CHECK_SECONDS,
+        )
 
     async def add(self, data: bytes, mime_type: str, filename: str) -> dict[str, Any]:
         """The library entry for these bytes, uploading them only when new or near expiry."""
@@ -68,7 +75,7 @@ class MediaLibrary:
         if row is not None and time.time() - row["uploaded_at"] < RENEW_AFTER:
             return dict(row)
         await asyncio.to_thread(_write, self.directory / digest, data)
-        media_id = await self._appliance.parts["cloudapi"].upload_media(data, mime_type, filename)
+        media_id = await self._appliance.parts[CLOUDAPI].upload_media(data, mime_type, filename)
         kind = "image" if kind == "sticker" else kind
         entry = (
             digest,
@@ -108,7 +115,7 @@ class MediaLibrary:
         if time.time() - row["uploaded_at"] < RENEW_AFTER:
             return row
         data = await asyncio.to_thread((self.directory / row["sha256"]).read_bytes)
-        media_id = await self._appliance.parts["cloudapi"].upload_media(
+        media_id = await self._appliance.parts[CLOUDAPI].upload_media(
             data, row["mime_type"], row["filename"]
         )
 
@@ -159,7 +166,7 @@ class MediaLibrary:
                 return await cursor.fetchone()
 
         updated = await self._db.write(job)
-        self._appliance.parts["campaigns"].content_changed(updated)
+        self._appliance.parts[CAMPAIGNS].content_changed(updated)
         log.info("campaign %s: %d media file(s) uploaded again", campaign_id, len(renewed))
         return updated
 
@@ -175,20 +182,11 @@ class MediaLibrary:
 
     async def start(self) -> None:
         """Check the active campaigns' media now and then (a campaign may run for days)."""
-        self._task = asyncio.create_task(self._loop(), name="studio-media")
+        await self._renewal.start()
 
     async def stop(self) -> None:
         """Stop checking."""
-        await cancel_and_wait(self._task)
-        self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(RENEW_CHECK_SECONDS)
-            try:
-                await self.renew_active()
-            except Exception:  # noqa: BLE001 - the next round tries again; the log says why
-                log.exception("renewing campaign media failed")
+        await self._renewal.stop()
 
     async def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest files, for reuse in the wizard."""

@@ -8,8 +8,9 @@ from quart import Blueprint, flash, redirect, request, url_for
 
 from appliance.audience import recipients
 from appliance.audience.segments import resend_filter
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import FINAL
-from appliance.cloudapi.client import GraphApiError
+from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
 from appliance.lan.access import requires
@@ -18,7 +19,7 @@ from appliance.lan.csvsafe import csv_response
 from appliance.lan.forms import int_arg, page
 from appliance.lan.i18n import gettext
 from appliance.lan.labels import KINDS
-from appliance.studio import report
+from appliance.studio import STUDIO, report
 from appliance.studio.compose import STATE_NAMES, _approved_templates
 from appliance.studio.drafts import Drafts
 from appliance.studio.shipped import SHIPPED, ShippedTemplate, placeholders
@@ -58,7 +59,7 @@ HISTORY_COLUMNS = {
 
 
 def _drafts() -> Drafts:
-    return the_appliance().parts["studio"]
+    return the_appliance().parts[STUDIO]
 
 
 @bp.get("")
@@ -102,7 +103,7 @@ async def election() -> Any:
 async def detail(campaign_id: int) -> Any:
     """Counts, read rate, timeline, the per-recipient log."""
     appliance = the_appliance()
-    campaigns = appliance.parts["campaigns"]
+    campaigns = appliance.parts[CAMPAIGNS]
     described = await campaigns.describe(campaign_id)
     row = await campaigns.row(campaign_id)
     counts = described["counts"]
@@ -141,7 +142,7 @@ async def detail(campaign_id: int) -> Any:
 async def export(campaign_id: int) -> Any:
     """The per-recipient log as CSV (formula-safe)."""
     appliance = the_appliance()
-    await appliance.parts["campaigns"].row(campaign_id)
+    await appliance.parts[CAMPAIGNS].row(campaign_id)
     rows = await report.recipient_log(appliance.db, campaign_id, limit=1_000_000)
     header = [*RECIPIENT_COLUMNS, *HISTORY_COLUMNS.values()]
     return csv_response(
@@ -175,7 +176,7 @@ async def control(campaign_id: int, action: str) -> Any:
     """Pause, resume or cancel from the detail page."""
     if action not in ("pause", "resume", "cancel"):
         raise NotFound(f"no action {action!r}")
-    campaigns = the_appliance().parts["campaigns"]
+    campaigns = the_appliance().parts[CAMPAIGNS]
     try:
         await getattr(campaigns, action)(campaign_id, actor(), client_address())
     except ApplianceError as err:
@@ -216,7 +217,7 @@ async def templates() -> Any:
 async def sync() -> Any:
     """Read every template from Meta now."""
     try:
-        found = await the_appliance().parts["cloudapi"].list_templates()
+        found = await the_appliance().parts[CLOUDAPI].list_templates()
         await record_change("templates.refreshed", "", audit.detail("templates_read", n=len(found)))
         await flash(gettext("Modelli aggiornati da Meta: {n}.", n=len(found)), "success")
     except GraphApiError as err:
@@ -234,7 +235,7 @@ async def submit() -> Any:
         chosen = _written(form)
     if chosen is None:
         raise BadRequest("modello sconosciuto")
-    client = the_appliance().parts["cloudapi"]
+    client = the_appliance().parts[CLOUDAPI]
     try:
         await client.create_template(chosen.name, "it", chosen.category, chosen.components())
         category = KINDS["template_category"].get(chosen.category, chosen.category)

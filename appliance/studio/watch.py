@@ -6,6 +6,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.cloudapi.events import Event, TemplateStatusUpdate
 from appliance.core.errors import Conflict, NotFound
 
@@ -31,7 +32,7 @@ def pause_reason(name: str, status: str, reason: str) -> str:
 
 
 class TemplateWatch:
-    """Inbox subscriber for template status webhooks."""
+    """Webhook subscriber for template status webhooks."""
 
     def __init__(self, appliance: Appliance) -> None:
         self._appliance = appliance
@@ -40,7 +41,7 @@ class TemplateWatch:
     async def on_event(self, event: Event) -> None:
         """Pause the scheduled or sending campaigns whose template stopped."""
         if isinstance(event, TemplateStatusUpdate) and event.event.upper() in STOPPING:
-            campaigns = self._appliance.parts["campaigns"]
+            campaigns = self._appliance.parts[CAMPAIGNS]
             reason = pause_reason(event.name, event.event.upper(), event.reason)
             for row in await self._db.fetchall(_USING, (event.name, event.language)):
                 with contextlib.suppress(Conflict, NotFound):

@@ -7,6 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from appliance.box import BOX
 from tests.harness import RunningAppliance, RunningSimulator, make_config, start_armed, wait_until
 
 PRESSES = 5
@@ -17,7 +18,7 @@ CAMPAIGN = 10_000
 
 def _press_to_first_accepted(app: RunningAppliance, sim: RunningSimulator) -> float:
     """Hold the (mock) button; seconds from the hold being complete to the first acceptance."""
-    pin = app.appliance.parts["box"].button.pin
+    pin = app.appliance.parts[BOX].button.pin
     pressed = time.time()
     pin.drive_low()
     time.sleep(HOLD + 0.2)

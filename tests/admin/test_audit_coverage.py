@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from appliance.backups.backup import init_key
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.lan.labels import AUDIT_ACTIONS
 from tests.admin.util import PASSWORD, add_user, fetch, login
 from tests.harness import RunningAppliance, make_config, wait_until
@@ -99,7 +100,7 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
     running = running_with_backups
     app = running.appliance
     add_user(running, "admin", "admin")
-    running.call(app.parts["cloudapi"].list_templates())
+    running.call(app.parts[CLOUDAPI].list_templates())
     db = app.db
     running.call(
         db.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from appliance.audience.store import AUDIENCE
 from appliance.cloudapi.events import Identity
 from appliance.lan.tokens import create_token
 from tests.harness import RunningAppliance
@@ -13,7 +14,7 @@ def add_subscriber(
     running: RunningAppliance, wa_id: str, *, name: str = "Anna", active: bool = True
 ) -> int:
     """A subscriber created as the conversation would (consent recorded when active)."""
-    audience = running.appliance.parts["audience"]
+    audience = running.appliance.parts[AUDIENCE]
     row = running.call(audience.ensure(Identity(wa_id=wa_id, name=name), 1_700_000_000))
     if active:
         running.call(audience.activate(row, notice_version=1, wamid="wamid.T", topic_keys=None))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from appliance.audience.store import AUDIENCE
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import parse_campaign
 from appliance.cloudapi.events import Identity
 from tests.harness import RunningAppliance, RunningSimulator, post_webhook, wait_until
@@ -16,7 +18,7 @@ class Town:
 
     def __init__(self, bot: RunningAppliance, simulator: RunningSimulator) -> None:
         self.bot, self.sim = bot, simulator
-        self.audience = bot.appliance.parts["audience"]
+        self.audience = bot.appliance.parts[AUDIENCE]
         self.clock = 1_760_000_000
 
     def tick(self) -> int:
@@ -81,7 +83,7 @@ class Town:
 
     def campaign_reaches(self, *keys: str) -> tuple[int, set[str]]:
         """Send a news campaign now: how many it queued, and which of ``keys`` are among them."""
-        campaigns = self.bot.appliance.parts["campaigns"]
+        campaigns = self.bot.appliance.parts[CAMPAIGNS]
         spec = parse_campaign({"name": "Avviso", "content": [{"type": "text", "text": "Avviso"}]})
         campaign_id = self.bot.call(campaigns.create(spec, "test"))
         self.bot.call(campaigns.send(campaign_id, "test"))

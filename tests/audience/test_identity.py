@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
 from tests.audience.identity_town import UNSUBSCRIBED_TEXT, Town
 from tests.audience.payloads import Person
@@ -85,7 +86,7 @@ def test_one_person_unsubscribed_confirmed_and_skipped_in_every_order(town, orde
     ]
     assert kinds[0] == "opted_in" and "opted_out" in kinds  # the opt-in history survived
     assert any(UNSUBSCRIBED_TEXT in t for t in town.texts_to(person.wa_id, *ever))
-    suppression = town.bot.appliance.parts["suppression"]
+    suppression = town.bot.appliance.parts[SUPPRESSION]
     for ident in (Identity(wa_id=person.wa_id), Identity(user_id=person.user_id)):
         assert town.bot.call(suppression.is_suppressed(ident.wa_id, ident.user_id))
     queued, reached = town.campaign_reaches(person.wa_id, *ever)

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from appliance.audience.suppression import SUPPRESSION
 from appliance.core.db.migrate import discover, migrate
 from tests.harness import RunningAppliance, make_config, wait_until
 
@@ -67,7 +68,7 @@ def test_the_two_rows_of_one_person_become_one_and_the_parked_stop_is_tried_agai
         assert sorted(c["text"] for c in chat) == ["STOP", "ciao"]
         assert app.call(db.fetchval("SELECT status FROM subscribers WHERE id = 3")) == "active"
         assert app.call(db.fetchval("SELECT count(*) FROM identity_merges")) == 0
-        suppression = app.appliance.parts["suppression"]
+        suppression = app.appliance.parts[SUPPRESSION]
         assert app.call(suppression.is_suppressed(NUMBER, None))  # the number now carries the no
         # The STOP parked by the old collision is retried (and, emptied here, simply done).
         wait_until(

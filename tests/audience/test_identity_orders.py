@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
 from tests.audience.payloads import Person
 from tests.audience.test_identity import play, town  # noqa: F401 - the fixture
@@ -68,7 +69,7 @@ def test_an_opt_out_is_never_lost(town, known_by, events, stop_at):  # noqa: F81
     assert others <= {"pending"}
     if "marketing_stop" in steps:
         assert row["marketing_opt_out"] == 1
-    suppression = town.bot.appliance.parts["suppression"]
+    suppression = town.bot.appliance.parts[SUPPRESSION]
     assert town.bot.call(suppression.is_suppressed(person.wa_id, None))
     assert town.bot.call(suppression.is_suppressed(None, person.user_id))
     _, reached = town.campaign_reaches(person.wa_id, person.user_id)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from appliance.audience.store import AUDIENCE
 from tests.admin.util import add_user, fetch, login
 from tests.audience.helpers import add_subscriber, rows
 
@@ -42,7 +43,7 @@ def admin(running):
 def test_dry_run_then_commit_then_undo(running, admin):
     add_subscriber(running, "393331234010")
     left = add_subscriber(running, "393331234011")
-    audience = running.appliance.parts["audience"]
+    audience = running.appliance.parts[AUDIENCE]
     running.call(audience.unsubscribe(audience_row(running, left), "citizen", "chat"))
     report = dry_run(admin)
     assert report.status_code == 200
@@ -87,7 +88,7 @@ def test_dry_run_then_commit_then_undo(running, admin):
 
 
 def audience_row(running, sid):
-    return running.call(running.appliance.parts["audience"].get(sid))
+    return running.call(running.appliance.parts[AUDIENCE].get(sid))
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,7 @@ def test_a_file_without_a_number_column_is_refused(running, admin):
 
 def test_erased_people_are_never_reimported(running, admin):
     sid = add_subscriber(running, "393331234001")
-    audience = running.appliance.parts["audience"]
+    audience = running.appliance.parts[AUDIENCE]
     running.call(audience.erase(audience_row(running, sid), "staff", "test"))
     text = dry_run(admin, data="wa_id\n393331234001\n").text
     assert "Nuovi: 0" in text and "cancellazione dei dati" in text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from appliance.audience import identity
+from appliance.audience.store import AUDIENCE
+from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
 from tests.harness import RunningAppliance, make_config
 
@@ -26,7 +28,7 @@ def _sql(app, sql, params=()):
 
 
 def test_a_linking_message_merges_answers_queued_sends_and_keeps_the_later_answer(app):
-    audience = app.appliance.parts["audience"]
+    audience = app.appliance.parts[AUDIENCE]
     phone = app.call(audience.ensure(Identity(wa_id="393471000001"), 1_760_000_000))
     username = app.call(audience.ensure(Identity(user_id="IT.9"), 1_760_000_100))
     for row in (phone, username):
@@ -86,8 +88,8 @@ def test_a_linking_message_merges_answers_queued_sends_and_keeps_the_later_answe
 
 
 def test_erasure_and_the_suppression_list_cover_every_identifier(app):
-    audience = app.appliance.parts["audience"]
-    suppression = app.appliance.parts["suppression"]
+    audience = app.appliance.parts[AUDIENCE]
+    suppression = app.appliance.parts[SUPPRESSION]
     who = Identity(wa_id="393471000002", user_id="IT.10", parent_user_id="IT.ENT.10")
     row = app.call(audience.ensure(who, 1_760_000_000))
     app.call(audience.erase(row, "citizen", "chat"))

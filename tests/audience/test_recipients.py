@@ -13,7 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appliance.audience import recipients
+from appliance.audience.store import AUDIENCE
+from appliance.audience.suppression import SUPPRESSION
 from appliance.campaigns import outbox
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import parse_campaign
 from tests.audience.test_segments import definitions
 from tests.campaigns.conftest import make_engine  # noqa: F401 - fixtures
@@ -26,7 +29,7 @@ _names = itertools.count()
 
 def _people(studio) -> dict[str, set[str]]:  # noqa: F811
     """A town of every kind: active, opted out of marketing, unsubscribed, erased, pending."""
-    app, audience = studio.app, studio.app.appliance.parts["audience"]
+    app, audience = studio.app, studio.app.appliance.parts[AUDIENCE]
     active = studio.engine.seed(12, topics=("allerte",), window=True)
     active += studio.engine.seed(10, topics=("notizie",), first=100)
     opted_out = studio.engine.seed(
@@ -62,7 +65,7 @@ def _enqueued(studio, draft_id: int) -> set[str]:  # noqa: F811
     drafts = studio.drafts
     data = studio.call(drafts.get(draft_id))["data"]
     body = studio.call(drafts._engine_body(f"c{draft_id}", data, drafts.category(data)))
-    campaigns = studio.app.appliance.parts["campaigns"]
+    campaigns = studio.app.appliance.parts[CAMPAIGNS]
     campaign_id = studio.call(campaigns.create(parse_campaign(body), "test"))
 
     async def job(conn: Any) -> int:
@@ -101,7 +104,7 @@ def test_preview_count_is_who_is_enqueued_and_nobody_who_left(
     marketing,
 ):
     people = town
-    suppression = studio.app.appliance.parts["suppression"]
+    suppression = studio.app.appliance.parts[SUPPRESSION]
     segment_id = studio.call(studio.drafts.segments.save(f"s{next(_names)}", definition, "test"))
     draft_id = studio.draft(
         content=[{"type": "text", "text": "Avviso"}],

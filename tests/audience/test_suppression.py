@@ -9,6 +9,9 @@ import httpx
 import pytest
 
 from appliance.app import create_app
+from appliance.audience.retention import RETENTION
+from appliance.audience.store import AUDIENCE
+from appliance.audience.suppression import SUPPRESSION
 from appliance.backups.backup import create_backup, init_key
 from appliance.backups.restore import restore_backup
 from appliance.core.config import database_path
@@ -30,12 +33,12 @@ def test_a_restore_brings_back_nobody_who_left(tmp_path):
         leaves = add_subscriber(app, "393331000002")
         erased = add_subscriber(app, "393331000003")
         made = app.call(_backup(config))
-        audience = app.appliance.parts["audience"]
+        audience = app.appliance.parts[AUDIENCE]
         app.call(audience.unsubscribe(app.call(audience.get(leaves)), "citizen", "chat"))
         app.call(audience.erase(app.call(audience.get(erased)), "citizen", "chat"))
     finally:
         app.stop()
-    hooks = create_app(config).parts["after_restore"]
+    hooks = create_app(config).after_restore
     result = restore_backup(config, made.path, hooks)
     assert "suppression" in result.hooks
     conn = sqlite3.connect(database_path(config))
@@ -59,9 +62,9 @@ async def _backup(config):
 
 def test_the_dispatcher_question_is_answered_from_memory(running):
     sid = add_subscriber(running, "393331000009")
-    suppression = running.appliance.parts["suppression"]
+    suppression = running.appliance.parts[SUPPRESSION]
     assert not running.call(suppression.is_suppressed("393331000009", None))
-    audience = running.appliance.parts["audience"]
+    audience = running.appliance.parts[AUDIENCE]
     running.call(audience.unsubscribe(running.call(audience.get(sid)), "citizen", "chat"))
     assert running.call(suppression.is_suppressed("+393331000009", None))
     assert not running.call(suppression.is_suppressed("393331000010", "IT.123"))
@@ -101,14 +104,14 @@ def test_retention_purges_what_is_past_its_period(running):
             (old, idle),
         )
     )
-    counts = running.call(running.appliance.parts["retention"].run_once())
+    counts = running.call(running.appliance.parts[RETENTION].run_once())
     assert counts["chat"] == 1 and counts["webhooks"] == 2 and counts["contacts"] == 1
     assert [r["text"] for r in rows(running, "SELECT text FROM chat_messages")] == ["nuovo"]
     assert [r["id"] for r in rows(running, "SELECT id FROM subscribers")] == [sid]
-    assert running.call(running.appliance.parts["retention"].last_run())["counts"] == counts
+    assert running.call(running.appliance.parts[RETENTION].last_run())["counts"] == counts
     # Only old rows go, and never the newest (its id must not be reused by the next delivery).
     running.call(db.execute("UPDATE webhook_deliveries SET received_at = ?", (old,)))
-    assert running.call(running.appliance.parts["retention"].run_once())["webhooks"] == 0
+    assert running.call(running.appliance.parts[RETENTION].run_once())["webhooks"] == 0
 
 
 def test_the_privacy_notice_is_public_versioned_and_escaped(running):

@@ -14,12 +14,12 @@ import pytest
 from appliance.backups import crypto, store
 from appliance.backups.backup import create_backup, init_key, snapshot
 from appliance.backups.errors import BackupError, DatabaseBusy, RestoreRefused
-from appliance.backups.hooks import AfterRestore
 from appliance.backups.probe import check_backups
 from appliance.backups.restore import restore_backup
 from appliance.cli import main
 from appliance.core.config import database_path
 from appliance.core.db.migrate import discover, migrate
+from appliance.core.restorehooks import AfterRestore
 from tests.harness import RunningAppliance, make_config
 
 pytestmark = pytest.mark.fast

@@ -11,7 +11,7 @@ from zeroconf import ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from appliance import __version__
-from appliance.box.discovery import SERVICE_TYPE, Discovery, instance_name
+from appliance.box.discovery import SERVICE_TYPE, ZEROCONF, Discovery, instance_name
 from tests.harness import RunningAppliance, make_config
 
 
@@ -85,7 +85,7 @@ async def test_lan_ui_is_found_with_its_name_and_properties_then_says_goodbye(tm
         assert info.port == urlsplit(app.lan_url).port
         assert info.parsed_addresses() == ["127.0.0.1"]
         assert info.server.startswith("banditore-") and info.server.endswith(".local.")
-        assert app.appliance.parts["zeroconf"].advertised == name
+        assert app.appliance.parts[ZEROCONF].advertised == name
         await asyncio.to_thread(app.stop)
         await browser.wait_for(name, ServiceStateChange.Removed)
     finally:
@@ -106,7 +106,7 @@ async def test_a_name_clash_is_resolved_by_renaming(tmp_path):
         await browser.wait_for(name, ServiceStateChange.Added)
         second = appliance_with_zeroconf(tmp_path / "b", town)
         await browser.wait_for(f"{name}-2", ServiceStateChange.Added)
-        assert second.appliance.parts["zeroconf"].advertised == f"{name}-2"
+        assert second.appliance.parts[ZEROCONF].advertised == f"{name}-2"
         ports = {(await browser.resolve(n)).port for n in (name, f"{name}-2")}
         assert ports == {urlsplit(first.lan_url).port, urlsplit(second.lan_url).port}
     finally:

@@ -11,12 +11,13 @@ from datetime import timedelta
 
 import pytest
 
+from appliance.box import BOX
 from appliance.box.armed import arm, set_test_mode
 from appliance.box.drills import save_drill_numbers
-from appliance.box.launcher import LAUNCHER_PART, LaunchOutcome, LaunchResult
+from appliance.box.launcher import LAUNCHER, LaunchOutcome, LaunchResult
 from appliance.box.patterns import BoxState
 from appliance.box.presses import recent_presses
-from appliance.cloudapi.client import GraphApiError
+from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.core.audit import describe, detail
 from appliance.core.health import ERROR, WARN, Check
 from appliance.lan.i18n import translate
@@ -68,7 +69,7 @@ def app(tmp_path) -> Iterator[RunningAppliance]:
 
 
 def box(app):
-    return app.appliance.parts["box"]
+    return app.appliance.parts[BOX]
 
 
 def hold(app, seconds: float) -> None:
@@ -115,10 +116,9 @@ def register(app, launcher: FakeLauncher | None) -> None:
     """Put the fake in place of the broadcast engine's emergency lane (None: no lane at all)."""
 
     async def put():
-        if launcher is None:
-            app.appliance.parts.pop(LAUNCHER_PART, None)
-        else:
-            app.appliance.parts[LAUNCHER_PART] = launcher
+        app.appliance.parts.remove(LAUNCHER)
+        if launcher is not None:
+            app.appliance.parts.provide(LAUNCHER, launcher)
 
     app.call(put())
 
@@ -345,7 +345,7 @@ def test_led_reason_comes_from_the_real_health_checks(app):
 
 
 def test_an_expired_token_degrades_the_led_with_the_cloud_api_reason(sim_appliance, simulator):
-    client = sim_appliance.appliance.parts["cloudapi"]
+    client = sim_appliance.appliance.parts[CLOUDAPI]
     simulator.control("settings", {"token_expired": True})
     with pytest.raises(GraphApiError):
         sim_appliance.call(client.phone_number_info())
@@ -361,7 +361,7 @@ def test_a_press_during_a_cloud_api_outage_is_degraded_not_fast_blink(sim_applia
     launcher = FakeLauncher()
     register(sim_appliance, launcher)
     arm_message(sim_appliance)
-    client = sim_appliance.appliance.parts["cloudapi"]
+    client = sim_appliance.appliance.parts[CLOUDAPI]
     simulator.control("settings", {"token_expired": True})
     with pytest.raises(GraphApiError):
         sim_appliance.call(client.phone_number_info())
@@ -377,7 +377,7 @@ def test_a_press_during_a_cloud_api_outage_is_degraded_not_fast_blink(sim_applia
 
 def test_a_paused_armed_template_degrades_the_led_and_says_why(sim_appliance, simulator):
     register(sim_appliance, FakeLauncher())
-    sim_appliance.call(sim_appliance.appliance.parts["cloudapi"].list_templates())
+    sim_appliance.call(sim_appliance.appliance.parts[CLOUDAPI].list_templates())
     sim_appliance.call(
         arm(sim_appliance.appliance.db, template_name="emergenza", language="it", actor="sindaco")
     )

@@ -9,6 +9,7 @@ import pytest
 
 from appliance.box.armed import read_armed
 from appliance.box.presses import recent_presses
+from appliance.cloudapi.templates import TEMPLATES as CATALOG
 from tests.admin.util import add_user, client, fetch, login
 from tests.harness import RunningAppliance, make_config
 
@@ -40,7 +41,7 @@ def app(tmp_path_factory) -> Iterator[RunningAppliance]:
     running = RunningAppliance(make_config(tmp_path_factory.mktemp("emergency")))
     running.start()
     try:
-        catalog = running.appliance.parts["templates"]
+        catalog = running.appliance.parts[CATALOG]
         running.call(catalog.replace_from_api(TEMPLATES, "100"))
         for role in ("admin", "operator", "editor", "viewer"):
             add_user(running, role, role)

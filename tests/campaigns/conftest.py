@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from appliance.campaigns import DISPATCHER
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.lan.tokens import create_token
 from tests.harness import RunningAppliance, RunningSimulator, make_config
 
@@ -19,8 +21,8 @@ class Engine:
     def __init__(self, app: RunningAppliance, sim: RunningSimulator) -> None:
         self.app, self.sim = app, sim
         self.db = app.appliance.db
-        self.dispatcher = app.appliance.parts["dispatcher"]
-        self.campaigns = app.appliance.parts["campaigns"]
+        self.dispatcher = app.appliance.parts[DISPATCHER]
+        self.campaigns = app.appliance.parts[CAMPAIGNS]
         self._tokens: dict[str, str] = {}
 
     def sql(self, sql: str, params: Any = ()) -> list[Any]:

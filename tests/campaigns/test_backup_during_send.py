@@ -34,7 +34,7 @@ def test_a_backup_taken_mid_broadcast_restores_consistently(make_engine, tmp_pat
     engine.app.stop()
 
     # As `appliance restore` does: the capabilities' after-restore hooks run on the copy.
-    restore_backup(config, made.path, create_app(config).parts["after_restore"])
+    restore_backup(config, made.path, create_app(config).after_restore)
     conn = sqlite3.connect(database_path(config))
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

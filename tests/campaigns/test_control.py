@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from appliance.audience.suppression import SUPPRESSION
 from appliance.box.armed import ArmedMessage
-from appliance.box.launcher import EmergencyRequest
+from appliance.box.launcher import LAUNCHER, EmergencyRequest
+from appliance.campaigns.replies import REPLIES
 from tests.campaigns.conftest import template_campaign, wait_for
 
 pytestmark = pytest.mark.slow
@@ -89,7 +91,7 @@ def test_opt_outs_and_erasures_mid_send_stop_at_once(make_engine):
     wait_for(lambda: _count(engine) >= 5)
     engine.write("UPDATE subscribers SET status = 'unsubscribed' WHERE wa_id = ?", (late[0],))
     engine.write("UPDATE subscribers SET status = 'erased' WHERE wa_id = ?", (late[1],))
-    suppression = engine.app.appliance.parts["suppression"]
+    suppression = engine.app.appliance.parts[SUPPRESSION]
     engine.app.call(suppression.record("unsubscribed", late[2], None))  # status not yet changed
     done = engine.wait_status(campaign, "done", timeout=30)
     assert all(engine.accepted(p) == [] for p in late)
@@ -134,7 +136,7 @@ def test_an_emergency_overtakes_a_running_campaign(make_engine):
     campaign = engine.create(template_campaign(audience={"topics": ["notizie"]}))
     engine.act(campaign, "send")
     wait_for(lambda: _count(engine) >= 10)
-    launcher = engine.app.appliance.parts["emergency"]
+    launcher = engine.app.appliance.parts[LAUNCHER]
     started = time.time()
     result = engine.app.call(launcher.launch(_emergency(follow_up="Seguite la protezione civile")))
     assert result.recipients == 320
@@ -150,7 +152,7 @@ def test_an_emergency_overtakes_a_running_campaign(make_engine):
 
 def test_an_emergency_drill_goes_to_test_numbers_only(engine):
     engine.seed(10)
-    launcher = engine.app.appliance.parts["emergency"]
+    launcher = engine.app.appliance.parts[LAUNCHER]
     result = engine.app.call(launcher.launch(_emergency(test_numbers=("+393470000001",))))
     assert result.recipients == 1
     outcome = engine.app.call(launcher.wait_finished(result.reference), timeout=30)
@@ -165,7 +167,7 @@ def test_a_citizens_reply_is_sent_promptly_during_a_campaign(make_engine):
     engine.act(campaign, "send")
     wait_for(lambda: _count(engine) >= 10)
     engine.sim.simulator.state.set_window("393471112233", True)
-    replies = engine.app.appliance.parts["replies"]
+    replies = engine.app.appliance.parts[REPLIES]
     started = time.time()
     engine.app.call(replies.send("393471112233", ("text", {"body": "Ciao!"})))
     wait_for(lambda: engine.accepted("393471112233"), 5)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from appliance.box.armed import ArmedMessage
-from appliance.box.launcher import EmergencyRequest
+from appliance.box.launcher import LAUNCHER, EmergencyRequest
 from tests.campaigns.conftest import wait_for
 
 pytestmark = pytest.mark.slow
@@ -21,7 +21,7 @@ def test_an_emergency_past_its_expiry_is_not_sent_after_the_outage(make_engine):
     now = datetime.now(UTC)
     armed = ArmedMessage("emergenza", "it", ("Evacuare",), "", False, "admin", now.isoformat())
     request = EmergencyRequest(1, armed, (), now, now + timedelta(seconds=2))
-    engine.app.call(engine.app.appliance.parts["emergency"].launch(request))
+    engine.app.call(engine.app.appliance.parts[LAUNCHER].launch(request))
     time.sleep(3)  # the outage outlasts the expiry
     engine.sim.control("faults", method="DELETE")
     states = wait_for(

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from appliance.cloudapi.client import CLOUDAPI
 from tests.campaigns.conftest import template_campaign, wait_for
 
 pytestmark = pytest.mark.slow
@@ -18,7 +19,7 @@ def _once_each(engine, people):
 
 def _prepared(engine) -> int:
     """A draft whose template and tier are already known, so faults hit the sends only."""
-    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    engine.app.call(engine.app.appliance.parts[CLOUDAPI].list_templates())
     campaign = engine.create(template_campaign())
     with engine.api("viewer") as viewer:
         viewer.get(f"/campaigns/{campaign}/preflight").raise_for_status()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from appliance.box.armed import ArmedMessage
-from appliance.box.launcher import EmergencyRequest
+from appliance.box.launcher import LAUNCHER, EmergencyRequest
 from tests.campaigns.conftest import template_campaign, wait_for
 
 pytestmark = pytest.mark.slow
@@ -67,7 +67,7 @@ def test_an_emergency_larger_than_the_quota_is_flagged(make_engine):
     now = datetime.now(UTC)
     armed = ArmedMessage("emergenza", "it", ("Evacuare",), "", False, "admin", now.isoformat())
     request = EmergencyRequest(1, armed, (), now, now + timedelta(hours=6))
-    engine.app.call(engine.app.appliance.parts["emergency"].launch(request))
+    engine.app.call(engine.app.appliance.parts[LAUNCHER].launch(request))
     check = engine.health("messaging_limit")
     assert check.status == "warn" and "emergenza" in check.explanation.lower()
     wait_for(lambda: len(engine.accepted()) == 5)

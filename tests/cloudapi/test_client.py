@@ -2,11 +2,13 @@ import json
 
 import pytest
 
-from appliance.cloudapi.client import GraphApiError
+from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.cloudapi.codes import Action
+from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.cloudapi.events import StatusUpdate, TemplateCategoryUpdate, UserPreferences
 from appliance.cloudapi.limits import LimitError
 from appliance.cloudapi.messages import ListRow, ListSection, Media
+from appliance.cloudapi.templates import TEMPLATES
 from tests.conftest import FIXTURES
 from tests.harness import wait_until
 
@@ -23,7 +25,7 @@ def fixture_body(name):
 def client(sim_appliance, simulator):
     simulator.control("windows", {"wa_id": TO, "open": True})
     simulator.settings.status_delays = {"sent": 0.01, "delivered": 0.05, "read": 0.1}
-    return sim_appliance.appliance.parts["cloudapi"]
+    return sim_appliance.appliance.parts[CLOUDAPI]
 
 
 def test_every_send_type_reaches_the_simulator_as_the_fixtures_show(
@@ -80,7 +82,7 @@ def test_callback_data_comes_back_in_every_status(sim_appliance, client):
     async def handler(event):
         seen.append(event)
 
-    sim_appliance.appliance.parts["inbox"].subscribe(handler, name="statuses", kinds=["status"])
+    sim_appliance.appliance.parts[DELIVERIES].subscribe(handler, name="statuses", kinds=["status"])
     result = sim_appliance.call(client.send_text(TO, "ciao", callback_data="outbox:17"))
     wait_until(lambda: len(seen) == 3)
     assert [e.status for e in seen] == ["sent", "delivered", "read"]
@@ -96,20 +98,20 @@ def test_duplicated_and_reordered_status_webhooks(sim_appliance, simulator, clie
     async def handler(event):
         seen.append(event.status)
 
-    inbox = sim_appliance.appliance.parts["inbox"]
-    inbox.subscribe(handler, name="statuses", kinds=["status"])
+    deliveries = sim_appliance.appliance.parts[DELIVERIES]
+    deliveries.subscribe(handler, name="statuses", kinds=["status"])
     result = sim_appliance.call(client.send_text(TO, "ciao"))
     wait_until(lambda: simulator.control("state", method="GET")["webhooks_delivered"] >= 6)
     wait_until(lambda: len(seen) == 3)
     assert seen == ["read", "delivered", "sent"]
-    assert sim_appliance.call(inbox.status_of(result.wamid))["status"] == "read"
+    assert sim_appliance.call(deliveries.status_of(result.wamid))["status"] == "read"
 
 
 def test_undeliverable_number_fails_by_webhook_with_131026(sim_appliance, simulator, client):
     simulator.settings.undeliverable = ["393339999999"]
     result = sim_appliance.call(client.send_template("393339999999", "festa_paese"))
-    inbox = sim_appliance.appliance.parts["inbox"]
-    status = wait_until(lambda: sim_appliance.call(inbox.status_of(result.wamid)))
+    deliveries = sim_appliance.appliance.parts[DELIVERIES]
+    status = wait_until(lambda: sim_appliance.call(deliveries.status_of(result.wamid)))
     assert (status["status"], status["error_code"]) == ("failed", 131026)
 
 
@@ -199,14 +201,14 @@ def test_templates_sync_create_and_category_webhook_moves_the_route(
     call = sim_appliance.call
     templates = call(client.list_templates())
     assert {"avviso_servizio", "festa_paese"} <= {t["name"] for t in templates}
-    catalog = sim_appliance.appliance.parts["templates"]
+    catalog = sim_appliance.appliance.parts[TEMPLATES]
     assert catalog.endpoint("avviso_servizio", "it") == "messages"
     seen = []
 
     async def handler(event):
         seen.append(event)
 
-    sim_appliance.appliance.parts["inbox"].subscribe(
+    sim_appliance.appliance.parts[DELIVERIES].subscribe(
         handler, name="t", kinds=["template_category", "template_status", "user_preferences"]
     )
     simulator.control(
@@ -266,7 +268,7 @@ def test_simulated_citizens_write_to_the_appliance(sim_appliance, simulator, spe
     async def handler(event):
         seen.append(event)
 
-    sim_appliance.appliance.parts["inbox"].subscribe(handler, name="m", kinds=["message"])
+    sim_appliance.appliance.parts[DELIVERIES].subscribe(handler, name="m", kinds=["message"])
     answer = simulator.control(
         "inbound", {"from": "393330000077", "name": "Niccolò", "user_id": "IT.77", **spec}
     )

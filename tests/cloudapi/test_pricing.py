@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.core.db.migrate import discover, migrate
 from tests.harness import wait_until
 
@@ -24,7 +25,7 @@ def _pricing(sim_appliance, wamid):
 @pytest.mark.parametrize("reorder", [False, True])
 def test_a_template_outside_the_window_is_billable_utility(sim_appliance, simulator, reorder):
     simulator.settings.reorder_statuses = reorder  # read first, then delivered, then sent
-    client = sim_appliance.appliance.parts["cloudapi"]
+    client = sim_appliance.appliance.parts[CLOUDAPI]
     result = sim_appliance.call(
         client.send_template("393330000001", "avviso_servizio", body=["Via Roma", "12/10"])
     )
@@ -35,7 +36,7 @@ def test_a_template_outside_the_window_is_billable_utility(sim_appliance, simula
 
 def test_a_reply_inside_the_window_is_free_service(sim_appliance, simulator):
     simulator.control("windows", {"wa_id": "393330000002", "open": True})
-    client = sim_appliance.appliance.parts["cloudapi"]
+    client = sim_appliance.appliance.parts[CLOUDAPI]
     result = sim_appliance.call(client.send_text("393330000002", "Ecco gli orari"))
     wait_until(lambda: (_pricing(sim_appliance, result.wamid) or ("",))[0] == "read")
     assert _pricing(sim_appliance, result.wamid) == ("read", "service", 0, "PMP")

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from appliance.cloudapi.templates import TEMPLATES
 from appliance.core.db.migrate import discover, migrate
 from tests.harness import post_webhook, wait_until
 
@@ -24,7 +25,7 @@ def _status_webhook(event: str, **extra):
 
 
 def test_events_move_the_status_only_when_they_change_what_can_be_sent(running):
-    catalog = running.appliance.parts["templates"]
+    catalog = running.appliance.parts[TEMPLATES]
 
     def after(event, **extra):
         assert post_webhook(running.public_url, _status_webhook(event, **extra)).status_code == 200

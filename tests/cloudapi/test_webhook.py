@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from appliance.cloudapi import receiver as webhook
+from appliance.cloudapi.deliveries import DELIVERIES
 from tests.conftest import FIXTURES
 from tests.harness import post_webhook, sign, wait_until
 
@@ -27,7 +28,7 @@ def counter(running, name="counter"):
     async def handler(event):
         seen.append(event)
 
-    running.appliance.parts["inbox"].subscribe(handler, name=name)
+    running.appliance.parts[DELIVERIES].subscribe(handler, name=name)
     return seen
 
 
@@ -247,13 +248,13 @@ def test_a_batch_of_many_statuses_is_split_whole(running):
 
 
 def test_statuses_only_move_forward_whatever_the_order(running):
-    inbox = running.appliance.parts["inbox"]
+    deliveries = running.appliance.parts[DELIVERIES]
     seen = counter(running)
     for name, ts in (("read", 30), ("delivered", 20), ("sent", 10)):
         extra = {"biz_opaque_callback_data": "outbox:9"} if name == "sent" else {}
         post_webhook(running.public_url, status_payload([status("wamid.M", name, ts, **extra)]))
     wait_until(lambda: len(seen) == 3)
-    current = running.call(inbox.status_of("wamid.M"))
+    current = running.call(deliveries.status_of("wamid.M"))
     assert (current["status"], current["timestamp"]) == ("read", 30)
     assert current["callback_data"] is None  # sent arrived last: it must not move read back
     failed = status(
@@ -263,7 +264,7 @@ def test_statuses_only_move_forward_whatever_the_order(running):
     post_webhook(running.public_url, status_payload([failed]))
     post_webhook(running.public_url, status_payload([status("wamid.F", "read", 50)]))
     wait_until(lambda: len(seen) == 6)
-    final = running.call(inbox.status_of("wamid.F"))
+    final = running.call(deliveries.status_of("wamid.F"))
     assert (final["status"], final["error_code"]) == ("failed", 131026)
 
 

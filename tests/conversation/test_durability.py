@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from appliance.audience.suppression import read_states
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.conversation.texts import DEFAULTS
 from tests.conversation.citizen import Citizen, button_ids, text_of
 from tests.foundation.processes import ApplianceProcess
@@ -101,7 +102,7 @@ def test_confirmed_means_committed_even_when_killed_right_after(tmp_path, simula
 def test_at_the_moment_of_confirmation_the_change_is_already_committed(bot, citizen):
     """A spy in front of the Cloud API reads the file from outside when the confirmation leaves."""
     subscribe(citizen)
-    client = bot.appliance.parts["cloudapi"]
+    client = bot.appliance.parts[CLOUDAPI]
     path = bot.appliance.db.path
     seen: list[tuple] = []
     send = client.send

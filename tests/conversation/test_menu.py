@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.feeds.alerts import ALERTS
+from appliance.feeds.forecast import FORECAST
 from tests.conversation.citizen import button_ids, text_of
 
 pytestmark = pytest.mark.slow
@@ -55,8 +57,8 @@ def test_forecast_and_alerts_answer_even_when_the_sources_are_down(citizen):
 
 
 def test_options_without_a_feed_say_not_available_yet(bot, citizen):
-    bot.appliance.parts.pop("forecast")
-    bot.appliance.parts.pop("alerts")
+    bot.appliance.parts.remove(FORECAST)
+    bot.appliance.parts.remove(ALERTS)
     for option in ("1", "2"):
         citizen.send(option)
         assert "non è ancora disponibile" in text_of(citizen.reply())

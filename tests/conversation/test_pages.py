@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from appliance.audience.suppression import SUPPRESSION
 from appliance.core.config import load_config
 from appliance.demo import prepare_demo_config
 from tests.admin.util import add_user, login
@@ -171,7 +172,7 @@ def test_subscriber_detail_escapes_hostile_names_and_staff_requests_work(bot, st
     assert rows(bot, "SELECT status FROM subscribers") == [{"status": "pending"}]
     staff["admin"].post(f"/subscribers/{sub['id']}/erase", data={"confirm": "yes"})
     assert rows(bot, "SELECT status FROM subscribers") == [{"status": "erased"}]
-    assert bot.call(bot.appliance.parts["suppression"].is_suppressed("393338880001", None))
+    assert bot.call(bot.appliance.parts[SUPPRESSION].is_suppressed("393338880001", None))
     retention = staff["viewer"].get("/subscribers/retention")
     assert "180 giorni" in retention.text
 

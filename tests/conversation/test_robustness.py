@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from appliance.conversation.engine import CONVERSATION
 from tests.conversation.citizen import (
     Citizen,
     button_ids,
@@ -78,7 +79,7 @@ def test_a_restart_in_the_middle_of_a_subscription_continues_it(tmp_path, simula
 
 def test_a_citizen_back_days_later_is_not_asked_a_stale_question(bot, citizen):
     age = start(citizen)
-    conversation = bot.appliance.parts["conversation"]
+    conversation = bot.appliance.parts[CONVERSATION]
     conversation.clock = lambda: time.time() + 3 * 86400
     citizen.tap(button_ids(age)[0])
     menu = citizen.reply()  # one message: the old button explained, welcome back, the menu
@@ -113,7 +114,7 @@ def test_a_tap_on_an_earlier_question_is_not_taken_as_an_answer(bot, citizen):
 
 def test_back_days_later_in_the_middle_of_the_questions(bot, citizen):
     eta = consent(citizen)
-    bot.appliance.parts["conversation"].clock = lambda: time.time() + 4 * 86400
+    bot.appliance.parts[CONVERSATION].clock = lambda: time.time() + 4 * 86400
     citizen.tap(button_ids(eta)[1], "30-49", kind="list_reply")
     menu = citizen.reply()
     assert "messaggio precedente" in text_of(menu) and "Bentornato" in text_of(menu)
@@ -130,7 +131,7 @@ def test_an_erasure_confirmed_days_later_is_asked_again(bot, citizen):
     consent(citizen)
     citizen.send("CANCELLA I MIEI DATI")
     question = citizen.reply()
-    conversation = bot.appliance.parts["conversation"]
+    conversation = bot.appliance.parts[CONVERSATION]
     conversation.clock = lambda: time.time() + 2 * 86400
     citizen.tap(button_ids(question)[0])
     menu = citizen.reply()
@@ -175,7 +176,7 @@ def test_the_automatic_answer_comes_at_most_once_per_period(bot, citizen):
     assert "Orari dell'ufficio: lun-ven 9-12" in text_of(citizen.reply())
     citizen.send("Seconda domanda")
     citizen.quiet(1.0)
-    bot.appliance.parts["conversation"].clock = lambda: time.time() + 25 * 3600
+    bot.appliance.parts[CONVERSATION].clock = lambda: time.time() + 25 * 3600
     citizen.send("Terza domanda, il giorno dopo")
     assert "abbiamo ricevuto il tuo messaggio" in text_of(citizen.reply())
     inbox = rows(bot, "SELECT text FROM chat_messages WHERE inbox = 1 ORDER BY id")

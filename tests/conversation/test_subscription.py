@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from appliance.audience.retention import RETENTION
+from appliance.audience.suppression import SUPPRESSION
+from appliance.cloudapi.deliveries import DELIVERIES
 from tests.conversation.citizen import button_ids, text_of
 from tests.harness import wait_until
 
@@ -98,7 +101,7 @@ def test_stop_at_any_step_ends_the_flow_and_unsubscribes(bot, citizen, where):
     sub = subscriber(bot, citizen)
     if where == "question":
         assert "annullato l'iscrizione" in answer and sub["status"] == "unsubscribed"
-        assert bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
+        assert bot.call(bot.appliance.parts[SUPPRESSION].is_suppressed(citizen.wa_id, None))
     else:
         assert "Non risulti iscritto" in answer and sub["status"] == "pending"
     assert not rows(bot, "SELECT * FROM conversation_state")
@@ -134,7 +137,7 @@ def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
     consent(citizen)
     kinds = [c["kind"] for c in rows(bot, "SELECT kind FROM consents ORDER BY id")]
     assert kinds == ["opted_in", "opted_out", "opted_in"]
-    assert not bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
+    assert not bot.call(bot.appliance.parts[SUPPRESSION].is_suppressed(citizen.wa_id, None))
 
 
 def test_my_data_lists_what_is_stored(citizen):
@@ -169,8 +172,8 @@ def settled(bot, simulator, wa_id: str) -> None:
         ),
         20,
     )
-    inbox = bot.appliance.parts["inbox"]
-    wait_until(lambda: bot.call(inbox.event_counts()).get("pending", 0) == 0)
+    deliveries = bot.appliance.parts[DELIVERIES]
+    wait_until(lambda: bot.call(deliveries.event_counts()).get("pending", 0) == 0)
 
 
 def test_erasure_after_confirmation_keeps_only_an_anonymous_trace(bot, citizen, simulator):
@@ -196,7 +199,7 @@ def test_erasure_after_confirmation_keeps_only_an_anonymous_trace(bot, citizen, 
     assert erased["status"] == "erased" and erased["wa_id"] is None and not erased["profile_name"]
     for table in ("chat_messages", "profile_answers", "consents", "subscriber_topics"):
         assert not rows(bot, f"SELECT * FROM {table}"), table
-    assert bot.call(bot.appliance.parts["suppression"].is_suppressed(citizen.wa_id, None))
+    assert bot.call(bot.appliance.parts[SUPPRESSION].is_suppressed(citizen.wa_id, None))
     for row in rows(bot, "SELECT body FROM webhook_deliveries"):
         assert citizen.wa_id.encode() not in row["body"]
     for row in rows(bot, "SELECT record, dedupe_key FROM webhook_events WHERE kind = 'message'"):
@@ -262,8 +265,8 @@ def test_stop_promotions_in_whatsapp_marks_the_subscriber(bot, citizen, simulato
 
 
 def test_rows_written_after_an_erasure_are_pseudonymised_by_the_daily_job(bot, citizen):
-    bot.appliance.parts["inbox"]._handlers[:] = [  # as if the status follow-up had missed them
-        h for h in bot.appliance.parts["inbox"]._handlers if h[0] != "erasure-followup"
+    bot.appliance.parts[DELIVERIES]._handlers[:] = [  # as if the status follow-up had missed them
+        h for h in bot.appliance.parts[DELIVERIES]._handlers if h[0] != "erasure-followup"
     ]
     citizen.send("Rota")
     citizen.reply()
@@ -281,7 +284,7 @@ def test_rows_written_after_an_erasure_are_pseudonymised_by_the_daily_job(bot, c
         return len(found) >= sent and all(r["status"] == "read" for r in found)
 
     wait_until(every_status_in, timeout=30)
-    bot.call(bot.appliance.parts["retention"].run_once())
+    bot.call(bot.appliance.parts[RETENTION].run_once())
     for table, column in (("outbox", "recipient"), ("message_statuses", "recipient_id")):
         assert not rows(bot, f"SELECT 1 FROM {table} WHERE {column} = ?", (citizen.wa_id,)), table
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.cli import build_parser
+from appliance.feeds.forecast import FORECAST
 from tests.admin.util import client, fetch
 from tests.demo.conftest import demo_config
 from tests.harness import RunningAppliance, wait_until
@@ -55,7 +56,7 @@ def test_sample_town_is_made_once_and_kept_across_a_restart(tmp_path):
         http.post("/login", data={"username": "demo", "password": "banditore-demo"})
         page = http.get("/demo/phone?number=390000019001").text
         assert fetch(again, COUNTS)[0] == first
-        weather = wait_until(lambda: again.appliance.parts["forecast"].last_success)
+        weather = wait_until(lambda: again.appliance.parts[FORECAST].last_success)
         assert weather is not None  # the recorded forecast is read again at every start
         assert fetch(again, "SELECT count(*) FROM demo_phone_messages")[0][0] >= phone_rows
         # The chat is read from the database: the restarted simulator remembers nothing.

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
+from appliance.feeds.alerts import ALERTS
 from tests.admin.util import PASSWORD
 from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 from tests.feeds.conftest import feeds_config
@@ -40,7 +41,7 @@ def server(tmp_path_factory, feeds):
 
 
 def test_editor_reads_operator_approves_and_the_audit_log_shows_it(page: Page, server, axe):
-    monitor = server.running.appliance.parts["alerts"]
+    monitor = server.running.appliance.parts[ALERTS]
     [change] = server.call(monitor.poll_now("cap"))
     heading = "🟡 Nuova allerta – temporali: allerta gialla"
 

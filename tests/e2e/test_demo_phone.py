@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.messages import Media
 from appliance.demo import DEMO_LOGIN
+from appliance.demo.parts import SIMULATOR
 from tests.demo.conftest import demo_config
 from tests.e2e.conftest import assert_accessible, live_server, log_in
 from tests.harness import RunningAppliance, wait_until
@@ -98,7 +100,7 @@ def test_chat_bubbles_formatting_escaping_lists_and_ticks(page: Page, server, ax
 
 def test_media_location_and_the_citizens_voice_note_and_photo(page: Page, server):
     log_in(page, server, *DEMO_LOGIN)
-    client = server.running.appliance.parts["cloudapi"]
+    client = server.running.appliance.parts[CLOUDAPI]
     pdf_id = server.call(client.upload_media(PDF, "application/pdf", "calendario.pdf"))
     video_id = server.call(client.upload_media(b"\0" * 2048, "video/mp4", "festa.mp4"))
     server.call(
@@ -168,7 +170,7 @@ def test_phone_width_fits_and_passes_axe(browser, server, axe):
 
 def test_template_drawn_with_header_values_footer_and_usable_buttons(page: Page, server, axe):
     appliance = server.running.appliance
-    appliance.parts["simulator"].state.put_template(
+    appliance.parts[SIMULATOR].state.put_template(
         "lavori_strada",
         "it",
         "UTILITY",
@@ -186,7 +188,7 @@ def test_template_drawn_with_header_values_footer_and_usable_buttons(page: Page,
             },
         ],
     )
-    client = appliance.parts["cloudapi"]
+    client = appliance.parts[CLOUDAPI]
     server.call(client.list_templates())
     png = (MEDIA / "festa.png").read_bytes()
     image = server.call(client.upload_media(png, "image/png", "festa.png"))

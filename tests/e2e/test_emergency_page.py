@@ -8,8 +8,10 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from appliance.box.launcher import LAUNCHER
 from appliance.core.config import load_config
 from appliance.demo import DEMO_LOGIN, prepare_demo_config
+from appliance.demo.parts import SIMULATOR
 from tests.e2e.conftest import assert_accessible, live_server, log_in
 from tests.harness import RunningAppliance
 
@@ -122,20 +124,20 @@ def test_arm_by_keyboard_then_short_and_long_virtual_presses(page: Page, server,
     assert presses(server) == [("short", 0)]
     assert server.rows("SELECT COUNT(*) FROM campaigns") == [(0,)]
 
-    launcher = "emergency" in server.running.appliance.parts
+    launcher = LAUNCHER in server.running.appliance.parts
     if launcher:
-        server.running.appliance.parts["simulator"].state.faults.latency = LATENCY
+        server.running.appliance.parts[SIMULATOR].state.faults.latency = LATENCY
         try:
             _hold_long(page)
             wait_for_text(page, url, "lampeggio veloce")
             assert_accessible(axe, page)
         finally:
-            server.running.appliance.parts["simulator"].state.faults.latency = 0.0
+            server.running.appliance.parts[SIMULATOR].state.faults.latency = 0.0
         text = wait_for_text(page, url, "tre lampi lunghi")
         assert "Emergenza inviata: 2 consegnati" in text
         expect(page.get_by_text(re.compile("Pulsante in pausa per altri"))).to_be_visible()
         assert presses(server)[-1] == ("finished", 1)
-        sent = [e["to"] for e in server.running.appliance.parts["simulator"].state.accepted]
+        sent = [e["to"] for e in server.running.appliance.parts[SIMULATOR].state.accepted]
         assert sorted(sent) == sorted(n.lstrip("+") for n in STAFF)
     else:
         _hold_long(page)

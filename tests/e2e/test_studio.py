@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from appliance.cloudapi.client import CLOUDAPI
 from tests.admin.util import add_user
 from tests.campaigns.conftest import make_engine  # noqa: F401 - the engine fixture
 from tests.e2e.conftest import LiveServer, assert_accessible, log_in
@@ -22,7 +23,7 @@ def test_the_wizard_from_audience_to_the_per_recipient_log(page: Page, make_engi
     server = LiveServer(engine.app)
     for role in ("editor", "operator"):
         add_user(engine.app, role, role)
-    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    engine.app.call(engine.app.appliance.parts[CLOUDAPI].list_templates())
     inside = engine.seed(2, topics=("notizie",), window=True)
     outside = engine.seed(2, topics=("notizie",), first=100)
     image, pdf = tmp_path / "mappa.png", tmp_path / "ordinanza.pdf"
@@ -110,7 +111,7 @@ def test_segment_editor_counts_live_and_the_templates_page_is_accessible(
     engine = make_engine()
     server = LiveServer(engine.app)
     add_user(engine.app, "operator", "operator")
-    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    engine.app.call(engine.app.appliance.parts[CLOUDAPI].list_templates())
     engine.seed(3, topics=("allerte",))
     engine.seed(2, first=100)
 
@@ -222,7 +223,7 @@ def test_the_compose_wizard_by_keyboard_only(page: Page, make_engine):  # noqa: 
     engine = make_engine()
     server = LiveServer(engine.app)
     add_user(engine.app, "editor", "editor")
-    engine.app.call(engine.app.appliance.parts["cloudapi"].list_templates())
+    engine.app.call(engine.app.appliance.parts[CLOUDAPI].list_templates())
     engine.seed(3, topics=("notizie",))
 
     log_in(page, server, "editor")

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import pytest
 
+from appliance.feeds.alerts import ALERTS
+from appliance.feeds.forecast import FORECAST
 from appliance.feeds.words import TZ
 from tests.feeds.fakeserver import FakeFeeds
 from tests.harness import RunningAppliance, make_config
@@ -46,14 +48,14 @@ def start(config, now: datetime, changes: list | None = None) -> RunningApplianc
     """Start the appliance with both feed clocks at ``now``; collect handed-on changes."""
     running = RunningAppliance(config)
     parts = running.appliance.parts
-    parts["forecast"].clock = lambda: now
-    parts["alerts"].clock = lambda: now
+    parts[FORECAST].clock = lambda: now
+    parts[ALERTS].clock = lambda: now
     if changes is not None:
 
         async def collect(change) -> None:
             changes.append(change)
 
-        parts["alerts"].subscribe(collect)
+        parts[ALERTS].subscribe(collect)
     return running.start()
 
 

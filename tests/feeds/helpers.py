@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from appliance.feeds.alerts import ALERTS
 from appliance.feeds.words import TZ
 
 LOMBARDY_LINK = "https://www.allertalom.regione.lombardia.it/allerta"
@@ -20,7 +21,7 @@ def rome(day: int, hour: int, month: int = 9) -> datetime:
 
 
 def monitor(running):
-    return running.appliance.parts["alerts"]
+    return running.appliance.parts[ALERTS]
 
 
 def poll(running, source: str):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from appliance.feeds.forecast import FORECAST
 from tests.feeds.conftest import FORECAST_NOW
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,7 @@ SORRY_IT = "Ci scusiamo: al momento la previsione meteo non è disponibile. Ripr
 
 
 def forecast_text(running, language="it"):
-    return running.call(running.appliance.parts["forecast"].text(language))
+    return running.call(running.appliance.parts[FORECAST].text(language))
 
 
 def health(running, key):
@@ -109,7 +110,7 @@ def test_http_429_serves_the_last_forecast_with_its_time(appliance_factory, fake
     assert forecast_text(running) == FORECAST_IT
     # Forty minutes later the cache is old and Open-Meteo rate-limits us.
     fake.serve("/v1/forecast", "open_meteo_error_429.json", status=429, **{"Retry-After": "600"})
-    running.appliance.parts["forecast"].clock = lambda: FORECAST_NOW + timedelta(minutes=40)
+    running.appliance.parts[FORECAST].clock = lambda: FORECAST_NOW + timedelta(minutes=40)
     stale = forecast_text(running)
     assert stale == FORECAST_IT.replace(
         "Dati meteo:",
@@ -138,11 +139,11 @@ def test_days_before_today_are_not_shown_from_an_old_forecast(appliance_factory,
     running = appliance_factory(FORECAST_NOW)
     forecast_text(running)
     fake.routes.clear()
-    running.appliance.parts["forecast"].clock = lambda: FORECAST_NOW + timedelta(days=1)
+    running.appliance.parts[FORECAST].clock = lambda: FORECAST_NOW + timedelta(days=1)
     lines = forecast_text(running).splitlines()
     assert lines[1].startswith("• Oggi mar 15/09: Temporale")
     assert lines[2].startswith("• Domani mer 16/09: Pioggia debole")
-    running.appliance.parts["forecast"].clock = lambda: FORECAST_NOW + timedelta(days=3)
+    running.appliance.parts[FORECAST].clock = lambda: FORECAST_NOW + timedelta(days=3)
     assert forecast_text(running) == SORRY_IT
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from appliance.campaigns.engine import CAMPAIGNS
 from tests.admin.util import add_user, fetch, login
 from tests.feeds.conftest import ALERTS_NOW
 from tests.feeds.fakeserver import FIXTURES, Reply
@@ -77,7 +78,7 @@ def test_operator_approves_a_change_the_engine_cannot_send_and_is_told_so(runnin
 
 
 def test_without_the_engine_the_page_says_sending_is_not_available(running):
-    running.appliance.parts["campaigns"].on_alert_sent = None  # the engine's alert hook out
+    running.appliance.parts[CAMPAIGNS].on_alert_sent = None  # the engine's alert hook out
     pending(running)
     with closing(login(running, "viewer")) as http:
         page = http.get("/alerts").text
@@ -107,7 +108,7 @@ def engine_app(appliance_factory, fake):
 
 
 def campaign_of(app, key: str):
-    return app.call(app.appliance.parts["campaigns"].by_alert(key))
+    return app.call(app.appliance.parts[CAMPAIGNS].by_alert(key))
 
 
 def test_approve_and_send_starts_the_engines_draft(engine_app):

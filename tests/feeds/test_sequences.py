@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.feeds.words import TZ
 from tests.feeds.helpers import alerts_text, monitor, poll
 from tests.feeds.real import dpc_day, lombardy_list, real, shifted
@@ -159,7 +160,7 @@ def test_nothing_about_an_alert_goes_out_once_it_is_over(appliance_factory, fake
     serve_lombardy_at(fake, BASE, [1] * 8)
     [yellow] = poll(running, "lombardy")
     assert campaign_statuses(running) == {yellow.key: "draft"}
-    expiry = running.call(running.appliance.parts["campaigns"].by_alert(yellow.key))["expires_at"]
+    expiry = running.call(running.appliance.parts[CAMPAIGNS].by_alert(yellow.key))["expires_at"]
     assert expiry == yellow.valid_to.timestamp()  # the campaign ends when the alert does
 
     serve_lombardy_at(fake, BASE, [0] * 8)  # withdrawn early: the region says green now

@@ -24,7 +24,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "box": {"cloudapi"},  # the armed message is a Meta template
     "backups": set(),
     "accounts": set(),
-    "conversation": {"audience", "cloudapi"},
+    # It answers through the engine's reply lane, and with the feeds' forecast and alerts.
+    "conversation": {"audience", "campaigns", "cloudapi", "feeds"},
     "campaigns": {"audience", "cloudapi", "box", "feeds"},
     "studio": {"audience", "campaigns", "cloudapi"},
     "operations": {"audience", "backups", "box", "campaigns", "cloudapi", "feeds"},

@@ -8,6 +8,7 @@ import re
 import httpx
 import pytest
 
+from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import parse_campaign
 from tests.admin.util import add_user, login
 
@@ -76,7 +77,7 @@ def test_page_and_offset_out_of_range_are_400(running, caplog, path, arg, value)
     add_user(running, "boss")
     http = login(running, "boss")
     spec = parse_campaign({"name": "Avviso", "content": [{"type": "text", "text": "Ciao"}]})
-    running.call(running.appliance.parts["campaigns"].create(spec, "boss"))
+    running.call(running.appliance.parts[CAMPAIGNS].create(spec, "boss"))
     assert http.get(path).status_code == 200
     response = http.get(path, params={arg: value})
     assert response.status_code == 400, response.text

@@ -2,6 +2,8 @@
 
 import pytest
 
+from appliance.cloudapi.client import CLOUDAPI
+from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.cloudapi.events import AccountNotice, SystemChange, TextMessage
 from tests.harness import wait_until
 
@@ -14,7 +16,7 @@ def _events(sim_appliance, kinds):
     async def handler(event):
         seen.append(event)
 
-    sim_appliance.appliance.parts["inbox"].subscribe(handler, name="seen", kinds=kinds)
+    sim_appliance.appliance.parts[DELIVERIES].subscribe(handler, name="seen", kinds=kinds)
     return seen
 
 
@@ -30,7 +32,7 @@ def test_user_ids_and_username_only_citizens_on_messages_and_statuses(sim_applia
     assert second.wa_id is None and second.user_id == simulator.simulator.state.user_id_for(
         "393330000002"
     )
-    client = sim_appliance.appliance.parts["cloudapi"]
+    client = sim_appliance.appliance.parts[CLOUDAPI]
     sent = sim_appliance.call(client.send_text("393330000001", "risposta"))
     # The bot's own answers to the two citizens report statuses too: take this message's.
     status = wait_until(

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from appliance.cloudapi import messages
-from appliance.cloudapi.client import GraphApiError
+from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.cloudapi.codes import Action
 from appliance.cloudapi.messages import Media, TemplateButton
 from tests.conftest import FIXTURES
@@ -53,7 +53,7 @@ def test_the_appliance_sends_header_and_buttons_and_hears_meta_refuse_a_missing_
     sim_appliance, simulator
 ):
     buttons_template(simulator)
-    client = sim_appliance.appliance.parts["cloudapi"]
+    client = sim_appliance.appliance.parts[CLOUDAPI]
     buttons = [TemplateButton(0, payload="leggi:7"), TemplateButton(1, url_variable="2026-12")]
     sent = sim_appliance.call(
         client.send(TO, messages.template("avviso_pulsanti", body=["festa"], buttons=buttons))

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from appliance.cloudapi.client import CLOUDAPI
+from appliance.studio import STUDIO
 from tests.admin.util import add_user, login
 from tests.campaigns.conftest import Engine, make_engine, wait_for  # noqa: F401 - fixtures
 
@@ -37,7 +39,7 @@ class Studio:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.app = engine.app
-        self.drafts = engine.app.appliance.parts["studio"]
+        self.drafts = engine.app.appliance.parts[STUDIO]
         self.sim = engine.sim
         for role in ("editor", "operator"):
             add_user(self.app, role, role)
@@ -48,7 +50,7 @@ class Studio:
 
     def sync_templates(self) -> None:
         """The appliance reads the simulator's templates now."""
-        self.call(self.app.appliance.parts["cloudapi"].list_templates())
+        self.call(self.app.appliance.parts[CLOUDAPI].list_templates())
 
     def add_template(self, spec: dict[str, Any]) -> None:
         """A template on the simulator, known to the appliance."""

@@ -9,6 +9,7 @@ from contextlib import closing
 
 import pytest
 
+from appliance.cloudapi.client import CLOUDAPI
 from tests.studio.conftest import PNG, wait_for
 
 pytestmark = pytest.mark.slow
@@ -186,7 +187,7 @@ def test_templates_page_lists_and_submits_the_shipped_set(studio):
         page = operator.get("/studio/templates").text
         assert "avviso_servizio" in page and "avviso_comune" in page
         operator.post("/studio/templates/submit", data={"name": "avviso_comune"})
-        templates = studio.app.appliance.parts["cloudapi"].templates
+        templates = studio.app.appliance.parts[CLOUDAPI].templates
         wait_for(lambda: (templates.get("avviso_comune", "it") or {}).get("status") == "APPROVED")
         sent = studio.sim.simulator.state.templates[("avviso_comune", "it")]
         assert sent["category"] == "UTILITY"

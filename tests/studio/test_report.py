@@ -11,6 +11,8 @@ from contextlib import closing
 
 import pytest
 
+from appliance.audience.retention import RETENTION
+from appliance.audience.store import AUDIENCE
 from appliance.studio import report
 from tests.studio.conftest import wait_for
 
@@ -79,7 +81,7 @@ def test_the_history_goes_with_the_delivery_logs_and_erasure_hides_the_number(st
         " AND outbox_id IN (SELECT id FROM outbox WHERE recipient = ?)",
         (f"retry for {erased}", erased),
     )
-    audience = studio.app.appliance.parts["audience"]
+    audience = studio.app.appliance.parts[AUDIENCE]
     row = studio.call(
         studio.app.appliance.db.fetchone("SELECT * FROM subscribers WHERE wa_id = ?", (erased,))
     )
@@ -97,7 +99,7 @@ def test_the_history_goes_with_the_delivery_logs_and_erasure_hides_the_number(st
         " (SELECT id FROM outbox WHERE recipient = ?)",
         (old, kept),
     )
-    counts = studio.call(studio.app.appliance.parts["retention"].run_once())
+    counts = studio.call(studio.app.appliance.parts[RETENTION].run_once())
     assert counts["history"] == 4
     with closing(studio.login("operator")) as http:
         page = http.get(f"/studio/campaigns/{campaign}").text

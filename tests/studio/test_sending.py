@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from appliance.cloudapi.client import CLOUDAPI
 from appliance.studio.media import RENEW_AFTER
 from tests.studio.conftest import LEGGI, PDF_TEXT, PNG, wait_for
 
@@ -122,7 +123,7 @@ def test_a_template_recategorised_to_marketing_before_sending_goes_to_marketing_
     studio.sim.control(
         "templates/category", {"name": "avviso_servizio", "new_category": "MARKETING"}
     )
-    templates = studio.app.appliance.parts["cloudapi"].templates
+    templates = studio.app.appliance.parts[CLOUDAPI].templates
     wait_for(lambda: templates.get("avviso_servizio", "it")["category"] == "MARKETING", 30)
     assert studio.call(studio.drafts.preview(draft)).category == "MARKETING"
     campaign = studio.launch(draft)
@@ -157,7 +158,7 @@ def test_the_preview_refuses_without_an_approved_template_for_those_outside(stud
     preview = studio.call(studio.drafts.preview(draft))
     assert not preview.ready and "fuori dalla finestra" in preview.problems[0]
     studio.sim.control("templates/status", {"name": "avviso_servizio", "status": "REJECTED"})
-    templates = studio.app.appliance.parts["cloudapi"].templates
+    templates = studio.app.appliance.parts[CLOUDAPI].templates
     wait_for(lambda: templates.get("avviso_servizio", "it")["status"] == "REJECTED", 30)
     draft = studio.draft(template=TEMPLATE)
     preview = studio.call(studio.drafts.preview(draft))

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 from appliance.audience import notice
 from appliance.cloudapi import limits, messages
 from appliance.cloudapi.messages import ListRow, ListSection
+from appliance.core.parts import PartKey
+from appliance.feeds.alerts import ALERTS, AlertMonitor
+from appliance.feeds.forecast import FORECAST, Forecast
 
 if TYPE_CHECKING:
     from appliance.conversation.flows.base import Deps
@@ -56,11 +59,11 @@ class Menu:
 
     async def forecast(self, turn: Turn) -> None:
         """Option 1: the weather forecast feed's answer."""
-        await self._feed(turn, "forecast")
+        await self._feed(turn, FORECAST)
 
     async def alerts(self, turn: Turn) -> None:
         """Option 2: the weather alerts feed's answer."""
-        await self._feed(turn, "alerts")
+        await self._feed(turn, ALERTS)
 
     async def website(self, turn: Turn) -> None:
         """Option 3: the town's website."""
@@ -69,7 +72,7 @@ class Menu:
         )
         turn.say("website", website=url, preview=True)
 
-    async def _feed(self, turn: Turn, part: str) -> None:
+    async def _feed(self, turn: Turn, part: PartKey[Forecast] | PartKey[AlertMonitor]) -> None:
         feed = self.deps.appliance.parts.get(part)
         if feed is None:
             turn.say("not_available")
@@ -77,7 +80,7 @@ class Menu:
         try:
             answer = await feed.text(turn.language)
         except Exception:  # noqa: BLE001 - a broken feed must not break the conversation
-            log.exception("feed %s failed to answer", part)
+            log.exception("feed %s failed to answer", part.name)
             turn.say("not_available")
             return
         turn.send(messages.text(answer[:4096], preview_url=True))

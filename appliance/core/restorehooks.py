@@ -14,7 +14,7 @@ AfterRestoreHook = Callable[[sqlite3.Connection], None]
 
 
 class AfterRestore:
-    """The registry capabilities add their hooks to, in their ``setup(appliance)``."""
+    """The registry capabilities add their hooks to (``appliance.after_restore``), in their setup."""
 
     def __init__(self) -> None:
         self._hooks: dict[str, AfterRestoreHook] = {}

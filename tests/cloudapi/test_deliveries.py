@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.cloudapi.events import TextMessage
 from tests.conftest import FIXTURES
 from tests.harness import RunningAppliance, post_webhook, wait_until
@@ -22,14 +23,14 @@ def text_payload(wamid, sender="393331234567", body="ciao"):
 
 
 @pytest.fixture
-def inbox(running):
-    inbox = running.appliance.parts["inbox"]
-    inbox.first_retry_seconds = 0.05
-    inbox.max_attempts = 3
-    return inbox
+def deliveries(running):
+    deliveries = running.appliance.parts[DELIVERIES]
+    deliveries.first_retry_seconds = 0.05
+    deliveries.max_attempts = 3
+    return deliveries
 
 
-def test_failure_retries_then_dead_letter_then_staff_retry(running, inbox):
+def test_failure_retries_then_dead_letter_then_staff_retry(running, deliveries):
     calls = []
     broken = [True]
 
@@ -38,12 +39,12 @@ def test_failure_retries_then_dead_letter_then_staff_retry(running, inbox):
         if broken[0]:
             raise RuntimeError("subscriber database is locked")
 
-    inbox.subscribe(flaky, name="flaky")
+    deliveries.subscribe(flaky, name="flaky")
     assert post_webhook(running.public_url, text_payload("wamid.DEAD")).status_code == 200
-    wait_until(lambda: running.call(inbox.dead_letter_count()) == 1, timeout=10)
+    wait_until(lambda: running.call(deliveries.dead_letter_count()) == 1, timeout=10)
     assert len(calls) == 3
     assert calls[2] - calls[1] > calls[1] - calls[0]  # backoff grows
-    (dead,) = running.call(inbox.dead_letters())
+    (dead,) = running.call(deliveries.dead_letters())
     assert dead.kind == "message" and dead.attempts == 3
     assert "flaky: RuntimeError: subscriber database is locked" in dead.error
     assert isinstance(dead.event, TextMessage) and dead.event.wamid == "wamid.DEAD"
@@ -51,20 +52,20 @@ def test_failure_retries_then_dead_letter_then_staff_retry(running, inbox):
     assert checks["webhook"].status == "warn" and "1 da rielaborare" in checks["webhook"].value
 
     broken[0] = False
-    assert running.call(inbox.retry_dead_letter(dead.id))
-    wait_until(lambda: running.call(inbox.event_counts()).get("done") == 1)
-    assert running.call(inbox.dead_letter_count()) == 0
+    assert running.call(deliveries.retry_dead_letter(dead.id))
+    wait_until(lambda: running.call(deliveries.event_counts()).get("done") == 1)
+    assert running.call(deliveries.dead_letter_count()) == 0
     assert len(calls) == 4
-    assert not running.call(inbox.retry_dead_letter(dead.id))  # no longer a dead letter
+    assert not running.call(deliveries.retry_dead_letter(dead.id))  # no longer a dead letter
 
 
-def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(running, inbox):
+def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(running, deliveries):
     seen = []
 
     async def handler(event):
         seen.append(event.key)
 
-    inbox.subscribe(handler, name="seen")
+    deliveries.subscribe(handler, name="seen")
     db = running.appliance.db
 
     async def break_splitting(conn):
@@ -82,13 +83,13 @@ def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(runni
         await conn.execute("DROP TRIGGER no_room")
 
     running.call(db.write(mend))
-    wait_until(lambda: running.call(inbox.event_counts()).get("done") == 1, timeout=10)
+    wait_until(lambda: running.call(deliveries.event_counts()).get("done") == 1, timeout=10)
     assert len(seen) == 1
     assert post_webhook(running.public_url, text_payload("wamid.AFTER")).status_code == 200
     wait_until(lambda: len(seen) == 2)
 
 
-def test_retry_skips_handlers_that_already_succeeded(running, inbox):
+def test_retry_skips_handlers_that_already_succeeded(running, deliveries):
     good, bad = [], []
 
     async def first(event):
@@ -99,15 +100,15 @@ def test_retry_skips_handlers_that_already_succeeded(running, inbox):
         if len(bad) == 1:
             raise ValueError("once")
 
-    inbox.subscribe(first, name="first")
-    inbox.subscribe(second, name="second")
+    deliveries.subscribe(first, name="first")
+    deliveries.subscribe(second, name="second")
     post_webhook(running.public_url, text_payload("wamid.ONCE"))
-    wait_until(lambda: running.call(inbox.event_counts()).get("done") == 1)
+    wait_until(lambda: running.call(deliveries.event_counts()).get("done") == 1)
     assert good == ["m:wamid.ONCE"]
     assert bad == ["m:wamid.ONCE", "m:wamid.ONCE"]
 
 
-def test_a_slow_citizen_does_not_hold_up_others_and_order_is_kept(running, inbox):
+def test_a_slow_citizen_does_not_hold_up_others_and_order_is_kept(running, deliveries):
     order = []
 
     async def handler(event):
@@ -115,7 +116,7 @@ def test_a_slow_citizen_does_not_hold_up_others_and_order_is_kept(running, inbox
             await asyncio.sleep(0.5)
         order.append((event.sender.wa_id, event.body))
 
-    inbox.subscribe(handler, name="order")
+    deliveries.subscribe(handler, name="order")
     post_webhook(running.public_url, text_payload("wamid.A1", "393330000001", "a1"))
     post_webhook(running.public_url, text_payload("wamid.A2", "393330000001", "a2"))
     post_webhook(running.public_url, text_payload("wamid.B1", "393330000002", "b1"))
@@ -156,7 +157,7 @@ def test_work_left_by_a_crash_is_done_at_next_start(tmp_path, config):
     async def handler(event):
         seen.append(event.wamid)
 
-    second.appliance.parts["inbox"].subscribe(handler, name="after")
+    second.appliance.parts[DELIVERIES].subscribe(handler, name="after")
     second.start()
     try:
         wait_until(lambda: len(seen) == 2)

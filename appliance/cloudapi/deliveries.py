@@ -1,4 +1,4 @@
-"""The inbox: verified payloads stored raw, split into deduplicated events, processed by a worker.
+"""Received webhook deliveries: stored raw, split into deduplicated events, handed to subscribers.
 
 A delivery is committed durably before Meta gets its 200; splitting, deduplication and the
 subscribers' work happen afterwards in the worker, so a slow or failing handler never turns
@@ -13,23 +13,19 @@ import contextlib
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.cloudapi.events import (
-    Event,
-    GroupMessage,
-    Message,
-    MessageChange,
-    StatusUpdate,
-    SystemChange,
-    split,
-    to_event,
-)
+from appliance.cloudapi.events import Event, StatusUpdate, split, to_event
+from appliance.cloudapi.intake import Intake
+from appliance.cloudapi.lanes import Lanes, Pending
+from appliance.cloudapi.statuses import STATUS_UPSERT, status_row
 from appliance.core.db import Database, WriteConnection
+from appliance.core.parts import PartKey
 from appliance.core.services import cancel_and_wait
+
+DELIVERIES: PartKey[Deliveries] = PartKey("deliveries")
 
 log = logging.getLogger(__name__)
 
@@ -42,41 +38,6 @@ FIRST_RETRY_SECONDS = 2.0  # then ×4: 2, 8, 32, 128 s before the event is parke
 MAX_SPLIT_BATCH = 64
 WORKERS = 32  # handler calls in flight across citizens and messages
 MAX_STORAGE_PAUSE = 60.0  # longest wait before the worker tries a failed write again
-MAX_STORE_BATCH = 500  # deliveries per INSERT (two SQL parameters each)
-
-_FORWARD = "excluded.rank > message_statuses.rank"  # statuses only move forward
-
-
-def _forward(column: str) -> str:
-    return f"{column} = CASE WHEN {_FORWARD} THEN excluded.{column} ELSE {column} END"
-
-
-_STATUS_UPSERT = (
-    "INSERT INTO message_statuses (wamid, status, rank, timestamp, recipient_id,"
-    " recipient_user_id, callback_data, error_code, error_title, error_details, updated_at,"
-    " pricing_category, billable, pricing_model)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET "
-    + ", ".join(
-        _forward(c)
-        for c in (
-            "status",
-            "rank",
-            "timestamp",
-            "error_code",
-            "error_title",
-            "error_details",
-            "updated_at",
-        )
-    )
-    + ", recipient_id = coalesce(excluded.recipient_id, recipient_id),"
-    " recipient_user_id = coalesce(excluded.recipient_user_id, recipient_user_id),"
-    " callback_data = coalesce(excluded.callback_data, callback_data),"
-    # Pricing rides on sent and delivered, in any order: kept from the first that has it.
-    " pricing_category = coalesce(pricing_category, excluded.pricing_category),"
-    " billable = coalesce(billable, excluded.billable),"
-    " pricing_model = coalesce(pricing_model, excluded.pricing_model)"
-    f" WHERE {_FORWARD} OR (pricing_category IS NULL AND excluded.pricing_category IS NOT NULL)"
-)
 
 
 @dataclass(frozen=True)
@@ -92,16 +53,8 @@ class DeadLetter:
     event: Event
 
 
-@dataclass
-class _Pending:
-    id: int
-    event: Event
-    attempts: int = 0
-    done_handlers: frozenset[str] = frozenset()
-
-
-class Inbox:
-    """Stores deliveries, dedupes events and runs subscribers; ``parts["inbox"]``."""
+class Deliveries:
+    """Stores webhook deliveries, dedupes their events and runs the subscribers."""
 
     def __init__(
         self,
@@ -115,16 +68,10 @@ class Inbox:
         self.first_retry_seconds = first_retry_seconds
         self._handlers: list[tuple[str, Handler, frozenset[str] | None]] = []
         self._queued: list[tuple[int, dict[str, Any]]] = []
-        self._to_store: list[tuple[float, bytes, dict[str, Any], asyncio.Future[int]]] = []
-        self._storing: asyncio.Task[None] | None = None
+        self._intake = Intake(db, self._stored)
         self._done: list[int] = []
         self._inflight: set[int] = set()
-        # Events wait in per-lane queues for a fixed pool of workers: a task per event would
-        # put thousands of ready tasks in one loop turn under a burst, stalling requests.
-        self._lanes: dict[str, deque[_Pending]] = {}
-        self._runnable: deque[str] = deque()
-        self._has_work = asyncio.Event()
-        self._workers: list[asyncio.Task[None]] = []
+        self._lanes = Lanes(self._process, self._crashed)
         self._wake = asyncio.Event()
         self._next_retry_at: float | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -142,7 +89,7 @@ class Inbox:
         """
         name = name or getattr(handler, "__qualname__", repr(handler))
         if any(existing == name for existing, _, _ in self._handlers):
-            raise ValueError(f"an inbox subscriber named {name!r} already exists")
+            raise ValueError(f"a webhook subscriber named {name!r} already exists")
         self._handlers.append((name, handler, frozenset(kinds) if kinds is not None else None))
 
     def _handlers_for(self, kind: str) -> list[tuple[str, Handler]]:
@@ -151,50 +98,13 @@ class Inbox:
     # -- the request path -------------------------------------------------------------------
 
     async def receive(self, body: bytes, payload: dict[str, Any]) -> int:
-        """Store a verified delivery durably; return its id once it is committed.
+        """Store a verified delivery durably; return its id once it is committed."""
+        return await self._intake.receive(body, payload)
 
-        Concurrent deliveries share one multi-row INSERT inside one commit: a job per request
-        would cost several thread hops each, which is the webhook's whole latency budget.
-        """
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._to_store.append((time.time(), body, payload, future))
-        if self._storing is None:
-            self._storing = asyncio.create_task(self._store(), name="inbox-store")
-        return await asyncio.shield(future)
-
-    async def _store(self) -> None:
-        try:
-            while self._to_store:
-                batch = self._to_store[:MAX_STORE_BATCH]
-                del self._to_store[:MAX_STORE_BATCH]
-                params = [value for received, body, _, _ in batch for value in (received, body)]
-                sql = (
-                    "INSERT INTO webhook_deliveries (received_at, body) VALUES "
-                    + ",".join(["(?, ?)"] * len(batch))
-                    + " RETURNING id"
-                )
-
-                async def job(
-                    conn: WriteConnection, sql: str = sql, params: list = params
-                ) -> list[int]:
-                    # Rowids grow in insertion order, so sorted ids map back to the batch.
-                    return sorted(row[0] for row in await conn.execute_fetchall(sql, params))
-
-                try:
-                    ids = await self._db.write(job)
-                except Exception as err:  # noqa: BLE001 - every waiting request gets the error
-                    for *_, future in batch:
-                        if not future.done():
-                            future.set_exception(err)
-                    continue
-                for delivery_id, (received, _, payload, future) in zip(ids, batch, strict=True):
-                    self._queued.append((delivery_id, payload))
-                    self.last_received_at = received
-                    if not future.done():
-                        future.set_result(delivery_id)
-                self._wake.set()
-        finally:
-            self._storing = None
+    def _stored(self, delivery_id: int, payload: dict[str, Any], received_at: float) -> None:
+        self._queued.append((delivery_id, payload))
+        self.last_received_at = received_at
+        self._wake.set()
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -203,23 +113,15 @@ class Inbox:
         self.last_received_at = await self._db.fetchval(
             "SELECT received_at FROM webhook_deliveries ORDER BY id DESC LIMIT 1"
         )
-        self._worker = asyncio.create_task(self._run(), name="inbox-worker")
-        self._workers = [
-            asyncio.create_task(self._work(), name=f"inbox-handler-{n}") for n in range(WORKERS)
-        ]
+        self._worker = asyncio.create_task(self._run(), name="webhook-worker")
+        self._lanes.start(WORKERS)
 
     async def stop(self) -> None:
         """Stop the worker and cancel handlers still running; their events stay pending."""
-        if self._storing is not None:
-            await asyncio.gather(self._storing, return_exceptions=True)
+        await self._intake.drain()
         await cancel_and_wait(self._worker)
         self._worker = None
-        for task in self._workers:
-            task.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
-        self._workers = []
-        self._lanes.clear()
-        self._runnable.clear()
+        await self._lanes.stop()
         if self._done:
             await self._flush_done()
 
@@ -237,7 +139,7 @@ class Inbox:
                 if self._next_retry_at is not None and self._next_retry_at <= now:
                     await self._launch_due(now)
             except Exception:  # noqa: BLE001 - a full disk must not end processing for good
-                log.exception("inbox worker could not write; trying again in %.0f s", pause)
+                log.exception("webhook worker could not write; trying again in %.0f s", pause)
                 self._retry_at(time.time())  # a failed _launch_due had cleared the retry time
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_STORAGE_PAUSE)
@@ -279,7 +181,7 @@ class Inbox:
                     (key, delivery_id, kind, json.dumps(record, ensure_ascii=False), state, now)
                 )
                 if isinstance(event, StatusUpdate) and event.rank:
-                    statuses.append(_status_row(event, now))
+                    statuses.append(status_row(event, now))
         ids = [delivery_id for delivery_id, _ in batch]
 
         async def job(conn: WriteConnection) -> list[tuple[int, str, str]]:
@@ -289,7 +191,7 @@ class Inbox:
                 rows,
             )
             if statuses:
-                await conn.executemany(_STATUS_UPSERT, statuses)
+                await conn.executemany(STATUS_UPSERT, statuses)
             marks = ",".join("?" * len(ids))
             await conn.execute(
                 f"UPDATE webhook_deliveries SET split = 1 WHERE id IN ({marks})", ids
@@ -311,7 +213,7 @@ class Inbox:
             raise
         for event_id, key, state in inserted:
             if state == "pending":
-                self._launch(_Pending(event_id, events[key]))
+                self._launch(Pending(event_id, events[key]))
 
     async def _flush_done(self) -> None:
         done, self._done = self._done, []
@@ -329,40 +231,15 @@ class Inbox:
 
     # -- processing -------------------------------------------------------------------------
 
-    def _launch(self, pending: _Pending) -> None:
+    def _launch(self, pending: Pending) -> None:
         self._inflight.add(pending.id)
-        lane = _lane(pending.event)
-        queue = self._lanes.get(lane)
-        if queue is not None:  # the lane is waiting or being worked on: keep its order
-            queue.append(pending)
-            return
-        self._lanes[lane] = deque([pending])
-        self._runnable.append(lane)
-        self._has_work.set()
+        self._lanes.launch(pending)
 
-    async def _work(self) -> None:
-        """One of the pool: take the next lane's head event, run its handlers, repeat."""
-        while True:
-            while not self._runnable:
-                self._has_work.clear()
-                await self._has_work.wait()
-            lane = self._runnable.popleft()
-            queue = self._lanes[lane]
-            pending = queue[0]
-            try:
-                await self._process(pending)
-            except Exception:  # noqa: BLE001 - the event stays pending in the database
-                log.exception("inbox worker failed on %s", pending.event.key)
-                self._inflight.discard(pending.id)
-                self._retry_at(time.time() + self.first_retry_seconds)
-            finally:
-                queue.popleft()
-                if queue:
-                    self._runnable.append(lane)  # behind the other lanes: one citizen waits
-                else:
-                    del self._lanes[lane]
+    def _crashed(self, pending: Pending) -> None:
+        self._inflight.discard(pending.id)
+        self._retry_at(time.time() + self.first_retry_seconds)
 
-    async def _process(self, pending: _Pending) -> None:
+    async def _process(self, pending: Pending) -> None:
         done = set(pending.done_handlers)
         errors: list[str] = []
         for name, handler in self._handlers_for(pending.event.kind):
@@ -371,7 +248,7 @@ class Inbox:
             try:
                 await handler(pending.event)
             except Exception as err:  # noqa: BLE001 - recorded, retried, then a dead letter
-                log.warning("inbox handler %s failed on %s: %s", name, pending.event.key, err)
+                log.warning("webhook handler %s failed on %s: %s", name, pending.event.key, err)
                 errors.append(f"{name}: {type(err).__name__}: {err}")
             else:
                 done.add(name)
@@ -381,7 +258,7 @@ class Inbox:
             self._done.append(pending.id)
             self._wake.set()
 
-    async def _failed(self, pending: _Pending, done: set[str], error: str) -> None:
+    async def _failed(self, pending: Pending, done: set[str], error: str) -> None:
         attempts = pending.attempts + 1
         dead = attempts >= self.max_attempts
         retry_at = time.time() + self.first_retry_seconds * 4 ** (attempts - 1)
@@ -399,7 +276,7 @@ class Inbox:
         )
         self._inflight.discard(pending.id)
         if dead:
-            log.error("inbox event %s parked as dead letter: %s", pending.event.key, error)
+            log.error("webhook event %s parked as dead letter: %s", pending.event.key, error)
         else:
             self._retry_at(retry_at)
 
@@ -427,7 +304,7 @@ class Inbox:
                 continue
             event = to_event(row["dedupe_key"], row["kind"], json.loads(row["record"]))
             handlers = frozenset(filter(None, row["done_handlers"].split(",")))
-            self._launch(_Pending(row["id"], event, row["attempts"], handlers))
+            self._launch(Pending(row["id"], event, row["attempts"], handlers))
 
     # -- dead letters and queries (dashboard) -----------------------------------------------
 
@@ -498,43 +375,3 @@ class Inbox:
             "SELECT state, count(*) AS n FROM webhook_events GROUP BY state"
         )
         return {r["state"]: r["n"] for r in rows}
-
-
-def _lane(event: Event) -> str:
-    # A citizen's messages and notices (number changes, deletions) keep their order.
-    if isinstance(event, Message | SystemChange | MessageChange | GroupMessage):
-        return f"c:{event.sender.wa_id or event.sender.user_id or event.key}"
-    if isinstance(event, StatusUpdate):
-        return f"s:{event.wamid}"
-    return f"k:{event.kind}"
-
-
-def _status_row(event: StatusUpdate, now: float) -> tuple[Any, ...]:
-    error = event.errors[0] if event.errors else None
-    return (
-        event.wamid,
-        event.status,
-        event.rank,
-        event.timestamp,
-        event.recipient.wa_id,
-        event.recipient.user_id,
-        event.callback_data,
-        error.code if error else None,
-        error.title if error else None,
-        error.details or error.message if error else None,
-        now,
-        *_pricing(event.pricing),
-    )
-
-
-def _pricing(pricing: dict[str, Any] | None) -> tuple[str | None, int | None, str | None]:
-    """(category, billable, model) of a status's ``pricing`` object, None where absent."""
-    if not pricing:
-        return None, None, None
-    billable = pricing.get("billable")
-    category, model = pricing.get("category"), pricing.get("pricing_model")
-    return (
-        str(category) if category else None,
-        int(billable) if isinstance(billable, bool) else None,
-        str(model) if model else None,
-    )
