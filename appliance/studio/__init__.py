@@ -11,15 +11,15 @@ if TYPE_CHECKING:
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
     # Imported here: the engine imports studio.segments, so this package stays light.
+    from appliance.campaigns.election import Election
+    from appliance.campaigns.followup import FollowUp
+    from appliance.campaigns.media import MediaLibrary
     from appliance.core.services import Service
     from appliance.lan.i18n import add_catalog
     from appliance.lan.registry import NavItem, add_pages
     from appliance.studio import compose, pages, segment_pages  # noqa: F401 (its routes)
     from appliance.studio.catalog_en import MESSAGES_EN
     from appliance.studio.drafts import Drafts
-    from appliance.studio.election import Election
-    from appliance.studio.followup import FollowUp
-    from appliance.studio.media import MediaLibrary
     from appliance.studio.probes import templates_probe
     from appliance.studio.watch import TemplateWatch
 

@@ -11,12 +11,12 @@ from appliance.audience import minimal
 from appliance.audience.recipients import ADDRESS, who_receives
 from appliance.audience.segments import Compiled, Segments, resend_filter
 from appliance.campaigns import outbox
+from appliance.campaigns.election import Election
 from appliance.campaigns.model import MAX_PARTS, check_part, parse_campaign
 from appliance.cloudapi.template_text import variables
 from appliance.core import audit
 from appliance.core.db.writer import compare_and_set
 from appliance.core.errors import BadRequest, Conflict, NotFound
-from appliance.studio.election import Election
 from appliance.studio.shipped import (
     header_format,
     header_text,
@@ -25,8 +25,8 @@ from appliance.studio.shipped import (
 )
 
 if TYPE_CHECKING:
+    from appliance.campaigns.media import MediaLibrary
     from appliance.core.context import Appliance
-    from appliance.studio.media import MediaLibrary
 
 EDITING, PENDING, LAUNCHED, REJECTED = "editing", "pending", "launched", "rejected"
 LAUNCHABLE = (EDITING, PENDING, REJECTED)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from appliance.studio.media import RENEW_AFTER
+from appliance.campaigns.media import RENEW_AFTER
 from tests.studio.conftest import LEGGI, PDF_TEXT, PNG, wait_for
 
 pytestmark = pytest.mark.slow
