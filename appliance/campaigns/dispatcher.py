@@ -44,6 +44,7 @@ from appliance.campaigns.results import (
     ResultWriter,
     Retry,
     TierUse,
+    ToNumber,
     status_change,
 )
 from appliance.campaigns.sweeper import Sweeper
@@ -311,12 +312,17 @@ class Dispatcher:
                 reply=row.lane == REPLY or info is None,
                 expires_at=info.expires_at if info else None,
                 now=now,
+                by_user_id=not row.recipient.isdigit(),
             )
         )
         if decision.slow_down:
             self.limiter.slow_down(decision.slow_down)
         if decision.outage:
             self.pacing.outage()
+        if decision.to_number:  # the writer ends the row and queues the number's copy
+            self._writer.results.to_number.append(ToNumber(row.id, code, now))
+            self._writer.wake()
+            return
         if decision.verdict is Verdict.FINAL:
             self._final(row, decision.state, code, detail, whole_person=decision.skip_person)
             if decision.marketing_opt_out:

@@ -12,9 +12,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
+from appliance.audience.identity import number_in
 from appliance.campaigns.model import (
     ACCEPTED,
     FAILED,
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.05  # results gathered this long share one commit
+# What a row refused for its user id (131062) says happened to it.
+TO_NUMBER = "user id not supported for this message: sent again to the number"
+NO_NUMBER = "user id not supported for this message and no phone number known: not sent"
+HAS_IT = "user id not supported for this message: the number has it already or the campaign ended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,15 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
+class ToNumber:
+    """Refused at once for its user id (131062): the row ends; its message goes to the number."""
+
+    row_id: int
+    code: int | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class TierUse:
     """A template left outside the window: it counts on the daily messaging limit."""
 
@@ -117,6 +131,7 @@ class Results:
     retries: list[Retry] = field(default_factory=list)
     finals: list[Final] = field(default_factory=list)
     person_finals: list[PersonFinal] = field(default_factory=list)
+    to_number: list[ToNumber] = field(default_factory=list)
     statuses: list[StatusChange] = field(default_factory=list)
     tier: list[TierUse] = field(default_factory=list)
     marketing_stops: list[str] = field(default_factory=list)
@@ -187,7 +202,8 @@ class ResultWriter:
         for future in waiters:
             if not future.done():
                 future.set_result(None)
-        self._on_written(bool(results.retries or released or stops), results.person_finals, stops)
+        ready_again = bool(results.retries or results.to_number or released or stops)
+        self._on_written(ready_again, results.person_finals, stops)
 
 
 async def release(conn: WriteConnection, ids: list[int]) -> None:
@@ -220,6 +236,9 @@ async def write_results(conn: WriteConnection, results: Results, now: float) -> 
             _HISTORY, [(ACCEPTED, a.at, None, "", a.row_id) for a in results.accepted]
         )
     stops = await _failed_statuses(conn, results, now)
+    for refused in results.to_number:
+        words = await resend_to_number(conn, refused.row_id, now)
+        results.finals.append(Final(refused.row_id, FAILED, refused.code, words, True, refused.at))
     if results.retries:
         await conn.executemany(
             "UPDATE outbox SET claimed_at = NULL, not_before = ?, attempts = attempts + ?,"
@@ -329,15 +348,17 @@ async def _failed_statuses(
                 expires_at=row["expires_at"],
                 now=now,
                 asynchronous=True,
+                by_user_id=not row["recipient"].isdigit(),
             )
         )
         state = NEEDS_TEMPLATE if decision.state == NEEDS_TEMPLATE else FAILED
-        if state != status.state:
+        words = status.detail
+        if decision.to_number:
+            words = await resend_to_number(conn, row["id"], now)
+        if (state, words) != (status.state, status.detail):
             index = results.statuses.index(status)
-            results.statuses[index] = StatusChange(
-                status.row_id, state, status.wamid, status.code, status.detail, status.meta_at
-            )
-        detail = status.detail or decision.meaning
+            results.statuses[index] = replace(status, state=state, detail=words)
+        detail = words or decision.meaning
         if decision.skip_person and row["campaign_id"] is not None:
             results.person_finals.append(
                 PersonFinal(
@@ -361,6 +382,27 @@ async def _failed_statuses(
             [(at, row_id, now) for at, row_id in requeue],
         )
     return stops
+
+
+# The same message once more, to the number; a campaign's only while it runs, and only once.
+_TO_NUMBER = (
+    "INSERT INTO outbox (lane, campaign_id, subscriber_id, recipient, part, message,"
+    " context_wamid, created_at) SELECT lane, campaign_id, subscriber_id, ?2, part, message,"
+    " context_wamid, ?3 FROM outbox o WHERE o.id = ?1 AND o.rank < 9 AND (o.campaign_id IS NULL"
+    " OR (EXISTS (SELECT 1 FROM campaigns c WHERE c.id = o.campaign_id"
+    " AND c.status IN ('sending', 'paused')) AND NOT EXISTS (SELECT 1 FROM outbox t"
+    " WHERE t.campaign_id = o.campaign_id AND t.part = o.part AND t.recipient = ?2)))"
+)
+
+
+async def resend_to_number(conn: WriteConnection, row_id: int, now: float) -> str:
+    """131062 on a send by user id: queue its message to the person's number; the row's words."""
+    rows = await conn.execute_fetchall("SELECT recipient FROM outbox WHERE id = ?", (row_id,))
+    number = await number_in(conn, rows[0]["recipient"]) if rows else None
+    if number is None:
+        return NO_NUMBER
+    cursor = await conn.execute(_TO_NUMBER, (row_id, number, now))
+    return TO_NUMBER if cursor.rowcount else HAS_IT
 
 
 async def template_fallback(conn: WriteConnection, row_ids: list[int], now: float) -> None:
