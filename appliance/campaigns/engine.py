@@ -38,6 +38,7 @@ from appliance.core import audit
 from appliance.core.db.writer import compare_and_set
 from appliance.core.errors import ApplianceError, Conflict, NotFound
 from appliance.core.services import cancel_and_wait
+from appliance.lan.api import fetch_page
 
 if TYPE_CHECKING:
     from appliance.core.db import Database, WriteConnection
@@ -182,12 +183,14 @@ class Campaigns:
         if status:
             where += " AND o.state = ?"
             params.append(status)
-        rows = await self._db.fetchall(
+        rows, more = await fetch_page(
+            self._db,
             "SELECT o.subscriber_id, o.recipient, o.part, o.state, o.error_code, o.error_detail,"
             " o.wamid, o.updated_at, s.wa_id, s.user_id FROM outbox o"
-            f" LEFT JOIN subscribers s ON s.id = o.subscriber_id WHERE {where}"
-            " ORDER BY o.id LIMIT ? OFFSET ?",
-            [*params, per_page + 1, (page - 1) * per_page],
+            f" LEFT JOIN subscribers s ON s.id = o.subscriber_id WHERE {where} ORDER BY o.id",
+            params,
+            page,
+            per_page,
         )
         entries = [
             {
@@ -201,9 +204,9 @@ class Campaigns:
                 "wamid": r["wamid"],
                 "updated_at": _iso(r["updated_at"]),
             }
-            for r in rows[:per_page]
+            for r in rows
         ]
-        return entries, len(rows) > per_page
+        return entries, more
 
     async def preflight(self, campaign_id: int) -> Preflight:
         """Recipients now, and what the campaign would do to the daily messaging limit."""
