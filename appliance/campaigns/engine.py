@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.audience.segments import segment_snapshot
 from appliance.campaigns import outbox
-from appliance.campaigns.dispatcher import Alert, CampaignInfo, Dispatcher
+from appliance.campaigns.alarms import Alert
+from appliance.campaigns.dispatcher import CampaignInfo, Dispatcher
 from appliance.campaigns.emergency import emergency_in
 from appliance.campaigns.figures import TIER_REFRESH_SECONDS, CampaignFigures
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY
@@ -76,7 +77,7 @@ class Campaigns(CampaignFigures):
 
     def __init__(self, db: Database, dispatcher: Dispatcher) -> None:
         super().__init__(db, dispatcher)
-        dispatcher.on_account_alert = self._account_alert
+        dispatcher.alarms.on_account = self._account_alert
         self._finished: dict[int, asyncio.Event] = {}
         self._task: asyncio.Task[None] | None = None
         self._tier_task: asyncio.Task[None] | None = None
