@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 from appliance.campaigns.alerts import AlertCampaigns
 from appliance.campaigns.dispatcher import Dispatcher
+from appliance.campaigns.election import Election
 from appliance.campaigns.emergency import EmergencyLane
 from appliance.campaigns.engine import Campaigns
+from appliance.campaigns.media import MediaLibrary
 from appliance.campaigns.probes import outbox_probe, sending_probe, tier_probe
 from appliance.campaigns.replies import ReplyLane
 from appliance.campaigns.restored import hold_after_restore
@@ -18,12 +20,16 @@ if TYPE_CHECKING:
 
 
 def setup(appliance: Appliance) -> None:
-    """Register the dispatcher, the campaigns service, the lanes, the REST routes and probes."""
+    """Register the dispatcher, the lanes, media, the election gate, the REST routes, probes."""
     from appliance.campaigns.api import bp
     from appliance.lan.registry import add_pages
 
     dispatcher = Dispatcher(appliance)
     campaigns = Campaigns(appliance.db, dispatcher)
+    election = Election(appliance.db)
+    media = MediaLibrary(appliance)
+    campaigns.send_gates.append(election.gate)
+    campaigns.before_start.append(media.renew_campaign)
     inbox = appliance.parts["inbox"]
     inbox.subscribe(dispatcher.on_status, name="outbox-statuses", kinds=("status",))
     inbox.subscribe(dispatcher.on_inbound, name="rate-inbound", kinds=("message",))
@@ -32,6 +38,8 @@ def setup(appliance: Appliance) -> None:
         campaigns=campaigns,
         replies=ReplyLane(appliance.db, dispatcher),
         emergency=EmergencyLane(campaigns),
+        election=election,
+        media=media,
     )
 
     async def start() -> None:
@@ -40,10 +48,13 @@ def setup(appliance: Appliance) -> None:
         if monitor is not None:
             template = appliance.config.campaigns.alert_template
             monitor.subscribe(AlertCampaigns(campaigns, monitor, template).on_change)
+        await election.load()
         await dispatcher.start()
         await campaigns.start()
+        await media.start()  # the media of campaigns still sending, checked hourly
 
     async def stop() -> None:
+        await media.stop()
         await campaigns.stop()
         await dispatcher.stop()
 

@@ -11,10 +11,7 @@ if TYPE_CHECKING:
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its inbox subscribers and its pages (after the engine)."""
     # Imported here: the engine imports studio.segments, so this package stays light.
-    from appliance.campaigns.election import Election
     from appliance.campaigns.followup import FollowUp
-    from appliance.campaigns.media import MediaLibrary
-    from appliance.core.services import Service
     from appliance.lan.i18n import add_catalog
     from appliance.lan.registry import NavItem, add_pages
     from appliance.studio import compose, pages, segment_pages  # noqa: F401 (its routes)
@@ -24,15 +21,14 @@ def setup(appliance: Appliance) -> None:
     from appliance.studio.watch import TemplateWatch
 
     add_catalog("en", MESSAGES_EN)
-    election = Election(appliance.db)
-    media = MediaLibrary(appliance)
-    drafts = Drafts(appliance, media, election)
+    drafts = Drafts(appliance, appliance.parts["media"], appliance.parts["election"])
     appliance.parts["studio"] = drafts
-    appliance.parts["campaigns"].send_gates.append(election.gate)
-    appliance.parts["campaigns"].before_start.append(media.renew_campaign)
     inbox = appliance.parts["inbox"]
+    # Subscribed here, after the conversation and the audience: handlers run in this order.
     inbox.subscribe(
-        FollowUp(appliance, media).on_message, name="studio-followup", kinds=("message",)
+        FollowUp(appliance, appliance.parts["media"]).on_message,
+        name="studio-followup",
+        kinds=("message",),
     )
     inbox.subscribe(
         TemplateWatch(appliance).on_event,
@@ -40,12 +36,6 @@ def setup(appliance: Appliance) -> None:
         kinds=("template_status",),
     )
 
-    async def start() -> None:
-        """Read the election switch; check the media of campaigns still sending hourly."""
-        await election.load()
-        await media.start()
-
-    appliance.services.add(Service("studio", start, media.stop))
     appliance.health.add("studio_templates", templates_probe(appliance.parts["templates"]))
     assert appliance.lan is not None
     add_pages(
