@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from appliance.campaigns.fallbacks import HAS_IT, NO_NUMBER, TO_NUMBER
 from appliance.campaigns.model import (
     ACCEPTED,
     DELIVERED,
@@ -13,7 +14,6 @@ from appliance.campaigns.model import (
     SENT,
     TEMPLATE_PART,
 )
-from appliance.campaigns.results import HAS_IT, NO_NUMBER, TO_NUMBER
 from appliance.core.formats import format_datetime
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from appliance.campaigns.results import NO_NUMBER, TO_NUMBER
+from appliance.campaigns.fallbacks import NO_NUMBER, TO_NUMBER
 from tests.campaigns.conftest import wait_for
 
 pytestmark = pytest.mark.slow
