@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.core.clock import iso
 from appliance.core.formats import zone
+from appliance.lan.api import fetch_page
 from appliance.lan.labels import AUDIT_ACTIONS, label
 
 if TYPE_CHECKING:
@@ -52,12 +53,14 @@ async def query_audit(
     if flt.until and flt.until < date.max:  # nothing comes after the calendar's last day
         where.append("at < ?")
         params.append(_local_midnight_utc(flt.until + timedelta(days=1)))
-    rows = await db.fetchall(
+    return await fetch_page(
+        db,
         "SELECT id, at, actor, action, target, detail, address FROM audit_log "
-        f"WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ? OFFSET ?",
-        [*params, per_page + 1, (page - 1) * per_page],
+        f"WHERE {' AND '.join(where)} ORDER BY id DESC",
+        params,
+        page,
+        per_page,
     )
-    return rows[:per_page], len(rows) > per_page
 
 
 async def known_actions(db: Database) -> list[str]:

@@ -6,9 +6,17 @@ from typing import Any
 
 from quart import jsonify
 
-from appliance.audience.store import AUDIENCE, SearchFilter, public_view, search
+from appliance.audience.listing import SearchFilter, public_view, search
+from appliance.audience.store import AUDIENCE
 from appliance.lan.access import requires
-from appliance.lan.api import api_blueprint, operation, query_args
+from appliance.lan.api import (
+    api_blueprint,
+    operation,
+    page_answer,
+    page_query,
+    page_schema,
+    query_args,
+)
 from appliance.lan.auth import the_appliance
 
 bp = api_blueprint("subscribers_api", __name__)
@@ -27,20 +35,11 @@ SUBSCRIBER_SCHEMA: dict[str, Any] = {
         "subscribed_at": {"type": ["string", "null"]},
     },
 }
-LIST_SCHEMA = {
-    "type": "object",
-    "required": ["subscribers", "page", "has_more"],
-    "properties": {
-        "subscribers": {"type": "array", "items": SUBSCRIBER_SCHEMA},
-        "page": {"type": "integer"},
-        "has_more": {"type": "boolean"},
-    },
-}
+LIST_SCHEMA = page_schema("subscribers", SUBSCRIBER_SCHEMA)
 LIST_QUERY = {
     "status": {"type": "string", "enum": STATUSES},
     "topic": {"type": "string", "maxLength": 100},
-    "page": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
-    "per_page": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+    **page_query(100, most=500),
 }
 
 
@@ -54,13 +53,7 @@ async def list_subscribers() -> Any:
     audience = appliance.parts[AUDIENCE]
     flt = SearchFilter(status=args["status"] or "", topic=args["topic"] or "")
     rows, more = await search(appliance.db, flt, args["page"], args["per_page"])
-    return jsonify(
-        {
-            "subscribers": [await public_view(audience, r) for r in rows],
-            "page": args["page"],
-            "has_more": more,
-        }
-    )
+    return page_answer("subscribers", [await public_view(audience, r) for r in rows], more)
 
 
 @bp.get("/subscribers/<id>")

@@ -160,14 +160,14 @@ async def news_in_status(db: Database, event: StatusUpdate) -> Identity | None:
     return who
 
 
-async def number_for(db: Database, recipient: str) -> str | None:
+async def number_in(conn: WriteConnection, recipient: str) -> str | None:
     """The number of the person a user id belongs to (Meta's 131062: resend to the number)."""
-    found = await db.fetchval(
+    found = await conn.execute_fetchall(
         "SELECT wa_id FROM subscribers WHERE (user_id = ?1 OR parent_user_id = ?1)"
-        " AND wa_id IS NOT NULL",
+        " AND wa_id IS NOT NULL LIMIT 1",
         (recipient,),
     )
-    return str(found) if found else None
+    return str(found[0]["wa_id"]) if found else None
 
 
 async def merge_queued(db: Database) -> set[int]:

@@ -12,8 +12,9 @@ from typing import Any
 from quart import Blueprint, Response, flash, g, redirect, request, url_for
 
 from appliance.audience import csvimport
+from appliance.audience.listing import SearchFilter, search
 from appliance.audience.retention import RETENTION, policy
-from appliance.audience.store import AUDIENCE, Audience, SearchFilter, search
+from appliance.audience.store import AUDIENCE, Audience
 from appliance.core import audit
 from appliance.core.errors import ApplianceError, BadRequest
 from appliance.core.formats import format_datetime

@@ -8,8 +8,10 @@ from appliance.audience.suppression import SUPPRESSION
 from appliance.box.launcher import LAUNCHER
 from appliance.campaigns.alerts import AlertCampaigns
 from appliance.campaigns.dispatcher import Dispatcher
+from appliance.campaigns.election import ELECTION, Election
 from appliance.campaigns.emergency import EmergencyLane
 from appliance.campaigns.engine import CAMPAIGNS, Campaigns
+from appliance.campaigns.media import MEDIA, MediaLibrary
 from appliance.campaigns.probes import outbox_probe, sending_probe, tier_probe
 from appliance.campaigns.replies import REPLIES, ReplyLane
 from appliance.campaigns.restored import hold_after_restore
@@ -26,12 +28,16 @@ DISPATCHER: PartKey[Dispatcher] = PartKey("dispatcher")
 
 
 def setup(appliance: Appliance) -> None:
-    """Register the dispatcher, the campaigns service, the lanes, the REST routes and probes."""
+    """Register the dispatcher, the lanes, media, the election gate, the REST routes, probes."""
     from appliance.campaigns.api import bp
     from appliance.lan.registry import add_pages
 
     dispatcher = Dispatcher(appliance)
     campaigns = Campaigns(appliance.db, dispatcher)
+    election = Election(appliance.db)
+    media = MediaLibrary(appliance)
+    campaigns.send_gates.append(election.gate)
+    campaigns.before_start.append(media.renew_campaign)
     deliveries = appliance.parts[DELIVERIES]
     deliveries.subscribe(dispatcher.on_status, name="outbox-statuses", kinds=("status",))
     deliveries.subscribe(dispatcher.on_inbound, name="rate-inbound", kinds=("message",))
@@ -40,6 +46,8 @@ def setup(appliance: Appliance) -> None:
     appliance.parts.provide(ALERT_DRAFTS, campaigns)
     appliance.parts.provide(REPLIES, ReplyLane(appliance.db, dispatcher))
     appliance.parts.provide(LAUNCHER, EmergencyLane(campaigns))
+    appliance.parts.provide(ELECTION, election)
+    appliance.parts.provide(MEDIA, media)
 
     async def start() -> None:
         dispatcher.suppressed = _suppression_check(appliance)
@@ -47,10 +55,13 @@ def setup(appliance: Appliance) -> None:
         if monitor is not None:
             template = appliance.config.campaigns.alert_template
             monitor.subscribe(AlertCampaigns(campaigns, monitor, template).on_change)
+        await election.load()
         await dispatcher.start()
         await campaigns.start()
+        await media.start()  # the media of campaigns still sending, checked hourly
 
     async def stop() -> None:
+        await media.stop()
         await campaigns.stop()
         await dispatcher.stop()
 

@@ -10,7 +10,14 @@ from appliance.campaigns.engine import CAMPAIGNS, Campaigns
 from appliance.campaigns.model import PART_TYPES, ROW_RANK, STATUSES, parse_campaign
 from appliance.core.errors import BadRequest
 from appliance.lan.access import requires
-from appliance.lan.api import api_blueprint, operation, query_args
+from appliance.lan.api import (
+    api_blueprint,
+    operation,
+    page_answer,
+    page_query,
+    page_schema,
+    query_args,
+)
 from appliance.lan.auth import actor, client_address, the_appliance
 
 bp = api_blueprint("campaigns_api", __name__)
@@ -134,19 +141,10 @@ RECIPIENT_SCHEMA = {
         "updated_at": _TIME,
     },
 }
-RECIPIENTS_SCHEMA = {
-    "type": "object",
-    "required": ["recipients", "page", "has_more"],
-    "properties": {
-        "recipients": {"type": "array", "items": RECIPIENT_SCHEMA},
-        "page": {"type": "integer"},
-        "has_more": {"type": "boolean"},
-    },
-}
+RECIPIENTS_SCHEMA = page_schema("recipients", RECIPIENT_SCHEMA)
 RECIPIENTS_QUERY = {
     "status": {"type": "string", "enum": list(ROW_RANK)},
-    "page": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
-    "per_page": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+    **page_query(100, most=1000),
 }
 PREFLIGHT_SCHEMA = {
     "type": "object",
@@ -228,7 +226,7 @@ async def recipients(campaign_id: int) -> Any:
     entries, more = await _campaigns().recipients(
         campaign_id, args["page"], args["per_page"], args["status"]
     )
-    return jsonify({"recipients": entries, "page": args["page"], "has_more": more})
+    return page_answer("recipients", entries, more)
 
 
 @bp.get("/campaigns/<int:campaign_id>/preflight")

@@ -7,7 +7,8 @@ checks the row again at the last moment (campaign still sending, not expired, pe
 suppressed, pair limit, daily tier) and starts the request, keeping about rate × round trip
 requests in flight (``pacing``). What an error means is the decision table's word
 (``policy``); outcomes and statuses are written in batches by ``results.ResultWriter``; rows a
-crash left in flight are the ``sweeper``'s; claimed rows wait in ``ready.ReadyRows``.
+crash left in flight are the ``sweeper``'s; claimed rows wait in ``ready.ReadyRows``; the
+token hold and account stops are ``alarms.Alarms``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from appliance.campaigns.alarms import Alarms
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY, LANES, REPLY, PairLimiter, RateLimiter
 from appliance.campaigns.model import (
     CANCELLED,
@@ -44,12 +45,12 @@ from appliance.campaigns.results import (
     ResultWriter,
     Retry,
     TierUse,
+    ToNumber,
     status_change,
 )
 from appliance.campaigns.sweeper import Sweeper
 from appliance.campaigns.tier import TierMeter
 from appliance.cloudapi.client import CLOUDAPI, GraphApiError
-from appliance.cloudapi.codes import Action
 from appliance.cloudapi.events import Event, StatusUpdate
 from appliance.cloudapi.templates import TEMPLATES
 from appliance.core.errors import BadRequest
@@ -61,18 +62,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TOKEN_CHECK_FIRST, TOKEN_CHECK_MAX = 2.0, 60.0
 # A transport error before the request left: it surely did not arrive, resend at once.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@dataclass
-class Alert:
-    """An account problem that stopped sending (token, permissions, quality)."""
-
-    code: int | None
-    message: str
-    at: float = field(default_factory=time.time)
 
 
 class Dispatcher:
@@ -89,9 +80,7 @@ class Dispatcher:
         self.tier = TierMeter(appliance.db, config.campaigns.messaging_tier)
         self.grace = float(config.campaigns.inflight_grace_seconds)
         self.campaigns: dict[int, CampaignInfo] = {}
-        self.auth_alert: Alert | None = None  # every lane waits while the token fails
-        self.account_alert: Alert | None = None  # the last account-level stop (health line)
-        self.on_account_alert: Callable[[int, Alert], Awaitable[None]] | None = None
+        self.alarms = Alarms(self._spawn)
         self.suppressed: Callable[[str | None, str | None], Awaitable[bool]] | None = None
         self.queue = ReadyRows(appliance.db, self.limiter, self.campaigns, self._marketing_template)
         self._in_flight: dict[int, Row] = {}
@@ -194,8 +183,9 @@ class Dispatcher:
 
     async def _step(self) -> None:
         """Take the next row of the highest lane that has one, when the limiter allows."""
-        if self.auth_alert is not None:
-            await self._wait_for_token()
+        if self.alarms.auth is not None:
+            await self.alarms.wait_for_token(self.client, self.tier)
+            self.queue.dirty.update(LANES)
             return
         await self.queue.refill()
         lane = self.queue.next_lane()
@@ -215,7 +205,11 @@ class Dispatcher:
             return
         self.limiter.take(lane)
         self._in_flight[row.id] = row
-        task = asyncio.create_task(self._send(row, info))
+        self._spawn(self._send(row, info))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """A task that ``stop`` waits for briefly (a request in flight, an account alert)."""
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -312,12 +306,17 @@ class Dispatcher:
                 reply=row.lane == REPLY or info is None,
                 expires_at=info.expires_at if info else None,
                 now=now,
+                by_user_id=not row.recipient.isdigit(),
             )
         )
         if decision.slow_down:
             self.limiter.slow_down(decision.slow_down)
         if decision.outage:
             self.pacing.outage()
+        if decision.to_number:  # the writer ends the row and queues the number's copy
+            self._writer.results.to_number.append(ToNumber(row.id, code, now))
+            self._writer.wake()
+            return
         if decision.verdict is Verdict.FINAL:
             self._final(row, decision.state, code, detail, whole_person=decision.skip_person)
             if decision.marketing_opt_out:
@@ -326,22 +325,7 @@ class Dispatcher:
         assert decision.retry_at is not None
         later = now + jitter(decision.retry_at - now) if decision.retry_at > now else now
         self._retry(row, later, int(decision.counts_attempt), code, detail)
-        self._account_stop(info.id if info else None, code, detail, decision.verdict)
-
-    def _account_stop(
-        self, campaign_id: int | None, code: int | None, detail: str, verdict: Verdict
-    ) -> None:
-        """HOLD: every lane waits for the token; ALERT: the campaign is paused, staff told."""
-        if verdict is Verdict.HOLD:
-            if self.auth_alert is None:
-                log.error("sending paused: Meta refuses the token (%s)", detail)
-                self.auth_alert = Alert(code, detail)
-        elif verdict is Verdict.ALERT and campaign_id is not None:
-            self.account_alert = Alert(code, detail)
-            if self.on_account_alert is not None:
-                task = asyncio.create_task(self.on_account_alert(campaign_id, Alert(code, detail)))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+        self.alarms.raise_for(info.id if info else None, code, detail, decision.verdict)
 
     def _retry(
         self, row: Row, not_before: float, attempts: int, code: int | None, detail: str
@@ -385,24 +369,6 @@ class Dispatcher:
             )
         )
 
-    # -- the token alarm --------------------------------------------------------------------
-
-    async def _wait_for_token(self) -> None:
-        """Every lane waits; ask Meta now and then whether the token works again."""
-        delay = TOKEN_CHECK_FIRST
-        while self.auth_alert is not None:
-            await asyncio.sleep(delay)
-            try:
-                info = await self.client.phone_number_info()
-            except GraphApiError as err:
-                if err.action is Action.OPERATOR_ALERT:
-                    delay = min(TOKEN_CHECK_MAX, delay * 2)
-                continue
-            self.tier.set_from_meta(info.get("whatsapp_business_manager_messaging_limit"))
-            log.info("the token works again: sending resumes")
-            self.auth_alert = None
-            self.queue.dirty.update(LANES)
-
     # -- statuses (inbox subscriber) ---------------------------------------------------------
 
     async def on_status(self, event: Event) -> None:
@@ -434,7 +400,7 @@ class Dispatcher:
         if ready_again:
             self.queue.dirty.update((EMERGENCY, REPLY, CAMPAIGN))
         for stop in stops:
-            self._account_stop(stop.campaign_id, stop.code, stop.detail, stop.verdict)
+            self.alarms.raise_for(stop.campaign_id, stop.code, stop.detail, stop.verdict)
 
     def _active(self) -> set[int]:
         return set(self._in_flight) | self.queue.ids()

@@ -1,14 +1,20 @@
-"""The emergency lane as the box sees it (``parts[LAUNCHER]``, the EmergencyLauncher)."""
+"""Emergencies: written with their queue in one commit; ``parts[LAUNCHER]`` for the box."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from appliance.box.launcher import EmergencyRequest, LaunchOutcome, LaunchResult
+from appliance.campaigns import outbox
+from appliance.campaigns.limiter import EMERGENCY
+from appliance.campaigns.model import SENDING
+from appliance.core import audit
 from appliance.core.formats import format_datetime
 
 if TYPE_CHECKING:
     from appliance.campaigns.engine import Campaigns
+    from appliance.core.db import WriteConnection
 
 
 class EmergencyLane:
@@ -44,3 +50,53 @@ class EmergencyLane:
             failed=counts["failed"] + counts["skipped"],
             expired=counts["expired"] + counts["cancelled"],
         )
+
+
+async def emergency_in(
+    conn: WriteConnection,
+    *,
+    name: str,
+    template: dict[str, Any],
+    content: list[dict[str, Any]],
+    expires_at: float,
+    test_numbers: tuple[str, ...],
+    actor: str,
+    now: float,
+    topics: tuple[str, ...] = (),
+    alert_key: str | None = None,
+) -> Any:
+    """Write an emergency campaign, already sending, with its whole queue; its row."""
+    cursor = await conn.execute(
+        "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
+        " test_numbers, send_at, expires_at, created_by, created_at, alert_key)"
+        " VALUES (?, ?, ?, 'UTILITY', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            name,
+            EMERGENCY,
+            SENDING,
+            json.dumps({"topics": list(topics)}),
+            json.dumps([] if test_numbers else content, ensure_ascii=False),
+            json.dumps(template, ensure_ascii=False),
+            json.dumps(list(test_numbers)),
+            now,
+            expires_at,
+            actor,
+            now,
+            alert_key,
+        ),
+    )
+    campaign_id = int(cursor.lastrowid or 0)
+    async with conn.execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)) as c:
+        row = await c.fetchone()
+    if test_numbers:
+        count = await outbox.enqueue_numbers(conn, campaign_id, EMERGENCY, test_numbers, now)
+        async with conn.execute(
+            "UPDATE campaigns SET recipients = ?, started_at = ? WHERE id = ? RETURNING *",
+            (count, now, campaign_id),
+        ) as c:
+            row = await c.fetchone()
+    else:
+        row = await outbox.begin_in(conn, row, now)
+    detail = audit.detail("recipients_test" if test_numbers else "recipients", n=row["recipients"])
+    await audit.record_in(conn, actor, "campaign.emergency", str(campaign_id), detail)
+    return row

@@ -9,13 +9,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from appliance.audience.recipients import ADDRESS, of_campaign
 from appliance.audience.segments import segment_snapshot
 from appliance.campaigns import outbox
-from appliance.campaigns.dispatcher import Alert, CampaignInfo, Dispatcher
+from appliance.campaigns.alarms import Alert
+from appliance.campaigns.dispatcher import CampaignInfo, Dispatcher
+from appliance.campaigns.emergency import emergency_in
+from appliance.campaigns.figures import TIER_REFRESH_SECONDS, CampaignFigures
 from appliance.campaigns.limiter import CAMPAIGN, EMERGENCY
 from appliance.campaigns.model import (
     ACTIVE,
@@ -32,7 +33,6 @@ from appliance.campaigns.model import (
     part_message,
     template_message,
 )
-from appliance.campaigns.tier import Preflight
 from appliance.cloudapi.client import GraphApiError
 from appliance.core import audit
 from appliance.core.db.writer import compare_and_set
@@ -49,7 +49,6 @@ CAMPAIGNS: PartKey[Campaigns] = PartKey("campaigns")
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.5
-TIER_REFRESH_SECONDS = 3600.0
 
 
 # A campaign is done when nothing is queued and no accepted message may still fail: Meta's
@@ -77,17 +76,15 @@ def campaign_info(row: Any) -> CampaignInfo:
     )
 
 
-class Campaigns:
+class Campaigns(CampaignFigures):
     """The campaigns service (``parts[CAMPAIGNS]``): state changes and the scheduler tick."""
 
     def __init__(self, db: Database, dispatcher: Dispatcher) -> None:
-        self._db = db
-        self.dispatcher = dispatcher
-        dispatcher.on_account_alert = self._account_alert
+        super().__init__(db, dispatcher)
+        dispatcher.alarms.on_account = self._account_alert
         self._finished: dict[int, asyncio.Event] = {}
         self.ticker = Periodic("campaigns-tick", self.tick, interval=TICK_SECONDS)
         self._tier_task: asyncio.Task[None] | None = None
-        self._tier_checked = 0.0
         # The feeds learn that staff sent an alert campaign (approval lane).
         self.on_alert_sent: Callable[[str, str, str], Awaitable[None]] | None = None
         # Checks a draft must pass before it starts (the studio's election period); raise to refuse.
@@ -108,130 +105,6 @@ class Campaigns:
         await self.ticker.stop()
         await cancel_and_wait(self._tier_task)
         self._tier_task = None
-
-    # -- reading ----------------------------------------------------------------------------
-
-    async def row(self, campaign_id: int) -> Any:
-        """The campaign row; NotFound when there is none."""
-        if not 0 < campaign_id < 2**63:  # SQLite integers are 64-bit
-            raise NotFound(f"no campaign {campaign_id}")
-        row = await self._db.fetchone("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
-        if row is None:
-            raise NotFound(f"no campaign {campaign_id}")
-        return row
-
-    async def by_alert(self, key: str) -> Any:
-        """The campaign announcing the feeds' alert change ``key``, if any."""
-        return await self._db.fetchone("SELECT * FROM campaigns WHERE alert_key = ?", (key,))
-
-    async def counts(self, campaign_id: int, part: int | None = None) -> dict[str, Any]:
-        """Rows by outcome (of one part, if given); sent/delivered/read are cumulative."""
-        rows = await self._db.fetchall(
-            "SELECT state, error_code, count(*) AS n FROM outbox WHERE campaign_id = ?"
-            + (" AND part = ?" if part is not None else "")
-            + " GROUP BY state, error_code",
-            (campaign_id,) if part is None else (campaign_id, part),
-        )
-        by_state: dict[str, int] = {}
-        by_code: dict[str, int] = {}
-        for r in rows:
-            by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
-            if r["state"] in ("failed", "needs_template"):
-                key = str(r["error_code"]) if r["error_code"] is not None else "unknown"
-                by_code[key] = by_code.get(key, 0) + r["n"]
-        read = by_state.get("read", 0)
-        delivered = read + by_state.get("delivered", 0)
-        sent = delivered + by_state.get("sent", 0) + by_state.get("accepted", 0)
-        return {
-            "queued": by_state.get("queued", 0),
-            "sent": sent,
-            "delivered": delivered,
-            "read": read,
-            "failed": by_state.get("failed", 0) + by_state.get("needs_template", 0),
-            "failed_by_code": by_code,
-            "needs_template": by_state.get("needs_template", 0),
-            "skipped": by_state.get("skipped", 0),
-            "expired": by_state.get("expired", 0),
-            "cancelled": by_state.get("cancelled", 0),
-        }
-
-    async def describe(self, campaign_id: int) -> dict[str, Any]:
-        """The REST shape of one campaign with its counts."""
-        row = await self.row(campaign_id)
-        return {
-            "id": row["id"],
-            "name": row["name"],
-            "status": row["status"],
-            "kind": "emergency" if row["lane"] == EMERGENCY else "campaign",
-            "category": row["category"],
-            "audience": loads(row["audience"], {}),
-            "content": loads(row["content"], []),
-            "template": loads(row["template"], None),
-            "send_at": _iso(row["send_at"]),
-            "expires_at": _iso(row["expires_at"]),
-            "recipients": row["recipients"],
-            "paused_reason": row["paused_reason"],
-            "created_at": _iso(row["created_at"]),
-            "started_at": _iso(row["started_at"]),
-            "finished_at": _iso(row["finished_at"]),
-            "counts": await self.counts(campaign_id),
-        }
-
-    async def recipients(
-        self, campaign_id: int, page: int, per_page: int, status: str | None
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """One page of per-recipient, per-part outcomes, in queue order."""
-        await self.row(campaign_id)
-        where, params = "o.campaign_id = ?", [campaign_id]
-        if status:
-            where += " AND o.state = ?"
-            params.append(status)
-        rows = await self._db.fetchall(
-            "SELECT o.subscriber_id, o.recipient, o.part, o.state, o.error_code, o.error_detail,"
-            " o.wamid, o.updated_at, s.wa_id, s.user_id FROM outbox o"
-            f" LEFT JOIN subscribers s ON s.id = o.subscriber_id WHERE {where}"
-            " ORDER BY o.id LIMIT ? OFFSET ?",
-            [*params, per_page + 1, (page - 1) * per_page],
-        )
-        entries = [
-            {
-                "subscriber_id": r["subscriber_id"],
-                "wa_id": r["wa_id"] if r["subscriber_id"] is not None else r["recipient"],
-                "user_id": r["user_id"],
-                "part": "template" if r["part"] < 0 else r["part"],
-                "status": r["state"],
-                "error_code": r["error_code"],
-                "error_detail": r["error_detail"],
-                "wamid": r["wamid"],
-                "updated_at": _iso(r["updated_at"]),
-            }
-            for r in rows[:per_page]
-        ]
-        return entries, len(rows) > per_page
-
-    async def preflight(self, campaign_id: int) -> Preflight:
-        """Recipients now, and what the campaign would do to the daily messaging limit."""
-        row = await self.row(campaign_id)
-        if not self.dispatcher.tier.known:
-            self._tier_checked = time.time()
-            await self._refresh_tier()
-        audience = loads(row["audience"], {})
-        rule = of_campaign(audience, row["category"])
-        base, params = " FROM subscribers s WHERE " + rule.sql, rule.params
-        total = await self._db.fetchval("SELECT count(*)" + base, params)
-        candidates: list[str] = []
-        if row["template"] is not None:
-            where, extra = "", []
-            if loads(row["content"], []) and row["lane"] != EMERGENCY:
-                where = " AND coalesce(s.last_inbound_at, 0) <= ?"
-                extra = [time.time() - outbox.DAY + outbox.WINDOW_MARGIN]
-            candidates = [
-                r[0]
-                for r in await self._db.fetchall(
-                    f"SELECT {ADDRESS}" + base + where, [*params, *extra]
-                )
-            ]
-        return self.dispatcher.tier.preflight(int(total or 0), candidates)
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -310,7 +183,7 @@ class Campaigns:
             if updated is None:
                 raise Conflict(f"campaign {campaign_id} is no longer a draft")
             if not scheduled:
-                updated = await self._begin(conn, updated, now)
+                updated = await outbox.begin_in(conn, updated, now)
             action = "campaign.scheduled" if scheduled else "campaign.sent"
             await audit.record_in(conn, actor, action, str(campaign_id), row["name"], address)
             return updated
@@ -330,16 +203,6 @@ class Campaigns:
             await client.list_templates()
         except GraphApiError as err:
             log.warning("could not read the templates before sending: %s", err)
-
-    async def _begin(self, conn: WriteConnection, row: Any, now: float) -> Any:
-        """Enqueue every recipient and mark the campaign sending (inside a write job)."""
-        recipients = await outbox.enqueue(conn, row, now)
-        async with conn.execute(
-            "UPDATE campaigns SET status = ?, recipients = ?, started_at = ? WHERE id = ?"
-            " RETURNING *",
-            (SENDING, recipients, now, row["id"]),
-        ) as cursor:
-            return await cursor.fetchone()
 
     async def pause(self, campaign_id: int, actor: str, address: str = "", reason: str = "") -> str:
         """Stop taking the campaign's rows at once; requests already out finish."""
@@ -423,62 +286,10 @@ class Campaigns:
 
     # -- emergencies ------------------------------------------------------------------------
 
-    async def launch(
-        self,
-        *,
-        name: str,
-        template: dict[str, Any],
-        content: list[dict[str, Any]],
-        expires_at: float,
-        test_numbers: tuple[str, ...],
-        actor: str,
-        topics: tuple[str, ...] = (),
-        alert_key: str | None = None,
-    ) -> tuple[int, int]:
+    async def launch(self, **emergency: Any) -> tuple[int, int]:
         """Create and enqueue an emergency on the emergency lane in one commit."""
-        now = time.time()
-
-        async def job(conn: WriteConnection) -> Any:
-            cursor = await conn.execute(
-                "INSERT INTO campaigns (name, lane, status, category, audience, content, template,"
-                " test_numbers, send_at, expires_at, created_by, created_at, alert_key)"
-                " VALUES (?, ?, ?, 'UTILITY', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    name,
-                    EMERGENCY,
-                    SENDING,
-                    json.dumps({"topics": list(topics)}),
-                    json.dumps([] if test_numbers else content, ensure_ascii=False),
-                    json.dumps(template, ensure_ascii=False),
-                    json.dumps(list(test_numbers)),
-                    now,
-                    expires_at,
-                    actor,
-                    now,
-                    alert_key,
-                ),
-            )
-            campaign_id = int(cursor.lastrowid or 0)
-            async with conn.execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)) as c:
-                row = await c.fetchone()
-            if test_numbers:
-                count = await outbox.enqueue_numbers(
-                    conn, campaign_id, EMERGENCY, test_numbers, now
-                )
-                async with conn.execute(
-                    "UPDATE campaigns SET recipients = ?, started_at = ? WHERE id = ? RETURNING *",
-                    (count, now, campaign_id),
-                ) as c:
-                    row = await c.fetchone()
-            else:
-                row = await self._begin(conn, row, now)
-            detail = audit.detail(
-                "recipients_test" if test_numbers else "recipients", n=row["recipients"]
-            )
-            await audit.record_in(conn, actor, "campaign.emergency", str(campaign_id), detail)
-            return row
-
-        row = await self._db.write(job)
+        test_numbers = emergency.get("test_numbers")
+        row = await self._db.write(lambda conn: emergency_in(conn, now=time.time(), **emergency))
         self.dispatcher.campaign_changed(campaign_info(row))
         check = await self.preflight(row["id"]) if not test_numbers else None
         if check is not None and check.exceeds:
@@ -545,7 +356,7 @@ class Campaigns:
                 "SELECT * FROM campaigns WHERE id = ? AND status = ?", (campaign_id, SCHEDULED)
             ) as cursor:
                 row = await cursor.fetchone()
-            return await self._begin(conn, row, now) if row is not None else None
+            return await outbox.begin_in(conn, row, now) if row is not None else None
 
         row = await self._db.write(job)
         if row is not None:
@@ -573,16 +384,6 @@ class Campaigns:
             self.dispatcher.campaign_changed(campaign_info(row))
             self._closed(campaign_id)
 
-    async def _refresh_tier(self) -> None:
-        """Read the messaging limit from Meta (hourly; the token check also refreshes it)."""
-        try:
-            info = await self.dispatcher.client.phone_number_info()
-        except GraphApiError as err:
-            log.warning("could not read the messaging limit: %s", err)
-            self._tier_checked = time.time() - TIER_REFRESH_SECONDS + 60  # try again soon
-            return
-        self.dispatcher.tier.set_from_meta(info.get("whatsapp_business_manager_messaging_limit"))
-
 
 async def _end_rows(
     conn: WriteConnection, campaign_id: int, state: str, in_flight: set[int], now: float
@@ -594,9 +395,3 @@ async def _end_rows(
         " AND state = 'queued'" + (f" AND id NOT IN ({keep})" if keep else ""),
         (state, now, campaign_id),
     )
-
-
-def _iso(value: float | None) -> str | None:
-    if value is None:
-        return None
-    return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")

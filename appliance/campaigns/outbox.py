@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.audience.recipients import ADDRESS, of_campaign
 from appliance.campaigns.limiter import EMERGENCY, REPLY
-from appliance.campaigns.model import TEMPLATE_PART
+from appliance.campaigns.model import SENDING, TEMPLATE_PART
 
 if TYPE_CHECKING:
     import sqlite3
@@ -67,6 +67,16 @@ async def enqueue(
         where, extra = (window, [window_from]) if has_template else ("", [])
         await conn.execute(insert + base + where, [*head, part, now, *params, *extra])
     return await count_recipients(conn, campaign["id"])
+
+
+async def begin_in(conn: WriteConnection, row: Any, now: float) -> Any:
+    """Enqueue every recipient and mark the campaign sending (inside a write job); its row."""
+    recipients = await enqueue(conn, row, now)
+    async with conn.execute(
+        "UPDATE campaigns SET status = ?, recipients = ?, started_at = ? WHERE id = ? RETURNING *",
+        (SENDING, recipients, now, row["id"]),
+    ) as cursor:
+        return await cursor.fetchone()
 
 
 async def enqueue_numbers(

@@ -16,6 +16,7 @@ from appliance.cloudapi.codes import Action, retry_delay, rule_for
 THROUGHPUT_CODES = frozenset({130429, 4, 80007})  # the number's rate: slow every lane down
 AUTH_CODES = frozenset({0, 3, 10, 190, *range(200, 300)})  # token or permissions: stop all
 MARKETING_STOPPED = 131050
+USER_ID_REFUSED = 131062  # this message cannot go to a business-scoped user id
 
 
 class Verdict(StrEnum):
@@ -38,6 +39,7 @@ class Failure:
     expires_at: float | None = None  # the campaign's end, if it has one
     now: float = 0.0
     asynchronous: bool = False  # a failed-status webhook: the request had been accepted
+    by_user_id: bool = False  # addressed by the business-scoped user id, not the number
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class Decision:
     template_path: bool = False  # outside the window: the campaign's template instead
     slow_down: float = 0.0  # the number's throughput was hit: slow every lane
     outage: bool = False  # the server is in trouble: hold every lane briefly
+    to_number: bool = False  # ends here; the same message goes once to the person's number
 
 
 def decide(failure: Failure) -> Decision:
@@ -84,6 +87,8 @@ def decide(failure: Failure) -> Decision:
             template_path=not failure.reply,
         )
     if rule.action is Action.PERMANENT:
+        if code == USER_ID_REFUSED and failure.by_user_id:
+            return Decision(Verdict.FINAL, meaning, to_number=True)
         return Decision(
             Verdict.FINAL,
             meaning,

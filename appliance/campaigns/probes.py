@@ -58,7 +58,7 @@ def sending_probe(db: Database, dispatcher: Dispatcher) -> Probe:
     """Sending or stopped, and why: the token alarm and campaigns paused by Meta's answers."""
 
     async def probe() -> Check:
-        alert = dispatcher.auth_alert
+        alert = dispatcher.alarms.auth
         if alert is not None:
             return Check(
                 "sending",

@@ -12,9 +12,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
+from appliance.campaigns.fallbacks import resend_to_number, template_fallback
 from appliance.campaigns.model import (
     ACCEPTED,
     FAILED,
@@ -22,7 +23,6 @@ from appliance.campaigns.model import (
     QUEUED,
     ROW_RANK,
     STATUS_STATE,
-    TEMPLATE_PART,
 )
 from appliance.campaigns.policy import Failure, Verdict, decide
 
@@ -92,6 +92,15 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
+class ToNumber:
+    """Refused at once for its user id (131062): the row ends; its message goes to the number."""
+
+    row_id: int
+    code: int | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class TierUse:
     """A template left outside the window: it counts on the daily messaging limit."""
 
@@ -117,6 +126,7 @@ class Results:
     retries: list[Retry] = field(default_factory=list)
     finals: list[Final] = field(default_factory=list)
     person_finals: list[PersonFinal] = field(default_factory=list)
+    to_number: list[ToNumber] = field(default_factory=list)
     statuses: list[StatusChange] = field(default_factory=list)
     tier: list[TierUse] = field(default_factory=list)
     marketing_stops: list[str] = field(default_factory=list)
@@ -187,7 +197,8 @@ class ResultWriter:
         for future in waiters:
             if not future.done():
                 future.set_result(None)
-        self._on_written(bool(results.retries or released or stops), results.person_finals, stops)
+        ready_again = bool(results.retries or results.to_number or released or stops)
+        self._on_written(ready_again, results.person_finals, stops)
 
 
 async def release(conn: WriteConnection, ids: list[int]) -> None:
@@ -220,6 +231,9 @@ async def write_results(conn: WriteConnection, results: Results, now: float) -> 
             _HISTORY, [(ACCEPTED, a.at, None, "", a.row_id) for a in results.accepted]
         )
     stops = await _failed_statuses(conn, results, now)
+    for refused in results.to_number:
+        words = await resend_to_number(conn, refused.row_id, now)
+        results.finals.append(Final(refused.row_id, FAILED, refused.code, words, True, refused.at))
     if results.retries:
         await conn.executemany(
             "UPDATE outbox SET claimed_at = NULL, not_before = ?, attempts = attempts + ?,"
@@ -329,15 +343,17 @@ async def _failed_statuses(
                 expires_at=row["expires_at"],
                 now=now,
                 asynchronous=True,
+                by_user_id=not row["recipient"].isdigit(),
             )
         )
         state = NEEDS_TEMPLATE if decision.state == NEEDS_TEMPLATE else FAILED
-        if state != status.state:
+        words = status.detail
+        if decision.to_number:
+            words = await resend_to_number(conn, row["id"], now)
+        if (state, words) != (status.state, status.detail):
             index = results.statuses.index(status)
-            results.statuses[index] = StatusChange(
-                status.row_id, state, status.wamid, status.code, status.detail, status.meta_at
-            )
-        detail = status.detail or decision.meaning
+            results.statuses[index] = replace(status, state=state, detail=words)
+        detail = words or decision.meaning
         if decision.skip_person and row["campaign_id"] is not None:
             results.person_finals.append(
                 PersonFinal(
@@ -361,21 +377,3 @@ async def _failed_statuses(
             [(at, row_id, now) for at, row_id in requeue],
         )
     return stops
-
-
-async def template_fallback(conn: WriteConnection, row_ids: list[int], now: float) -> None:
-    """131047 on free-form content: queue the campaign's template for that person instead.
-
-    In the same commit as the failure, so the campaign cannot end in between.
-    """
-    await conn.execute(
-        "INSERT INTO outbox (lane, campaign_id, subscriber_id, recipient, part, created_at)"
-        f" SELECT o.lane, o.campaign_id, o.subscriber_id, o.recipient, {TEMPLATE_PART},"
-        " ? FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
-        f" WHERE o.id IN ({','.join('?' * len(row_ids))}) AND o.part >= 0"
-        f" AND o.state = '{NEEDS_TEMPLATE}' AND c.template IS NOT NULL"
-        " AND c.status IN ('sending', 'paused') AND NOT EXISTS (SELECT 1 FROM outbox t"
-        f" WHERE t.campaign_id = o.campaign_id AND t.recipient = o.recipient AND t.part = {TEMPLATE_PART})"
-        " GROUP BY o.campaign_id, o.recipient",
-        [now, *row_ids],
-    )

@@ -176,7 +176,7 @@ async def _arm_emergency(appliance: Appliance) -> None:
 
 async def _library(appliance: Appliance) -> dict[str, dict[str, Any]]:
     """The campaigns' poster and PDF, in the studio's media library as staff would add them."""
-    from appliance.studio.media import MediaLibrary
+    from appliance.campaigns.media import MediaLibrary
 
     library = MediaLibrary(appliance)
     files = {"festa.png": "image/png", "calendario-raccolta.pdf": "application/pdf"}

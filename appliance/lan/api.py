@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from quart import Blueprint, current_app, request
+from quart import Blueprint, Response, current_app, jsonify, request
 
 from appliance import __version__
 from appliance.core.db.ids import MAX_ROWID
@@ -16,6 +16,8 @@ from appliance.lan.access import ANYONE, required_role
 
 if TYPE_CHECKING:
     from quart import Quart
+
+    from appliance.core.db import Database
 
 API_PREFIX = "/api/v1"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,6 +89,42 @@ def query_args() -> dict[str, Any]:
             raise BadRequest(f"{name}: give it once")
         values[name] = _convert(name, raw[0], schema) if raw else schema.get("default")
     return values
+
+
+def page_query(per_page: int, most: int) -> dict[str, dict[str, Any]]:
+    """The ``page`` and ``per_page`` query parameters of a list read a page at a time."""
+    return {
+        "page": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": most, "default": per_page},
+    }
+
+
+def page_schema(key: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A page of a list: its items under ``key``, the page number and whether more follow."""
+    return {
+        "type": "object",
+        "required": [key, "page", "has_more"],
+        "properties": {
+            key: {"type": "array", "items": item},
+            "page": {"type": "integer"},
+            "has_more": {"type": "boolean"},
+        },
+    }
+
+
+async def fetch_page(
+    db: Database, sql: str, params: Sequence[Any], page: int, per_page: int
+) -> tuple[list[Any], bool]:
+    """One page of the rows of ``sql`` (ordered by the caller) and whether more follow."""
+    rows = await db.fetchall(
+        sql + " LIMIT ? OFFSET ?", [*params, per_page + 1, (page - 1) * per_page]
+    )
+    return rows[:per_page], len(rows) > per_page
+
+
+def page_answer(key: str, items: list[Any], more: bool) -> Response:
+    """The JSON answer of a paged list, for the page the request asked for."""
+    return jsonify({key: items, "page": query_args()["page"], "has_more": more})
 
 
 def _convert(name: str, raw: str, schema: dict[str, Any]) -> Any:

@@ -52,6 +52,8 @@ class Settings:
     undeliverable_sync: bool = False  # answer 131026 at once instead of a failed webhook
     # wa_id → Graph code: the message is accepted, then a failed status carries the code.
     failures: dict[str, int] = field(default_factory=dict)
+    # wa_id or user id → Graph code refused at once (nothing accepted, no status follows).
+    refusals: dict[str, int] = field(default_factory=dict)
     # Business-scoped user ids (Meta, 2026) on inbound messages and statuses.
     user_ids: bool = False
     # wa_ids of username users whose number Meta withholds: they appear by user id only.
@@ -220,6 +222,8 @@ class SimState:
             self._count_tier(key, now)
         if key in self.settings.undeliverable and self.settings.undeliverable_sync:
             raise Rejected(131026)
+        if key in self.settings.refusals:
+            raise Rejected(self.settings.refusals[key])
         pair = self.pairs.get(key)
         if pair is None:
             pair = self.pairs[key] = Bucket(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from appliance.campaigns.engine import CAMPAIGNS
+from appliance.campaigns.election import ELECTION
+from appliance.campaigns.media import MEDIA
 from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.cloudapi.templates import TEMPLATES
 from appliance.core.capability import Capability
@@ -19,24 +20,17 @@ STUDIO: PartKey[Drafts] = PartKey("studio")
 
 def setup(appliance: Appliance) -> None:
     """Register the studio's part, its webhook subscribers and its pages (after the engine)."""
-    # Imported here: the engine imports studio.segments, so this package stays light.
-    from appliance.core.services import Service
+    from appliance.campaigns.followup import FollowUp
     from appliance.lan.registry import NavItem, add_pages
     from appliance.studio import compose, pages, segment_pages  # noqa: F401 (its routes)
     from appliance.studio.drafts import Drafts
-    from appliance.studio.election import Election
-    from appliance.studio.followup import FollowUp
-    from appliance.studio.media import MediaLibrary
     from appliance.studio.probes import templates_probe
     from appliance.studio.watch import TemplateWatch
 
-    election = Election(appliance.db)
-    media = MediaLibrary(appliance)
-    drafts = Drafts(appliance, media, election)
-    appliance.parts.provide(STUDIO, drafts)
-    appliance.parts[CAMPAIGNS].send_gates.append(election.gate)
-    appliance.parts[CAMPAIGNS].before_start.append(media.renew_campaign)
+    media = appliance.parts[MEDIA]
+    appliance.parts.provide(STUDIO, Drafts(appliance, media, appliance.parts[ELECTION]))
     deliveries = appliance.parts[DELIVERIES]
+    # Subscribed here, after the conversation and the audience: handlers run in this order.
     deliveries.subscribe(
         FollowUp(appliance, media).on_message, name="studio-followup", kinds=("message",)
     )
@@ -46,12 +40,6 @@ def setup(appliance: Appliance) -> None:
         kinds=("template_status",),
     )
 
-    async def start() -> None:
-        """Read the election switch; check the media of campaigns still sending hourly."""
-        await election.load()
-        await media.start()
-
-    appliance.services.add(Service("studio", start, media.stop))
     appliance.health.add("studio_templates", templates_probe(appliance.parts[TEMPLATES]))
     assert appliance.lan is not None
     add_pages(

@@ -17,7 +17,7 @@ from appliance.lan.access import requires
 from appliance.lan.auth import actor, client_address, principal, record_change, the_appliance
 from appliance.lan.forms import page
 from appliance.lan.i18n import gettext
-from appliance.studio import STUDIO
+from appliance.studio import STUDIO, checks
 from appliance.studio.drafts import EDITING, LAUNCHED, PENDING, REJECTED, Drafts
 from appliance.studio.forms import (
     iso_to_local,
@@ -175,7 +175,7 @@ async def content(draft_id: int) -> Any:
         400 if error else 200,
         error=error,
         media=media,
-        warnings=await drafts.accessibility(data["content"]),
+        warnings=await checks.accessibility(data["content"], drafts.media),
     )
 
 

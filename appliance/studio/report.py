@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from appliance.campaigns.fallbacks import HAS_IT, NO_NUMBER, TO_NUMBER
 from appliance.campaigns.model import (
     ACCEPTED,
     DELIVERED,
@@ -39,6 +40,15 @@ EXPLANATIONS: dict[int, str] = {
     131000: "Errore sconosciuto di Meta: ritentato.",
     100: "Parametro non valido: il contenuto non rispetta i limiti di WhatsApp.",
 }
+# 131062 (no user id for this message) by what followed, as the row records it.
+BY_DETAIL = {
+    TO_NUMBER: "Meta non accetta l'identificativo utente per questo messaggio: inviato di nuovo "
+    "al numero di telefono.",
+    NO_NUMBER: "Meta non accetta l'identificativo utente per questo messaggio e il numero di "
+    "telefono non è noto: non inviato.",
+    HAS_IT: "Meta non accetta l'identificativo utente per questo messaggio: il numero di "
+    "telefono l'ha già ricevuto, o la campagna è finita.",
+}
 STATE_NAMES = {
     "queued": "In coda",
     "accepted": "Accettato da Meta",
@@ -64,7 +74,9 @@ def explain(code: int | None, detail: str = "") -> str:
     """A failure in plain Italian (the code stays visible for support)."""
     if code is None:
         return detail and f"Dettaglio: {detail}"
-    return EXPLANATIONS.get(code, f"Errore {code} di Meta. {detail}".strip())
+    return BY_DETAIL.get(detail) or EXPLANATIONS.get(
+        code, f"Errore {code} di Meta. {detail}".strip()
+    )
 
 
 def local_time(at: float | None) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from appliance.campaigns.followup import READ_BUTTON
 from appliance.cloudapi.template_text import variables
-
-READ_BUTTON = "Leggi"  # the quick reply that brings the full content into the open window
 
 
 @dataclass(frozen=True)

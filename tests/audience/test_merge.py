@@ -83,8 +83,8 @@ def test_a_linking_message_merges_answers_queued_sends_and_keeps_the_later_answe
     exported = app.call(audience.export(row["id"]))["subscriber"]
     assert (exported["wa_id"], exported["user_id"]) == ("393471000001", "IT.9")
     # Meta's 131062 (this message cannot go to a user id): the number to resend to.
-    assert app.call(identity.number_for(db, "IT.9")) == "393471000001"
-    assert app.call(identity.number_for(db, "IT.unknown")) is None
+    assert app.call(db.write(lambda conn: identity.number_in(conn, "IT.9"))) == "393471000001"
+    assert app.call(db.write(lambda conn: identity.number_in(conn, "IT.unknown"))) is None
 
 
 def test_erasure_and_the_suppression_list_cover_every_identifier(app):

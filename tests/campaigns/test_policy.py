@@ -75,3 +75,10 @@ def test_server_trouble_is_retried_with_backoff_then_final():
 def test_request_problems_are_final_for_that_row_only(code):
     d = decide(Failure(code, now=NOW))
     assert d.verdict is Verdict.FINAL and not d.skip_person and not d.marketing_opt_out
+
+
+def test_131062_sends_a_user_id_message_again_to_the_number_but_never_a_number_message():
+    by_user_id = decide(Failure(131062, now=NOW, by_user_id=True, asynchronous=True))
+    assert (by_user_id.verdict, by_user_id.to_number) == (Verdict.FINAL, True)
+    by_number = decide(Failure(131062, now=NOW, reply=True))
+    assert (by_number.verdict, by_number.to_number) == (Verdict.FINAL, False)

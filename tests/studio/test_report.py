@@ -73,6 +73,18 @@ def test_the_log_shows_each_status_with_its_time_and_explains_failures(studio):
     )
 
 
+def test_the_log_says_in_words_that_a_user_id_refused_with_no_known_number_was_not_sent(studio):
+    studio.engine.write(
+        "INSERT INTO subscribers (user_id, status, subscribed_at) VALUES ('IT.5', 'active', '2026')"
+    )
+    studio.sim.control("settings", {"refusals": {"IT.5": 131062}})
+    campaign = studio.launch(studio.draft(template=TEMPLATE))
+    wait_for(lambda: studio.campaign(campaign)["counts"]["failed"] == 1, 60)
+    with closing(studio.login("operator")) as http:
+        page = http.get(f"/studio/campaigns/{campaign}").text
+    assert "131062" in page and "il numero di telefono non è noto: non inviato" in page
+
+
 def test_the_history_goes_with_the_delivery_logs_and_erasure_hides_the_number(studio):
     (kept, erased), campaign = read_by_two(studio)
     # Meta's error details may quote the number: erasure must not leave it there.

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from appliance.campaigns.media import RENEW_AFTER
 from appliance.cloudapi.client import CLOUDAPI
-from appliance.studio.media import RENEW_AFTER
 from tests.studio.conftest import LEGGI, PDF_TEXT, PNG, wait_for
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,14 @@ from quart import current_app, jsonify
 from appliance.accounts.auditlog import AuditFilter, query_audit
 from appliance.core.health import overall
 from appliance.lan.access import requires
-from appliance.lan.api import api_blueprint, operation, query_args
+from appliance.lan.api import (
+    api_blueprint,
+    operation,
+    page_answer,
+    page_query,
+    page_schema,
+    query_args,
+)
 from appliance.lan.auth import principal, the_appliance
 
 bp = api_blueprint("api", __name__)
@@ -55,22 +62,13 @@ AUDIT_ENTRY = {
         "address": {"type": "string"},
     },
 }
-AUDIT_SCHEMA = {
-    "type": "object",
-    "required": ["entries", "page", "has_more"],
-    "properties": {
-        "entries": {"type": "array", "items": AUDIT_ENTRY},
-        "page": {"type": "integer"},
-        "has_more": {"type": "boolean"},
-    },
-}
+AUDIT_SCHEMA = page_schema("entries", AUDIT_ENTRY)
 AUDIT_QUERY = {
     "action": {"type": "string", "maxLength": 100},
     "actor": {"type": "string", "maxLength": 100},
     "since": {"type": "string", "format": "date"},
     "until": {"type": "string", "format": "date"},
-    "page": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
-    "per_page": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
+    **page_query(50, most=500),
 }
 
 
@@ -115,7 +113,7 @@ async def audit_log() -> Any:
     args = query_args()
     flt = AuditFilter(args["action"] or "", args["actor"] or "", args["since"], args["until"])
     rows, more = await query_audit(the_appliance().db, flt, args["page"], args["per_page"])
-    return jsonify({"entries": [dict(r) for r in rows], "page": args["page"], "has_more": more})
+    return page_answer("entries", [dict(r) for r in rows], more)
 
 
 @bp.get("/openapi.json")

@@ -16,6 +16,7 @@ from appliance.campaigns.model import ACTIVE, loads
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.limits import LimitError, validate_upload
 from appliance.core.errors import ApplianceError, BadRequest, NotFound
+from appliance.core.parts import PartKey
 from appliance.core.periodic import Periodic
 
 if TYPE_CHECKING:
@@ -194,3 +195,6 @@ class MediaLibrary:
             "SELECT * FROM studio_media ORDER BY id DESC LIMIT ?", (limit,)
         )
         return [dict(r) for r in rows]
+
+
+MEDIA: PartKey[MediaLibrary] = PartKey("media")

@@ -15,14 +15,14 @@ from appliance.campaigns import outbox
 from appliance.campaigns.model import TEMPLATE_PART, loads, part_message
 from appliance.campaigns.replies import REPLIES
 from appliance.cloudapi.events import Event, QuickReply
-from appliance.studio.shipped import READ_BUTTON
 
 if TYPE_CHECKING:
+    from appliance.campaigns.media import MediaLibrary
     from appliance.core.context import Appliance
     from appliance.core.db import WriteConnection
-    from appliance.studio.media import MediaLibrary
 
 log = logging.getLogger(__name__)
+READ_BUTTON = "Leggi"  # the quick reply that brings the full content into the open window
 # Content follows for these campaign states; a cancelled or expired one stays silent.
 FOLLOWS = ("sending", "paused", "done")
 # Meta's marketing opt-out button, as its payload arrives (the button's text, by language).

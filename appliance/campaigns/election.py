@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.core import audit
 from appliance.core.errors import Conflict
+from appliance.core.parts import PartKey
 
 if TYPE_CHECKING:
     from appliance.core.db import Database
@@ -61,3 +62,6 @@ class Election:
                 "election period (par condicio, L. 28/2000 art. 9): only campaigns marked as "
                 "essential in the studio may start"
             )
+
+
+ELECTION: PartKey[Election] = PartKey("election")
