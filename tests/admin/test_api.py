@@ -8,8 +8,9 @@ import pytest
 from appliance.cli import main
 from appliance.core import audit
 from appliance.lan.tokens import create_token
-from tests.admin.util import add_user, fetch, login
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.fast
 
@@ -27,11 +28,11 @@ def _api(running, token):
 def test_token_is_stored_hashed_and_identifies_its_caller(running):
     token = _token(running, "operator", "sito")
     assert token.startswith("bnd_") and len(token) > 40
-    [(stored_hash, prefix)] = fetch(running, "SELECT token_hash, prefix FROM api_tokens")
+    [(stored_hash, prefix)] = rows(running, "SELECT token_hash, prefix FROM api_tokens")
     assert token not in stored_hash and token.startswith(prefix)
     me = _api(running, token).get("/me")
     assert me.json() == {"kind": "token", "name": "sito", "role": "operator"}
-    assert fetch(running, "SELECT last_used_at IS NOT NULL FROM api_tokens") == [(1,)]
+    assert rows(running, "SELECT last_used_at IS NOT NULL FROM api_tokens") == [(1,)]
 
 
 @pytest.mark.parametrize(
@@ -49,11 +50,11 @@ def test_revoked_token_stops_working_at_once(running):
     token = _token(running)
     add_user(running, "boss")
     boss = login(running, "boss")
-    token_id = fetch(running, "SELECT id FROM api_tokens")[0][0]
+    token_id = rows(running, "SELECT id FROM api_tokens")[0][0]
     assert _api(running, token).get("/health").status_code == 200
     assert boss.post(f"/settings/tokens/{token_id}/revoke").status_code == 303
     assert _api(running, token).get("/health").status_code == 401
-    actions = [a for (a,) in fetch(running, "SELECT action FROM audit_log ORDER BY id")]
+    actions = [a for (a,) in rows(running, "SELECT action FROM audit_log ORDER BY id")]
     assert actions[-1] == "token.revoked"
 
 
@@ -154,6 +155,6 @@ def test_cli_creates_a_token_printed_once(tmp_path, capsys):
     running = RunningAppliance(config).start()
     try:
         assert _api(running, token).get("/me").json()["role"] == "operator"
-        assert fetch(running, "SELECT created_by FROM api_tokens") == [("cli",)]
+        assert rows(running, "SELECT created_by FROM api_tokens") == [("cli",)]
     finally:
         running.stop()

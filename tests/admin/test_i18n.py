@@ -10,7 +10,7 @@ from appliance.accounts.town import TOWN_FIELDS
 from appliance.app import create_app
 from appliance.demo import catalog_en as demo_catalog
 from appliance.lan import WEB, catalog_en, errorpages, i18n, labels
-from tests.harness import make_config
+from tests.support.appliance import make_config
 
 pytestmark = pytest.mark.fast
 

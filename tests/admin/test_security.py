@@ -12,8 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from appliance.lan.security import client_allowed, parse_networks
-from tests.admin.util import PASSWORD, add_user, fetch, login
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import PASSWORD, add_user, login
 
 pytestmark = pytest.mark.fast
 
@@ -45,7 +46,7 @@ def test_cross_origin_posts_with_a_session_are_refused(running, headers):
         del http.headers["Origin"]
     response = _create_user(http, **sent)
     assert response.status_code == 403
-    assert fetch(running, "SELECT COUNT(*) FROM users WHERE username = 'mallory'") == [(0,)]
+    assert rows(running, "SELECT COUNT(*) FROM users WHERE username = 'mallory'") == [(0,)]
 
 
 @pytest.mark.parametrize(

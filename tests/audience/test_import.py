@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from tests.admin.util import add_user, fetch, login
-from tests.audience.helpers import add_subscriber, rows
+from tests.support.db import rows
+from tests.support.staff import add_user, login
+from tests.support.subscribers import add_subscriber
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +66,7 @@ def test_dry_run_then_commit_then_undo(running, admin):
         "SELECT t.key FROM subscriber_topics st JOIN topics t ON t.id = st.topic_id"
         " JOIN subscribers s ON s.id = st.subscriber_id WHERE s.wa_id = '393331234001'",
     )
-    assert topics == [{"key": "allerte"}]
+    assert topics == [("allerte",)]
     # The same token cannot be used twice.
     again = admin.post("/subscribers/import/commit", data={"token": token})
     assert again.headers["location"].endswith("/subscribers/import")
@@ -137,8 +138,6 @@ def test_an_export_needs_a_stated_purpose_which_the_audit_log_keeps(running, adm
     assert done.status_code == 200 and "393331234001" in done.text
     [detail] = [
         r[0]
-        for r in fetch(
-            running, "SELECT detail FROM audit_log WHERE action = 'subscribers.exported'"
-        )
+        for r in rows(running, "SELECT detail FROM audit_log WHERE action = 'subscribers.exported'")
     ]
     assert "purpose=verifica annuale dell'RPD" in detail

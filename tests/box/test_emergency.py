@@ -16,8 +16,9 @@ from appliance.box.patterns import BoxState
 from appliance.box.presses import recent_presses
 from appliance.cloudapi.client import GraphApiError
 from appliance.core.health import ERROR, WARN, Check
-from tests.box.conftest import wait_for_pattern
-from tests.harness import RunningAppliance, make_config, start_armed, wait_until
+from tests.support.appliance import RunningAppliance, make_config, start_armed
+from tests.support.led import wait_for_pattern
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ from appliance.box.armed import read_armed
 from appliance.box.pages import MESSAGES_EN
 from appliance.box.presses import recent_presses
 from tests.admin.test_i18n import CALLS, ROOT
-from tests.admin.util import add_user, client, fetch, login
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import add_user, client, login
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +113,7 @@ def test_admin_arms_switches_test_mode_and_disarms_with_audit(app):
         assert "Modalità prova senza numeri di prova" in http.get("/emergency").text
         assert http.post("/emergency/disarm").status_code == 303
     assert armed(app) is None
-    actions = [r[0] for r in fetch(app, "SELECT action FROM audit_log WHERE actor = 'admin'")]
+    actions = [r[0] for r in rows(app, "SELECT action FROM audit_log WHERE actor = 'admin'")]
     assert actions[-3:] == ["emergency.armed", "emergency.test_mode", "emergency.disarmed"]
 
 

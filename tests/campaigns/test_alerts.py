@@ -9,7 +9,7 @@ import pytest
 from appliance.campaigns.alerts import AlertCampaigns
 from appliance.feeds.alerts import AlertChange
 from appliance.feeds.levels import Level
-from tests.campaigns.conftest import wait_for
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
 
@@ -79,4 +79,4 @@ def test_an_alert_below_the_automatic_level_waits_as_a_draft_for_an_operator(eng
     assert engine.show(campaign)["expires_at"] is not None
     engine.act(campaign, "send")
     engine.wait_status(campaign, "done")
-    wait_for(lambda: monitor.calls == [("approved", "k2"), ("sent", "k2")])
+    wait_until(lambda: monitor.calls == [("approved", "k2"), ("sent", "k2")])

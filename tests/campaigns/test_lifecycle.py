@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from tests.campaigns.conftest import template_campaign, wait_for
+from tests.support.engine import template_campaign
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
 
@@ -26,7 +27,7 @@ def test_a_template_campaign_reaches_every_subscriber_once_and_counts_statuses(e
     assert Counter(m["to"] for m in log) == Counter(dict.fromkeys(people, 1))
     rows = dict(engine.sql("SELECT recipient, id FROM outbox WHERE campaign_id = ?", (campaign,)))
     assert all(m["callback_data"] == str(rows[m["to"]]) for m in log)
-    counts = wait_for(lambda: (c := engine.show(campaign)["counts"])["read"] == 30 and c)
+    counts = wait_until(lambda: (c := engine.show(campaign)["counts"])["read"] == 30 and c)
     assert counts["sent"] == counts["delivered"] == 30 and counts["failed"] == 0
     with engine.api("viewer") as viewer:
         page = viewer.get(f"/campaigns/{campaign}/recipients", params={"per_page": 10}).json()

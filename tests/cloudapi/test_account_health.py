@@ -7,8 +7,10 @@ import pytest
 from appliance.box.state import BoxState, decide
 from appliance.cloudapi.account import CHECK_KEY
 from appliance.cloudapi.events import AccountNotice
-from tests.conftest import CORPUS
-from tests.harness import RunningAppliance, post_webhook, wait_until
+from tests.support.appliance import RunningAppliance
+from tests.support.meta import CORPUS
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.fast
 

@@ -6,8 +6,10 @@ import time
 import pytest
 
 from appliance.cloudapi.events import TextMessage
-from tests.conftest import FIXTURES
-from tests.harness import RunningAppliance, post_webhook, wait_until
+from tests.support.appliance import RunningAppliance
+from tests.support.meta import FIXTURES
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.fast
 
@@ -58,7 +60,7 @@ def test_failure_retries_then_dead_letter_then_staff_retry(running, inbox):
     assert not running.call(inbox.retry_dead_letter(dead.id))  # no longer a dead letter
 
 
-def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(running, inbox):
+def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(running, inbox, caplog):
     seen = []
 
     async def handler(event):
@@ -75,7 +77,10 @@ def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(runni
 
     running.call(db.write(break_splitting))
     assert post_webhook(running.public_url, text_payload("wamid.FULL")).status_code == 200
-    time.sleep(0.3)  # several failed attempts at splitting it
+    wait_until(
+        lambda: sum("could not write" in r.getMessage() for r in caplog.records) >= 2,
+        what="two failed attempts at splitting it",
+    )
     assert seen == []
 
     async def mend(conn):
@@ -110,10 +115,15 @@ def test_retry_skips_handlers_that_already_succeeded(running, inbox):
 def test_a_slow_citizen_does_not_hold_up_others_and_order_is_kept(running, inbox):
     order = []
 
+    others_done = asyncio.Event()  # bound to the appliance's loop at the first wait
+
     async def handler(event):
         if event.sender.wa_id == "393330000001":
-            await asyncio.sleep(0.5)
+            # Slow until the other citizen is answered: held up behind this one, it never is.
+            await asyncio.wait_for(others_done.wait(), 20)
         order.append((event.sender.wa_id, event.body))
+        if event.sender.wa_id == "393330000002":
+            others_done.set()
 
     inbox.subscribe(handler, name="order")
     post_webhook(running.public_url, text_payload("wamid.A1", "393330000001", "a1"))

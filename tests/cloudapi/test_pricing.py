@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from appliance.core.db.migrate import discover, migrate
-from tests.harness import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
 

@@ -6,8 +6,9 @@ import httpx
 import pytest
 
 from appliance.cloudapi import receiver as webhook
-from tests.conftest import FIXTURES
-from tests.harness import post_webhook, sign, wait_until
+from tests.support.meta import FIXTURES
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook, sign
 
 pytestmark = pytest.mark.fast
 

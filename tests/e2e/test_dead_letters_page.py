@@ -9,10 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
-from tests.admin.util import PASSWORD
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 from tests.hardening.test_deadletters import DISK_FULL, _message
-from tests.harness import RunningAppliance, make_config, post_webhook, wait_until
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.staff import PASSWORD
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.feeds.conftest import FORECAST_NOW
+from tests.support.feeds import FORECAST_NOW
 
 pytestmark = pytest.mark.slow
 

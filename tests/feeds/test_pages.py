@@ -10,10 +10,11 @@ import pytest
 
 from appliance.feeds.pages import MESSAGES_EN
 from tests.admin.test_i18n import CALLS, ROOT
-from tests.admin.util import add_user, fetch, login
-from tests.feeds.conftest import ALERTS_NOW
-from tests.feeds.fakeserver import FIXTURES, Reply
 from tests.feeds.helpers import events, poll, serve_lombardy
+from tests.support.db import rows
+from tests.support.fakefeeds import FIXTURES, Reply
+from tests.support.feeds import ALERTS_NOW
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
 
@@ -72,11 +73,11 @@ def test_operator_approves_a_change_the_engine_cannot_send_and_is_told_so(runnin
         http.post("/alerts/approve", data={"key": change.key})
         assert "Non è stato possibile" in http.get("/alerts").text
     assert status_of(running, change.key) == "approved"
-    rows = fetch(
+    audit = rows(
         running,
         "SELECT actor, action, target, address FROM audit_log WHERE action LIKE 'alert.%'",
     )
-    assert rows == [("operator", "alert.approved", change.key, "127.0.0.1")]
+    assert audit == [("operator", "alert.approved", change.key, "127.0.0.1")]
 
 
 def test_without_the_engine_the_page_says_sending_is_not_available(running):
@@ -127,7 +128,7 @@ def test_approve_and_send_starts_the_engines_draft(engine_app):
         assert "l&#39;invio agli iscritti è partito" in http.get("/alerts").text
     assert campaign_of(engine_app, change.key)["status"] in ("sending", "done")
     assert status_of(engine_app, change.key) == "sent"
-    actions = fetch(engine_app, "SELECT action FROM audit_log WHERE actor = 'operator' ORDER BY id")
+    actions = rows(engine_app, "SELECT action FROM audit_log WHERE actor = 'operator' ORDER BY id")
     assert [a for (a,) in actions if not a.startswith("login")] == [
         "campaign.sent",
         "alert.approved",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.util import add_user, fetch, login
-from tests.harness import post_webhook, wait_until
+from tests.support.db import rows
+from tests.support.staff import add_user, login
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.fast
 
@@ -40,7 +42,7 @@ def _parked(running, count: int) -> list[int]:
         assert post_webhook(running.public_url, _message(n)).status_code == 200
     wait_until(
         lambda: (
-            fetch(running, "SELECT count(*) FROM webhook_events WHERE state != 'pending'")
+            rows(running, "SELECT count(*) FROM webhook_events WHERE state != 'pending'")
             == [(count,)]
         )
     )
@@ -49,7 +51,7 @@ def _parked(running, count: int) -> list[int]:
             "UPDATE webhook_events SET state = 'dead', attempts = 5, last_error = ?", (DISK_FULL,)
         )
     )
-    return [row[0] for row in fetch(running, "SELECT id FROM webhook_events ORDER BY id")]
+    return [row[0] for row in rows(running, "SELECT id FROM webhook_events ORDER BY id")]
 
 
 def test_admins_see_parked_notifications_with_the_reason_and_retry_or_dismiss(running):
@@ -63,16 +65,16 @@ def test_admins_see_parked_notifications_with_the_reason_and_retry_or_dismiss(ru
     assert "393330000000" in listing and "393330000001" in listing
 
     assert boss.post(f"/dead-letters/{first}/retry").status_code == 303
-    assert fetch(running, "SELECT state FROM webhook_events WHERE id = ?", (first,)) != [("dead",)]
+    assert rows(running, "SELECT state FROM webhook_events WHERE id = ?", (first,)) != [("dead",)]
     assert boss.post(f"/dead-letters/{second}/dismiss").status_code == 303
-    [(state, error)] = fetch(
+    [(state, error)] = rows(
         running, "SELECT state, last_error FROM webhook_events WHERE id = ?", (second,)
     )
     assert state == "done" and error == f"dismissed by boss: {DISK_FULL}"
     # Each once: a second press finds nothing waiting.
     assert boss.post(f"/dead-letters/{first}/retry").status_code == 404
     assert boss.post(f"/dead-letters/{second}/dismiss").status_code == 404
-    audited = fetch(
+    audited = rows(
         running,
         "SELECT actor, action, target FROM audit_log WHERE action LIKE 'deadletter.%' ORDER BY id",
     )
@@ -92,7 +94,7 @@ def test_only_admins_may_open_or_act_on_dead_letters(running):
     assert operator.post(f"/dead-letters/{parked}/retry").status_code == 403
     assert operator.post(f"/dead-letters/{parked}/dismiss").status_code == 403
     assert "notifiche non elaborate" not in operator.get("/").text
-    assert fetch(running, "SELECT state FROM webhook_events") == [("dead",)]
+    assert rows(running, "SELECT state FROM webhook_events") == [("dead",)]
 
 
 def test_the_page_speaks_english_too(running):

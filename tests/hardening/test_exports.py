@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from tests.admin.util import add_user, login
-from tests.audience.helpers import add_subscriber
+from tests.support.staff import add_user, login
+from tests.support.subscribers import add_subscriber
 
 pytestmark = pytest.mark.fast
 

@@ -9,7 +9,7 @@ import pytest
 from appliance.accounts import users as accounts
 from appliance.accounts.throttle import FREE_FAILURES, VERIFY_SLOTS
 from appliance.lan.forms import safe_next
-from tests.admin.util import PASSWORD, add_user, client, login
+from tests.support.staff import PASSWORD, add_user, client, login
 
 pytestmark = pytest.mark.fast
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from appliance.campaigns.model import parse_campaign
-from tests.admin.util import add_user, login
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@
 import pytest
 
 from appliance.cloudapi.events import AccountNotice, SystemChange, TextMessage
-from tests.harness import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
 

@@ -12,7 +12,7 @@ from contextlib import closing
 import pytest
 
 from appliance.studio import report
-from tests.studio.conftest import wait_for
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def read_by_two(studio) -> tuple[list[str], int]:
     """Two subscribers and a template campaign both have read."""
     people = studio.engine.seed(2)
     campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
+    wait_until(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
     return people, campaign
 
 
@@ -50,7 +50,7 @@ def test_the_log_shows_each_status_with_its_time_and_explains_failures(studio):
     # Twice, as Meta may deliver them: each status still shows once.
     studio.sim.control("settings", {"undeliverable": [unreachable], "duplicate_statuses": True})
     campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: (c := studio.campaign(campaign)["counts"])["read"] == 1 and c["failed"], 60)
+    wait_until(lambda: (c := studio.campaign(campaign)["counts"])["read"] == 1 and c["failed"], 60)
     with closing(studio.login("operator")) as http:
         page = http.get(f"/studio/campaigns/{campaign}").text
         rows = exported(http, campaign)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.harness import RunningAppliance, RunningSimulator, make_config, wait_until
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.settled import settled
+from tests.support.simulator import RunningSimulator
+from tests.support.waiting import wait_until
 
 
 def conversation_config(tmp_path, simulator: RunningSimulator, **sections: dict[str, Any]):
@@ -67,11 +71,9 @@ class Citizen:
         """Wait for the next answer."""
         return self.replies(1, timeout)[0]
 
-    def quiet(self, seconds: float = 1.0) -> None:
-        """Assert that no further answer arrives within ``seconds``."""
-        import time
-
-        time.sleep(seconds)
+    def quiet(self, bot: RunningAppliance | Path) -> None:
+        """Once ``bot`` (a running app or its database) has handled everything, assert no new answer."""
+        wait_until(lambda: settled(bot), what="the appliance to handle what it was sent")
         assert len(self.all()) == self.seen, self.all()[self.seen :]
 
 
