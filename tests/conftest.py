@@ -40,6 +40,17 @@ def running(config) -> Iterator[RunningAppliance]:
 
 _numbers = itertools.count(393330000001)  # citizens' numbers, unique in the session
 
+
+@pytest.fixture(scope="module")
+def shared_running(tmp_path_factory) -> Iterator[RunningAppliance]:
+    """One real appliance for a module's cases that change nothing the others look at."""
+    app = RunningAppliance(make_config(tmp_path_factory.mktemp("shared"))).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
 # Threads that libraries keep for the whole process; everything else must end with its test.
 _ALLOWED_THREAD_PREFIXES = ("asyncio_", "ThreadPoolExecutor", "Dummy-", "pydevd", "playwright")
 

@@ -38,8 +38,10 @@ def test_token_is_stored_hashed_and_identifies_its_caller(running):
 @pytest.mark.parametrize(
     "header", ["Bearer bnd_not-a-real-token", "Bearer", "Basic dXNlcjpwYXNz", "bnd_x"]
 )
-def test_bad_credentials_give_the_stable_error_shape(running, header):
-    response = httpx.get(running.lan_url + "/api/v1/health", headers={"Authorization": header})
+def test_bad_credentials_give_the_stable_error_shape(shared_running, header):
+    response = httpx.get(
+        shared_running.lan_url + "/api/v1/health", headers={"Authorization": header}
+    )
     assert response.status_code == 401
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
@@ -98,8 +100,8 @@ def test_audit_endpoint_filters_and_pages(running):
         {"colour": "red"},
     ],
 )
-def test_audit_endpoint_rejects_bad_parameters(running, params):
-    response = _api(running, _token(running)).get("/audit", params=params)
+def test_audit_endpoint_rejects_bad_parameters(shared_running, params):
+    response = _api(shared_running, _token(shared_running)).get("/audit", params=params)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
 

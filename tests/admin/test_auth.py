@@ -14,9 +14,10 @@ from tests.support.appliance import RunningAppliance
 from tests.support.db import rows
 from tests.support.staff import PASSWORD, add_user, client, login
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
+@pytest.mark.fast
 def test_login_sets_an_httponly_lax_cookie_without_secure_over_http(running):
     add_user(running, "anna")
     http = client(running)
@@ -70,6 +71,7 @@ def test_wrong_password_is_audited_and_delays_grow(running):
     assert failed == [("anna", "127.0.0.1")] * (FREE_FAILURES + 1)
 
 
+@pytest.mark.fast
 def test_delay_curve_is_capped_and_not_a_lockout():
     assert [delay_after(n) for n in range(1, 9)] == [0, 0, 0, 1, 2, 4, 8, 16]
     assert delay_after(100) == MAX_DELAY
@@ -116,6 +118,7 @@ def test_sessions_survive_a_restart_with_a_generated_key(tmp_path, config):
 CODE_SHAPE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 
 
+@pytest.mark.fast
 def test_setup_code_creates_the_first_admin_and_is_never_logged(config, caplog):
     caplog.set_level(logging.DEBUG)
     running = RunningAppliance(config).start()
@@ -146,6 +149,7 @@ def test_setup_code_creates_the_first_admin_and_is_never_logged(config, caplog):
     assert code not in logged and setupcode.normalise(code) not in logged
 
 
+@pytest.mark.fast
 def test_start_without_an_admin_logs_how_to_get_a_code_never_a_code(config, caplog):
     caplog.set_level(logging.DEBUG)
     for _ in range(2):

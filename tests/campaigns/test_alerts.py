@@ -11,7 +11,7 @@ from appliance.feeds.alerts import AlertChange
 from appliance.feeds.levels import Level
 from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
 class Monitor:
@@ -53,6 +53,7 @@ def _change(lane: str, key: str = "dpc:IM-06:idro:1") -> AlertChange:
     )
 
 
+@pytest.mark.fast
 def test_an_automatic_alert_goes_out_once_to_the_alert_topic(engine):
     subscribed = engine.seed(4, topics=("allerte",))
     engine.seed(3, first=100)

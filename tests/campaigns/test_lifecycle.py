@@ -10,9 +10,10 @@ import pytest
 from tests.support.engine import template_campaign
 from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
+@pytest.mark.fast
 def test_a_template_campaign_reaches_every_subscriber_once_and_counts_statuses(engine):
     people = engine.seed(30, topics=("notizie",))
     engine.seed(5, first=100)  # not in the topic
@@ -83,6 +84,7 @@ BAD_BODIES = [
 ]
 
 
+@pytest.mark.fast
 def test_bad_bodies_get_a_clear_400_and_store_nothing(engine):
     with engine.api("editor") as editor:
         for body, problem in BAD_BODIES:

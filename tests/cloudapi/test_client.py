@@ -11,7 +11,7 @@ from tests.support.meta import FIXTURES
 from tests.support.settled import settled
 from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 TO = "393331234567"
 
@@ -27,6 +27,7 @@ def client(sim_appliance, simulator):
     return sim_appliance.appliance.parts["cloudapi"]
 
 
+@pytest.mark.fast
 def test_every_send_type_reaches_the_simulator_as_the_fixtures_show(
     sim_appliance, simulator, client
 ):
@@ -140,6 +141,7 @@ def test_graph_errors_are_classified(sim_appliance, simulator, client, setup, co
     assert (caught.value.graph_code, caught.value.action) == (code, action)
 
 
+@pytest.mark.fast
 def test_unknown_template_is_permanent(sim_appliance, client):
     with pytest.raises(GraphApiError) as caught:
         sim_appliance.call(client.send_template(TO, "non_esiste"))
@@ -156,6 +158,7 @@ def test_network_failures_and_timeouts_are_retryable(sim_appliance, simulator, c
     assert sim_appliance.call(client.send_text(TO, "di nuovo")).wamid
 
 
+@pytest.mark.fast
 def test_limits_are_checked_before_anything_leaves(sim_appliance, simulator, client):
     with pytest.raises(LimitError):
         sim_appliance.call(client.send_text(TO, "a" * 4097))
@@ -187,6 +190,7 @@ def test_token_expiry_shows_on_the_health_probe(sim_appliance, simulator, client
     assert probe().status == "ok"
 
 
+@pytest.mark.fast
 def test_media_upload_download_mark_read(sim_appliance, client):
     media_id = sim_appliance.call(client.upload_media(b"%PDF-1.4 x", "application/pdf", "o.pdf"))
     assert sim_appliance.call(client.download_media(media_id)) == (b"%PDF-1.4 x", "application/pdf")
@@ -197,6 +201,7 @@ def test_media_upload_download_mark_read(sim_appliance, client):
     sim_appliance.call(client.mark_read("wamid.IN1"))
 
 
+@pytest.mark.fast
 def test_templates_sync_create_and_category_webhook_moves_the_route(
     sim_appliance, simulator, client
 ):
@@ -243,6 +248,7 @@ def test_templates_sync_create_and_category_webhook_moves_the_route(
     wait_until(lambda: any(isinstance(e, UserPreferences) for e in seen))
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("spec", "kind"),
     [
@@ -284,6 +290,7 @@ def test_simulated_citizens_write_to_the_appliance(sim_appliance, simulator, spe
     )
 
 
+@pytest.mark.fast
 def test_an_unreachable_meta_costs_one_template_refresh_a_minute_not_one_per_send(
     sim_appliance, simulator, client
 ):

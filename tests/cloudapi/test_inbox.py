@@ -78,8 +78,8 @@ def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(runni
     running.call(db.write(break_splitting))
     assert post_webhook(running.public_url, text_payload("wamid.FULL")).status_code == 200
     wait_until(
-        lambda: sum("could not write" in r.getMessage() for r in caplog.records) >= 2,
-        what="two failed attempts at splitting it",
+        lambda: any("could not write" in r.getMessage() for r in caplog.records),
+        what="a failed attempt at splitting it",
     )
     assert seen == []
 

@@ -9,7 +9,7 @@ from tests.support.staff import add_user, login
 from tests.support.waiting import wait_until
 from tests.support.webhooks import post_webhook
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 DISK_FULL = "conversation: OperationalError: database or disk is full"
 
@@ -54,6 +54,7 @@ def _parked(running, count: int) -> list[int]:
     return [row[0] for row in rows(running, "SELECT id FROM webhook_events ORDER BY id")]
 
 
+@pytest.mark.fast
 def test_admins_see_parked_notifications_with_the_reason_and_retry_or_dismiss(running):
     first, second = _parked(running, 2)
     add_user(running, "boss")
