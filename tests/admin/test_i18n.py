@@ -1,7 +1,6 @@
 """Every Italian source string of the admin shell has an English translation."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -11,16 +10,9 @@ from appliance.app import create_app
 from appliance.demo import catalog_en as demo_catalog
 from appliance.lan import WEB, catalog_en, errorpages, i18n, labels
 from tests.support.appliance import make_config
+from tests.support.catalogs import CALLS, PLURALS, ROOT
 
 pytestmark = pytest.mark.fast
-
-ROOT = Path(__file__).resolve().parents[2]
-# _("...") in templates, gettext("...") in Python; placeholders like {name} stay as they are.
-CALLS = re.compile(r"""(?:\b_|\bn?gettext)\(\s*(["'])((?:\\.|(?!\1).)*)\1""", re.S)
-# ngettext("one", "many", n): the plural form is the second argument.
-PLURALS = re.compile(
-    r"""\bngettext\(\s*(["'])(?:(?!\1).)*\1\s*,\s*(["'])((?:\\.|(?!\2).)*)\2""", re.S
-)
 
 
 def _source_strings() -> set[str]:

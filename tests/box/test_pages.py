@@ -11,8 +11,8 @@ import pytest
 from appliance.box.armed import read_armed
 from appliance.box.pages import MESSAGES_EN
 from appliance.box.presses import recent_presses
-from tests.admin.test_i18n import CALLS, ROOT
 from tests.support.appliance import RunningAppliance, make_config
+from tests.support.catalogs import CALLS, ROOT
 from tests.support.db import rows
 from tests.support.staff import add_user, client, login
 

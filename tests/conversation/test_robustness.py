@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from tests.conversation.test_subscription import consent, start
 from tests.support.citizen import Citizen, button_ids, conversation_config, start_appliance, text_of
 from tests.support.db import rows
 from tests.support.settled import settled
@@ -38,7 +37,7 @@ def tap_payload(wa_id: str, wamid: str, reply_id: str, timestamp: int) -> dict:
 
 
 def test_duplicate_and_late_deliveries_of_the_same_reply_act_once(bot, citizen):
-    optin = start(citizen)
+    optin = citizen.ask_to_subscribe()
     yes = button_ids(optin)[0]
     now = int(time.time())
     first = tap_payload(citizen.wa_id, "wamid.TAP.OPTIN", yes, now)
@@ -61,7 +60,7 @@ def test_a_restart_in_the_middle_of_a_subscription_continues_it(tmp_path, simula
     app = start_appliance(config, simulator)
     citizen = Citizen(simulator, "393339990001")
     try:
-        optin = start(citizen)
+        optin = citizen.ask_to_subscribe()
     finally:
         app.stop()
     app = start_appliance(config, simulator)
@@ -74,7 +73,7 @@ def test_a_restart_in_the_middle_of_a_subscription_continues_it(tmp_path, simula
 
 
 def test_a_citizen_back_days_later_is_not_asked_a_stale_question(bot, citizen):
-    age = start(citizen)
+    age = citizen.ask_to_subscribe()
     conversation = bot.appliance.parts["conversation"]
     conversation.clock = lambda: time.time() + 3 * 86400
     citizen.tap(button_ids(age)[0])
@@ -82,7 +81,7 @@ def test_a_citizen_back_days_later_is_not_asked_a_stale_question(bot, citizen):
     assert "messaggio precedente" in text_of(menu)
     assert "Bentornato" in text_of(menu) and menu["interactive"]["type"] == "list"
     assert not rows(bot, "SELECT * FROM conversation_state")
-    age = start(citizen)
+    age = citizen.ask_to_subscribe()
     conversation.clock = lambda: time.time() + 6 * 86400
     citizen.send("sì")
     menu = citizen.reply()
@@ -91,7 +90,7 @@ def test_a_citizen_back_days_later_is_not_asked_a_stale_question(bot, citizen):
 
 
 def test_a_tap_on_an_earlier_question_is_not_taken_as_an_answer(bot, citizen):
-    eta = consent(citizen)
+    eta = citizen.consent()
     citizen.tap(button_ids(eta)[1], "30-49", kind="list_reply")
     frazione = citizen.reply()
     citizen.tap(button_ids(eta)[2], "50-64", kind="list_reply")  # the list one step back
@@ -109,7 +108,7 @@ def test_a_tap_on_an_earlier_question_is_not_taken_as_an_answer(bot, citizen):
 
 
 def test_back_days_later_in_the_middle_of_the_questions(bot, citizen):
-    eta = consent(citizen)
+    eta = citizen.consent()
     bot.appliance.parts["conversation"].clock = lambda: time.time() + 4 * 86400
     citizen.tap(button_ids(eta)[1], "30-49", kind="list_reply")
     menu = citizen.reply()
@@ -124,7 +123,7 @@ def test_back_days_later_in_the_middle_of_the_questions(bot, citizen):
 
 
 def test_an_erasure_confirmed_days_later_is_asked_again(bot, citizen):
-    consent(citizen)
+    citizen.consent()
     citizen.send("CANCELLA I MIEI DATI")
     question = citizen.reply()
     conversation = bot.appliance.parts["conversation"]

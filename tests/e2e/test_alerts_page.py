@@ -6,11 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
-from tests.feeds.test_pages import live_cap
 from tests.support.appliance import RunningAppliance
 from tests.support.browser import LiveServer, assert_accessible, log_in
 from tests.support.fakefeeds import FakeFeeds
-from tests.support.feeds import feeds_config
+from tests.support.feeds import feeds_config, live_cap
 from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow

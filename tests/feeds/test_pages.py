@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from appliance.feeds.pages import MESSAGES_EN
-from tests.admin.test_i18n import CALLS, ROOT
 from tests.feeds.helpers import events, poll, serve_lombardy
+from tests.support.catalogs import CALLS, ROOT
 from tests.support.db import rows
 from tests.support.fakefeeds import FIXTURES, Reply
-from tests.support.feeds import ALERTS_NOW
+from tests.support.feeds import ALERTS_NOW, live_cap
 from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
@@ -86,20 +86,6 @@ def test_without_the_engine_the_page_says_sending_is_not_available(running):
     with closing(login(running, "viewer")) as http:
         page = http.get("/alerts").text
     assert NOT_AVAILABLE in page and "bozza di campagna" not in page
-
-
-def live_cap(fake) -> None:
-    """A yellow CAP alert valid from an hour ago to six hours from now (real time)."""
-    now = datetime.now(UTC)
-    stamp = {
-        "2026-09-14T15:30:00+02:00": now - timedelta(hours=2),
-        "2026-09-15T12:00:00+02:00": now - timedelta(hours=1),
-        "2026-09-16T00:00:00+02:00": now + timedelta(hours=6),
-    }
-    xml = (FIXTURES / "cap_alert.xml").read_text(encoding="utf-8")
-    for old, new in stamp.items():
-        xml = xml.replace(old, new.isoformat(timespec="seconds"))
-    fake.routes["/cap/latest.xml"] = Reply(xml.encode())
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from appliance.studio import compose, pages, report
 from appliance.studio.catalog_en import MESSAGES_EN
 from appliance.studio.forms import RULES
-from tests.admin.test_i18n import CALLS, PLURALS, ROOT
+from tests.support.catalogs import CALLS, PLURALS, ROOT
 
 pytestmark = pytest.mark.fast
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from appliance.feeds.words import TZ
 from tests.support.appliance import RunningAppliance, make_config
-from tests.support.fakefeeds import FakeFeeds
+from tests.support.fakefeeds import FIXTURES, FakeFeeds, Reply
 
 # The moments the fixtures were written for (Rome time).
 FORECAST_NOW = datetime(2026, 9, 14, 10, 0, tzinfo=TZ)
@@ -43,3 +43,17 @@ def start_on_feeds(config, now: datetime, changes: list | None = None) -> Runnin
 
         parts["alerts"].subscribe(collect)
     return running.start()
+
+
+def live_cap(fake: FakeFeeds) -> None:
+    """A yellow CAP alert valid from an hour ago to six hours from now (real time)."""
+    now = datetime.now(UTC)
+    stamp = {
+        "2026-09-14T15:30:00+02:00": now - timedelta(hours=2),
+        "2026-09-15T12:00:00+02:00": now - timedelta(hours=1),
+        "2026-09-16T00:00:00+02:00": now + timedelta(hours=6),
+    }
+    xml = (FIXTURES / "cap_alert.xml").read_text(encoding="utf-8")
+    for old, new in stamp.items():
+        xml = xml.replace(old, new.isoformat(timespec="seconds"))
+    fake.routes["/cap/latest.xml"] = Reply(xml.encode())
