@@ -12,7 +12,7 @@ from tests.support.appliance import RunningAppliance, make_config
 from tests.support.db import rows
 from tests.support.staff import add_user, login
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
 def _token(running, role="viewer", name="integration"):
@@ -25,6 +25,7 @@ def _api(running, token):
     )
 
 
+@pytest.mark.fast
 def test_token_is_stored_hashed_and_identifies_its_caller(running):
     token = _token(running, "operator", "sito")
     assert token.startswith("bnd_") and len(token) > 40
@@ -35,6 +36,7 @@ def test_token_is_stored_hashed_and_identifies_its_caller(running):
     assert rows(running, "SELECT last_used_at IS NOT NULL FROM api_tokens") == [(1,)]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "header", ["Bearer bnd_not-a-real-token", "Bearer", "Basic dXNlcjpwYXNz", "bnd_x"]
 )
@@ -60,13 +62,15 @@ def test_revoked_token_stops_working_at_once(running):
     assert actions[-1] == "token.revoked"
 
 
-def test_health_lists_every_probe(running):
-    body = _api(running, _token(running)).get("/health").json()
+@pytest.mark.fast
+def test_health_lists_every_probe(shared_running):
+    body = _api(shared_running, _token(shared_running)).get("/health").json()
     keys = [c["key"] for c in body["checks"]]
     assert "version" in keys and "disk" in keys
     assert body["status"] in ("ok", "warn", "error", "unknown")
 
 
+@pytest.mark.fast
 def test_audit_endpoint_filters_and_pages(running):
     db = running.appliance.db
     for i in range(5):
@@ -88,6 +92,7 @@ def test_audit_endpoint_filters_and_pages(running):
     assert api.get("/audit", params={"until": "0001-01-01"}).json()["entries"] == []
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "params",
     [
@@ -112,20 +117,22 @@ def test_api_accepts_a_browser_session_too(running):
     assert http.get("/api/v1/me").json() == {"kind": "user", "name": "viewer1", "role": "viewer"}
 
 
-def test_unknown_api_path_is_a_json_404(running):
-    response = httpx.get(running.lan_url + "/api/v1/nothing-here")
+@pytest.mark.fast
+def test_unknown_api_path_is_a_json_404(shared_running):
+    response = httpx.get(shared_running.lan_url + "/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_openapi_document_lists_exactly_the_real_routes(running):
-    doc = _api(running, _token(running)).get("/openapi.json").json()
+@pytest.mark.fast
+def test_openapi_document_lists_exactly_the_real_routes(shared_running):
+    doc = _api(shared_running, _token(shared_running)).get("/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     documented = {(path, m) for path, ops in doc["paths"].items() for m in ops}
     real = {
         # OpenAPI writes /campaigns/{campaign_id} where the URL rule has <int:campaign_id>.
         (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), m.lower())
-        for rule in running.appliance.lan.url_map.iter_rules()
+        for rule in shared_running.appliance.lan.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
         for m in rule.methods - {"HEAD", "OPTIONS"}
     }
@@ -133,6 +140,7 @@ def test_openapi_document_lists_exactly_the_real_routes(running):
     assert doc["paths"]["/api/v1/audit"]["get"]["x-required-role"] == "viewer"
 
 
+@pytest.mark.fast
 def test_cli_creates_a_token_printed_once(tmp_path, capsys):
     config = make_config(tmp_path)
     config_file = tmp_path / "banditore.toml"
