@@ -1,20 +1,25 @@
-"""Fixtures every test module reuses: configs, a running appliance, and a leak guard."""
+"""Fixtures every test module reuses: configs, a running appliance, the simulator, the broadcast
+engine and the studio, the browser, and a leak guard (helpers live in tests/support)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
-from tests.harness import RunningAppliance, RunningSimulator, make_config
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "meta"
-CORPUS = FIXTURES / "webhooks"
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import CHROMIUM
+from tests.support.citizen import Citizen, conversation_config, start_appliance
+from tests.support.engine import Engine, start_engine
+from tests.support.simulator import RunningSimulator
+from tests.support.studio import Studio
 
 
 @pytest.fixture
@@ -27,6 +32,19 @@ def config(tmp_path):
 def running(config) -> Iterator[RunningAppliance]:
     """The real appliance, both listeners up, stopped after the test."""
     app = RunningAppliance(config).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+_numbers = itertools.count(393330000001)  # citizens' numbers, unique in the session
+
+
+@pytest.fixture(scope="module")
+def shared_running(tmp_path_factory) -> Iterator[RunningAppliance]:
+    """One real appliance for a module's cases that change nothing the others look at."""
+    app = RunningAppliance(make_config(tmp_path_factory.mktemp("shared"))).start()
     try:
         yield app
     finally:
@@ -74,6 +92,68 @@ def sim_appliance(tmp_path, simulator) -> Iterator[RunningAppliance]:
         yield app
     finally:
         app.stop()
+
+
+@pytest.fixture
+def bot(tmp_path, simulator):
+    """The running appliance talking to the simulator (the conversation's tests)."""
+    app = start_appliance(conversation_config(tmp_path, simulator), simulator)
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture
+def citizen(simulator, bot):
+    """A new citizen writing to ``bot``."""
+    return Citizen(simulator, str(next(_numbers)))
+
+
+@pytest.fixture
+def new_citizen(simulator, bot):
+    """A factory of further citizens."""
+    return lambda name="Luca Bianchi": Citizen(simulator, str(next(_numbers)), name)
+
+
+@pytest.fixture
+def make_engine(tmp_path) -> Iterator[Callable[..., Engine]]:
+    """Build engines: simulator settings as ``sim``, appliance config sections as keywords."""
+    started: list[Engine] = []
+
+    def build(sim: dict[str, Any] | None = None, **sections: dict[str, Any]) -> Engine:
+        started.append(start_engine(tmp_path, sim, **sections))
+        return started[-1]
+
+    yield build
+    for engine in started:
+        engine.stop()
+
+
+@pytest.fixture
+def engine(make_engine) -> Engine:
+    """The default engine: 80 msg/s number, campaigns at 70, an unlimited tier."""
+    return make_engine()
+
+
+@pytest.fixture
+def studio(make_engine) -> Studio:
+    """An engine with the studio, staff accounts and the simulator's templates synced."""
+    s = Studio(make_engine())
+    s.sync_templates()
+    return s
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, no sandbox, no calls out, appliance.test -> loopback."""
+    return {**browser_type_launch_args, **CHROMIUM}
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    """axe-core, shipped inside axe-playwright-python."""
+    return Axe()
 
 
 def pytest_unconfigure(config):

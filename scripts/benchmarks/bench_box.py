@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 from appliance.box import BOX
-from tests.harness import RunningAppliance, RunningSimulator, make_config, start_armed, wait_until
+from tests.support.appliance import RunningAppliance, make_config, start_armed
+from tests.support.simulator import RunningSimulator
+from tests.support.waiting import wait_until
 
 PRESSES = 5
 HOLD = 0.5

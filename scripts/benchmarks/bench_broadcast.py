@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from tests.harness import PRIVACY_TOML
+from tests.support.appliance import PRIVACY_TOML
 
 TOKEN = "bench-access-token"
 SECRET = "bench-app-secret"

@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, RunningSimulator  # noqa: E402
+from tests.support.appliance import PRIVACY_TOML, TEST_CREDENTIALS  # noqa: E402
+from tests.support.simulator import RunningSimulator  # noqa: E402
 
 CITIZENS = 50
 ROUNDS = 3

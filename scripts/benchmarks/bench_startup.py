@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.harness import PRIVACY_TOML
+from tests.support.appliance import PRIVACY_TOML
 
 RUNS = 5
 

@@ -1,6 +1,6 @@
 """Studio benchmark: the live segment count over 100,000 subscribers (target ≤ 100 ms).
 
-The real appliance (tests.harness: real Hypercorn listener, real SQLite file) is seeded with
+The real appliance (tests.support.appliance: real Hypercorn listener, real SQLite file) is seeded with
 100,000 subscribers of every status, their topics and profile answers; an editor's browser
 asks ``POST /studio/segments/count`` as the segment form changes. Reported: the median over
 several requests of the whole HTTP round trip, and of the query alone.
@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from appliance.audience import recipients, segments  # noqa: E402
 from appliance.studio.forms import segment_from_form  # noqa: E402
-from tests.admin.util import add_user, login  # noqa: E402
-from tests.harness import RunningAppliance, RunningSimulator, make_config  # noqa: E402
+from tests.support.appliance import RunningAppliance, make_config  # noqa: E402
+from tests.support.simulator import RunningSimulator  # noqa: E402
+from tests.support.staff import add_user, login  # noqa: E402
 
 SUBSCRIBERS = 100_000
 ROUNDS = 15

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from appliance.cloudapi.signature import sign  # noqa: E402
-from tests.harness import PRIVACY_TOML  # noqa: E402
+from tests.support.appliance import PRIVACY_TOML  # noqa: E402
 
 RATE = 500
 SECONDS = 10

@@ -8,10 +8,11 @@ import pytest
 from appliance.cli import main
 from appliance.core import audit
 from appliance.lan.tokens import create_token
-from tests.admin.util import add_user, fetch, login
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import add_user, login
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
 def _token(running, role="viewer", name="integration"):
@@ -24,21 +25,25 @@ def _api(running, token):
     )
 
 
+@pytest.mark.fast
 def test_token_is_stored_hashed_and_identifies_its_caller(running):
     token = _token(running, "operator", "sito")
     assert token.startswith("bnd_") and len(token) > 40
-    [(stored_hash, prefix)] = fetch(running, "SELECT token_hash, prefix FROM api_tokens")
+    [(stored_hash, prefix)] = rows(running, "SELECT token_hash, prefix FROM api_tokens")
     assert token not in stored_hash and token.startswith(prefix)
     me = _api(running, token).get("/me")
     assert me.json() == {"kind": "token", "name": "sito", "role": "operator"}
-    assert fetch(running, "SELECT last_used_at IS NOT NULL FROM api_tokens") == [(1,)]
+    assert rows(running, "SELECT last_used_at IS NOT NULL FROM api_tokens") == [(1,)]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "header", ["Bearer bnd_not-a-real-token", "Bearer", "Basic dXNlcjpwYXNz", "bnd_x"]
 )
-def test_bad_credentials_give_the_stable_error_shape(running, header):
-    response = httpx.get(running.lan_url + "/api/v1/health", headers={"Authorization": header})
+def test_bad_credentials_give_the_stable_error_shape(shared_running, header):
+    response = httpx.get(
+        shared_running.lan_url + "/api/v1/health", headers={"Authorization": header}
+    )
     assert response.status_code == 401
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
@@ -49,21 +54,23 @@ def test_revoked_token_stops_working_at_once(running):
     token = _token(running)
     add_user(running, "boss")
     boss = login(running, "boss")
-    token_id = fetch(running, "SELECT id FROM api_tokens")[0][0]
+    token_id = rows(running, "SELECT id FROM api_tokens")[0][0]
     assert _api(running, token).get("/health").status_code == 200
     assert boss.post(f"/settings/tokens/{token_id}/revoke").status_code == 303
     assert _api(running, token).get("/health").status_code == 401
-    actions = [a for (a,) in fetch(running, "SELECT action FROM audit_log ORDER BY id")]
+    actions = [a for (a,) in rows(running, "SELECT action FROM audit_log ORDER BY id")]
     assert actions[-1] == "token.revoked"
 
 
-def test_health_lists_every_probe(running):
-    body = _api(running, _token(running)).get("/health").json()
+@pytest.mark.fast
+def test_health_lists_every_probe(shared_running):
+    body = _api(shared_running, _token(shared_running)).get("/health").json()
     keys = [c["key"] for c in body["checks"]]
     assert "version" in keys and "disk" in keys
     assert body["status"] in ("ok", "warn", "error", "unknown")
 
 
+@pytest.mark.fast
 def test_audit_endpoint_filters_and_pages(running):
     db = running.appliance.db
     for i in range(5):
@@ -85,6 +92,7 @@ def test_audit_endpoint_filters_and_pages(running):
     assert api.get("/audit", params={"until": "0001-01-01"}).json()["entries"] == []
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "params",
     [
@@ -97,8 +105,8 @@ def test_audit_endpoint_filters_and_pages(running):
         {"colour": "red"},
     ],
 )
-def test_audit_endpoint_rejects_bad_parameters(running, params):
-    response = _api(running, _token(running)).get("/audit", params=params)
+def test_audit_endpoint_rejects_bad_parameters(shared_running, params):
+    response = _api(shared_running, _token(shared_running)).get("/audit", params=params)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
 
@@ -109,20 +117,22 @@ def test_api_accepts_a_browser_session_too(running):
     assert http.get("/api/v1/me").json() == {"kind": "user", "name": "viewer1", "role": "viewer"}
 
 
-def test_unknown_api_path_is_a_json_404(running):
-    response = httpx.get(running.lan_url + "/api/v1/nothing-here")
+@pytest.mark.fast
+def test_unknown_api_path_is_a_json_404(shared_running):
+    response = httpx.get(shared_running.lan_url + "/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_openapi_document_lists_exactly_the_real_routes(running):
-    doc = _api(running, _token(running)).get("/openapi.json").json()
+@pytest.mark.fast
+def test_openapi_document_lists_exactly_the_real_routes(shared_running):
+    doc = _api(shared_running, _token(shared_running)).get("/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     documented = {(path, m) for path, ops in doc["paths"].items() for m in ops}
     real = {
         # OpenAPI writes /campaigns/{campaign_id} where the URL rule has <int:campaign_id>.
         (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), m.lower())
-        for rule in running.appliance.lan.url_map.iter_rules()
+        for rule in shared_running.appliance.lan.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
         for m in rule.methods - {"HEAD", "OPTIONS"}
     }
@@ -130,6 +140,7 @@ def test_openapi_document_lists_exactly_the_real_routes(running):
     assert doc["paths"]["/api/v1/audit"]["get"]["x-required-role"] == "viewer"
 
 
+@pytest.mark.fast
 def test_cli_creates_a_token_printed_once(tmp_path, capsys):
     config = make_config(tmp_path)
     config_file = tmp_path / "banditore.toml"
@@ -154,6 +165,6 @@ def test_cli_creates_a_token_printed_once(tmp_path, capsys):
     running = RunningAppliance(config).start()
     try:
         assert _api(running, token).get("/me").json()["role"] == "operator"
-        assert fetch(running, "SELECT created_by FROM api_tokens") == [("cli",)]
+        assert rows(running, "SELECT created_by FROM api_tokens") == [("cli",)]
     finally:
         running.stop()

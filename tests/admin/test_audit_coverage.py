@@ -16,8 +16,10 @@ import pytest
 from appliance.backups.backup import init_key
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.lan.labels import AUDIT_ACTIONS
-from tests.admin.util import PASSWORD, add_user, fetch, login
-from tests.harness import RunningAppliance, make_config, wait_until
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import PASSWORD, add_user, login
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -58,15 +60,14 @@ class Recorder:
         self.seen: dict[str, list[str]] = {}
 
     def last_id(self) -> int:
-        return fetch(self.running, "SELECT coalesce(max(id), 0) FROM audit_log")[0][0]
+        return rows(self.running, "SELECT coalesce(max(id), 0) FROM audit_log")[0][0]
 
     def __call__(self, endpoint: str, send, *, ok=(200, 201, 202, 204, 302, 303)):
         before = self.last_id()
         response = send()
         assert response.status_code in ok, (endpoint, response.status_code, response.text[:500])
         actions = [
-            r[0]
-            for r in fetch(self.running, "SELECT action FROM audit_log WHERE id > ?", (before,))
+            r[0] for r in rows(self.running, "SELECT action FROM audit_log WHERE id > ?", (before,))
         ]
         assert actions, f"{endpoint} changed something and wrote nothing to the audit log"
         unlabelled = [a for a in actions if a not in AUDIT_ACTIONS]
@@ -108,7 +109,7 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
             " VALUES ('393335550009', 'active', '2026-01-01', strftime('%s','now'))"
         )
     )
-    sid = fetch(running, "SELECT id FROM subscribers WHERE wa_id = '393335550009'")[0][0]
+    sid = rows(running, "SELECT id FROM subscribers WHERE wa_id = '393335550009'")[0][0]
     record = Recorder(running)
     with closing(login(running, "admin")) as http:
         # Settings, people, keys.
@@ -123,7 +124,7 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
                 data={"username": "clerk", "password": PASSWORD, "role": "editor"},
             ),
         )
-        uid = fetch(running, "SELECT id FROM users WHERE username = 'clerk'")[0][0]
+        uid = rows(running, "SELECT id FROM users WHERE username = 'clerk'")[0][0]
         base = f"/settings/users/{uid}"
         record("users.change_role", lambda: http.post(base + "/role", data={"role": "operator"}))
         record("users.disable", lambda: http.post(base + "/disable"))
@@ -137,7 +138,7 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
             lambda: http.post("/settings/tokens", data={"name": "gestionale", "role": "operator"}),
         )
         token = re.search(r"bnd_[A-Za-z0-9_\-]+", created.text)[0]
-        tid = fetch(running, "SELECT max(id) FROM api_tokens")[0][0]
+        tid = rows(running, "SELECT max(id) FROM api_tokens")[0][0]
 
         # The REST core, with the key just made.
         api = httpx.Client(
@@ -195,7 +196,7 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
         record(
             "audience.import_commit", lambda: http.post("/subscribers/import/commit", data=commit)
         )
-        iid = fetch(running, "SELECT max(id) FROM imports")[0][0]
+        iid = rows(running, "SELECT max(id) FROM imports")[0][0]
         record("audience.import_undo", lambda: http.post(f"/subscribers/imports/{iid}/undo"))
 
         # The inbox.
@@ -224,7 +225,7 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
             "options": "si|Sì",
         }
         record("bot.add_question", lambda: http.post("/bot/questions", data=question))
-        qid = fetch(running, "SELECT id FROM profile_questions WHERE key = 'cane'")[0][0]
+        qid = rows(running, "SELECT id FROM profile_questions WHERE key = 'cane'")[0][0]
         record(
             "bot.edit_question",
             lambda: http.post(f"/bot/questions/{qid}", data={**question, "active": "1"}),
@@ -233,17 +234,17 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
             "bot.add_topic",
             lambda: http.post("/bot/topics", data={"key": "sport", "name_it": "Sport"}),
         )
-        topic = fetch(running, "SELECT id FROM topics WHERE key = 'sport'")[0][0]
+        topic = rows(running, "SELECT id FROM topics WHERE key = 'sport'")[0][0]
         record(
             "bot.edit_topic",
             lambda: http.post(f"/bot/topics/{topic}", data={"name_it": "Sport", "active": "1"}),
         )
 
         # The studio: segments, the wizard, campaigns, templates, the election switch.
-        rows = {"name": "Allerte", "g0_c0_rule": "topic:has", "g0_c0_choice": "topic|allerte"}
+        fields = {"name": "Allerte", "g0_c0_rule": "topic:has", "g0_c0_choice": "topic|allerte"}
         saved = record(
             "compose.segment_edit",
-            lambda: http.post("/studio/segments/new", data={**rows, "action": "save"}),
+            lambda: http.post("/studio/segments/new", data={**fields, "action": "save"}),
         )
         segment = _id(saved, r"/segments/(\d+)")
         record("compose.segment_delete", lambda: http.post(f"/studio/segments/{segment}/delete"))
@@ -270,10 +271,10 @@ def test_every_state_changing_route_writes_the_audit_log(running_with_backups):
             ),
         )
         record("compose.decide", lambda: http.post(step + "/decide", data={"action": "launch"}))
-        launched = fetch(running, "SELECT max(id) FROM campaigns")[0][0]
+        launched = rows(running, "SELECT max(id) FROM campaigns")[0][0]
         wait_until(
             lambda: (
-                fetch(running, "SELECT status FROM campaigns WHERE id = ?", (launched,))[0][0]
+                rows(running, "SELECT status FROM campaigns WHERE id = ?", (launched,))[0][0]
                 == "done"
             )
         )

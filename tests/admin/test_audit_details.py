@@ -7,7 +7,7 @@ import pytest
 from appliance.box.presses import OUTCOMES
 from appliance.core import audit
 from appliance.lan import i18n
-from tests.admin.util import add_user, login
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.fast
 

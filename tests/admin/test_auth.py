@@ -10,12 +10,14 @@ import pytest
 from appliance.accounts import setupcode
 from appliance.accounts.throttle import FREE_FAILURES, MAX_DELAY, delay_after
 from appliance.lan.sessions import COOKIE_NAME, SECRET_FILE_NAME
-from tests.admin.util import PASSWORD, add_user, client, fetch, login
-from tests.harness import RunningAppliance
+from tests.support.appliance import RunningAppliance
+from tests.support.db import rows
+from tests.support.staff import PASSWORD, add_user, client, login
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
+@pytest.mark.fast
 def test_login_sets_an_httponly_lax_cookie_without_secure_over_http(running):
     add_user(running, "anna")
     http = client(running)
@@ -29,7 +31,7 @@ def test_login_sets_an_httponly_lax_cookie_without_secure_over_http(running):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie
     assert http.get("/").status_code == 200
-    assert fetch(running, "SELECT actor, action FROM audit_log WHERE action = 'login'") == [
+    assert rows(running, "SELECT actor, action FROM audit_log WHERE action = 'login'") == [
         ("anna", "login")
     ]
 
@@ -50,7 +52,7 @@ def test_logout_ends_the_session_on_the_server(running):
     assert http.post("/logout").status_code == 303
     replay = client(running, cookies=stolen)
     assert replay.get("/").headers["location"].startswith("/login")
-    assert ("anna", "logout") in fetch(running, "SELECT actor, action FROM audit_log")
+    assert ("anna", "logout") in rows(running, "SELECT actor, action FROM audit_log")
 
 
 def test_wrong_password_is_audited_and_delays_grow(running):
@@ -65,10 +67,11 @@ def test_wrong_password_is_audited_and_delays_grow(running):
     response = http.post("/login", data={"username": "anna", "password": PASSWORD})
     assert response.status_code == 429
     assert "1 secondi" in response.text
-    failed = fetch(running, "SELECT target, address FROM audit_log WHERE action = 'login.failed'")
+    failed = rows(running, "SELECT target, address FROM audit_log WHERE action = 'login.failed'")
     assert failed == [("anna", "127.0.0.1")] * (FREE_FAILURES + 1)
 
 
+@pytest.mark.fast
 def test_delay_curve_is_capped_and_not_a_lockout():
     assert [delay_after(n) for n in range(1, 9)] == [0, 0, 0, 1, 2, 4, 8, 16]
     assert delay_after(100) == MAX_DELAY
@@ -88,7 +91,7 @@ def test_disabled_user_cannot_log_in_and_loses_open_sessions(running):
     add_user(running, "carla", "operator")
     carla = login(running, "carla")
     boss = login(running, "boss")
-    user_id = fetch(running, "SELECT id FROM users WHERE username = 'carla'")[0][0]
+    user_id = rows(running, "SELECT id FROM users WHERE username = 'carla'")[0][0]
     assert boss.post(f"/settings/users/{user_id}/disable").status_code == 303
     assert carla.get("/").status_code == 303
     response = client(running).post("/login", data={"username": "carla", "password": PASSWORD})
@@ -115,14 +118,15 @@ def test_sessions_survive_a_restart_with_a_generated_key(tmp_path, config):
 CODE_SHAPE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 
 
+@pytest.mark.fast
 def test_setup_code_creates_the_first_admin_and_is_never_logged(config, caplog):
     caplog.set_level(logging.DEBUG)
     running = RunningAppliance(config).start()
     try:
-        assert fetch(running, "SELECT COUNT(*) FROM setup_codes") == [(0,)]  # none at start
+        assert rows(running, "SELECT COUNT(*) FROM setup_codes") == [(0,)]  # none at start
         code = running.call(setupcode.issue(running.appliance.db))  # what `setup-code` does
         assert len(setupcode.normalise(code)) >= 10
-        stored = fetch(running, "SELECT code_hash FROM setup_codes")
+        stored = rows(running, "SELECT code_hash FROM setup_codes")
         assert len(stored) == 1 and code not in stored[0][0]
         http = client(running)
         assert http.get("/").headers["location"].startswith("/login")
@@ -132,8 +136,8 @@ def test_setup_code_creates_the_first_admin_and_is_never_logged(config, caplog):
         assert wrong.status_code == 403
         assert http.post("/setup", data={**form, "code": code.lower()}).status_code == 303
         assert http.get("/").status_code == 200
-        assert fetch(running, "SELECT username, role FROM users") == [("sindaco", "admin")]
-        assert fetch(running, "SELECT attempts FROM setup_codes") == [(1,)]
+        assert rows(running, "SELECT username, role FROM users") == [("sindaco", "admin")]
+        assert rows(running, "SELECT attempts FROM setup_codes") == [(1,)]
         # Reuse, even if the accounts vanished: the code is spent.
         running.call(running.appliance.db.execute("DELETE FROM users"))
         again = client(running).post("/setup", data={**form, "code": code})
@@ -145,6 +149,7 @@ def test_setup_code_creates_the_first_admin_and_is_never_logged(config, caplog):
     assert code not in logged and setupcode.normalise(code) not in logged
 
 
+@pytest.mark.fast
 def test_start_without_an_admin_logs_how_to_get_a_code_never_a_code(config, caplog):
     caplog.set_level(logging.DEBUG)
     for _ in range(2):
@@ -184,7 +189,7 @@ def test_setup_code_expires_and_attempts_are_limited(running):
     )
     response = http.post("/setup", data={**form, "code": fresh})
     assert response.status_code == 403 and "scaduto" in response.text
-    assert fetch(running, "SELECT COUNT(*) FROM users") == [(0,)]
+    assert rows(running, "SELECT COUNT(*) FROM users") == [(0,)]
 
 
 def test_setup_page_is_closed_once_an_account_exists(running):
@@ -193,4 +198,4 @@ def test_setup_page_is_closed_once_an_account_exists(running):
     assert http.get("/setup").headers["location"] == "/login"
     form = {"username": "intruder", "password": PASSWORD, "password2": PASSWORD, "code": "X"}
     assert http.post("/setup", data=form).headers["location"] == "/login"
-    assert fetch(running, "SELECT username FROM users") == [("anna",)]
+    assert rows(running, "SELECT username FROM users") == [("anna",)]

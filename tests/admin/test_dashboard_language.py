@@ -9,8 +9,8 @@ from contextlib import closing
 import pytest
 
 from appliance.core.health import Check
-from tests.admin.util import add_user, login
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.fast
 

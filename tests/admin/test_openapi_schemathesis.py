@@ -12,7 +12,7 @@ from schemathesis import GenerationMode
 
 from appliance.core import audit
 from appliance.lan.tokens import create_token
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
 
 pytestmark = pytest.mark.slow
 

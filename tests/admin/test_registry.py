@@ -6,8 +6,8 @@ from quart import Blueprint, render_template_string
 
 from appliance.lan.access import requires
 from appliance.lan.registry import NavItem, add_pages
-from tests.admin.util import add_user, login
-from tests.harness import RunningAppliance
+from tests.support.appliance import RunningAppliance
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
 

@@ -39,19 +39,23 @@ def _lan_routes(running):
             yield rule, method, app.view_functions[rule.endpoint]
 
 
-def test_open_routes_are_exactly_the_intended_ones(running):
+def test_open_routes_are_exactly_the_intended_ones(shared_running):
     opened = {
         rule.endpoint
-        for rule, _, view in _lan_routes(running)
+        for rule, _, view in _lan_routes(shared_running)
         if rule.endpoint == "static" or is_open(view)
     }
     assert opened == OPEN_ON_PURPOSE
 
 
-def test_every_lan_route_needs_login_or_token(running):
-    routes = [(r, m) for r, m, _ in _lan_routes(running) if r.endpoint not in OPEN_ON_PURPOSE]
+def test_every_lan_route_needs_login_or_token(shared_running):
+    routes = [
+        (r, m) for r, m, _ in _lan_routes(shared_running) if r.endpoint not in OPEN_ON_PURPOSE
+    ]
     assert len(routes) > 15  # the crawler really found the shell's routes
-    with httpx.Client(base_url=running.lan_url, headers={"Origin": running.lan_url}) as http:
+    with httpx.Client(
+        base_url=shared_running.lan_url, headers={"Origin": shared_running.lan_url}
+    ) as http:
         for rule, method in routes:
             path = _sample_path(rule)
             response = http.request(method, path)
@@ -64,9 +68,9 @@ def test_every_lan_route_needs_login_or_token(running):
                 assert response.headers["location"].startswith("/login"), (method, path)
 
 
-def test_no_lan_route_exists_on_the_public_listener(running):
-    with httpx.Client(base_url=running.public_url) as http:
-        for rule, method, _ in _lan_routes(running):
+def test_no_lan_route_exists_on_the_public_listener(shared_running):
+    with httpx.Client(base_url=shared_running.public_url) as http:
+        for rule, method, _ in _lan_routes(shared_running):
             path = _sample_path(rule)
             if rule.endpoint == "static":
                 path = "/static/app.css"
@@ -75,6 +79,6 @@ def test_no_lan_route_exists_on_the_public_listener(running):
             assert "banditore" not in response.text.lower()
 
 
-def test_static_files_are_served_on_the_lan_only(running):
-    assert httpx.get(running.lan_url + "/static/app.css").status_code == 200
-    assert httpx.get(running.public_url + "/static/app.css").status_code == 404
+def test_static_files_are_served_on_the_lan_only(shared_running):
+    assert httpx.get(shared_running.lan_url + "/static/app.css").status_code == 200
+    assert httpx.get(shared_running.public_url + "/static/app.css").status_code == 404

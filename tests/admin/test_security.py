@@ -12,16 +12,24 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from appliance.lan.security import client_allowed, parse_networks
-from tests.admin.util import PASSWORD, add_user, fetch, login
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import PASSWORD, add_user, login
 
 pytestmark = pytest.mark.fast
 
 NEW_USER = {"username": "mallory", "password": "a-long-password", "role": "admin"}
 
 
-def _create_user(http: httpx.Client, **headers: str) -> httpx.Response:
-    return http.post("/settings/users", data=NEW_USER, headers=headers)
+def _create_user(http: httpx.Client, username: str = "mallory", **headers: str) -> httpx.Response:
+    return http.post("/settings/users", data={**NEW_USER, "username": username}, headers=headers)
+
+
+@pytest.fixture(scope="module")
+def with_boss(shared_running):
+    """The module's appliance with the admin "boss" (each case logs in on its own)."""
+    add_user(shared_running, "boss")
+    return shared_running
 
 
 @pytest.mark.parametrize(
@@ -36,8 +44,8 @@ def _create_user(http: httpx.Client, **headers: str) -> httpx.Response:
     ],
     ids=["other-origin", "null-origin", "cross-site", "same-site", "other-referer", "no-headers"],
 )
-def test_cross_origin_posts_with_a_session_are_refused(running, headers):
-    add_user(running, "boss")
+def test_cross_origin_posts_with_a_session_are_refused(with_boss, headers):
+    running = with_boss
     http = login(running, "boss")
     own = running.lan_url
     sent = {k: (own if v == "SAME" else v) for k, v in headers.items() if v}
@@ -45,7 +53,7 @@ def test_cross_origin_posts_with_a_session_are_refused(running, headers):
         del http.headers["Origin"]
     response = _create_user(http, **sent)
     assert response.status_code == 403
-    assert fetch(running, "SELECT COUNT(*) FROM users WHERE username = 'mallory'") == [(0,)]
+    assert rows(running, "SELECT COUNT(*) FROM users WHERE username = 'mallory'") == [(0,)]
 
 
 @pytest.mark.parametrize(
@@ -57,12 +65,14 @@ def test_cross_origin_posts_with_a_session_are_refused(running, headers):
     ],
     ids=["origin", "fetch-metadata", "referer-only"],
 )
-def test_same_origin_posts_pass(running, headers):
-    add_user(running, "boss")
+def test_same_origin_posts_pass(with_boss, headers, request):
+    running = with_boss
     http = login(running, "boss")
     del http.headers["Origin"]
     sent = {k: v.replace("SAME", running.lan_url) for k, v in headers.items()}
-    assert _create_user(http, **sent).status_code == 303
+    username = f"nuovo-{request.node.callspec.id}"  # one new account per case
+    assert _create_user(http, username, **sent).status_code == 303
+    assert rows(running, "SELECT COUNT(*) FROM users WHERE username = ?", (username,)) == [(1,)]
 
 
 def test_login_form_itself_is_csrf_checked(running):

@@ -4,14 +4,15 @@ import httpx
 import pytest
 
 from appliance.core import audit
-from tests.admin.util import PASSWORD, add_user, fetch, login
-from tests.harness import TEST_CREDENTIALS
+from tests.support.appliance import TEST_CREDENTIALS
+from tests.support.db import rows
+from tests.support.staff import PASSWORD, add_user, login
 
 pytestmark = pytest.mark.slow
 
 
 def _user_id(running, name):
-    return fetch(running, "SELECT id FROM users WHERE username = ?", (name,))[0][0]
+    return rows(running, "SELECT id FROM users WHERE username = ?", (name,))[0][0]
 
 
 def test_admin_creates_users_and_changes_roles(running):
@@ -19,7 +20,7 @@ def test_admin_creates_users_and_changes_roles(running):
     boss = login(running, "boss")
     form = {"username": "carla", "password": "a-long-password", "role": "editor", "language": "en"}
     assert boss.post("/settings/users", data=form).status_code == 303
-    assert fetch(running, "SELECT role, language FROM users WHERE username = 'carla'") == [
+    assert rows(running, "SELECT role, language FROM users WHERE username = 'carla'") == [
         ("editor", "en")
     ]
     duplicate = boss.post("/settings/users", data=form)
@@ -28,9 +29,9 @@ def test_admin_creates_users_and_changes_roles(running):
     assert short.status_code == 400 and "Almeno 10 caratteri" in short.text
     carla = _user_id(running, "carla")
     assert boss.post(f"/settings/users/{carla}/role", data={"role": "operator"}).status_code == 303
-    assert fetch(running, "SELECT role FROM users WHERE id = ?", (carla,)) == [("operator",)]
+    assert rows(running, "SELECT role FROM users WHERE id = ?", (carla,)) == [("operator",)]
     assert boss.post(f"/settings/users/{carla}/role", data={"role": "king"}).status_code == 400
-    actions = fetch(
+    actions = rows(
         running, "SELECT actor, action, target, detail FROM audit_log WHERE action LIKE 'user.%'"
     )
     worded = [(*row[:3], str(audit.describe(row[3]))) for row in actions]
@@ -50,10 +51,10 @@ def test_the_last_admin_cannot_be_demoted_or_disabled(running):
     ):
         response = boss.post(path, data=data, follow_redirects=True)
         assert "Deve restare almeno un amministratore attivo" in response.text
-    assert fetch(running, "SELECT role, disabled FROM users") == [("admin", 0)]
+    assert rows(running, "SELECT role, disabled FROM users") == [("admin", 0)]
     add_user(running, "vice")
     assert boss.post(f"/settings/users/{me}/role", data={"role": "viewer"}).status_code == 303
-    assert fetch(running, "SELECT role FROM users WHERE id = ?", (me,)) == [("viewer",)]
+    assert rows(running, "SELECT role FROM users WHERE id = ?", (me,)) == [("viewer",)]
     # The role change counts at once: boss is a viewer now.
     assert boss.get("/settings/users").status_code == 403
 
@@ -94,7 +95,7 @@ def test_town_data_is_saved_audited_and_shown_on_the_statement(running):
     assert 'value="Comune di Prova"' in boss.get("/settings/town").text
     statement = httpx.get(running.lan_url + "/accessibility").text
     assert "Comune di Prova" in statement and "accessibilita@example.it" in statement
-    [(detail,)] = fetch(running, "SELECT detail FROM audit_log WHERE action = 'settings.changed'")
+    [(detail,)] = rows(running, "SELECT detail FROM audit_log WHERE action = 'settings.changed'")
     assert "display_name=Comune di Prova" in detail
     too_long = boss.post("/settings/town", data={"phone": "9" * 501})
     assert too_long.status_code == 400
@@ -123,7 +124,7 @@ def test_viewer_and_editor_change_nothing(running):
         assert forced.status_code == 403
         assert http.post(f"/settings/users/{_user_id(running, 'boss')}/disable").status_code == 403
         assert "/settings" not in http.get("/").text.split("<main")[0]
-    assert fetch(running, "SELECT COUNT(*) FROM users WHERE username LIKE 'x%'") == [(0,)]
+    assert rows(running, "SELECT COUNT(*) FROM users WHERE username LIKE 'x%'") == [(0,)]
 
 
 def test_account_page_changes_my_password(running):
@@ -170,4 +171,4 @@ def test_language_switch_translates_and_is_remembered(running):
     )
     page = http.get("/").text
     assert '<html lang="en">' in page and "Dashboard" in page
-    assert fetch(running, "SELECT language FROM users WHERE username = 'anna'") == [("en",)]
+    assert rows(running, "SELECT language FROM users WHERE username = 'anna'") == [("en",)]

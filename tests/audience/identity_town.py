@@ -8,7 +8,12 @@ from appliance.audience.store import AUDIENCE
 from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import parse_campaign
 from appliance.cloudapi.events import Identity
-from tests.harness import RunningAppliance, RunningSimulator, post_webhook, wait_until
+from tests.support.appliance import RunningAppliance
+from tests.support.db import Row, rows
+from tests.support.settled import settled
+from tests.support.simulator import RunningSimulator
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 UNSUBSCRIBED_TEXT = "Hai annullato l'iscrizione"
 
@@ -26,9 +31,9 @@ class Town:
         self.clock += 7
         return self.clock
 
-    def sql(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        """Rows of a query, as dicts."""
-        return [dict(r) for r in self.bot.call(self.bot.appliance.db.fetchall(sql, params))]
+    def sql(self, sql: str, params: Any = ()) -> list[Row]:
+        """Rows of a query."""
+        return rows(self.bot, sql, params)
 
     def open_window(self, *keys: str) -> None:
         """Meta's 24-hour window open for these recipients (the bot answers free-form)."""
@@ -46,16 +51,7 @@ class Town:
     def post(self, payload: dict[str, Any]) -> None:
         """Deliver a signed webhook and wait until it and every answer it caused are handled."""
         assert post_webhook(self.bot.public_url, payload).status_code == 200
-        wait_until(self.settled, 20)
-
-    def settled(self) -> bool:
-        """No delivery unsplit, no event pending, no reply queued."""
-        (row,) = self.sql(
-            "SELECT (SELECT count(*) FROM webhook_deliveries WHERE split = 0)"
-            " + (SELECT count(*) FROM webhook_events WHERE state = 'pending')"
-            " + (SELECT count(*) FROM outbox WHERE lane = 1 AND state = 'queued') AS busy"
-        )
-        return row["busy"] == 0
+        wait_until(lambda: settled(self.bot), 20, what="the webhook and its answers handled")
 
     def dead_letters(self) -> list[dict[str, Any]]:
         """Events parked as dead letters."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.audience.helpers import add_subscriber, api
+from tests.support.staff import api
+from tests.support.subscribers import add_subscriber
 
 pytestmark = pytest.mark.fast
 

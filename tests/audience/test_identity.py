@@ -8,8 +8,7 @@ from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
 from tests.audience.identity_town import UNSUBSCRIBED_TEXT, Town
 from tests.audience.payloads import Person
-from tests.conversation.conftest import bot  # noqa: F401 - the fixture
-from tests.harness import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +27,7 @@ ORDERS = {
 
 
 @pytest.fixture
-def town(bot, simulator):  # noqa: F811
+def town(bot, simulator):
     """The bot over the simulator, and a neighbour who stays subscribed."""
     t = Town(bot, simulator)
     t.subscribe(Identity(wa_id="393470000999"))
@@ -108,7 +107,7 @@ def test_system_notices_are_never_answered_and_move_the_number(town):
     town.post(person.changed_user_id("IT.778", town.tick()))
     assert town.texts_to("393471112222", "393473334444", "IT.777", "IT.778") == []
     (row,) = town.sql("SELECT wa_id, user_id, status FROM subscribers WHERE id = ?", (sid,))
-    assert row == {"wa_id": "393473334444", "user_id": "IT.778", "status": "active"}
+    assert dict(row) == {"wa_id": "393473334444", "user_id": "IT.778", "status": "active"}
     assert town.dead_letters() == []
 
 
@@ -119,7 +118,7 @@ def test_a_marketing_stop_by_user_id_reaches_the_phone_subscriber(town):
     town.post(person.delivered("wamid.OUT1", town.tick()))
     town.post(person.marketing_stop_user_only(town.tick()))
     (row,) = town.sql("SELECT user_id, marketing_opt_out FROM subscribers WHERE id = ?", (sid,))
-    assert row == {"user_id": "IT.888", "marketing_opt_out": 1}
+    assert dict(row) == {"user_id": "IT.888", "marketing_opt_out": 1}
     assert town.dead_letters() == []
 
 
@@ -139,4 +138,4 @@ def test_a_status_naming_only_the_user_id_links_it_to_the_number_we_sent_to(town
     value["statuses"][0]["biz_opaque_callback_data"] = str(sent[0]["id"])
     town.post(status)
     (row,) = town.sql("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,))
-    assert row == {"wa_id": "393475557777", "user_id": "IT.999"}
+    assert dict(row) == {"wa_id": "393475557777", "user_id": "IT.999"}

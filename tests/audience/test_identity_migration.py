@@ -8,7 +8,8 @@ import pytest
 
 from appliance.audience.suppression import SUPPRESSION
 from appliance.core.db.migrate import discover, migrate
-from tests.harness import RunningAppliance, make_config, wait_until
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,6 @@ from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
 from tests.audience.payloads import Person
 from tests.audience.test_identity import play, town  # noqa: F401 - the fixture
-from tests.conversation.conftest import bot  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,9 @@ import re
 import pytest
 
 from appliance.audience.store import AUDIENCE
-from tests.admin.util import add_user, fetch, login
-from tests.audience.helpers import add_subscriber, rows
+from tests.support.db import rows
+from tests.support.staff import add_user, login
+from tests.support.subscribers import add_subscriber
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +68,7 @@ def test_dry_run_then_commit_then_undo(running, admin):
         "SELECT t.key FROM subscriber_topics st JOIN topics t ON t.id = st.topic_id"
         " JOIN subscribers s ON s.id = st.subscriber_id WHERE s.wa_id = '393331234001'",
     )
-    assert topics == [{"key": "allerte"}]
+    assert topics == [("allerte",)]
     # The same token cannot be used twice.
     again = admin.post("/subscribers/import/commit", data={"token": token})
     assert again.headers["location"].endswith("/subscribers/import")
@@ -139,8 +140,6 @@ def test_an_export_needs_a_stated_purpose_which_the_audit_log_keeps(running, adm
     assert done.status_code == 200 and "393331234001" in done.text
     [detail] = [
         r[0]
-        for r in fetch(
-            running, "SELECT detail FROM audit_log WHERE action = 'subscribers.exported'"
-        )
+        for r in rows(running, "SELECT detail FROM audit_log WHERE action = 'subscribers.exported'")
     ]
     assert json.loads(detail)[1]["purpose"] == "verifica annuale dell'RPD"

@@ -8,7 +8,8 @@ from appliance.audience import identity
 from appliance.audience.store import AUDIENCE
 from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
 
 pytestmark = pytest.mark.slow
 
@@ -21,10 +22,6 @@ def app(tmp_path):
         yield running
     finally:
         running.stop()
-
-
-def _sql(app, sql, params=()):
-    return [dict(r) for r in app.call(app.appliance.db.fetchall(sql, params))]
 
 
 def test_a_linking_message_merges_answers_queued_sends_and_keeps_the_later_answer(app):
@@ -71,10 +68,10 @@ def test_a_linking_message_merges_answers_queued_sends_and_keeps_the_later_answe
     row = app.call(audience.ensure(Identity(wa_id="393471000001", user_id="IT.9"), 1_760_000_200))
 
     assert row["id"] == phone["id"] and row["user_id"] == "IT.9" and row["status"] == "active"
-    assert _sql(app, "SELECT count(*) AS n FROM subscribers")[0]["n"] == 1
+    assert rows(app, "SELECT count(*) AS n FROM subscribers")[0]["n"] == 1
     assert app.call(audience.answers(row["id"])) == {"frazione": "fuori"}
     assert len(app.call(audience.consents(row["id"]))) == 2
-    queued = _sql(app, "SELECT subscriber_id, state, error_detail FROM outbox ORDER BY id")
+    queued = rows(app, "SELECT subscriber_id, state, error_detail FROM outbox ORDER BY id")
     assert [(q["subscriber_id"], q["state"]) for q in queued] == [
         (row["id"], "queued"),
         (row["id"], "skipped"),
@@ -95,5 +92,5 @@ def test_erasure_and_the_suppression_list_cover_every_identifier(app):
     app.call(audience.erase(row, "citizen", "chat"))
     for alone in ((who.wa_id, None, None), (None, who.user_id, None), (None, None, "IT.ENT.10")):
         assert app.call(suppression.is_erased(*alone))
-    (left,) = _sql(app, "SELECT wa_id, user_id, parent_user_id, username FROM subscribers")
-    assert left == {"wa_id": None, "user_id": None, "parent_user_id": None, "username": ""}
+    (left,) = rows(app, "SELECT wa_id, user_id, parent_user_id, username FROM subscribers")
+    assert dict(left) == {"wa_id": None, "user_id": None, "parent_user_id": None, "username": ""}

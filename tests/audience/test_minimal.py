@@ -7,7 +7,7 @@ import html
 import pytest
 
 from appliance.audience.minimal import personal_data, special_categories
-from tests.admin.util import add_user, login
+from tests.support.staff import add_user, login
 
 
 @pytest.mark.fast

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.admin.util import add_user, login
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.fast
 

@@ -19,15 +19,13 @@ from appliance.campaigns import outbox
 from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import parse_campaign
 from tests.audience.test_segments import definitions
-from tests.campaigns.conftest import make_engine  # noqa: F401 - fixtures
-from tests.studio.conftest import studio  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
 _names = itertools.count()
 
 
-def _people(studio) -> dict[str, set[str]]:  # noqa: F811
+def _people(studio) -> dict[str, set[str]]:
     """A town of every kind: active, opted out of marketing, unsubscribed, erased, pending."""
     app, audience = studio.app, studio.app.appliance.parts[AUDIENCE]
     active = studio.engine.seed(12, topics=("allerte",), window=True)
@@ -55,12 +53,12 @@ def _people(studio) -> dict[str, set[str]]:  # noqa: F811
 
 
 @pytest.fixture
-def town(studio):  # noqa: F811
+def town(studio):
     """The studio appliance's town of people."""
     return _people(studio)
 
 
-def _enqueued(studio, draft_id: int) -> set[str]:  # noqa: F811
+def _enqueued(studio, draft_id: int) -> set[str]:
     """Create the draft's campaign and enqueue it exactly as a send does; the recipients."""
     drafts = studio.drafts
     data = studio.call(drafts.get(draft_id))["data"]
@@ -97,7 +95,7 @@ def _enqueued(studio, draft_id: int) -> set[str]:  # noqa: F811
     marketing=st.booleans(),
 )
 def test_preview_count_is_who_is_enqueued_and_nobody_who_left(
-    studio,  # noqa: F811
+    studio,
     town,
     definition,
     topics,

@@ -15,8 +15,9 @@ from appliance.audience.suppression import SUPPRESSION
 from appliance.backups.backup import create_backup, init_key
 from appliance.backups.restore import restore_backup
 from appliance.core.config import database_path
-from tests.audience.helpers import add_subscriber, rows
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.subscribers import add_subscriber
 
 pytestmark = pytest.mark.fast
 

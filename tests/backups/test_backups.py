@@ -20,7 +20,7 @@ from appliance.cli import main
 from appliance.core.config import database_path
 from appliance.core.db.migrate import discover, migrate
 from appliance.core.restorehooks import AfterRestore
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
 
 pytestmark = pytest.mark.fast
 

@@ -18,8 +18,9 @@ from appliance.backups import store
 from appliance.backups.backup import create_backup, init_key
 from appliance.backups.pending import RESTART_EXIT, pending_restore, stage_restore
 from appliance.core.config import database_path
-from tests.admin.util import add_user, fetch, login
-from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, RunningAppliance, make_config
+from tests.support.appliance import PRIVACY_TOML, TEST_CREDENTIALS, RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +77,7 @@ def test_admin_backs_up_downloads_and_stages_a_restore(app):
     done = boss.post("/settings/backups/restore/confirm", data={"confirm": "ripristina"})
     assert done.status_code == 200 and "Ripristino in corso" in done.text
     assert app.restarts.wait(5)
-    actions = fetch(app, "SELECT actor, action, target FROM audit_log WHERE action LIKE 'backup.%'")
+    actions = rows(app, "SELECT actor, action, target FROM audit_log WHERE action LIKE 'backup.%'")
     assert [a[:2] for a in actions] == [
         ("boss", "backup.created"),
         ("boss", "backup.downloaded"),

@@ -12,7 +12,7 @@ import pytest
 
 from appliance.operations.checks import run_checks
 from appliance.operations.selftest import ADVICE, webhook_selftest
-from tests.harness import TEST_CREDENTIALS, make_config
+from tests.support.appliance import TEST_CREDENTIALS, make_config
 
 pytestmark = pytest.mark.fast
 

@@ -9,7 +9,7 @@ import pytest
 
 from appliance.box.button import Edge, EmergencyButton
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 BUTTON_PIN = 17
 
@@ -19,6 +19,7 @@ def recorder():
     return events, lambda event: events.append((event.edge, threading.get_ident()))
 
 
+@pytest.mark.fast
 async def test_edges_and_the_hold_arrive_in_order_on_the_loop_thread(mock_pins):
     events, on_event = recorder()
     loop = asyncio.get_running_loop()
@@ -34,6 +35,7 @@ async def test_edges_and_the_hold_arrive_in_order_on_the_loop_thread(mock_pins):
     assert {thread for _, thread in events} == {threading.get_ident()}
 
 
+@pytest.mark.fast
 async def test_a_short_press_never_becomes_a_hold(mock_pins):
     events, on_event = recorder()
     button = EmergencyButton(

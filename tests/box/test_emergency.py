@@ -21,8 +21,9 @@ from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.core.audit import describe, detail
 from appliance.core.health import ERROR, WARN, Check
 from appliance.lan.i18n import translate
-from tests.box.conftest import wait_for_pattern
-from tests.harness import RunningAppliance, make_config, start_armed, wait_until
+from tests.support.appliance import RunningAppliance, make_config, start_armed
+from tests.support.led import wait_for_pattern
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import pytest
 from appliance.box.led import StatusLed
 from appliance.box.patterns import PATTERNS, BoxState
 from appliance.box.state import TICK_SECONDS
-from tests.box.conftest import classify, wait_for_pattern
+from tests.support.led import classify, wait_for_pattern
 
 LED_PIN = 27
 

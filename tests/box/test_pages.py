@@ -10,8 +10,9 @@ import pytest
 from appliance.box.armed import read_armed
 from appliance.box.presses import recent_presses
 from appliance.cloudapi.templates import TEMPLATES as CATALOG
-from tests.admin.util import add_user, client, fetch, login
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.staff import add_user, client, login
 
 pytestmark = pytest.mark.slow
 
@@ -110,7 +111,7 @@ def test_admin_arms_switches_test_mode_and_disarms_with_audit(app):
         assert "Modalità prova senza numeri di prova" in http.get("/emergency").text
         assert http.post("/emergency/disarm").status_code == 303
     assert armed(app) is None
-    actions = [r[0] for r in fetch(app, "SELECT action FROM audit_log WHERE actor = 'admin'")]
+    actions = [r[0] for r in rows(app, "SELECT action FROM audit_log WHERE actor = 'admin'")]
     assert actions[-3:] == ["emergency.armed", "emergency.test_mode", "emergency.disarmed"]
 
 
@@ -205,7 +206,7 @@ def test_admins_add_and_remove_test_numbers_on_the_page_validated_and_audited(ap
         assert "List saved on this page" in english
     with closing(login(app, "operator")) as http:
         assert post(http, number="+393331234567").status_code == 403
-    details = fetch(
+    details = rows(
         app, "SELECT detail FROM audit_log WHERE action = 'emergency.test_numbers' ORDER BY id"
     )
     assert len(details) == 11 and "test_number_removed" in details[-1][0]

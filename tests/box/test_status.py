@@ -12,7 +12,7 @@ from appliance.box.led import StatusLed
 from appliance.box.patterns import BoxState
 from appliance.box.state import EmergencyView, StatusService
 from appliance.core.health import OK, WARN, Check, HealthRegistry
-from tests.box.conftest import wait_for_pattern
+from tests.support.led import wait_for_pattern
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,9 @@ import pytest
 from appliance.campaigns.alerts import AlertCampaigns
 from appliance.feeds.alerts import AlertChange
 from appliance.feeds.levels import Level
-from tests.campaigns.conftest import wait_for
+from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
 class Monitor:
@@ -53,6 +53,7 @@ def _change(lane: str, key: str = "dpc:IM-06:idro:1") -> AlertChange:
     )
 
 
+@pytest.mark.fast
 def test_an_automatic_alert_goes_out_once_to_the_alert_topic(engine):
     subscribed = engine.seed(4, topics=("allerte",))
     engine.seed(3, first=100)
@@ -79,4 +80,4 @@ def test_an_alert_below_the_automatic_level_waits_as_a_draft_for_an_operator(eng
     assert engine.show(campaign)["expires_at"] is not None
     engine.act(campaign, "send")
     engine.wait_status(campaign, "done")
-    wait_for(lambda: monitor.calls == [("approved", "k2"), ("sent", "k2")])
+    wait_until(lambda: monitor.calls == [("approved", "k2"), ("sent", "k2")])

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from tests.campaigns.conftest import template_campaign, wait_for
+from tests.support.engine import template_campaign
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +60,7 @@ def test_131049_by_webhook_is_retried_after_a_day(make_engine):
     engine.sim.settings.failures = {people[0]: 131049}
     campaign = engine.create({"name": "Sagra", "category": "MARKETING", "content": _parts(1)})
     engine.act(campaign, "send")
-    again = wait_for(
+    again = wait_until(
         lambda: engine.sql(
             "SELECT not_before FROM outbox WHERE campaign_id = ? AND state = 'queued'"
             " AND attempts > 0",

@@ -11,7 +11,8 @@ from appliance.backups.backup import create_backup, init_key
 from appliance.backups.restore import restore_backup
 from appliance.campaigns.restored import RESTORED_REASON
 from appliance.core.config import database_path
-from tests.campaigns.conftest import template_campaign, wait_for
+from tests.support.engine import template_campaign
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +28,7 @@ def test_a_backup_taken_mid_broadcast_restores_consistently(make_engine, tmp_pat
     engine.seed(RECIPIENTS)
     campaign = engine.create(template_campaign())
     assert engine.act(campaign, "send").json()["status"] == "sending"
-    wait_for(lambda: len(engine.accepted()) >= 50)
+    wait_until(lambda: len(engine.accepted()) >= 50)
     made = create_backup(config)  # its own connection, while the dispatcher keeps writing
     assert len(engine.accepted()) < RECIPIENTS, "the backup must be taken mid-send"
     engine.wait_status(campaign, "done", timeout=120)

@@ -11,7 +11,8 @@ from appliance.audience.suppression import SUPPRESSION
 from appliance.box.armed import ArmedMessage
 from appliance.box.launcher import LAUNCHER, EmergencyRequest
 from appliance.campaigns.replies import REPLIES
-from tests.campaigns.conftest import template_campaign, wait_for
+from tests.support.engine import template_campaign
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -31,20 +32,20 @@ def test_pause_resume_and_cancel_act_within_a_second(make_engine):
     engine.seed(200)
     campaign = engine.create(template_campaign())
     engine.act(campaign, "send")
-    wait_for(lambda: _count(engine) >= 10)
+    wait_until(lambda: _count(engine) >= 10)
     paused = engine.act(campaign, "pause")
     assert paused.json()["status"] == "paused"
-    time.sleep(1.0)  # requests already out may still land
+    wait_until(engine.answered, 5, what="the requests already out to land")
     at_pause = _count(engine)
-    time.sleep(1.5)
+    time.sleep(1.5)  # the assertion: a paused campaign stays silent (the pump ticks far faster)
     assert _count(engine) == at_pause
     assert engine.act(campaign, "pause").status_code == 409
     assert engine.act(campaign, "resume").json()["status"] == "sending"
-    wait_for(lambda: _count(engine) >= at_pause + 10)
+    wait_until(lambda: _count(engine) >= at_pause + 10)
     assert engine.act(campaign, "cancel").json()["status"] == "cancelled"
-    time.sleep(1.0)
+    wait_until(engine.answered, 5, what="the requests already out to land")
     at_cancel = _count(engine)
-    time.sleep(1.5)
+    time.sleep(1.5)  # the assertion: a cancelled campaign stays silent
     assert _count(engine) == at_cancel < 200
     counts = engine.show(campaign)["counts"]
     assert counts["cancelled"] == 200 - counts["sent"] and counts["queued"] == 0
@@ -63,7 +64,7 @@ def test_nothing_is_sent_after_expiry_even_mid_send(make_engine):
     expires_at = engine.sql("SELECT expires_at FROM campaigns WHERE id = ?", (campaign,))[0][0]
     engine.act(campaign, "send")
     done = engine.wait_status(campaign, "expired", timeout=20)
-    time.sleep(1.0)
+    wait_until(engine.answered, 5, what="the requests already out to land")
     log = engine.accepted()
     assert 0 < len(log) < 100
     assert max(m["at"] for m in log) <= expires_at + 0.5  # a request already out may land
@@ -76,7 +77,7 @@ def test_a_campaign_past_its_expiry_is_never_sent_after_an_outage(make_engine):
     campaign = engine.create(template_campaign(send_at=_iso(3), expires_at=_iso(4)))
     assert engine.act(campaign, "send").json()["status"] == "scheduled"
     engine.app.call(engine.campaigns.stop())  # the scheduler is down through send_at and expiry
-    time.sleep(4.5)
+    time.sleep(4.5)  # the scenario: the outage outlasts send_at and the expiry
     engine.app.call(engine.campaigns.start())
     engine.wait_status(campaign, "expired")
     assert engine.accepted() == []
@@ -88,7 +89,7 @@ def test_opt_outs_and_erasures_mid_send_stop_at_once(make_engine):
     late = people[-3:]
     campaign = engine.create(template_campaign())
     engine.act(campaign, "send")
-    wait_for(lambda: _count(engine) >= 5)
+    wait_until(lambda: _count(engine) >= 5)
     engine.write("UPDATE subscribers SET status = 'unsubscribed' WHERE wa_id = ?", (late[0],))
     engine.write("UPDATE subscribers SET status = 'erased' WHERE wa_id = ?", (late[1],))
     suppression = engine.app.appliance.parts[SUPPRESSION]
@@ -135,7 +136,7 @@ def test_an_emergency_overtakes_a_running_campaign(make_engine):
     everyone_else = engine.seed(20, first=1000, window=True)
     campaign = engine.create(template_campaign(audience={"topics": ["notizie"]}))
     engine.act(campaign, "send")
-    wait_for(lambda: _count(engine) >= 10)
+    wait_until(lambda: _count(engine) >= 10)
     launcher = engine.app.appliance.parts[LAUNCHER]
     started = time.time()
     result = engine.app.call(launcher.launch(_emergency(follow_up="Seguite la protezione civile")))
@@ -165,12 +166,12 @@ def test_a_citizens_reply_is_sent_promptly_during_a_campaign(make_engine):
     engine.seed(300)
     campaign = engine.create(template_campaign())
     engine.act(campaign, "send")
-    wait_for(lambda: _count(engine) >= 10)
+    wait_until(lambda: _count(engine) >= 10)
     engine.sim.simulator.state.set_window("393471112233", True)
     replies = engine.app.appliance.parts[REPLIES]
     started = time.time()
     engine.app.call(replies.send("393471112233", ("text", {"body": "Ciao!"})))
-    wait_for(lambda: engine.accepted("393471112233"), 5)
+    wait_until(lambda: engine.accepted("393471112233"), 5)
     assert time.time() - started < 2.0
     row = engine.sql("SELECT state, lane FROM outbox WHERE recipient = '393471112233'")
     assert row[0][1] == 1 and engine.show(campaign)["status"] == "sending"
@@ -202,7 +203,7 @@ def test_duplicated_and_out_of_order_statuses_keep_counts_right(make_engine):
     campaign = engine.create(template_campaign())
     engine.act(campaign, "send")
     engine.wait_status(campaign, "done")
-    counts = wait_for(
+    counts = wait_until(
         lambda: (
             (c := engine.show(campaign)["counts"])["read"] == 25
             and engine.sim.simulator.webhooks.pending == 0

@@ -15,9 +15,11 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.campaigns.conftest import template_campaign, wait_for
 from tests.foundation.processes import ApplianceProcess
-from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, RunningSimulator
+from tests.support.appliance import PRIVACY_TOML, TEST_CREDENTIALS
+from tests.support.engine import template_campaign
+from tests.support.simulator import RunningSimulator
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -116,13 +118,13 @@ def test_kill_9_at_random_moments_loses_nobody_and_duplicates_at_most_in_flight(
         rng = random.Random()
         moments = sorted(rng.sample(range(200, RECIPIENTS - 400), KILLS))
         for moment in moments:
-            wait_for(lambda m=moment: len(sim.messages()) >= m, 120, 0.02)
+            wait_until(lambda m=moment: len(sim.messages()) >= m, 120, 0.02)
             time.sleep(rng.uniform(0, 0.2))  # anywhere in a claim, a send or a commit
             os.kill(proc.proc.pid, signal.SIGKILL)
             proc.wait(10)
             proc = serve()
 
-        done = wait_for(
+        done = wait_until(
             lambda: (d := api.get(f"/campaigns/{campaign}").json())["status"] == "done" and d,
             180,
             0.5,

@@ -9,7 +9,7 @@ import pytest
 
 from appliance.box.armed import ArmedMessage
 from appliance.box.launcher import LAUNCHER, EmergencyRequest
-from tests.campaigns.conftest import wait_for
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -22,9 +22,9 @@ def test_an_emergency_past_its_expiry_is_not_sent_after_the_outage(make_engine):
     armed = ArmedMessage("emergenza", "it", ("Evacuare",), "", False, "admin", now.isoformat())
     request = EmergencyRequest(1, armed, (), now, now + timedelta(seconds=2))
     engine.app.call(engine.app.appliance.parts[LAUNCHER].launch(request))
-    time.sleep(3)  # the outage outlasts the expiry
+    time.sleep(3)  # the scenario: the outage outlasts the expiry (2 s)
     engine.sim.control("faults", method="DELETE")
-    states = wait_for(
+    states = wait_until(
         lambda: (
             (
                 s := dict(
@@ -36,5 +36,5 @@ def test_an_emergency_past_its_expiry_is_not_sent_after_the_outage(make_engine):
         )
     )
     assert states == {"expired": 5}
-    time.sleep(1)
+    wait_until(engine.answered, 5, what="the requests already out to land")
     assert engine.accepted() == []

@@ -7,11 +7,13 @@ from collections import Counter
 
 import pytest
 
-from tests.campaigns.conftest import template_campaign, wait_for
+from tests.support.engine import template_campaign
+from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
+@pytest.mark.fast
 def test_a_template_campaign_reaches_every_subscriber_once_and_counts_statuses(engine):
     people = engine.seed(30, topics=("notizie",))
     engine.seed(5, first=100)  # not in the topic
@@ -26,7 +28,7 @@ def test_a_template_campaign_reaches_every_subscriber_once_and_counts_statuses(e
     assert Counter(m["to"] for m in log) == Counter(dict.fromkeys(people, 1))
     rows = dict(engine.sql("SELECT recipient, id FROM outbox WHERE campaign_id = ?", (campaign,)))
     assert all(m["callback_data"] == str(rows[m["to"]]) for m in log)
-    counts = wait_for(lambda: (c := engine.show(campaign)["counts"])["read"] == 30 and c)
+    counts = wait_until(lambda: (c := engine.show(campaign)["counts"])["read"] == 30 and c)
     assert counts["sent"] == counts["delivered"] == 30 and counts["failed"] == 0
     with engine.api("viewer") as viewer:
         page = viewer.get(f"/campaigns/{campaign}/recipients", params={"per_page": 10}).json()
@@ -82,6 +84,7 @@ BAD_BODIES = [
 ]
 
 
+@pytest.mark.fast
 def test_bad_bodies_get_a_clear_400_and_store_nothing(engine):
     with engine.api("editor") as editor:
         for body, problem in BAD_BODIES:

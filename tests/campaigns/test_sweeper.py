@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.campaigns.conftest import wait_for
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def test_rows_with_a_known_status_are_reconciled_without_waiting_the_grace(make_
         " callback_data, updated_at) VALUES ('wamid.KNOWN', 'delivered', 2, ?, ?, ?, ?)",
         (int(time.time()), "393330000001", str(known), time.time()),
     )
-    wait_for(
+    wait_until(
         lambda: (
             engine.sql("SELECT state, wamid FROM outbox WHERE id = ?", (known,))
             == [("delivered", "wamid.KNOWN")]

@@ -9,7 +9,8 @@ import pytest
 
 from appliance.box.armed import ArmedMessage
 from appliance.box.launcher import LAUNCHER, EmergencyRequest
-from tests.campaigns.conftest import template_campaign, wait_for
+from tests.support.engine import template_campaign
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -32,11 +33,12 @@ def test_a_campaign_over_the_limit_is_refused_unless_spread(make_engine):
     refused = engine.act(campaign, "send")
     assert refused.status_code == 409 and "spread" in refused.json()["error"]["message"]
     assert engine.act(campaign, "send", {"spread": True}).json()["status"] == "sending"
-    wait_for(lambda: len(engine.accepted()) == 10)
-    time.sleep(1.5)
-    described = engine.show(campaign)
+    wait_until(lambda: len(engine.accepted()) == 10)
+    described = wait_until(
+        lambda: (d := engine.show(campaign))["counts"]["queued"] == 5 and engine.answered() and d,
+        what="today's share answered, tomorrow's share waiting",
+    )
     assert len(engine.accepted()) == 10 and described["status"] == "sending"
-    assert described["counts"]["queued"] == 5  # tomorrow's share waits
     assert engine.health("messaging_limit").status == "warn"
     waiting = engine.sql("SELECT min(not_before) FROM outbox WHERE state = 'queued'")[0][0]
     assert waiting > time.time() + 23 * 3600
@@ -50,9 +52,11 @@ def test_the_limit_read_from_meta_is_never_exceeded(make_engine):
     with engine.api("viewer") as viewer:
         assert viewer.get(f"/campaigns/{campaign}/preflight").json()["limit"] == 10
     engine.act(campaign, "send", {"spread": True})
-    wait_for(lambda: len(engine.accepted()) == 10)
-    time.sleep(1.0)
-    counts = engine.show(campaign)["counts"]
+    wait_until(lambda: len(engine.accepted()) == 10)
+    counts = wait_until(
+        lambda: (c := engine.show(campaign)["counts"])["queued"] <= 2 and engine.answered() and c,
+        what="the ten answered",
+    )
     assert counts["failed"] == 0 and counts["queued"] == 2
 
 
@@ -70,7 +74,7 @@ def test_an_emergency_larger_than_the_quota_is_flagged(make_engine):
     engine.app.call(engine.app.appliance.parts[LAUNCHER].launch(request))
     check = engine.health("messaging_limit")
     assert check.status == "warn" and "emergenza" in check.explanation.lower()
-    wait_for(lambda: len(engine.accepted()) == 5)
+    wait_until(lambda: len(engine.accepted()) == 5)
 
 
 def test_an_audience_within_the_quota_is_not_flagged(make_engine):

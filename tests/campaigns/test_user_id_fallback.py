@@ -8,7 +8,7 @@ import time
 import pytest
 
 from appliance.campaigns.fallbacks import NO_NUMBER, TO_NUMBER
-from tests.campaigns.conftest import wait_for
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -59,9 +59,9 @@ def test_a_reply_refused_for_the_user_id_goes_once_to_the_number(make_engine, ho
     setattr(engine.sim.settings, how, {user_id: 131062})
     _write_as_username(engine, number)
 
-    refused = wait_for(lambda: _ended(engine, user_id))
+    refused = wait_until(lambda: _ended(engine, user_id))
     assert {(r[0], r[1], r[2]) for r in refused} == {("failed", 131062, TO_NUMBER)}
-    copies = wait_for(
+    copies = wait_until(
         lambda: len(engine.accepted(number)) >= len(refused) and engine.accepted(number)
     )
     # The same messages, in the same order, each once.
@@ -76,8 +76,8 @@ def test_the_number_refusing_too_ends_it_without_a_third_try(make_engine):
     engine.sim.settings.refusals = {user_id: 131062, number: 131062}
     _write_as_username(engine, number)
 
-    refused = wait_for(lambda: _ended(engine, user_id))
-    copies = wait_for(lambda: _ended(engine, number))
+    refused = wait_until(lambda: _ended(engine, user_id))
+    copies = wait_until(lambda: _ended(engine, number))
     assert len(copies) == len(refused)
     assert {(r[0], r[1]) for r in copies} == {("failed", 131062)}
     assert all(r[2] != TO_NUMBER for r in copies)
@@ -112,7 +112,7 @@ def test_a_campaign_queued_before_the_number_was_known_reaches_the_number(make_e
     engine.sim.control("faults", {"fail_status": 503, "fail_count": -1})  # Meta down a while
     campaign = engine.create({"name": "Avviso", "content": [{"type": "text", "text": "Ciao"}]})
     engine.act(campaign, "send")
-    wait_for(lambda: engine.sql("SELECT 1 FROM outbox WHERE error_code IS NOT NULL"))
+    wait_until(lambda: engine.sql("SELECT 1 FROM outbox WHERE error_code IS NOT NULL"))
     # Meanwhile the person's number became known (a message carrying both, say).
     engine.write("UPDATE subscribers SET wa_id = ? WHERE user_id = 'IT.78'", (number,))
     engine.sim.control("faults", method="DELETE")

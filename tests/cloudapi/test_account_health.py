@@ -11,10 +11,12 @@ from appliance.cloudapi.account import CHECK_KEY, AccountHealth, standing_of
 from appliance.cloudapi.events import AccountNotice
 from appliance.core.text import Text
 from appliance.lan.i18n import catalog, translate
-from tests.conftest import CORPUS
-from tests.harness import RunningAppliance, post_webhook, wait_until
+from tests.support.appliance import RunningAppliance
+from tests.support.meta import CORPUS
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
 def _check(app):
@@ -39,6 +41,7 @@ class _NoEmergency:
     state = None
 
 
+@pytest.mark.fast
 def test_a_scheduled_ban_is_an_error_in_plain_words_and_survives_a_restart(running, config):
     assert _check(running)[0].status == "ok"
     _post(running, "java-api/accountBanned.json")
@@ -83,6 +86,7 @@ def test_each_notice_in_words(running, name, status, words):
     assert words in check.value + check.explanation
 
 
+@pytest.mark.fast
 def test_value_level_auth_errors_alert_staff(running):
     payload = {
         "object": "whatsapp_business_account",
@@ -106,6 +110,7 @@ def test_value_level_auth_errors_alert_staff(running):
     assert "190" in check.value
 
 
+@pytest.mark.fast
 def test_notice_events_parse_every_corpus_account_payload():
     for path in sorted(CORPUS.rglob("*.json")):
         text = path.read_text()

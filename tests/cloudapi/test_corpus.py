@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
-from tests.harness import RunningAppliance, make_config, post_webhook, sign, wait_until
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import rows
+from tests.support.meta import CORPUS
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook, sign
 
 pytestmark = pytest.mark.slow
 
@@ -47,13 +50,9 @@ def test_the_corpus_is_all_there():
     assert (CORPUS / "pywa-signed" / "meta_signed_text.body").exists()
 
 
-def _rows(app, sql, params=()):
-    return [dict(r) for r in app.call(app.appliance.db.fetchall(sql, params))]
-
-
 def _settled(app) -> bool:
-    unsplit = _rows(app, "SELECT id FROM webhook_deliveries WHERE split = 0")
-    pending = _rows(app, "SELECT id FROM webhook_events WHERE state = 'pending'")
+    unsplit = rows(app, "SELECT id FROM webhook_deliveries WHERE split = 0")
+    pending = rows(app, "SELECT id FROM webhook_events WHERE state = 'pending'")
     return not unsplit and not pending
 
 
@@ -69,7 +68,7 @@ def test_every_payload_is_handled_or_deliberately_ignored(tmp_path, path: Path):
         assert response.status_code == 200, response.text
         wait_until(lambda: _settled(app), timeout=20)
         # Replies are queued in the handler's own commit: once settled, none can follow.
-        events = _rows(app, "SELECT kind, state, attempts, last_error, record FROM webhook_events")
+        events = rows(app, "SELECT kind, state, attempts, last_error, record FROM webhook_events")
         assert events, "the payload produced no event at all"
         for event in events:
             assert event["state"] == "done" and event["attempts"] == 0, event["last_error"]
@@ -79,7 +78,7 @@ def test_every_payload_is_handled_or_deliberately_ignored(tmp_path, path: Path):
                     f"webhook field {field!r} neither handled nor ignored"
                 )
         kinds = {_kind_of(app, e) for e in events}
-        replies = _rows(app, "SELECT recipient FROM outbox WHERE campaign_id IS NULL")
+        replies = rows(app, "SELECT recipient FROM outbox WHERE campaign_id IS NULL")
         if kinds <= SILENT_KINDS:
             assert replies == [], f"{sorted(kinds)} answered: {replies}"
     finally:
@@ -104,6 +103,6 @@ def test_the_meta_signed_body_is_accepted_with_its_own_secret(tmp_path):
         response = post_webhook(app.public_url, body, secret=meta["app_secret"])
         assert response.status_code == 200
         wait_until(lambda: _settled(app), timeout=20)
-        assert _rows(app, "SELECT body FROM webhook_deliveries")[0]["body"] == body
+        assert rows(app, "SELECT body FROM webhook_deliveries")[0]["body"] == body
     finally:
         app.stop()

@@ -7,8 +7,10 @@ import pytest
 
 from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.cloudapi.events import TextMessage
-from tests.conftest import FIXTURES
-from tests.harness import RunningAppliance, post_webhook, wait_until
+from tests.support.appliance import RunningAppliance
+from tests.support.meta import FIXTURES
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.fast
 
@@ -59,7 +61,9 @@ def test_failure_retries_then_dead_letter_then_staff_retry(running, deliveries):
     assert not running.call(deliveries.retry_dead_letter(dead.id))  # no longer a dead letter
 
 
-def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(running, deliveries):
+def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(
+    running, deliveries, caplog
+):
     seen = []
 
     async def handler(event):
@@ -76,7 +80,10 @@ def test_a_write_failure_after_the_200_delays_processing_but_loses_nothing(runni
 
     running.call(db.write(break_splitting))
     assert post_webhook(running.public_url, text_payload("wamid.FULL")).status_code == 200
-    time.sleep(0.3)  # several failed attempts at splitting it
+    wait_until(
+        lambda: any("could not write" in r.getMessage() for r in caplog.records),
+        what="a failed attempt at splitting it",
+    )
     assert seen == []
 
     async def mend(conn):
@@ -111,10 +118,15 @@ def test_retry_skips_handlers_that_already_succeeded(running, deliveries):
 def test_a_slow_citizen_does_not_hold_up_others_and_order_is_kept(running, deliveries):
     order = []
 
+    others_done = asyncio.Event()  # bound to the appliance's loop at the first wait
+
     async def handler(event):
         if event.sender.wa_id == "393330000001":
-            await asyncio.sleep(0.5)
+            # Slow until the other citizen is answered: held up behind this one, it never is.
+            await asyncio.wait_for(others_done.wait(), 20)
         order.append((event.sender.wa_id, event.body))
+        if event.sender.wa_id == "393330000002":
+            others_done.set()
 
     deliveries.subscribe(handler, name="order")
     post_webhook(running.public_url, text_payload("wamid.A1", "393330000001", "a1"))

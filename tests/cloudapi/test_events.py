@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from appliance.cloudapi import events as ev
-from tests.conftest import FIXTURES
+from tests.support.meta import FIXTURES
 
 pytestmark = pytest.mark.fast
 

@@ -5,7 +5,7 @@ import pytest
 from appliance.cloudapi import limits, messages
 from appliance.cloudapi.limits import LimitError, validate_message, validate_upload
 from appliance.cloudapi.messages import ListRow, ListSection, Media
-from tests.conftest import FIXTURES
+from tests.support.meta import FIXTURES
 
 pytestmark = pytest.mark.fast
 

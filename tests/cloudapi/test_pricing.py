@@ -6,9 +6,9 @@ import pytest
 
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.core.db.migrate import discover, migrate
-from tests.harness import wait_until
+from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
 def _pricing(sim_appliance, wamid):
@@ -34,6 +34,7 @@ def test_a_template_outside_the_window_is_billable_utility(sim_appliance, simula
     assert _pricing(sim_appliance, result.wamid) == ("read", "utility", 1, "PMP")
 
 
+@pytest.mark.fast
 def test_a_reply_inside_the_window_is_free_service(sim_appliance, simulator):
     simulator.control("windows", {"wa_id": "393330000002", "open": True})
     client = sim_appliance.appliance.parts[CLOUDAPI]
@@ -42,6 +43,7 @@ def test_a_reply_inside_the_window_is_free_service(sim_appliance, simulator):
     assert _pricing(sim_appliance, result.wamid) == ("read", "service", 0, "PMP")
 
 
+@pytest.mark.fast
 def test_the_migration_keeps_statuses_already_stored(tmp_path):
     steps = discover()
     last = steps[-1].number

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from appliance.cloudapi.signature import sign, signature_matches
-from tests.conftest import FIXTURES
+from tests.support.meta import FIXTURES
 
 pytestmark = pytest.mark.fast
 

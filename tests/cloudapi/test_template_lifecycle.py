@@ -6,7 +6,8 @@ import pytest
 
 from appliance.cloudapi.templates import TEMPLATES
 from appliance.core.db.migrate import discover, migrate
-from tests.harness import post_webhook, wait_until
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.fast
 

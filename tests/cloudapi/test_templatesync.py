@@ -5,7 +5,7 @@ import pytest
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.templates import TEMPLATES
 from appliance.cloudapi.templatesync import TemplateSync
-from tests.harness import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
 

@@ -7,10 +7,11 @@ import pytest
 
 from appliance.cloudapi import receiver as webhook
 from appliance.cloudapi.deliveries import DELIVERIES
-from tests.conftest import FIXTURES
-from tests.harness import post_webhook, sign, wait_until
+from tests.support.meta import FIXTURES
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook, sign
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 # Shaped like a signature (sha256= and 64 hex digits) but not the body's: judged after reading.
 WRONG = "sha256=" + "0" * 64
@@ -32,8 +33,9 @@ def counter(running, name="counter"):
     return seen
 
 
-def test_verification_echoes_the_challenge(running):
-    url = running.public_url + "/webhook"
+@pytest.mark.fast
+def test_verification_echoes_the_challenge(shared_running):
+    url = shared_running.public_url + "/webhook"
     ok = httpx.get(
         url,
         params={
@@ -52,6 +54,7 @@ def test_verification_echoes_the_challenge(running):
         assert httpx.get(url, params=params).status_code == 403
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("vector", VECTORS["vectors"], ids=lambda v: v["name"])
 def test_meta_signed_vectors_are_accepted_and_stored_raw(running, vector):
     seen = counter(running)
@@ -68,8 +71,9 @@ def test_meta_signed_vectors_are_accepted_and_stored_raw(running, vector):
     assert seen[0].body in ("Ciao, orari ufficio anagrafe?", "Perché la scuola è chiusa?")
 
 
-def test_rejected_deliveries_store_nothing(running):
-    url = running.public_url + "/webhook"
+@pytest.mark.fast
+def test_rejected_deliveries_store_nothing(shared_running):
+    url = shared_running.public_url + "/webhook"
     body = VECTORS["vectors"][1]["raw_body_utf8"].encode()
     good = VECTORS["vectors"][1]["x_hub_signature_256"]
     assert httpx.post(url, content=body).status_code == 401
@@ -81,9 +85,10 @@ def test_rejected_deliveries_store_nothing(running):
     )
     forged = body.replace(b"scuola", b"piazza")
     assert httpx.post(url, content=forged, headers={"X-Hub-Signature-256": good}).status_code == 403
-    assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 0
+    assert fetchval(shared_running, "SELECT count(*) FROM webhook_deliveries") == 0
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "body",
     [
@@ -96,7 +101,8 @@ def test_rejected_deliveries_store_nothing(running):
     ],
     ids=["non-utf8", "not-json", "deep-array", "deep-object", "array", "empty"],
 )
-def test_signed_garbage_is_400_and_not_stored(running, body):
+def test_signed_garbage_is_400_and_not_stored(shared_running, body):
+    running = shared_running  # refused bodies store nothing: the cases cannot see each other
     response = httpx.post(
         running.public_url + "/webhook", content=body, headers={"X-Hub-Signature-256": sign(body)}
     )
@@ -105,6 +111,7 @@ def test_signed_garbage_is_400_and_not_stored(running, body):
     assert httpx.get(running.public_url + "/healthz").text == "ok"
 
 
+@pytest.mark.fast
 def test_oversized_body_is_413_even_when_streamed(running):
     url = running.public_url + "/webhook"
     big = b"x" * (4 * 1024 * 1024 + 1)
@@ -157,6 +164,7 @@ def test_a_sender_hanging_up_mid_body_leaves_nothing_behind(running):
     assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 1
 
 
+@pytest.mark.fast
 def test_a_full_disk_answers_503_so_meta_retries_and_nothing_acknowledged_is_lost(running):
     db = running.appliance.db
     pages = running.call(db.write(lambda conn: conn.execute_fetchall("PRAGMA page_count")))[0][0]
@@ -177,6 +185,7 @@ def test_a_full_disk_answers_503_so_meta_retries_and_nothing_acknowledged_is_los
     assert fetchval(running, "SELECT count(*) FROM webhook_deliveries") == 1
 
 
+@pytest.mark.fast
 def test_duplicates_are_processed_once(running):
     seen = counter(running)
     payload = json.loads((FIXTURES / "inbound_text.json").read_text())
@@ -196,6 +205,7 @@ def test_duplicates_are_processed_once(running):
     assert fetchval(running, "SELECT count(*) FROM webhook_events") == 2
 
 
+@pytest.mark.fast
 def test_concurrent_duplicates_make_exactly_one_event(running):
     seen = counter(running)
     payload = json.loads((FIXTURES / "inbound_text.json").read_text())
@@ -237,6 +247,7 @@ def status(wamid, name, ts, **extra):
     }
 
 
+@pytest.mark.fast
 def test_a_batch_of_many_statuses_is_split_whole(running):
     seen = counter(running)
     batch = [status(f"wamid.B{i}", "delivered", 1760000000 + i) for i in range(300)]
@@ -247,6 +258,7 @@ def test_a_batch_of_many_statuses_is_split_whole(running):
     )
 
 
+@pytest.mark.fast
 def test_statuses_only_move_forward_whatever_the_order(running):
     deliveries = running.appliance.parts[DELIVERIES]
     seen = counter(running)
@@ -268,6 +280,7 @@ def test_statuses_only_move_forward_whatever_the_order(running):
     assert (final["status"], final["error_code"]) == ("failed", 131026)
 
 
+@pytest.mark.fast
 def test_health_probe_reports_last_webhook(running):
     checks = {c.key: c for c in running.call(running.appliance.health.snapshot())}
     assert checks["webhook"].status == "unknown"

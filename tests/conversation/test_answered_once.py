@@ -12,10 +12,10 @@ import pytest
 
 from appliance.campaigns.limiter import REPLY
 from appliance.conversation.texts import DEFAULTS
-from tests.conversation.citizen import Citizen, text_of
 from tests.conversation.test_durability import config_file
 from tests.foundation.processes import ApplianceProcess
-from tests.harness import wait_until
+from tests.support.citizen import Citizen, text_of
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -88,7 +88,7 @@ def test_a_failed_write_of_the_answers_is_retried_until_they_are_queued(bot, new
         assert text_of(citizen.reply(timeout=30)) == HELP
     wait_until(lambda: all(event_state(path, w)[0] == "done" for w in wamids), timeout=20)
     for citizen in citizens:
-        citizen.quiet(0.3)
+        citizen.quiet(bot)
         assert helps(citizen) == 1
         lines = chat_lines(path, citizen.wa_id)
         assert lines.count(("in", "aiuto")) == 1 and lines.count(("out", HELP)) == 1
@@ -151,7 +151,7 @@ def test_killed_while_the_answers_are_being_queued_the_restart_answers_once(tmp_
         simulator.settings.webhook_url = public + "/webhook"
         assert text_of(citizen.reply(timeout=30)) == HELP, again.output
         wait_until(lambda: event_state(path, wamid)[0] == "done", timeout=20)
-        citizen.quiet(0.5)
+        citizen.quiet(path)
         assert helps(citizen) == 1
         lines = chat_lines(path, citizen.wa_id)
         assert lines.count(("in", "aiuto")) == 1 and lines.count(("out", HELP)) == 1

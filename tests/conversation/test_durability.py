@@ -11,9 +11,10 @@ import pytest
 from appliance.audience.suppression import read_states
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.conversation.texts import DEFAULTS
-from tests.conversation.citizen import Citizen, button_ids, text_of
 from tests.foundation.processes import ApplianceProcess
-from tests.harness import PRIVACY_TOML, TEST_CREDENTIALS, wait_until
+from tests.support.appliance import PRIVACY_TOML, TEST_CREDENTIALS
+from tests.support.citizen import Citizen, button_ids, text_of
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 

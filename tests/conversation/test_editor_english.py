@@ -5,7 +5,7 @@ import pytest
 from appliance.conversation.defaults import DEFAULTS
 from appliance.lan import i18n
 from appliance.studio.shipped import SHIPPED
-from tests.admin.util import add_user, login
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.fast
 

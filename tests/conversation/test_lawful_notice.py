@@ -16,15 +16,9 @@ from appliance.audience import notice
 from appliance.conversation.texts import DEFAULTS
 from appliance.core.db.migrate import discover, migrate
 from appliance.operations.checks import run_checks
-from tests.admin.util import add_user, login
-from tests.conversation.citizen import (
-    Citizen,
-    button_ids,
-    conversation_config,
-    start_appliance,
-    text_of,
-)
-from tests.harness import PRIVACY_FACTS, make_config
+from tests.support.appliance import PRIVACY_FACTS, make_config
+from tests.support.citizen import Citizen, button_ids, conversation_config, start_appliance, text_of
+from tests.support.staff import add_user, login
 
 EMPTY_FACTS = {key: "" for key in PRIVACY_FACTS}
 

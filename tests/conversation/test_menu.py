@@ -6,7 +6,7 @@ import pytest
 
 from appliance.feeds.alerts import ALERTS
 from appliance.feeds.forecast import FORECAST
-from tests.conversation.citizen import button_ids, text_of
+from tests.support.citizen import button_ids, text_of
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def test_any_first_message_gets_the_menu_and_a_real_question_reaches_the_inbox(b
     menu = citizen.reply()  # the welcome and the menu as one message, the automatic answer first
     assert text_of(menu).startswith("Grazie, abbiamo ricevuto il tuo messaggio")
     assert "Benvenuto" in text_of(menu) and menu["interactive"]["type"] == "list"
-    citizen.quiet(0.5)
+    citizen.quiet(bot)
     rows = bot.call(
         bot.appliance.db.fetchall("SELECT text, inbox FROM chat_messages WHERE direction = 'in'")
     )
@@ -92,7 +92,7 @@ def test_help_lists_the_commands_in_both_languages(citizen):
     assert "italiano" in text_of(citizen.reply())
 
 
-def test_stickers_voice_and_unsupported_types_get_a_helpful_answer(citizen):
+def test_stickers_voice_and_unsupported_types_get_a_helpful_answer(bot, citizen):
     citizen.send("Rota")
     citizen.reply()
     citizen.send(type="sticker", sticker={"id": "5550001", "mime_type": "image/webp"})
@@ -102,7 +102,7 @@ def test_stickers_voice_and_unsupported_types_get_a_helpful_answer(citizen):
     citizen.send(type="unsupported", unsupported={}, errors=[{"code": 131051}])
     assert "solo messaggi di testo" in text_of(citizen.reply())
     citizen.send(type="reaction", reaction={"message_id": "wamid.X", "emoji": "👍"})
-    citizen.quiet(0.8)
+    citizen.quiet(bot)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_odd_texts_are_answered_and_stored_intact(bot, citizen, text):
 
 
 def test_with_a_public_address_the_notice_is_a_versioned_link(tmp_path, simulator):
-    from tests.conversation.citizen import Citizen, conversation_config, start_appliance
+    from tests.support.citizen import Citizen, conversation_config, start_appliance
 
     config = conversation_config(
         tmp_path, simulator, server={"public_url": "https://banditore.comune.example.it"}

@@ -11,10 +11,11 @@ import pytest
 from appliance.audience.suppression import SUPPRESSION
 from appliance.core.config import load_config
 from appliance.demo import prepare_demo_config
-from tests.admin.util import add_user, login
-from tests.conversation.citizen import text_of
-from tests.conversation.test_subscription import rows
-from tests.harness import RunningAppliance
+from tests.support.appliance import RunningAppliance
+from tests.support.citizen import text_of
+from tests.support.db import rows
+from tests.support.staff import add_user, login
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -68,9 +69,7 @@ def test_only_admins_publish_a_new_notice_version(bot, staff, citizen):
     assert "Nuova informativa del Comune di Rota" in text_of(notice)
     citizen.tap(optin["interactive"]["action"]["buttons"][0]["reply"]["id"])
     citizen.reply()
-    assert rows(bot, "SELECT kind, notice_version FROM consents") == [
-        {"kind": "opted_in", "notice_version": 2}
-    ]
+    assert rows(bot, "SELECT kind, notice_version FROM consents") == [("opted_in", 2)]
 
 
 def test_questions_and_topics_are_edited_by_editors(bot, staff):
@@ -96,13 +95,13 @@ def test_questions_and_topics_are_edited_by_editors(bot, staff):
     editor.post("/bot/topics", data={"key": "scuola", "name_it": "Scuola", "name_en": "School"})
     keys = [r["key"] for r in rows(bot, "SELECT key FROM profile_questions ORDER BY position")]
     assert keys[-1] == "figli"
-    assert rows(bot, "SELECT name_en FROM topics WHERE key = 'scuola'") == [{"name_en": "School"}]
+    assert rows(bot, "SELECT name_en FROM topics WHERE key = 'scuola'") == [("School",)]
     [q] = rows(bot, "SELECT id FROM profile_questions WHERE key = 'eta'")
     editor.post(
         f"/bot/questions/{q['id']}",
         data={"prompt_it": "Età?", "purpose_it": "avvisi per età", "position": "1"},
     )
-    assert rows(bot, "SELECT active FROM profile_questions WHERE key = 'eta'") == [{"active": 0}]
+    assert rows(bot, "SELECT active FROM profile_questions WHERE key = 'eta'") == [(0,)]
 
 
 def test_inbox_reply_inside_the_window_and_template_outside(bot, staff, citizen, simulator):
@@ -149,7 +148,7 @@ def test_inbox_reply_inside_the_window_and_template_outside(bot, staff, citizen,
 
 
 def test_subscriber_detail_escapes_hostile_names_and_staff_requests_work(bot, staff, simulator):
-    from tests.conversation.citizen import Citizen
+    from tests.support.citizen import Citizen
 
     hostile = Citizen(simulator, "393338880001", name=HOSTILE)
     hostile.send("Rota")
@@ -169,9 +168,9 @@ def test_subscriber_detail_escapes_hostile_names_and_staff_requests_work(bot, st
         == 403
     )
     staff["admin"].post(f"/subscribers/{sub['id']}/erase", data={})
-    assert rows(bot, "SELECT status FROM subscribers") == [{"status": "pending"}]
+    assert rows(bot, "SELECT status FROM subscribers") == [("pending",)]
     staff["admin"].post(f"/subscribers/{sub['id']}/erase", data={"confirm": "yes"})
-    assert rows(bot, "SELECT status FROM subscribers") == [{"status": "erased"}]
+    assert rows(bot, "SELECT status FROM subscribers") == [("erased",)]
     assert bot.call(bot.appliance.parts[SUPPRESSION].is_suppressed("393338880001", None))
     retention = staff["viewer"].get("/subscribers/retention")
     assert "180 giorni" in retention.text
@@ -194,18 +193,15 @@ def test_demo_phone_page_talks_through_the_simulator(tmp_path):
         http = login(app, "phone-viewer")
         answer = http.post("/demo/phone", data={"number": "393330001111", "text": "Rota"})
         assert answer.status_code == 303
-        deadline = time.monotonic() + 10
-        while "Benvenuto" not in (page := http.get("/demo/phone?number=393330001111").text):
-            assert time.monotonic() < deadline, page
-            time.sleep(0.1)
+        phone = "/demo/phone?number=393330001111"
+        page = wait_until(
+            lambda: "Benvenuto" in (text := http.get(phone).text) and text, what="the menu"
+        )
         assert "Previsioni meteo" in page and 'name="reply_id" value="menu:1"' in page
         http.post(
             "/demo/phone",
             data={"number": "393330001111", "reply_id": "menu:3", "title": "Sito", "list": "1"},
         )
-        deadline = time.monotonic() + 10
-        while "rotadimagna" not in http.get("/demo/phone?number=393330001111").text:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_until(lambda: "rotadimagna" in http.get(phone).text, what="the website's answer")
     finally:
         app.stop()

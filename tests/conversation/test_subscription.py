@@ -10,14 +10,11 @@ import pytest
 from appliance.audience.retention import RETENTION
 from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.deliveries import DELIVERIES
-from tests.conversation.citizen import button_ids, text_of
-from tests.harness import wait_until
+from tests.support.citizen import button_ids, text_of
+from tests.support.db import rows
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def rows(bot, sql, params=()):
-    return [dict(r) for r in bot.call(bot.appliance.db.fetchall(sql, params))]
 
 
 def subscriber(bot, citizen):
@@ -25,26 +22,8 @@ def subscriber(bot, citizen):
     return found[0] if found else None
 
 
-def start(citizen):
-    """Typed 4 up to the opt-in question; return it (without a public page the notice comes first)."""
-    citizen.send("4")
-    summary, optin = citizen.replies(2)
-    assert "titolare" in text_of(summary)
-    assert "14 anni" in text_of(optin) and "WhatsApp ci chiede" in text_of(optin)
-    return optin
-
-
-def consent(citizen):
-    """Through the opt-in; return the message after it (subscribed, with the first question)."""
-    optin = start(citizen)
-    citizen.tap(button_ids(optin)[0], "Sì, mi iscrivo")
-    first = citizen.reply()
-    assert "Sei iscritto" in text_of(first)
-    return first
-
-
 def test_full_subscription_with_answers_and_skips(bot, citizen):
-    eta = consent(citizen)
+    eta = citizen.consent()
     assert "3 domande facoltative" in text_of(eta)
     assert eta["interactive"]["type"] == "list"
     ids = button_ids(eta)
@@ -78,7 +57,7 @@ def test_full_subscription_with_answers_and_skips(bot, citizen):
 
 
 def test_invalid_answers_are_asked_again_and_typed_options_work(citizen):
-    consent(citizen)
+    citizen.consent()
     citizen.send("duecento")
     invalid, again = citizen.replies(2)
     assert "Non ho capito" in text_of(invalid)
@@ -92,7 +71,7 @@ def test_invalid_answers_are_asked_again_and_typed_options_work(citizen):
 
 @pytest.mark.parametrize("where", ["optin", "question"])
 def test_stop_at_any_step_ends_the_flow_and_unsubscribes(bot, citizen, where):
-    optin = start(citizen)
+    optin = citizen.ask_to_subscribe()
     if where == "question":
         citizen.tap(button_ids(optin)[0])
         citizen.reply()
@@ -110,7 +89,7 @@ def test_stop_at_any_step_ends_the_flow_and_unsubscribes(bot, citizen, where):
 
 
 def test_annulla_cancels_only_the_current_step(bot, citizen):
-    consent(citizen)
+    citizen.consent()
     citizen.send("annulla")
     assert "Operazione annullata" in text_of(citizen.reply())
     assert subscriber(bot, citizen)["status"] == "active"
@@ -119,10 +98,10 @@ def test_annulla_cancels_only_the_current_step(bot, citizen):
 
 
 def test_refusals_of_age_and_consent_subscribe_nobody(bot, citizen):
-    optin = start(citizen)
+    optin = citizen.ask_to_subscribe()
     citizen.tap(button_ids(optin)[1], "Ho meno di 14 anni")
     assert "almeno 14 anni" in text_of(citizen.reply())
-    start(citizen)
+    citizen.ask_to_subscribe()
     citizen.send("no")
     assert "non ti abbiamo iscritto" in text_of(citizen.reply())
     sub = subscriber(bot, citizen)
@@ -131,17 +110,17 @@ def test_refusals_of_age_and_consent_subscribe_nobody(bot, citizen):
 
 
 def test_resubscribing_after_stop_asks_for_consent_again(bot, citizen):
-    consent(citizen)
+    citizen.consent()
     citizen.send("stop")
     citizen.reply()
-    consent(citizen)
+    citizen.consent()
     kinds = [c["kind"] for c in rows(bot, "SELECT kind FROM consents ORDER BY id")]
     assert kinds == ["opted_in", "opted_out", "opted_in"]
     assert not bot.call(bot.appliance.parts[SUPPRESSION].is_suppressed(citizen.wa_id, None))
 
 
 def test_my_data_lists_what_is_stored(citizen):
-    consent(citizen)
+    citizen.consent()
     citizen.send("1")
     citizen.reply()
     citizen.send("I miei dati")
@@ -177,7 +156,7 @@ def settled(bot, simulator, wa_id: str) -> None:
 
 
 def test_erasure_after_confirmation_keeps_only_an_anonymous_trace(bot, citizen, simulator):
-    consent(citizen)
+    citizen.consent()
     citizen.send("annulla")
     citizen.reply()
     citizen.send("Una domanda per l'ufficio tributi")
@@ -208,7 +187,7 @@ def test_erasure_after_confirmation_keeps_only_an_anonymous_trace(bot, citizen, 
         assert row["recipient_id"].startswith("erased-")
     assert not rows(bot, "SELECT 1 FROM outbox WHERE recipient = ?", (citizen.wa_id,))
     audit = rows(bot, "SELECT action, target FROM audit_log WHERE action = 'subscriber.erased'")
-    assert audit == [{"action": "subscriber.erased", "target": f"erased-{erased['id']}"}]
+    assert audit == [("subscriber.erased", f"erased-{erased['id']}")]
 
 
 def test_english_subscription(citizen):
@@ -227,7 +206,7 @@ def test_english_subscription(citizen):
 
 
 def test_profilo_changes_the_answers_and_the_topics(bot, citizen):
-    consent(citizen)
+    citizen.consent()
     for _ in range(3):
         citizen.send("salta")
         last = citizen.reply()
@@ -256,7 +235,7 @@ def test_profile_and_my_data_for_people_not_subscribed(citizen):
 
 
 def test_stop_promotions_in_whatsapp_marks_the_subscriber(bot, citizen, simulator):
-    consent(citizen)
+    citizen.consent()
     simulator.control("user_preferences", {"wa_id": citizen.wa_id, "value": "stop"})
     wait_until(lambda: subscriber(bot, citizen)["marketing_opt_out"] == 1)
     simulator.control("user_preferences", {"wa_id": citizen.wa_id, "value": "resume"})
@@ -292,7 +271,7 @@ def test_rows_written_after_an_erasure_are_pseudonymised_by_the_daily_job(bot, c
 def test_from_the_menu_a_subscription_with_two_answers_takes_four_messages(tmp_path, simulator):
     """The menu links the notice and its subscribe row is the opt-in: welcome, first question
     (with the confirmation), second question, done — half of the eight it took before."""
-    from tests.conversation.citizen import Citizen, conversation_config, start_appliance
+    from tests.support.citizen import Citizen, conversation_config, start_appliance
 
     config = conversation_config(
         tmp_path, simulator, server={"public_url": "https://banditore.comune.example.it"}
@@ -313,7 +292,7 @@ def test_from_the_menu_a_subscription_with_two_answers_takes_four_messages(tmp_p
         topics = citizen.reply()
         citizen.send("1, 3")
         assert "Iscrizione completata" in text_of(citizen.reply())
-        citizen.quiet(0.5)
+        citizen.quiet(app)
         assert len(citizen.all()) == 4
         sub = subscriber(app, citizen)
         [optin] = rows(app, "SELECT * FROM consents WHERE subscriber_id = ?", (sub["id"],))

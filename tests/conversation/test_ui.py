@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
-from tests.admin.util import PASSWORD
-from tests.conversation.citizen import Citizen, conversation_config, start_appliance, text_of
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
-from tests.harness import RunningSimulator
+from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.citizen import Citizen, conversation_config, start_appliance, text_of
+from tests.support.simulator import RunningSimulator
+from tests.support.staff import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -6,9 +6,11 @@ import pytest
 
 from appliance.cli import build_parser
 from appliance.feeds.forecast import FORECAST
-from tests.admin.util import client, fetch
-from tests.demo.conftest import demo_config
-from tests.harness import RunningAppliance, wait_until
+from tests.support.appliance import RunningAppliance
+from tests.support.db import rows
+from tests.support.demo import demo_config
+from tests.support.staff import client
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -22,9 +24,9 @@ COUNTS = (
 
 
 def _town_ready(app: RunningAppliance) -> bool:
-    rows = fetch(app, "SELECT count(*) FROM demo_phone_messages WHERE direction = 'out'")
-    alerts = fetch(app, "SELECT count(*) FROM alert_events")[0][0]
-    return fetch(app, COUNTS)[0][4] == 1 and rows[0][0] >= 3 and alerts >= 1
+    sent = rows(app, "SELECT count(*) FROM demo_phone_messages WHERE direction = 'out'")
+    alerts = rows(app, "SELECT count(*) FROM alert_events")[0][0]
+    return rows(app, COUNTS)[0][4] == 1 and sent[0][0] >= 3 and alerts >= 1
 
 
 def test_sample_town_is_made_once_and_kept_across_a_restart(tmp_path):
@@ -32,14 +34,14 @@ def test_sample_town_is_made_once_and_kept_across_a_restart(tmp_path):
     app = RunningAppliance(config).start()
     try:
         wait_until(lambda: _town_ready(app), timeout=30)
-        first = fetch(app, COUNTS)[0]
-        statuses = dict(fetch(app, "SELECT status, count(*) FROM subscribers GROUP BY status"))
-        templates = fetch(app, "SELECT count(*) FROM wa_templates WHERE status = 'APPROVED'")[0][0]
-        armed = fetch(app, "SELECT template_name, test_mode FROM emergency_armed")
-        pending = fetch(app, "SELECT lane, new_level FROM alert_events WHERE status = 'pending'")
-        notice_town = fetch(app, "SELECT value FROM settings WHERE key = 'town_data.dpo_contact'")
+        first = rows(app, COUNTS)[0]
+        statuses = dict(rows(app, "SELECT status, count(*) FROM subscribers GROUP BY status"))
+        templates = rows(app, "SELECT count(*) FROM wa_templates WHERE status = 'APPROVED'")[0][0]
+        armed = rows(app, "SELECT template_name, test_mode FROM emergency_armed")
+        pending = rows(app, "SELECT lane, new_level FROM alert_events WHERE status = 'pending'")
+        notice_town = rows(app, "SELECT value FROM settings WHERE key = 'town_data.dpo_contact'")
         backups = list((tmp_path / "backups").glob("*.backup"))
-        phone_rows = fetch(app, "SELECT count(*) FROM demo_phone_messages")[0][0]
+        phone_rows = rows(app, "SELECT count(*) FROM demo_phone_messages")[0][0]
     finally:
         app.stop()
     assert 300 <= statuses["active"] <= 330 and statuses["unsubscribed"] == 5
@@ -55,10 +57,10 @@ def test_sample_town_is_made_once_and_kept_across_a_restart(tmp_path):
         http = client(again)
         http.post("/login", data={"username": "demo", "password": "banditore-demo"})
         page = http.get("/demo/phone?number=390000019001").text
-        assert fetch(again, COUNTS)[0] == first
+        assert rows(again, COUNTS)[0] == first
         weather = wait_until(lambda: again.appliance.parts[FORECAST].last_success)
         assert weather is not None  # the recorded forecast is read again at every start
-        assert fetch(again, "SELECT count(*) FROM demo_phone_messages")[0][0] >= phone_rows
+        assert rows(again, "SELECT count(*) FROM demo_phone_messages")[0][0] >= phone_rows
         # The chat is read from the database: the restarted simulator remembers nothing.
         assert "Benvenuto" in page and "wa-theirs" in page
     finally:
@@ -72,6 +74,6 @@ def test_empty_demo_starts_blank(tmp_path):
     try:
         http = client(app)
         assert "banditore-demo" in http.get("/login").text  # the login page says how to log in
-        assert fetch(app, COUNTS)[0] == (0, 0, 0, 0, 0)
+        assert rows(app, COUNTS)[0] == (0, 0, 0, 0, 0)
     finally:
         app.stop()

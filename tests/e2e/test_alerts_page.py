@@ -7,12 +7,11 @@ from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
 from appliance.feeds.alerts import ALERTS
-from tests.admin.util import PASSWORD
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
-from tests.feeds.conftest import feeds_config
-from tests.feeds.fakeserver import FakeFeeds
-from tests.feeds.test_pages import live_cap
-from tests.harness import RunningAppliance
+from tests.support.appliance import RunningAppliance
+from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.fakefeeds import FakeFeeds
+from tests.support.feeds import feeds_config, live_cap
+from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
 

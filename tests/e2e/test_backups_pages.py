@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 from appliance.accounts.users import create_user
 from appliance.backups.backup import init_key
 from appliance.backups.pending import pending_restore
-from tests.admin.util import PASSWORD
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
 

@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
-from tests.admin.util import PASSWORD
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
-from tests.harness import RunningAppliance, make_config
 from tests.operations.test_costs import _status, deliver
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
 

@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
-from tests.admin.util import PASSWORD
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
-from tests.hardening.test_deadletters import DISK_FULL, _message
-from tests.harness import RunningAppliance, make_config, post_webhook, wait_until
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.deadletters import park
+from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -24,23 +24,7 @@ def server(tmp_path):
     running = RunningAppliance(make_config(tmp_path)).start()
     try:
         running.call(create_user(running.appliance.db, "admin", PASSWORD, "admin"))
-        for n in range(3):
-            assert post_webhook(running.public_url, _message(n)).status_code == 200
-        db = running.appliance.db
-        wait_until(
-            lambda: (
-                running.call(
-                    db.fetchval("SELECT count(*) FROM webhook_events WHERE state != 'pending'")
-                )
-                == 3
-            )
-        )
-        running.call(
-            db.execute(
-                "UPDATE webhook_events SET state = 'dead', attempts = 5, last_error = ?",
-                (DISK_FULL,),
-            )
-        )
+        park(running, 3)
         yield LiveServer(running)
     finally:
         running.stop()

@@ -12,9 +12,10 @@ from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.messages import Media
 from appliance.demo import DEMO_LOGIN
 from appliance.demo.parts import SIMULATOR
-from tests.demo.conftest import demo_config
-from tests.e2e.conftest import assert_accessible, live_server, log_in
-from tests.harness import RunningAppliance, wait_until
+from tests.support.appliance import RunningAppliance
+from tests.support.browser import assert_accessible, live_server, log_in
+from tests.support.demo import demo_config
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -12,8 +11,9 @@ from appliance.box.launcher import LAUNCHER
 from appliance.core.config import load_config
 from appliance.demo import DEMO_LOGIN, prepare_demo_config
 from appliance.demo.parts import SIMULATOR
-from tests.e2e.conftest import assert_accessible, live_server, log_in
-from tests.harness import RunningAppliance
+from tests.support.appliance import RunningAppliance
+from tests.support.browser import assert_accessible, live_server, log_in
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -45,15 +45,14 @@ def wait_for_text(
     page: Page, url: str, pattern: str, where: str = "#led", timeout: float = 45.0
 ) -> str:
     """Reload ``url`` until the section ``where`` matches ``pattern``; return its text."""
+
     # The button's events reach the loop after the press: the page may render just before.
-    deadline = time.monotonic() + timeout
-    while True:
+    def shown() -> str | None:
         page.goto(url)
         text = page.locator(where).inner_text()
-        if re.search(pattern, text):
-            return text
-        assert time.monotonic() < deadline, f"{where} never showed {pattern!r}; last: {text}"
-        time.sleep(0.5)
+        return text if re.search(pattern, text) else None
+
+    return wait_until(shown, timeout, what=f"{where} to show {pattern!r}", interval=0.5)
 
 
 def presses(server) -> list[tuple]:

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts import setupcode
-from tests.admin.util import PASSWORD
-from tests.e2e.conftest import assert_accessible, live_server
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import assert_accessible, live_server
+from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
 

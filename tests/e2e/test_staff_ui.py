@@ -13,9 +13,9 @@ from appliance.core import audit
 from appliance.core.health import WARN, Check
 from appliance.lan.registry import NavItem, add_pages
 from tests.admin.test_registry import _campaigns
-from tests.admin.util import PASSWORD
-from tests.e2e.conftest import HOST, assert_accessible, live_server, log_in
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import HOST, assert_accessible, live_server, log_in
+from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
 

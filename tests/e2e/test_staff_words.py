@@ -9,9 +9,9 @@ from playwright.sync_api import Page, expect
 
 from appliance.box.presses import OUTCOMES
 from appliance.core import audit
-from tests.admin.util import add_user
-from tests.e2e.conftest import assert_accessible, live_server, log_in
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.browser import assert_accessible, live_server, log_in
+from tests.support.staff import add_user
 
 pytestmark = pytest.mark.slow
 

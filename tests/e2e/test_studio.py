@@ -10,15 +10,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.cloudapi.client import CLOUDAPI
-from tests.admin.util import add_user
-from tests.campaigns.conftest import make_engine  # noqa: F401 - the engine fixture
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
-from tests.studio.conftest import PDF_SCAN, PNG
+from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.staff import add_user
+from tests.support.studio import PDF_SCAN, PNG
 
 pytestmark = pytest.mark.slow
 
 
-def test_the_wizard_from_audience_to_the_per_recipient_log(page: Page, make_engine, axe, tmp_path):  # noqa: F811
+def test_the_wizard_from_audience_to_the_per_recipient_log(page: Page, make_engine, axe, tmp_path):
     engine = make_engine()
     server = LiveServer(engine.app)
     for role in ("editor", "operator"):
@@ -105,7 +104,7 @@ def test_the_wizard_from_audience_to_the_per_recipient_log(page: Page, make_engi
 
 def test_segment_editor_counts_live_and_the_templates_page_is_accessible(
     page: Page,
-    make_engine,  # noqa: F811
+    make_engine,
     axe,
 ):
     engine = make_engine()
@@ -152,7 +151,7 @@ def _answer(engine, wa_prefix: str, question: str, value: str) -> None:
     )
 
 
-def test_segment_builder_by_keyboard_with_the_words_the_citizen_saw(page: Page, make_engine, axe):  # noqa: F811
+def test_segment_builder_by_keyboard_with_the_words_the_citizen_saw(page: Page, make_engine, axe):
     engine = make_engine()
     server = LiveServer(engine.app)
     add_user(engine.app, "editor", "editor")
@@ -219,7 +218,7 @@ def test_segment_builder_by_keyboard_with_the_words_the_citizen_saw(page: Page, 
     )
 
 
-def test_the_compose_wizard_by_keyboard_only(page: Page, make_engine):  # noqa: F811
+def test_the_compose_wizard_by_keyboard_only(page: Page, make_engine):
     engine = make_engine()
     server = LiveServer(engine.app)
     add_user(engine.app, "editor", "editor")

@@ -9,8 +9,8 @@ import pytest
 from appliance.core.errors import Conflict, NotFound
 from appliance.feeds.levels import Level
 from appliance.feeds.state import EXPIRED_NOTE
-from tests.feeds.conftest import ALERTS_NOW
 from tests.feeds.helpers import events, monitor, poll, serve_lombardy
+from tests.support.feeds import ALERTS_NOW
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from appliance.feeds.forecast import FORECAST
-from tests.feeds.conftest import FORECAST_NOW
+from tests.support.feeds import FORECAST_NOW
 
 pytestmark = pytest.mark.slow
 

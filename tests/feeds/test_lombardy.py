@@ -6,8 +6,6 @@ import pytest
 
 from appliance.feeds.fetch import FeedError, FeedFormatError
 from appliance.feeds.levels import Level
-from tests.feeds.conftest import ALERTS_NOW
-from tests.feeds.fakeserver import Reply
 from tests.feeds.helpers import (
     LOMBARDY_CREDIT,
     LOMBARDY_LINK,
@@ -20,6 +18,8 @@ from tests.feeds.helpers import (
     rome,
     serve_lombardy,
 )
+from tests.support.fakefeeds import Reply
+from tests.support.feeds import ALERTS_NOW
 
 pytestmark = pytest.mark.slow
 

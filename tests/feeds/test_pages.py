@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from appliance.campaigns.engine import CAMPAIGNS
-from tests.admin.util import add_user, fetch, login
-from tests.feeds.conftest import ALERTS_NOW
-from tests.feeds.fakeserver import FIXTURES, Reply
 from tests.feeds.helpers import events, poll, serve_lombardy
+from tests.support.db import rows
+from tests.support.fakefeeds import FIXTURES, Reply
+from tests.support.feeds import ALERTS_NOW, live_cap
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
 
@@ -70,11 +71,11 @@ def test_operator_approves_a_change_the_engine_cannot_send_and_is_told_so(runnin
         http.post("/alerts/approve", data={"key": change.key})
         assert "Non è stato possibile" in http.get("/alerts").text
     assert status_of(running, change.key) == "approved"
-    rows = fetch(
+    audit = rows(
         running,
         "SELECT actor, action, target, address FROM audit_log WHERE action LIKE 'alert.%'",
     )
-    assert rows == [("operator", "alert.approved", change.key, "127.0.0.1")]
+    assert audit == [("operator", "alert.approved", change.key, "127.0.0.1")]
 
 
 def test_without_the_engine_the_page_says_sending_is_not_available(running):
@@ -83,20 +84,6 @@ def test_without_the_engine_the_page_says_sending_is_not_available(running):
     with closing(login(running, "viewer")) as http:
         page = http.get("/alerts").text
     assert NOT_AVAILABLE in page and "bozza di campagna" not in page
-
-
-def live_cap(fake) -> None:
-    """A yellow CAP alert valid from an hour ago to six hours from now (real time)."""
-    now = datetime.now(UTC)
-    stamp = {
-        "2026-09-14T15:30:00+02:00": now - timedelta(hours=2),
-        "2026-09-15T12:00:00+02:00": now - timedelta(hours=1),
-        "2026-09-16T00:00:00+02:00": now + timedelta(hours=6),
-    }
-    xml = (FIXTURES / "cap_alert.xml").read_text(encoding="utf-8")
-    for old, new in stamp.items():
-        xml = xml.replace(old, new.isoformat(timespec="seconds"))
-    fake.routes["/cap/latest.xml"] = Reply(xml.encode())
 
 
 @pytest.fixture
@@ -125,7 +112,7 @@ def test_approve_and_send_starts_the_engines_draft(engine_app):
         assert "l&#39;invio agli iscritti è partito" in http.get("/alerts").text
     assert campaign_of(engine_app, change.key)["status"] in ("sending", "done")
     assert status_of(engine_app, change.key) == "sent"
-    actions = fetch(engine_app, "SELECT action FROM audit_log WHERE actor = 'operator' ORDER BY id")
+    actions = rows(engine_app, "SELECT action FROM audit_log WHERE actor = 'operator' ORDER BY id")
     assert [a for (a,) in actions if not a.startswith("login")] == [
         "campaign.sent",
         "alert.approved",

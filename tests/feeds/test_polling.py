@@ -8,17 +8,11 @@ import time
 import pytest
 
 from appliance.feeds.poller import BACKOFF_MAX, BACKOFF_START, backoff_delay
-from tests.feeds.conftest import ALERTS_NOW
 from tests.feeds.helpers import health, monitor, serve_lombardy
+from tests.support.feeds import ALERTS_NOW
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_pollers_poll_by_themselves_and_a_dead_source_backs_off_quietly(
@@ -33,13 +27,14 @@ def test_pollers_poll_by_themselves_and_a_dead_source_backs_off_quietly(
         dpc_index_url="http://127.0.0.1:9/unreachable",
     )
     status = monitor(running).status
-    wait_for(lambda: status["lombardy"].last_success and status["dpc"].failures)
+    wait_until(lambda: status["lombardy"].last_success and status["dpc"].failures)
     assert [e.new_level.name for e in running.call(monitor(running).changes())] == ["YELLOW"]
     check = health(running, "alerts")
     assert check.status == "warn"
     assert "allertaLOM: ok" in check.value and "DPC: errore" in check.value
     assert "127.0.0.1:9" in check.value
-    # Back-off is at least a minute: one failure, one warning line, nothing more.
+    # Back-off is at least half a minute: one failure, one warning line, nothing more (the
+    # second is the assertion's window, not a wait for something to happen).
     time.sleep(1.0)
     assert status["dpc"].failures == 1
     warnings = [
@@ -55,7 +50,7 @@ def test_every_source_down_is_an_error_on_health(appliance_factory, fake):
         alert_sources=["lombardy"],
         lombardy_url="http://127.0.0.1:9/lista-zone",
     )
-    wait_for(lambda: monitor(running).status["lombardy"].failures)
+    wait_until(lambda: monitor(running).status["lombardy"].failures)
     check = health(running, "alerts")
     assert check.status == "error" and "allertaLOM" in check.explanation
 

@@ -10,8 +10,8 @@ from appliance.feeds.fetch import FeedFormatError, parse_xml
 from appliance.feeds.levels import Level, Span, summarize
 from appliance.feeds.sources.cap import _references
 from appliance.feeds.wmo import WMO_CODES, describe
-from tests.feeds.fakeserver import FIXTURES
 from tests.feeds.helpers import rome
+from tests.support.fakefeeds import FIXTURES
 
 pytestmark = pytest.mark.fast
 

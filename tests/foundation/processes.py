@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.harness import PRIVACY_TOML
+from tests.support.appliance import PRIVACY_TOML
 
 READY = re.compile(r"Banditore ready: public (\S+), LAN (\S+)")
 

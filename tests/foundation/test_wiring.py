@@ -8,7 +8,7 @@ from appliance.app import create_app
 from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.core.capability import Capability, WiringError, check_order
 from appliance.core.parts import MissingPart, PartKey, Parts
-from tests.harness import make_config
+from tests.support.appliance import make_config
 
 pytestmark = pytest.mark.fast
 

@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-from tests.admin.util import add_user, fetch, login
-from tests.harness import post_webhook, wait_until
+from tests.support.db import rows
+from tests.support.staff import add_user, login
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.fast
 
@@ -43,10 +45,10 @@ def _citizen_writes(running) -> int:
         "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
     }
     assert post_webhook(running.public_url, payload).status_code == 200
-    rows = wait_until(
-        lambda: fetch(running, "SELECT id FROM subscribers WHERE wa_id = ?", (WA_ID,))
+    found = wait_until(
+        lambda: rows(running, "SELECT id FROM subscribers WHERE wa_id = ?", (WA_ID,))
     )
-    return rows[0][0]
+    return found[0][0]
 
 
 def test_names_and_messages_with_an_override_stay_in_their_island(running):
@@ -59,7 +61,7 @@ def test_names_and_messages_with_an_override_stay_in_their_island(running):
     add_user(running, "boss")
     boss = login(running, "boss")
     boss.post("/login", data={"username": NAME, "password": "wrong-password-x"})  # audit target
-    wait_until(lambda: fetch(running, "SELECT count(*) FROM chat_messages WHERE inbox = 1")[0][0])
+    wait_until(lambda: rows(running, "SELECT count(*) FROM chat_messages WHERE inbox = 1")[0][0])
     for path in ["/subscribers", f"/subscribers/{sid}", "/audit", "/inbox", f"/inbox/{sid}"]:
         html = boss.get(path).text
         assert RLO in html, path  # the text is shown...

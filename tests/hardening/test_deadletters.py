@@ -4,56 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.util import add_user, fetch, login
-from tests.harness import post_webhook, wait_until
+from tests.support.db import rows
+from tests.support.deadletters import DISK_FULL, park
+from tests.support.staff import add_user, login
 
-pytestmark = pytest.mark.fast
-
-DISK_FULL = "conversation: OperationalError: database or disk is full"
-
-
-def _message(n: int) -> dict:
-    wa_id = f"39333000000{n}"
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "390612345678", "phone_number_id": "200000000000002"},
-        "contacts": [{"profile": {"name": "Anna"}, "wa_id": wa_id}],
-        "messages": [
-            {
-                "from": wa_id,
-                "id": f"wamid.DEAD{n}",
-                "timestamp": "1760000000",
-                "type": "text",
-                "text": {"body": "ciao"},
-            }
-        ],
-    }
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
-    }
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
-def _parked(running, count: int) -> list[int]:
-    """``count`` citizen messages delivered, then parked as after a full disk."""
-    for n in range(count):
-        assert post_webhook(running.public_url, _message(n)).status_code == 200
-    wait_until(
-        lambda: (
-            fetch(running, "SELECT count(*) FROM webhook_events WHERE state != 'pending'")
-            == [(count,)]
-        )
-    )
-    running.call(
-        running.appliance.db.execute(
-            "UPDATE webhook_events SET state = 'dead', attempts = 5, last_error = ?", (DISK_FULL,)
-        )
-    )
-    return [row[0] for row in fetch(running, "SELECT id FROM webhook_events ORDER BY id")]
-
-
+@pytest.mark.fast
 def test_admins_see_parked_notifications_with_the_reason_and_retry_or_dismiss(running):
-    first, second = _parked(running, 2)
+    first, second = park(running, 2)
     add_user(running, "boss")
     boss = login(running, "boss")
     assert "Apri le notifiche non elaborate (2)" in boss.get("/").text
@@ -63,16 +23,16 @@ def test_admins_see_parked_notifications_with_the_reason_and_retry_or_dismiss(ru
     assert "393330000000" in listing and "393330000001" in listing
 
     assert boss.post(f"/dead-letters/{first}/retry").status_code == 303
-    assert fetch(running, "SELECT state FROM webhook_events WHERE id = ?", (first,)) != [("dead",)]
+    assert rows(running, "SELECT state FROM webhook_events WHERE id = ?", (first,)) != [("dead",)]
     assert boss.post(f"/dead-letters/{second}/dismiss").status_code == 303
-    [(state, error)] = fetch(
+    [(state, error)] = rows(
         running, "SELECT state, last_error FROM webhook_events WHERE id = ?", (second,)
     )
     assert state == "done" and error == f"dismissed by boss: {DISK_FULL}"
     # Each once: a second press finds nothing waiting.
     assert boss.post(f"/dead-letters/{first}/retry").status_code == 404
     assert boss.post(f"/dead-letters/{second}/dismiss").status_code == 404
-    audited = fetch(
+    audited = rows(
         running,
         "SELECT actor, action, target FROM audit_log WHERE action LIKE 'deadletter.%' ORDER BY id",
     )
@@ -85,18 +45,18 @@ def test_admins_see_parked_notifications_with_the_reason_and_retry_or_dismiss(ru
 
 
 def test_only_admins_may_open_or_act_on_dead_letters(running):
-    [parked] = _parked(running, 1)
+    [parked] = park(running, 1)
     add_user(running, "opera", "operator")
     operator = login(running, "opera")
     assert operator.get("/dead-letters").status_code == 403
     assert operator.post(f"/dead-letters/{parked}/retry").status_code == 403
     assert operator.post(f"/dead-letters/{parked}/dismiss").status_code == 403
     assert "notifiche non elaborate" not in operator.get("/").text
-    assert fetch(running, "SELECT state FROM webhook_events") == [("dead",)]
+    assert rows(running, "SELECT state FROM webhook_events") == [("dead",)]
 
 
 def test_the_page_speaks_english_too(running):
-    _parked(running, 1)
+    park(running, 1)
     add_user(running, "boss")
     boss = login(running, "boss")
     boss.post("/language", data={"language": "en", "next": "/"})

@@ -7,10 +7,10 @@ import io
 
 import pytest
 
-from tests.admin.util import add_user, login
-from tests.audience.helpers import add_subscriber
+from tests.support.staff import add_user, login
+from tests.support.subscribers import add_subscriber
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 HOSTILE = "Mario;=1+1;@SUM(1)"
 
@@ -21,6 +21,7 @@ def _cells(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
 
 
+@pytest.mark.fast
 def test_subscriber_export_keeps_a_hostile_name_in_one_inert_cell(running):
     add_subscriber(running, "393331234001", name=HOSTILE)
     add_user(running, "admin")

@@ -9,7 +9,7 @@ import pytest
 
 from scripts.benchmarks.flood import flood, rss_mb
 from tests.foundation.processes import ApplianceProcess, write_config
-from tests.harness import sign
+from tests.support.webhooks import sign
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conversation.citizen import conversation_config, start_appliance
-from tests.harness import sign, wait_until
+from tests.support.citizen import conversation_config, start_appliance
+from tests.support.waiting import wait_until
+from tests.support.webhooks import sign
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from appliance.lan.security import HostAllowList
-from tests.admin.util import PASSWORD, add_user
-from tests.harness import RunningAppliance, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.staff import PASSWORD, add_user
 
 pytestmark = pytest.mark.fast
 

@@ -9,9 +9,9 @@ import pytest
 from appliance.accounts import users as accounts
 from appliance.accounts.throttle import FREE_FAILURES, VERIFY_SLOTS
 from appliance.lan.forms import safe_next
-from tests.admin.util import PASSWORD, add_user, client, login
+from tests.support.staff import PASSWORD, add_user, client, login
 
-pytestmark = pytest.mark.fast
+# In the fast subset: the unit-level tests and one real appliance per capability.
 
 
 def _from(running, address: str) -> httpx.Client:
@@ -92,6 +92,14 @@ def test_password_checks_at_once_are_bounded_whatever_the_addresses(running, mon
     assert 1 <= busy["most"] <= VERIFY_SLOTS
 
 
+@pytest.fixture(scope="module")
+def with_anna(shared_running):
+    """The module's appliance with the account "anna" (each case logs in on its own)."""
+    add_user(shared_running, "anna")
+    return shared_running
+
+
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "target",
     [
@@ -109,14 +117,14 @@ def test_password_checks_at_once_are_bounded_whatever_the_addresses(running, mon
         "javascript:alert(1)",
     ],
 )
-def test_next_never_leaves_the_box_after_browser_normalisation(running, target):
-    add_user(running, "anna")
-    response = client(running).post(
+def test_next_never_leaves_the_box_after_browser_normalisation(with_anna, target):
+    response = client(with_anna).post(
         "/login", data={"username": "anna", "password": PASSWORD, "next": target}
     )
     assert response.headers["location"] == "/"
 
 
+@pytest.mark.fast
 def test_next_keeps_a_local_path_with_its_query(running):
     add_user(running, "anna")
     http = login(running, "anna")

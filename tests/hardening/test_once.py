@@ -7,8 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.campaigns.conftest import make_engine, template_campaign  # noqa: F401 - fixtures
-from tests.studio.conftest import studio  # noqa: F401 - fixture
+from tests.support.engine import template_campaign
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +22,7 @@ async def _press_together(url: str, path: str, data: dict, cookies: httpx.Cookie
     return [a.status_code for a in answers]
 
 
-def test_ten_approvals_of_one_draft_send_the_campaign_once(studio):  # noqa: F811
+def test_ten_approvals_of_one_draft_send_the_campaign_once(studio):
     people = studio.engine.seed(13, window=True)
     draft = studio.draft(content=[{"type": "text", "text": "Strada chiusa domani"}])
     operator = studio.login("operator")
@@ -57,7 +56,7 @@ async def _act_together(engine, campaign_id: int, action: str) -> list[int]:
     return [a.status_code for a in answers]
 
 
-def test_ten_sends_and_ten_resumes_at_once_each_happen_once(make_engine):  # noqa: F811
+def test_ten_sends_and_ten_resumes_at_once_each_happen_once(make_engine):
     engine = make_engine()
     people = engine.seed(8)
     now = engine.create(template_campaign("Subito"))

@@ -10,7 +10,7 @@ import pytest
 
 from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import parse_campaign
-from tests.admin.util import add_user, login
+from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,11 @@ import pytest
 
 from appliance.cloudapi import pricing
 from appliance.core import formats
-from tests.admin.util import add_user, fetch, login
-from tests.harness import TEST_CREDENTIALS, post_webhook, wait_until
+from tests.support.appliance import TEST_CREDENTIALS
+from tests.support.db import rows
+from tests.support.staff import add_user, login
+from tests.support.waiting import wait_until
+from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +46,7 @@ def _status(category: str, billable: bool, when: datetime | None = None) -> dict
 
 def deliver(running, statuses: list[dict]) -> None:
     """Post the statuses as Meta does (one signed delivery) and wait until they are stored."""
-    before = fetch(running, "SELECT count(*) FROM message_statuses")[0][0]
+    before = rows(running, "SELECT count(*) FROM message_statuses")[0][0]
     payload = {
         "object": "whatsapp_business_account",
         "entry": [
@@ -68,7 +71,7 @@ def deliver(running, statuses: list[dict]) -> None:
     assert post_webhook(running.public_url, payload).status_code == 200
     wait_until(
         lambda: (
-            fetch(running, "SELECT count(*) FROM message_statuses")[0][0] == before + len(statuses)
+            rows(running, "SELECT count(*) FROM message_statuses")[0][0] == before + len(statuses)
         )
     )
 
@@ -118,10 +121,10 @@ def test_an_admin_edits_the_rate_card_and_the_estimate_follows_audited(running):
         assert 'value="0,1000"' in page  # the form shows the saved figure in Italian
         again = http.post("/costs/rates", data=form)
         assert "Nessuna modifica." in http.get(again.headers["location"]).text
-    rows = fetch(
+    audited = rows(
         running, "SELECT actor, action, target, detail FROM audit_log WHERE target = 'cost_rates'"
     )
-    assert rows == [
+    assert audited == [
         (
             "boss",
             "settings.changed",
@@ -140,7 +143,7 @@ def test_only_an_admin_may_change_the_rates(running):
         assert http.get("/costs").status_code == 200
         refused = http.post("/costs/rates", data={"marketing": "0"})
         assert refused.status_code == 403
-    assert fetch(running, "SELECT count(*) FROM settings WHERE key LIKE 'cost_rates.%'") == [(0,)]
+    assert rows(running, "SELECT count(*) FROM settings WHERE key LIKE 'cost_rates.%'") == [(0,)]
 
 
 @pytest.mark.parametrize(
@@ -166,7 +169,7 @@ def test_a_wrong_figure_is_refused_with_a_clear_message(running, field, typed, m
     text = html.unescape(refused.text)
     assert message in text and f'id="f-{field}-error"' in text and 'aria-invalid="true"' in text
     assert f'value="{html.escape(typed)}"' in refused.text or not typed  # what was typed stays
-    assert fetch(running, "SELECT count(*) FROM settings WHERE key LIKE 'cost_rates.%'") == [(0,)]
+    assert rows(running, "SELECT count(*) FROM settings WHERE key LIKE 'cost_rates.%'") == [(0,)]
 
 
 def test_the_allowance_warns_at_800_of_1000_on_the_page_and_the_dashboard(running):

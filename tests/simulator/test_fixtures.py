@@ -3,8 +3,8 @@ import json
 import httpx
 import pytest
 
-from tests.conftest import FIXTURES
-from tests.harness import TEST_CREDENTIALS
+from tests.support.appliance import TEST_CREDENTIALS
+from tests.support.meta import FIXTURES
 
 pytestmark = pytest.mark.fast
 

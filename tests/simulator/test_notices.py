@@ -5,7 +5,7 @@ import pytest
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.cloudapi.deliveries import DELIVERIES
 from appliance.cloudapi.events import AccountNotice, SystemChange, TextMessage
-from tests.harness import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
 

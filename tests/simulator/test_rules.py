@@ -3,7 +3,8 @@ import time
 import httpx
 import pytest
 
-from tests.harness import TEST_CREDENTIALS, wait_until
+from tests.support.appliance import TEST_CREDENTIALS
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
 
@@ -231,10 +232,10 @@ def test_faults_latency_5xx_hang_and_refused(simulator):
     with pytest.raises(httpx.TimeoutException):
         post(simulator, text(), timeout=0.3)
     simulator.control("faults", {"refuse_seconds": 1.0})
-    time.sleep(0.3)
+    wait_until(lambda: not simulator.listening(), 5, what="the simulator to refuse connections")
     with pytest.raises(httpx.ConnectError):
         post(simulator, text())
-    time.sleep(1.2)
+    wait_until(simulator.listening, 5, what="the simulator to listen again")
     assert post(simulator, text()).status_code == 200
 
 

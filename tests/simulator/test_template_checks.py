@@ -9,8 +9,8 @@ from appliance.cloudapi import messages
 from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.cloudapi.codes import Action
 from appliance.cloudapi.messages import Media, TemplateButton
-from tests.conftest import FIXTURES
 from tests.simulator.test_rules import AUTH, BASE
+from tests.support.meta import FIXTURES
 
 pytestmark = pytest.mark.fast
 

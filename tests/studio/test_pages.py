@@ -10,7 +10,8 @@ from contextlib import closing
 import pytest
 
 from appliance.cloudapi.client import CLOUDAPI
-from tests.studio.conftest import PNG, wait_for
+from tests.support.studio import PNG
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +83,7 @@ def test_an_editors_draft_needs_an_operators_approval(studio):
             assert [m["type"] for m in studio.sim.messages(person)] == ["text", "image"]
         for person in outside:
             assert [m["template"] for m in studio.sim.messages(person)] == ["avviso_servizio"]
-        wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 7, 60)
+        wait_until(lambda: studio.campaign(campaign)["counts"]["read"] == 7, 60)
         detail = operator.get(f"/studio/campaigns/{campaign}").text
         assert "Registro per destinatario" in detail and "<svg" in detail
         assert "Tasso di lettura" in detail and "100%" in detail
@@ -188,7 +189,7 @@ def test_templates_page_lists_and_submits_the_shipped_set(studio):
         assert "avviso_servizio" in page and "avviso_comune" in page
         operator.post("/studio/templates/submit", data={"name": "avviso_comune"})
         templates = studio.app.appliance.parts[CLOUDAPI].templates
-        wait_for(lambda: (templates.get("avviso_comune", "it") or {}).get("status") == "APPROVED")
+        wait_until(lambda: (templates.get("avviso_comune", "it") or {}).get("status") == "APPROVED")
         sent = studio.sim.simulator.state.templates[("avviso_comune", "it")]
         assert sent["category"] == "UTILITY"
         assert {"type": "HEADER", "format": "IMAGE"} in sent["components"]

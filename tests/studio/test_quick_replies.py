@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.studio.conftest import LEGGI, PNG, wait_for
+from tests.support.studio import LEGGI, PNG
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +44,7 @@ def _processed(studio, count: int) -> bool:
 def test_meta_stop_promotions_button_opts_out_and_brings_no_content(studio):
     person, wamid = _template_sent(studio)
     _tap(studio, person, wamid, "Interrompi promozioni")
-    wait_for(
+    wait_until(
         lambda: (
             studio.engine.sql(
                 "SELECT marketing_opt_out FROM subscribers WHERE wa_id = ?", (person,)
@@ -61,7 +62,7 @@ def test_meta_stop_promotions_button_opts_out_and_brings_no_content(studio):
 def test_another_button_of_the_template_does_not_send_the_content(studio):
     person, wamid = _template_sent(studio)
     _tap(studio, person, wamid, "Non mi interessa")
-    wait_for(lambda: _processed(studio, 1), 30)
+    wait_until(lambda: _processed(studio, 1), 30)
     _tap(studio, person, wamid, "Leggi")  # the campaign's own button still works after it
-    wait_for(lambda: len(studio.sim.messages(person)) == 2, 30)
+    wait_until(lambda: len(studio.sim.messages(person)) == 2, 30)
     assert studio.sim.messages(person)[-1]["type"] == "text"

@@ -14,7 +14,7 @@ import pytest
 from appliance.audience.retention import RETENTION
 from appliance.audience.store import AUDIENCE
 from appliance.studio import report
-from tests.studio.conftest import wait_for
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,7 @@ def read_by_two(studio) -> tuple[list[str], int]:
     """Two subscribers and a template campaign both have read."""
     people = studio.engine.seed(2)
     campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
+    wait_until(lambda: studio.campaign(campaign)["counts"]["read"] == 2, 60)
     return people, campaign
 
 
@@ -52,7 +52,7 @@ def test_the_log_shows_each_status_with_its_time_and_explains_failures(studio):
     # Twice, as Meta may deliver them: each status still shows once.
     studio.sim.control("settings", {"undeliverable": [unreachable], "duplicate_statuses": True})
     campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: (c := studio.campaign(campaign)["counts"])["read"] == 1 and c["failed"], 60)
+    wait_until(lambda: (c := studio.campaign(campaign)["counts"])["read"] == 1 and c["failed"], 60)
     with closing(studio.login("operator")) as http:
         page = http.get(f"/studio/campaigns/{campaign}").text
         rows = exported(http, campaign)
@@ -79,7 +79,7 @@ def test_the_log_says_in_words_that_a_user_id_refused_with_no_known_number_was_n
     )
     studio.sim.control("settings", {"refusals": {"IT.5": 131062}})
     campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: studio.campaign(campaign)["counts"]["failed"] == 1, 60)
+    wait_until(lambda: studio.campaign(campaign)["counts"]["failed"] == 1, 60)
     with closing(studio.login("operator")) as http:
         page = http.get(f"/studio/campaigns/{campaign}").text
     assert "131062" in page and "il numero di telefono non è noto: non inviato" in page

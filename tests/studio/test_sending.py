@@ -13,7 +13,9 @@ import pytest
 
 from appliance.campaigns.media import RENEW_AFTER
 from appliance.cloudapi.client import CLOUDAPI
-from tests.studio.conftest import LEGGI, PDF_TEXT, PNG, wait_for
+from tests.support.settled import settled
+from tests.support.studio import LEGGI, PDF_TEXT, PNG
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +102,7 @@ def test_leggi_brings_the_full_content_once(studio):
     studio.engine.wait_status(campaign, "done")
     wamid = studio.last_wamid(person)
     studio.tap_leggi(person, wamid)
-    kinds = wait_for(
+    kinds = wait_until(
         lambda: len(m := studio.sim.messages(person)) == 4 and [x["type"] for x in m], 60
     )
     assert sorted(kinds[1:]) == ["image", "location", "text"]
@@ -111,7 +113,7 @@ def test_leggi_brings_the_full_content_once(studio):
     studio.engine.wait_status(again, "done")
     studio.engine.write("UPDATE subscribers SET status = 'unsubscribed' WHERE wa_id = ?", (other,))
     studio.tap_leggi(other, studio.last_wamid(other))
-    time.sleep(2)
+    wait_until(lambda: settled(studio.app), what="both taps handled")
     assert len(studio.sim.messages(person)) == 4 + 3  # now inside the window: all free-form
     assert len(studio.sim.messages(other)) == 1
 
@@ -124,7 +126,7 @@ def test_a_template_recategorised_to_marketing_before_sending_goes_to_marketing_
         "templates/category", {"name": "avviso_servizio", "new_category": "MARKETING"}
     )
     templates = studio.app.appliance.parts[CLOUDAPI].templates
-    wait_for(lambda: templates.get("avviso_servizio", "it")["category"] == "MARKETING", 30)
+    wait_until(lambda: templates.get("avviso_servizio", "it")["category"] == "MARKETING", 30)
     assert studio.call(studio.drafts.preview(draft)).category == "MARKETING"
     campaign = studio.launch(draft)
     studio.engine.wait_status(campaign, "done")
@@ -134,13 +136,13 @@ def test_a_template_recategorised_to_marketing_before_sending_goes_to_marketing_
 
 
 def test_a_template_paused_by_meta_pauses_the_campaign_and_says_why(make_engine):
-    from tests.studio.conftest import Studio
+    from tests.support.studio import Studio
 
     studio = Studio(make_engine(campaigns={"lane_per_second": 5}))
     studio.sync_templates()
     studio.engine.seed(200)
     campaign = studio.launch(studio.draft(template=TEMPLATE))
-    wait_for(lambda: studio.sim.messages(), 30)
+    wait_until(lambda: studio.sim.messages(), 30)
     studio.sim.control("templates/status", {"name": "avviso_servizio", "status": "PAUSED"})
     paused = studio.engine.wait_status(campaign, "paused")
     assert len(studio.sim.messages()) < 200
@@ -159,7 +161,7 @@ def test_the_preview_refuses_without_an_approved_template_for_those_outside(stud
     assert not preview.ready and "fuori dalla finestra" in preview.problems[0]
     studio.sim.control("templates/status", {"name": "avviso_servizio", "status": "REJECTED"})
     templates = studio.app.appliance.parts[CLOUDAPI].templates
-    wait_for(lambda: templates.get("avviso_servizio", "it")["status"] == "REJECTED", 30)
+    wait_until(lambda: templates.get("avviso_servizio", "it")["status"] == "REJECTED", 30)
     draft = studio.draft(template=TEMPLATE)
     preview = studio.call(studio.drafts.preview(draft))
     assert any("non è approvato" in p for p in preview.problems)
@@ -182,13 +184,13 @@ def test_media_is_uploaded_once_and_renewed_before_expiry(studio):
 def test_the_dashboard_says_when_templates_are_missing_or_paused(studio):
     assert studio.engine.health("studio_templates").status == "ok"
     studio.sim.control("templates/status", {"name": "avviso_servizio", "status": "PAUSED"})
-    check = wait_for(
+    check = wait_until(
         lambda: (c := studio.engine.health("studio_templates")).status == "warn" and c, 30
     )
     assert "avviso_servizio" in check.value
     for name in ("ordinanza", "festa_paese", "allerta_meteo", "emergenza"):
         studio.sim.control("templates/status", {"name": name, "status": "REJECTED"})
-    check = wait_for(
+    check = wait_until(
         lambda: (c := studio.engine.health("studio_templates")).value == "nessuno" and c, 30
     )
     assert "pagina Modelli" in check.explanation
@@ -214,7 +216,7 @@ def test_a_leggi_tap_lost_to_a_failed_write_is_answered_on_the_retry_and_counted
         " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
     )
     studio.tap_leggi(person, studio.last_wamid(person))
-    wait_for(
+    wait_until(
         lambda: studio.engine.sql(
             "SELECT attempts FROM webhook_events WHERE kind = 'message' AND attempts > 0"
         ),
@@ -222,7 +224,7 @@ def test_a_leggi_tap_lost_to_a_failed_write_is_answered_on_the_retry_and_counted
     )
     assert studio.engine.sql("SELECT count(*) FROM studio_followups") == [(0,)]
     studio.engine.write("DROP TRIGGER refuse_replies")
-    sent = wait_for(lambda: len(m := studio.sim.messages(person)) == 3 and m, 60)
+    sent = wait_until(lambda: len(m := studio.sim.messages(person)) == 3 and m, 60)
     assert [m["type"] for m in sent[1:]] == ["text", "image"]
     with closing(studio.login("operator")) as http:
         page = http.get(f"/studio/campaigns/{campaign}").text
@@ -261,7 +263,7 @@ def test_a_leggi_tap_weeks_later_brings_files_uploaded_again(studio):
     studio.engine.wait_status(campaign, "done")
     age_media(studio)
     studio.tap_leggi(person, studio.last_wamid(person))
-    sent = wait_for(lambda: len(m := studio.sim.messages(person)) == 2 and m, 60)
+    sent = wait_until(lambda: len(m := studio.sim.messages(person)) == 2 and m, 60)
     assert (
         sent[0]["body"]["template"]["components"][0]["parameters"][0]["image"]["id"]
         == (image["media_id"])
@@ -270,7 +272,7 @@ def test_a_leggi_tap_weeks_later_brings_files_uploaded_again(studio):
 
 
 def test_a_paused_campaign_resumed_weeks_later_sends_files_uploaded_again(make_engine):
-    from tests.studio.conftest import Studio
+    from tests.support.studio import Studio
 
     studio = Studio(make_engine(campaigns={"lane_per_second": 5}))
     people = studio.engine.seed(30, window=True)

@@ -1,11 +1,12 @@
-"""Helpers for admin tests: staff accounts and logged-in HTTP clients on the real LAN listener."""
+"""Staff on the real LAN listener: accounts, logged-in form clients, REST clients with a token."""
 
 from __future__ import annotations
 
 import httpx
 
 from appliance.accounts.users import create_user
-from tests.harness import RunningAppliance
+from appliance.lan.tokens import create_token
+from tests.support.appliance import RunningAppliance
 
 PASSWORD = "correct-horse-battery"
 
@@ -30,6 +31,9 @@ def login(running: RunningAppliance, username: str, password: str = PASSWORD) ->
     return http
 
 
-def fetch(running: RunningAppliance, sql: str, params: tuple = ()) -> list:
-    """Rows read through the appliance's own reader connections."""
-    return [tuple(r) for r in running.call(running.appliance.db.fetchall(sql, params))]
+def api(running: RunningAppliance, role: str = "viewer") -> httpx.Client:
+    """A REST client holding a fresh token of ``role``."""
+    token = running.call(create_token(running.appliance.db, f"t-{role}", role, "test"))
+    return httpx.Client(
+        base_url=running.lan_url + "/api/v1", headers={"Authorization": f"Bearer {token}"}
+    )

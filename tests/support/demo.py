@@ -1,4 +1,4 @@
-"""Demo tests: the appliance in demo mode, with or without the sample town."""
+"""The appliance configured in demo mode, with or without the sample town."""
 
 from __future__ import annotations
 

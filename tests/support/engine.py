@@ -1,18 +1,20 @@
-"""Fixtures for the broadcast engine: the simulator, an appliance pointed at it, subscribers."""
+"""The broadcast engine under test: a simulator, an appliance pointed at it, campaign helpers."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from appliance.campaigns import DISPATCHER
 from appliance.campaigns.engine import CAMPAIGNS
 from appliance.lan.tokens import create_token
-from tests.harness import RunningAppliance, RunningSimulator, make_config
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.db import Row, rows
+from tests.support.simulator import RunningSimulator
+from tests.support.waiting import wait_until
 
 
 class Engine:
@@ -25,9 +27,9 @@ class Engine:
         self.campaigns = app.appliance.parts[CAMPAIGNS]
         self._tokens: dict[str, str] = {}
 
-    def sql(self, sql: str, params: Any = ()) -> list[Any]:
-        """Rows of a query (tuples)."""
-        return [tuple(r) for r in self.app.call(self.db.fetchall(sql, params))]
+    def sql(self, sql: str, params: Any = ()) -> list[Row]:
+        """Rows of a query."""
+        return rows(self.app, sql, params)
 
     def write(self, sql: str, params: Any = ()) -> None:
         """One durable write."""
@@ -45,13 +47,13 @@ class Engine:
         """Active subscribers straight in SQL (fast); ``window`` opens their 24-hour window."""
         wa_ids = [f"39333{n:07d}" for n in range(first, first + count)]
         last_inbound = time.time() if window else None
-        rows = [(w, last_inbound, int(marketing_opt_out)) for w in wa_ids]
+        values = [(w, last_inbound, int(marketing_opt_out)) for w in wa_ids]
 
         async def job(conn: Any) -> None:
             await conn.executemany(
                 "INSERT INTO subscribers (wa_id, status, subscribed_at, last_inbound_at,"
                 " marketing_opt_out) VALUES (?, 'active', '2026-01-01', ?, ?)",
-                rows,
+                values,
             )
             for key in topics:
                 await conn.execute(
@@ -99,7 +101,15 @@ class Engine:
 
     def wait_status(self, campaign_id: int, status: str, timeout: float = 60) -> dict[str, Any]:
         """Poll until the campaign reaches ``status``; its description."""
-        return wait_for(lambda: (d := self.show(campaign_id))["status"] == status and d, timeout)
+        return wait_until(
+            lambda: (d := self.show(campaign_id))["status"] == status and d,
+            timeout,
+            what=f"campaign {campaign_id} to be {status}",
+        )
+
+    def answered(self) -> bool:
+        """No request of the dispatcher is waiting for Meta's answer (what is out has landed)."""
+        return self.dispatcher.in_flight == 0
 
     def accepted(self, to: str = "") -> list[dict[str, Any]]:
         """What the simulator accepted (optionally for one recipient)."""
@@ -110,17 +120,26 @@ class Engine:
         checks = self.app.call(self.app.appliance.health.snapshot())
         return next(c for c in checks if c.key == key)
 
+    def stop(self) -> None:
+        """Stop the appliance, then the simulator."""
+        try:
+            self.app.stop()
+        finally:
+            self.sim.stop()
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float = 0.1) -> Any:
-    """Poll ``predicate()`` until truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
+
+def start_engine(tmp_path: Path, sim: dict[str, Any] | None = None, **sections: Any) -> Engine:
+    """Simulator (settings as ``sim``) and an appliance on it (config sections as keywords)."""
+    simulator = RunningSimulator(**{"tier": 0, **(sim or {})}).start()
+    sections.setdefault("whatsapp", {})["api_base_url"] = simulator.url
+    sections.setdefault("campaigns", {}).setdefault("inflight_grace_seconds", 5)
+    try:
+        app = RunningAppliance(make_config(tmp_path, **sections)).start()
+    except BaseException:
+        simulator.stop()
+        raise
+    simulator.settings.webhook_url = app.public_url + "/webhook"
+    return Engine(app, simulator)
 
 
 def template_campaign(name: str = "Avviso", **extra: Any) -> dict[str, Any]:
@@ -134,35 +153,3 @@ def template_campaign(name: str = "Avviso", **extra: Any) -> dict[str, Any]:
         },
         **extra,
     }
-
-
-@pytest.fixture
-def make_engine(tmp_path) -> Iterator[Callable[..., Engine]]:
-    """Build an engine: simulator settings and appliance config sections as keyword arguments."""
-    started: list[tuple[RunningAppliance, RunningSimulator]] = []
-
-    def build(sim: dict[str, Any] | None = None, **sections: dict[str, Any]) -> Engine:
-        simulator = RunningSimulator(**{"tier": 0, **(sim or {})}).start()
-        sections.setdefault("whatsapp", {})["api_base_url"] = simulator.url
-        sections.setdefault("campaigns", {}).setdefault("inflight_grace_seconds", 5)
-        try:
-            app = RunningAppliance(make_config(tmp_path, **sections)).start()
-        except BaseException:
-            simulator.stop()
-            raise
-        simulator.settings.webhook_url = app.public_url + "/webhook"
-        started.append((app, simulator))
-        return Engine(app, simulator)
-
-    yield build
-    for app, simulator in started:
-        try:
-            app.stop()
-        finally:
-            simulator.stop()
-
-
-@pytest.fixture
-def engine(make_engine) -> Engine:
-    """The default engine: 80 msg/s number, campaigns at 70, an unlimited tier."""
-    return make_engine()

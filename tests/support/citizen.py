@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.harness import RunningAppliance, RunningSimulator, make_config, wait_until
+from tests.support.appliance import RunningAppliance, make_config
+from tests.support.settled import settled
+from tests.support.simulator import RunningSimulator
+from tests.support.waiting import wait_until
 
 
 def conversation_config(tmp_path, simulator: RunningSimulator, **sections: dict[str, Any]):
@@ -67,11 +71,25 @@ class Citizen:
         """Wait for the next answer."""
         return self.replies(1, timeout)[0]
 
-    def quiet(self, seconds: float = 1.0) -> None:
-        """Assert that no further answer arrives within ``seconds``."""
-        import time
+    def ask_to_subscribe(self) -> dict[str, Any]:
+        """Type 4 up to the opt-in question; return it (without a public page the notice comes first)."""
+        self.send("4")
+        summary, optin = self.replies(2)
+        assert "titolare" in text_of(summary)
+        assert "14 anni" in text_of(optin) and "WhatsApp ci chiede" in text_of(optin)
+        return optin
 
-        time.sleep(seconds)
+    def consent(self) -> dict[str, Any]:
+        """Through the opt-in; return the message after it (subscribed, with the first question)."""
+        optin = self.ask_to_subscribe()
+        self.tap(button_ids(optin)[0], "Sì, mi iscrivo")
+        first = self.reply()
+        assert "Sei iscritto" in text_of(first)
+        return first
+
+    def quiet(self, bot: RunningAppliance | Path) -> None:
+        """Once ``bot`` (a running app or its database) has handled everything, assert no new answer."""
+        wait_until(lambda: settled(bot), what="the appliance to handle what it was sent")
         assert len(self.all()) == self.seen, self.all()[self.seen :]
 
 

@@ -1,15 +1,13 @@
-"""Fixtures for the studio: the broadcast engine's simulator-backed appliance plus studio helpers."""
+"""The campaign studio under test: the engine plus the studio's part, staff and test media."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.studio import STUDIO
-from tests.admin.util import add_user, login
-from tests.campaigns.conftest import Engine, make_engine, wait_for  # noqa: F401 - fixtures
+from tests.support.engine import Engine
+from tests.support.staff import add_user, login
 
 # A PNG of one pixel and a PDF with a text layer / without one (a scan).
 PNG = bytes.fromhex(
@@ -109,11 +107,3 @@ class Studio:
                 "context": {"id": wamid},
             },
         )
-
-
-@pytest.fixture
-def studio(make_engine) -> Studio:  # noqa: F811 - the engine's fixture, re-exported
-    """An engine with the studio, staff accounts and the simulator's templates synced."""
-    s = Studio(make_engine())
-    s.sync_templates()
-    return s
