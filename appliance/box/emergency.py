@@ -390,7 +390,9 @@ class EmergencyController:
             )
         if armed.test_mode:
             missing = (
-                "" if await self._drill_numbers() else N_(" Nessun numero di prova è configurato.")
+                ""
+                if await self._drill_numbers()
+                else N_(" Nessun numero di prova: aggiungerli nella pagina Emergenza.")
             )
             return Check(
                 EMERGENCY_CHECK,
@@ -398,9 +400,9 @@ class EmergencyController:
                 TITLE,
                 N_("modalità prova"),
                 N_(
-                    "Il pulsante invia solo ai numeri di prova del personale ([emergency] "
-                    "test_numbers), non alla popolazione.{missing} Togliere la modalità prova "
-                    "dopo l'esercitazione.",
+                    "Il pulsante invia solo ai numeri di prova del personale (elencati nella "
+                    "pagina Emergenza), non alla popolazione.{missing} Togliere la modalità "
+                    "prova dopo l'esercitazione.",
                     missing=missing,
                 ),
             )
