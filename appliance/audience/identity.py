@@ -47,12 +47,18 @@ async def rows_of(conn: WriteConnection, found: list[tuple[str, str]]) -> list[i
 
 
 async def link_in(
-    conn: WriteConnection, who: Identity, new: dict[str, str] | None = None
+    conn: WriteConnection,
+    who: Identity,
+    new: dict[str, str] | None = None,
+    *,
+    complete_only: bool = False,
 ) -> int | None:
     """The one row of this person (rows merged into the oldest), its identifiers completed.
 
     ``new`` replaces identifiers (a number or user id change); rows already holding a new
-    value are the same person by Meta's word and merge too. None when nobody is known.
+    value are the same person by Meta's word and merge too. ``complete_only`` fills missing
+    identifiers without replacing any: a status may be older than a user id change, since
+    Meta does not keep webhooks in order. None when nobody is known.
     """
     new = {k: v for k, v in (new or {}).items() if v}
     ids = await rows_of(conn, pairs(who) + list(new.items()))
@@ -63,7 +69,8 @@ async def link_in(
         await merge_in(conn, keep, drop)
     # What Meta sends now is current: every row holding these values was just merged here.
     values = dict(pairs(who)) | new
-    sets = ", ".join(f"{c} = ?" for c in values)
+    column = "coalesce(nullif({c}, ''), ?)" if complete_only else "?"
+    sets = ", ".join(f"{c} = " + column.format(c=c) for c in values)
     await conn.execute(f"UPDATE subscribers SET {sets} WHERE id = ?", [*values.values(), keep])
     return keep
 

@@ -133,11 +133,15 @@ class Audience:
 
         return await self.settle(await self.db.write(job))
 
-    async def link(self, who: Identity, new: dict[str, str] | None = None) -> Any | None:
+    async def link(
+        self, who: Identity, new: dict[str, str] | None = None, *, complete_only: bool = False
+    ) -> Any | None:
         """Known rows of this person merged and their identifiers completed (or changed)."""
         if not who.known:
             return None
-        sid = await self.db.write(lambda conn: identity.link_in(conn, who, new))
+        sid = await self.db.write(
+            lambda conn: identity.link_in(conn, who, new, complete_only=complete_only)
+        )
         return None if sid is None else await self.settle(sid)
 
     async def settle(self, sid: int) -> Any:
@@ -268,7 +272,7 @@ class Audience:
         """A status naming our recipient by number and user id tells us they are one person."""
         who = await identity.news_in_status(self.db, event)
         if who is not None:
-            await self.link(who)
+            await self.link(who, complete_only=True)
 
     # -- profile ----------------------------------------------------------------------------
 

@@ -139,3 +139,15 @@ def test_a_status_naming_only_the_user_id_links_it_to_the_number_we_sent_to(town
     town.post(status)
     (row,) = town.sql("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,))
     assert dict(row) == {"wa_id": "393475557777", "user_id": "IT.999"}
+
+
+def test_a_late_status_with_the_previous_user_id_does_not_move_the_person_back(town):
+    person = Person(wa_id="393475558888", user_id="IT.111")
+    sid = town.subscribe(Identity(wa_id=person.wa_id, user_id=person.user_id))
+    earlier = Person(wa_id=person.wa_id, user_id=person.user_id)
+    play(town, person, "user_id_update")
+    # Meta does not keep webhooks in order: a status sent before the change arrives after it.
+    town.post(earlier.delivered("wamid.LATE", town.tick()))
+    assert town.dead_letters() == []
+    (row,) = town.sql("SELECT wa_id, user_id FROM subscribers WHERE id = ?", (sid,))
+    assert dict(row) == {"wa_id": "393475558888", "user_id": "IT.1118"}
