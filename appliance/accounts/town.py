@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from appliance.core.audit import detail as audit_detail
 from appliance.core.audit import record_in
+from appliance.core.db.settings import put_settings_in
 from appliance.core.errors import BadRequest
 
 if TYPE_CHECKING:
@@ -72,12 +74,9 @@ async def save_town_data(
         return []
 
     async def job(conn: Any) -> None:
-        await conn.executemany(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-            "value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            [(KEY_PREFIX + k, new[k].strip()) for k in changed],
-        )
-        detail = "; ".join(f"{k}={new[k].strip()}" for k in changed)
+        await put_settings_in(conn, [(KEY_PREFIX + k, new[k].strip()) for k in changed])
+        labels = {f.key: f.label for f in TOWN_FIELDS}
+        detail = audit_detail("fields", fields_pairs=[[labels[k], new[k].strip()] for k in changed])
         await record_in(conn, actor, "settings.changed", "town_data", detail, address)
 
     await db.write(job)

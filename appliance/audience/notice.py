@@ -171,7 +171,7 @@ async def publish(db: Database, config: Config, actor: str, address: str) -> int
             " VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?)",
             (number, row[0], row[1], actor),
         )
-        await audit.record_in(conn, actor, "privacy.published", f"version {number}", "", address)
+        await audit.record_in(conn, actor, "privacy.published", f"v{number}", "", address)
         return number
 
     return await db.write(job)

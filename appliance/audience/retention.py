@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.audience.erasure import erase_in, leftover_steps
 from appliance.audience.suppression import ERASED, SuppressionList
+from appliance.core.db.settings import put_settings_in
 from appliance.core.parts import PartKey
 from appliance.core.periodic import Periodic
 
@@ -138,10 +139,8 @@ class Retention:
                 for sql, params in leftover_steps(ident, alias):
                     await run("erased_leftovers", sql, params)
             counts["unsubscribed_erased"] = len(idle)
-            await conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-                " SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
-                (LAST_RUN_KEY, json.dumps({"at": _iso(now), "counts": counts})),
+            await put_settings_in(
+                conn, [(LAST_RUN_KEY, json.dumps({"at": _iso(now), "counts": counts}))]
             )
             return counts
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from appliance.core import audit
+from appliance.core.db.settings import put_settings_in
 
 if TYPE_CHECKING:
     from appliance.core.config import Config
@@ -54,11 +55,7 @@ async def save_drill_numbers(
     """Store the list (it then overrides the config's), with the audit row of ``change``."""
 
     async def job(conn) -> None:
-        await conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-            "value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            (KEY, json.dumps(numbers)),
-        )
+        await put_settings_in(conn, [(KEY, json.dumps(numbers))])
         await audit.record_in(conn, actor, "emergency.test_numbers", KEY, change, address)
 
     await db.write(job)

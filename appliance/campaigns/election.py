@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from appliance.core import audit
+from appliance.core.db.settings import put_settings_in
 from appliance.core.errors import Conflict
 from appliance.core.parts import PartKey
 
@@ -38,11 +39,7 @@ class Election:
         state = {"on": on, "since": time.time(), "by": actor}
 
         async def job(conn: Any) -> None:
-            await conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (KEY, json.dumps(state)),
-            )
+            await put_settings_in(conn, [(KEY, json.dumps(state))])
             action = "studio.election_on" if on else "studio.election_off"
             await audit.record_in(conn, actor, action, KEY, "", address)
 

@@ -40,6 +40,7 @@ from appliance.core.errors import ApplianceError, Conflict, NotFound
 from appliance.core.parts import PartKey
 from appliance.core.periodic import Periodic
 from appliance.core.services import cancel_and_wait
+from appliance.core.text import N_
 
 if TYPE_CHECKING:
     from appliance.core.db import Database, WriteConnection
@@ -348,7 +349,9 @@ class Campaigns(CampaignFigures):
             )
 
     async def _expire(self, campaign_id: int) -> None:
-        await self._change(campaign_id, EXPIRED, ACTIVE, "system", "", reason="expires_at passed")
+        await self._change(
+            campaign_id, EXPIRED, ACTIVE, "system", "", reason=N_("l'ora di scadenza è passata")
+        )
 
     async def _start_scheduled(self, campaign_id: int, now: float) -> None:
         async def job(conn: WriteConnection) -> Any:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from appliance.core.audit import record_in
+from appliance.core.db.settings import put_settings_in
 from appliance.core.formats import format_number, zone
 
 if TYPE_CHECKING:
@@ -86,10 +87,8 @@ async def save_rate_card(db: Database, card: RateCard, actor: str, address: str)
         return []
 
     async def job(conn: Any) -> None:
-        await conn.executemany(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-            "value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            [(KEY_PREFIX + name, str(getattr(card, name))) for name in changed],
+        await put_settings_in(
+            conn, [(KEY_PREFIX + name, str(getattr(card, name))) for name in changed]
         )
         detail = "; ".join(
             f"{name}: {getattr(current, name)} -> {getattr(card, name)}" for name in changed

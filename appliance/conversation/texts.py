@@ -95,8 +95,9 @@ class Texts:
                 "DELETE FROM bot_texts WHERE key = ? AND language = ?",
                 [(k, lang) for k, lang, _ in resets],
             )
-            keys = ", ".join(f"{k}/{lang}" for k, lang in changes)
-            await audit.record_in(conn, actor, "bot.texts_changed", "bot", keys, address)
+            texts = [[DEFAULTS[k].label if k in DEFAULTS else k, lang] for k, lang in changes]
+            detail = audit.detail("fields", fields_pairs=texts)
+            await audit.record_in(conn, actor, "bot.texts_changed", "bot", detail, address)
 
         await self.db.write(job)
         await self.load()

@@ -41,7 +41,8 @@ async def record_in(
 
 # Details written as a key and values, worded when shown, in the reader's language. Italian
 # source text, (singular, plural) when the wording depends on ``n``. Values named ``*_words``
-# are Italian text translated too; ``*_detail`` values are details themselves.
+# are Italian text translated too; ``*_detail`` values are details themselves; ``*_pairs``
+# values are ``[Italian label, value]`` lists shown as "label: value; …".
 DETAILS: dict[str, tuple[str, str]] = {
     "recipients": ("{n} destinatario", "{n} destinatari"),
     "recipients_test": ("{n} destinatario (prova)", "{n} destinatari (prova)"),
@@ -83,6 +84,7 @@ DETAILS: dict[str, tuple[str, str]] = {
     "campaign": ("campagna {n}",) * 2,
     "source": ("da: {source_words}",) * 2,
     "kind": ("tipo: {kind_words}",) * 2,
+    "fields": ("{fields_pairs}",) * 2,
 }
 
 # Staff roles as details name them (Italian source text).
@@ -110,6 +112,8 @@ def describe(text: str) -> str:
     for name, value in values.items():
         if name.endswith("_words"):
             shown[name] = Text(str(value))
+        elif name.endswith("_pairs") and isinstance(value, list):
+            shown[name] = Text.join("; ", [_pair(pair) for pair in value])
         elif name.endswith("_detail"):
             shown[name] = describe(str(value))
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -121,6 +125,13 @@ def describe(text: str) -> str:
         shown.pop("n", None)
         return Text(one, shown, plural=many, count=count)
     return Text(one, shown)
+
+
+def _pair(pair: object) -> str:
+    """One ``[label, value]`` pair as "label: value", the label in the reader's language."""
+    if not (isinstance(pair, list) and len(pair) == 2):
+        return str(pair)
+    return Text.join(": ", [Text(str(pair[0])), str(pair[1])])
 
 
 def _number(value: float) -> Callable[[str], str]:

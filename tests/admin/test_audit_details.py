@@ -68,3 +68,12 @@ def test_the_audit_page_words_details_in_italian_and_english(running):
     ) in english
     assert "handed to the service 1,200, failed 0, expired 3" in english
     assert "destinatari" not in english
+
+
+def test_changed_fields_are_named_by_their_labels_in_the_readers_language():
+    stored = audit.detail("fields", fields_pairs=[["Telefono", "035 868"], ["PEC", "a@pec.it"]])
+    assert str(audit.describe(stored)) == "Telefono: 035 868; PEC: a@pec.it"
+    assert (
+        i18n.translate(audit.describe(stored), "en")
+        == "Phone: 035 868; PEC (certified e-mail): a@pec.it"
+    )

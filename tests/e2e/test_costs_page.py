@@ -3,21 +3,16 @@ the allowance warning, and a rate corrected after a typing mistake."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
 from tests.operations.test_costs import _status, deliver
 from tests.support.appliance import RunningAppliance, make_config
-from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.browser import LiveServer, assert_accessible, keep_screenshot, log_in
 from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
-
-SHOTS = os.environ.get("BANDITORE_SCREENSHOTS", "")  # a folder to keep screenshots in
 
 
 @pytest.fixture
@@ -36,11 +31,6 @@ def server(tmp_path):
         running.stop()
 
 
-def _shot(page: Page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
-
-
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_the_costs_page_reads_well_and_refuses_a_wrong_rate(page: Page, server, axe, width, height):
     page.set_viewport_size({"width": width, "height": height})
@@ -51,14 +41,14 @@ def test_the_costs_page_reads_well_and_refuses_a_wrong_rate(page: Page, server, 
     # 120 × 0,0572 + 20 × 0,0248 = 7,36 €
     expect(page.locator("#cost-total")).to_have_text("7,36 €")
     assert_accessible(axe, page)
-    _shot(page, f"costs-it-{width}.png")
+    keep_screenshot(page, f"costs-it-{width}.png")
 
     page.get_by_label("Marketing, euro a messaggio").fill("sei centesimi")
     page.get_by_role("button", name="Salva le tariffe").click()
     expect(page.get_by_role("alert")).to_contain_text("non è un importo")
     expect(page.get_by_label("Marketing, euro a messaggio")).to_have_value("sei centesimi")
     assert_accessible(axe, page)
-    _shot(page, f"costs-error-{width}.png")
+    keep_screenshot(page, f"costs-error-{width}.png")
 
     page.get_by_label("Marketing, euro a messaggio").fill("0,06")
     page.get_by_role("button", name="Salva le tariffe").click()
@@ -72,4 +62,4 @@ def test_the_costs_page_reads_well_and_refuses_a_wrong_rate(page: Page, server, 
     expect(page.get_by_role("heading", level=1, name="Costs")).to_be_visible()
     expect(page.locator("#cost-total")).to_have_text("€7.70")
     assert_accessible(axe, page)
-    _shot(page, f"costs-en-{width}.png")
+    keep_screenshot(page, f"costs-en-{width}.png")

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
 from tests.support.appliance import RunningAppliance, make_config
-from tests.support.browser import LiveServer, assert_accessible, log_in
+from tests.support.browser import LiveServer, assert_accessible, keep_screenshot, log_in
 from tests.support.deadletters import park
 from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
-
-SHOTS = os.environ.get("BANDITORE_SCREENSHOTS", "")  # a folder to keep screenshots in
 
 
 @pytest.fixture
@@ -30,11 +25,6 @@ def server(tmp_path):
         running.stop()
 
 
-def _shot(page: Page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
-
-
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_the_page_reads_well_and_a_retry_is_sent_once(page: Page, server, axe, width, height):
     page.set_viewport_size({"width": width, "height": height})
@@ -45,7 +35,7 @@ def test_the_page_reads_well_and_a_retry_is_sent_once(page: Page, server, axe, w
         page.get_by_text("Non riuscito: la risposta al cittadino (il disco era pieno).")
     ).to_have_count(3)
     assert_accessible(axe, page)
-    _shot(page, f"deadletters-{width}.png")
+    keep_screenshot(page, f"deadletters-{width}.png")
 
     # Count the form submissions and keep the page (the navigation would hide the state).
     page.evaluate(
@@ -62,4 +52,4 @@ def test_the_page_reads_well_and_a_retry_is_sent_once(page: Page, server, axe, w
     button.click(force=True)  # a second, impatient press
     expect(button).to_be_disabled()
     assert page.evaluate("window.submits") == 1
-    _shot(page, f"deadletters-pressed-{width}.png")
+    keep_screenshot(page, f"deadletters-pressed-{width}.png")

@@ -7,7 +7,9 @@ the missing Sec-Fetch-Site on plain HTTP.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
@@ -75,3 +77,12 @@ def assert_accessible(axe: Axe, page) -> None:
     """No WCAG 2.1 A/AA violation on the page as it is now."""
     results = axe.run(page, options=WCAG_AA)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+SHOTS = os.environ.get("BANDITORE_SCREENSHOTS", "")  # a folder to keep screenshots in
+
+
+def keep_screenshot(page: Page, name: str) -> None:
+    """Save a full-page screenshot into $BANDITORE_SCREENSHOTS, when it is set (for looking)."""
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)

@@ -74,7 +74,7 @@ async def setup() -> Any:
             return "used", ""
         status = await setupcode.spend(conn, code)
         if status != "ok":
-            await audit.record_in(conn, "anonymous", "setup.failed", "", status, address)
+            await audit.record_in(conn, "anonymous", "setup.failed", "", REFUSALS[status], address)
             return status, ""
         user_id = await insert_user(conn, username, hashed, "admin")
         await audit.record_in(conn, username, "setup.completed", username, "", address)
