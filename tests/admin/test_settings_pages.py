@@ -96,7 +96,10 @@ def test_town_data_is_saved_audited_and_shown_on_the_statement(running):
     statement = httpx.get(running.lan_url + "/accessibility").text
     assert "Comune di Prova" in statement and "accessibilita@example.it" in statement
     [(detail,)] = rows(running, "SELECT detail FROM audit_log WHERE action = 'settings.changed'")
-    assert "display_name=Comune di Prova" in detail
+    assert str(audit.describe(detail)) == "Nome mostrato ai cittadini: Comune di Prova; " + (
+        "Contatto per segnalazioni sull'accessibilità: accessibilita@example.it"
+    )
+    assert "Nome mostrato ai cittadini: Comune di Prova" in boss.get("/audit").text
     too_long = boss.post("/settings/town", data={"phone": "9" * 501})
     assert too_long.status_code == 400
 
