@@ -118,7 +118,7 @@ def test_kill_9_at_random_moments_loses_nobody_and_duplicates_at_most_in_flight(
         rng = random.Random()
         moments = sorted(rng.sample(range(200, RECIPIENTS - 400), KILLS))
         for moment in moments:
-            wait_until(lambda m=moment: len(sim.messages()) >= m, 120, 0.02)
+            wait_until(lambda m=moment: len(sim.messages()) >= m, 120, interval=0.02)
             time.sleep(rng.uniform(0, 0.2))  # anywhere in a claim, a send or a commit
             os.kill(proc.proc.pid, signal.SIGKILL)
             proc.wait(10)
@@ -127,7 +127,7 @@ def test_kill_9_at_random_moments_loses_nobody_and_duplicates_at_most_in_flight(
         done = wait_until(
             lambda: (d := api.get(f"/campaigns/{campaign}").json())["status"] == "done" and d,
             180,
-            0.5,
+            interval=0.5,
         )
         received = Counter(m["to"] for m in sim.messages())
         missing = [p for p in people if received[p] == 0]
