@@ -56,6 +56,6 @@ async def save_drill_numbers(
 
     async def job(conn) -> None:
         await put_settings_in(conn, [(KEY, json.dumps(numbers))])
-        await audit.record_in(conn, actor, "emergency.test_numbers", KEY, change, address)
+        await audit.record_in(conn, actor, "emergency.test_numbers", "", change, address)
 
     await db.write(job)
