@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from appliance.cloudapi.events import Identity
 from tests.support.appliance import RunningAppliance, make_config
 from tests.support.browser import CHROMIUM
 from tests.support.citizen import Citizen, conversation_config, start_appliance
 from tests.support.engine import Engine, start_engine
+from tests.support.identity_town import Town
 from tests.support.simulator import RunningSimulator
 from tests.support.studio import Studio
 
@@ -175,3 +177,11 @@ def pytest_collection_modifyitems(config, items):
             or "page" in getattr(item, "fixturenames", ())
         )
     )
+
+
+@pytest.fixture
+def town(bot, simulator):
+    """The bot over the simulator, and a neighbour who stays subscribed."""
+    t = Town(bot, simulator)
+    t.subscribe(Identity(wa_id="393470000999"))
+    return t

@@ -2,45 +2,23 @@
 
 import httpx
 import pytest
-from quart import Blueprint, render_template_string
 
-from appliance.lan.access import requires
 from appliance.lan.registry import NavItem, add_pages
 from tests.support.appliance import RunningAppliance
+from tests.support.pages import sample_campaigns_pages
 from tests.support.staff import add_user, login
 
 pytestmark = pytest.mark.slow
-
-PAGE = """{% extends "base.html" %}{% block title %}Campagne{% endblock %}
-{% block content %}<h1>Campagne</h1>
-{% if can("operator") %}<form method="post" action="/campaigns/1/send"><button>Invia</button></form>{% endif %}
-{% endblock %}"""
-
-
-def _campaigns() -> Blueprint:
-    bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
-
-    @bp.get("")
-    @requires("editor")
-    async def index():
-        return await render_template_string(PAGE)
-
-    @bp.post("/<int:campaign_id>/send")
-    @requires("operator")
-    async def send(campaign_id: int):
-        return "sent"
-
-    @bp.post("/<int:campaign_id>/purge")
-    async def purge(campaign_id: int):  # declares nothing: admin only
-        return "purged"
-
-    return bp
 
 
 @pytest.fixture
 def with_plugin(config):
     running = RunningAppliance(config)
-    add_pages(running.appliance.lan, _campaigns(), NavItem("campaigns.index", "Campagne", order=50))
+    add_pages(
+        running.appliance.lan,
+        sample_campaigns_pages(),
+        NavItem("campaigns.index", "Campagne", order=50),
+    )
     running.start()
     try:
         for role in ("admin", "operator", "editor", "viewer"):

@@ -6,8 +6,8 @@ import pytest
 
 from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
-from tests.audience.identity_town import UNSUBSCRIBED_TEXT, Town
-from tests.audience.payloads import Person
+from tests.support.identity_town import UNSUBSCRIBED_TEXT, play
+from tests.support.payloads import Person
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -24,40 +24,6 @@ ORDERS = {
     "user id, stop, phone": ("user_id", ["stop_both", "phone_only"]),
     "user id, phone, id change, stop": ("user_id", ["phone_only", "changed_user_id", "stop_both"]),
 }
-
-
-@pytest.fixture
-def town(bot, simulator):
-    """The bot over the simulator, and a neighbour who stays subscribed."""
-    t = Town(bot, simulator)
-    t.subscribe(Identity(wa_id="393470000999"))
-    return t
-
-
-def play(town: Town, person: Person, step: str) -> None:
-    """One identity event or command, as Meta would deliver it."""
-    town.open_window(person.wa_id, person.user_id)
-    if step == "user_only":
-        town.post(person.text_user_only("Buongiorno, che orari ha l'anagrafe?", town.tick()))
-    elif step == "phone_only":
-        town.post(person.text_phone_only("Buongiorno", town.tick()))
-    elif step == "both":
-        town.post(person.text_both("Grazie", town.tick()))
-    elif step == "stop_both":
-        town.post(person.text_both("STOP", town.tick()))
-    elif step == "changed_user_id":
-        town.post(person.changed_user_id(person.user_id + "7", town.tick()))
-    elif step == "changed_number":
-        town.post(person.changed_number(str(int(person.wa_id) + 1), town.tick()))
-    elif step == "user_id_update":
-        town.post(person.user_id_update(person.user_id + "8", town.tick()))
-    elif step == "delivered":
-        town.post(person.delivered(f"wamid.D{town.tick()}", town.clock))
-    elif step == "marketing_stop":
-        town.post(person.marketing_stop_user_only(town.tick()))
-    else:
-        raise AssertionError(step)
-    town.open_window(person.wa_id, person.user_id)
 
 
 @pytest.mark.parametrize("order", list(ORDERS), ids=list(ORDERS))

@@ -12,7 +12,7 @@ from appliance.cloudapi.events import (
     split,
     to_event,
 )
-from tests.audience.payloads import fixture
+from tests.support.payloads import fixture
 
 pytestmark = pytest.mark.fast
 

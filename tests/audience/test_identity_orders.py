@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from appliance.audience.suppression import SUPPRESSION
 from appliance.cloudapi.events import Identity
-from tests.audience.payloads import Person
-from tests.audience.test_identity import play, town  # noqa: F401 - the fixture
+from tests.support.identity_town import play
+from tests.support.payloads import Person
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from appliance.audience.suppression import SUPPRESSION
 from appliance.campaigns import outbox
 from appliance.campaigns.engine import CAMPAIGNS
 from appliance.campaigns.model import parse_campaign
-from tests.audience.test_segments import definitions
+from tests.support.segments import definitions
 
 pytestmark = pytest.mark.slow
 

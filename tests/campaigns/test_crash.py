@@ -15,9 +15,9 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.foundation.processes import ApplianceProcess
 from tests.support.appliance import PRIVACY_TOML, TEST_CREDENTIALS
 from tests.support.engine import template_campaign
+from tests.support.processes import ApplianceProcess
 from tests.support.simulator import RunningSimulator
 from tests.support.waiting import wait_until
 

@@ -12,9 +12,9 @@ import pytest
 
 from appliance.campaigns.limiter import REPLY
 from appliance.conversation.texts import DEFAULTS
-from tests.conversation.test_durability import config_file
-from tests.foundation.processes import ApplianceProcess
+from tests.support.appliance import config_file
 from tests.support.citizen import Citizen, text_of
+from tests.support.processes import ApplianceProcess
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow

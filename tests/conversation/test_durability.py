@@ -11,36 +11,12 @@ import pytest
 from appliance.audience.suppression import read_states
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.conversation.texts import DEFAULTS
-from tests.foundation.processes import ApplianceProcess
-from tests.support.appliance import PRIVACY_TOML, TEST_CREDENTIALS
+from tests.support.appliance import config_file
 from tests.support.citizen import Citizen, button_ids, text_of
+from tests.support.processes import ApplianceProcess
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def config_file(tmp_path, simulator) -> str:
-    creds = "\n".join(f'{k} = "{v}"' for k, v in TEST_CREDENTIALS.items())
-    path = tmp_path / "banditore.toml"
-    path.write_text(
-        f"""
-[whatsapp]
-{creds}
-api_base_url = "{simulator.url}"
-[server]
-public_bind = "127.0.0.1:0"
-lan_bind = "127.0.0.1:0"
-[database]
-path = "{tmp_path / "banditore.db"}"
-[zeroconf]
-enabled = false
-{PRIVACY_TOML}[feeds]
-alerts_enabled = false
-weather_url = "http://127.0.0.1:9/forecast"
-""",
-        encoding="utf-8",
-    )
-    return str(path)
 
 
 def subscribe(citizen: Citizen) -> None:

@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.accounts.users import create_user
-from tests.operations.test_costs import _status, deliver
 from tests.support.appliance import RunningAppliance, make_config
 from tests.support.browser import LiveServer, assert_accessible, keep_screenshot, log_in
+from tests.support.pricing import deliver, priced_status
 from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -22,9 +22,9 @@ def server(tmp_path):
         running.call(create_user(running.appliance.db, "admin", PASSWORD, "admin"))
         deliver(
             running,
-            [_status("service", False) for _ in range(820)]
-            + [_status("marketing", True) for _ in range(120)]
-            + [_status("utility", n % 2 == 0) for n in range(40)],
+            [priced_status("service", False) for _ in range(820)]
+            + [priced_status("marketing", True) for _ in range(120)]
+            + [priced_status("utility", n % 2 == 0) for n in range(40)],
         )
         yield LiveServer(running)
     finally:

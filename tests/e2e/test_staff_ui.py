@@ -12,9 +12,9 @@ from appliance.accounts.users import create_user
 from appliance.core import audit
 from appliance.core.health import WARN, Check
 from appliance.lan.registry import NavItem, add_pages
-from tests.admin.test_registry import _campaigns
 from tests.support.appliance import RunningAppliance, make_config
 from tests.support.browser import HOST, assert_accessible, live_server, log_in
+from tests.support.pages import sample_campaigns_pages
 from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,9 @@ PROBLEM = "Il token della Cloud API è scaduto: generarne uno nuovo nel pannello
 def server(tmp_path_factory):
     running = RunningAppliance(make_config(tmp_path_factory.mktemp("staff")))
     app = running.appliance
-    add_pages(app.lan, _campaigns(), NavItem("campaigns.index", "Invii di prova", order=50))
+    add_pages(
+        app.lan, sample_campaigns_pages(), NavItem("campaigns.index", "Invii di prova", order=50)
+    )
 
     async def expired_token() -> Check:
         return Check("cloudapi", WARN, "Token Cloud API", "scaduto", PROBLEM)

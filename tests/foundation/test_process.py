@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from tests.foundation.processes import ApplianceProcess, write_config
+from tests.support.processes import ApplianceProcess, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from scripts.benchmarks.flood import flood, rss_mb
-from tests.foundation.processes import ApplianceProcess, write_config
+from tests.support.processes import ApplianceProcess, write_config
 from tests.support.webhooks import sign
 
 pytestmark = pytest.mark.slow

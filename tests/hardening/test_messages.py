@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from appliance.core.config import ConfigError, load_config
-from tests.foundation.processes import ApplianceProcess, write_config
+from tests.support.processes import ApplianceProcess, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -8,72 +8,20 @@ import re
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import count
 
 import pytest
 
 from appliance.cloudapi import pricing
 from appliance.core import formats
-from tests.support.appliance import TEST_CREDENTIALS
 from tests.support.db import rows
+from tests.support.pricing import deliver, priced_status
 from tests.support.staff import add_user, login
-from tests.support.waiting import wait_until
-from tests.support.webhooks import post_webhook
 
 pytestmark = pytest.mark.slow
 
-_ids = count(1)
 # The rate card as an admin would type it, Meta's defaults in Italian format.
 DEFAULTS = {"marketing": "0,0572", "utility": "0,0248", "authentication": "0,0248"}
 DEFAULTS |= {"service": "0,0248", "service_allowance": "1000", "rates_date": "01/07/2025"}
-
-
-def _status(category: str, billable: bool, when: datetime | None = None) -> dict:
-    """One delivered status with Meta's per-message ``pricing`` object."""
-    return {
-        "id": f"wamid.COST{next(_ids):06d}",
-        "status": "delivered",
-        "timestamp": str(int((when or datetime.now(UTC)).timestamp())),
-        "recipient_id": "393331234567",
-        "pricing": {
-            "billable": billable,
-            "pricing_model": "PMP",
-            "type": "regular" if billable else "free_customer_service",
-            "category": category,
-        },
-    }
-
-
-def deliver(running, statuses: list[dict]) -> None:
-    """Post the statuses as Meta does (one signed delivery) and wait until they are stored."""
-    before = rows(running, "SELECT count(*) FROM message_statuses")[0][0]
-    payload = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": TEST_CREDENTIALS["business_account_id"],
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "390612345678",
-                                "phone_number_id": TEST_CREDENTIALS["phone_number_id"],
-                            },
-                            "statuses": statuses,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    assert post_webhook(running.public_url, payload).status_code == 200
-    wait_until(
-        lambda: (
-            rows(running, "SELECT count(*) FROM message_statuses")[0][0] == before + len(statuses)
-        )
-    )
 
 
 def _cell(page: str, row: str) -> list[str]:
@@ -86,11 +34,13 @@ def test_the_page_counts_this_months_messages_by_category_from_the_stored_pricin
     add_user(running, "clerk", "viewer")
     deliver(
         running,
-        [_status("marketing", True) for _ in range(3)]
-        + [_status("utility", True), _status("utility", False)]
-        + [_status("authentication_international", True)]
-        + [_status("service", False) for _ in range(4)]
-        + [_status("referral_conversion", False)],  # a free entry point: no price, no allowance
+        [priced_status("marketing", True) for _ in range(3)]
+        + [priced_status("utility", True), priced_status("utility", False)]
+        + [priced_status("authentication_international", True)]
+        + [priced_status("service", False) for _ in range(4)]
+        + [
+            priced_status("referral_conversion", False)
+        ],  # a free entry point: no price, no allowance
     )
     with closing(login(running, "clerk")) as http:
         page = http.get("/costs").text
@@ -108,7 +58,7 @@ def test_the_page_counts_this_months_messages_by_category_from_the_stored_pricin
 
 def test_an_admin_edits_the_rate_card_and_the_estimate_follows_audited(running):
     add_user(running, "boss", "admin")
-    deliver(running, [_status("marketing", True) for _ in range(10)])
+    deliver(running, [priced_status("marketing", True) for _ in range(10)])
     with closing(login(running, "boss")) as http:
         form = {**DEFAULTS, "marketing": "0,1", "utility": "0.03", "authentication": "0,03 €"}
         form |= {"service": "0,03", "rates_date": "2026-10-01"}
@@ -174,11 +124,11 @@ def test_a_wrong_figure_is_refused_with_a_clear_message(running, field, typed, m
 
 def test_the_allowance_warns_at_800_of_1000_on_the_page_and_the_dashboard(running):
     add_user(running, "boss", "admin")
-    deliver(running, [_status("service", False) for _ in range(799)])
+    deliver(running, [priced_status("service", False) for _ in range(799)])
     with closing(login(running, "boss")) as http:
         assert 'id="allowance-warning"' not in http.get("/costs").text
         assert "799 risposte di servizio gratuite usate su 1.000 questo mese" in http.get("/").text
-        deliver(running, [_status("service", False)])
+        deliver(running, [priced_status("service", False)])
         page = http.get("/costs").text
         assert 'id="allowance-warning"' in page
         assert "Usate 800 risposte di servizio gratuite su 1.000 questo mese (80 %)." in page
@@ -194,7 +144,7 @@ def test_replies_past_the_allowance_are_estimated_at_the_service_rate(running):
     with closing(login(running, "boss")) as http:
         form = {**DEFAULTS, "service": "0,5", "service_allowance": "2"}
         assert http.post("/costs/rates", data=form).status_code == 303
-        deliver(running, [_status("service", False) for _ in range(5)])
+        deliver(running, [priced_status("service", False) for _ in range(5)])
         page = http.get("/costs").text
         dashboard = html.unescape(http.get("/").text)
     assert _cell(page, "service")[1:] == ["3", "1,50 €"]  # 3 past the 2 free, at 0,5 €
@@ -208,8 +158,10 @@ def test_the_month_starts_at_midnight_in_rome_not_in_utc(running):
     deliver(
         running,
         [
-            _status("marketing", True, start - timedelta(minutes=30)),  # last month, in Rome
-            _status("marketing", True, start + timedelta(minutes=30)),  # same UTC day as above
+            priced_status("marketing", True, start - timedelta(minutes=30)),  # last month, in Rome
+            priced_status(
+                "marketing", True, start + timedelta(minutes=30)
+            ),  # same UTC day as above
         ],
     )
     with closing(login(running, "boss")) as http:

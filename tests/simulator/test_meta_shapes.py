@@ -5,8 +5,7 @@ import pytest
 
 from appliance.cloudapi import messages
 from appliance.cloudapi.messages import TemplateButton
-from tests.simulator.test_rules import AUTH, code, open_window, post
-from tests.simulator.test_template_checks import buttons_template
+from tests.support.graph import AUTH, approve_buttons_template, code, open_window, post
 
 pytestmark = pytest.mark.fast
 
@@ -43,7 +42,7 @@ def test_a_paused_template_is_132015(simulator):
 
 
 def test_upper_case_components_and_button_parameters_are_accepted(simulator):
-    buttons_template(simulator)
+    approve_buttons_template(simulator)
     kind, content = messages.template(
         "avviso_pulsanti",
         body=["festa"],

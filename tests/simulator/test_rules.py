@@ -3,26 +3,10 @@ import time
 import httpx
 import pytest
 
-from tests.support.appliance import TEST_CREDENTIALS
+from tests.support.graph import AUTH, BASE, code, open_window, post
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.fast
-
-AUTH = {"Authorization": f"Bearer {TEST_CREDENTIALS['access_token']}"}
-BASE = "/v25.0/200000000000002"
-
-
-HTTP = httpx.Client()  # one pool: a new client per request costs ~50 ms of TLS setup
-
-
-@pytest.fixture(autouse=True, scope="module")
-def close_http():
-    yield
-    HTTP.close()
-
-
-def post(sim, body, endpoint="messages", headers=AUTH, **kwargs):
-    return HTTP.post(f"{sim.url}{BASE}/{endpoint}", json=body, headers=headers, **kwargs)
 
 
 def text(to="+393331234567", body="ciao"):
@@ -36,14 +20,6 @@ def template(to="+393331234567", name="festa_paese", params=()):
             {"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}
         ]
     return {"messaging_product": "whatsapp", "to": to, "type": "template", "template": content}
-
-
-def code(response):
-    return response.json()["error"]["code"]
-
-
-def open_window(sim, wa_id="393331234567"):
-    sim.control("windows", {"wa_id": wa_id, "open": True})
 
 
 def test_bearer_token_and_expiry(simulator):

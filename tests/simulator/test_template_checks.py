@@ -9,7 +9,7 @@ from appliance.cloudapi import messages
 from appliance.cloudapi.client import CLOUDAPI, GraphApiError
 from appliance.cloudapi.codes import Action
 from appliance.cloudapi.messages import Media, TemplateButton
-from tests.simulator.test_rules import AUTH, BASE
+from tests.support.graph import AUTH, BASE, approve_buttons_template
 from tests.support.meta import FIXTURES
 
 pytestmark = pytest.mark.fast
@@ -43,16 +43,10 @@ def test_ordinanza_is_stored_with_the_document_header_meta_accepted_for_it(simul
     assert "shape" not in ordinanza
 
 
-def buttons_template(simulator):
-    """The case files' template with a quick reply, a URL with a variable and a fixed URL."""
-    case = json.loads((FIXTURES / "templates" / "ok_buttons.json").read_text())
-    simulator.control("templates", {**case["template"], "status": "APPROVED"})
-
-
 def test_the_appliance_sends_header_and_buttons_and_hears_meta_refuse_a_missing_one(
     sim_appliance, simulator
 ):
-    buttons_template(simulator)
+    approve_buttons_template(simulator)
     client = sim_appliance.appliance.parts[CLOUDAPI]
     buttons = [TemplateButton(0, payload="leggi:7"), TemplateButton(1, url_variable="2026-12")]
     sent = sim_appliance.call(

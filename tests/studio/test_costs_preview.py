@@ -8,8 +8,8 @@ from contextlib import closing
 
 import pytest
 
-from tests.studio.test_pages import compose
 from tests.support.staff import add_user, login
+from tests.support.studio import compose
 
 pytestmark = pytest.mark.slow
 

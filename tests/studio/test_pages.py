@@ -4,52 +4,17 @@ decision, the election switch, segments, the campaign detail and its CSV."""
 from __future__ import annotations
 
 import html
-import re
 from contextlib import closing
 
 import pytest
 
 from appliance.cloudapi.client import CLOUDAPI
-from tests.support.studio import PNG
+from tests.support.studio import PNG, compose, draft_id
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
 TEMPLATE = {"name": "avviso_servizio", "language": "it", "parameters": ["Via Roma", "12/10"]}
-
-
-def _draft_id(location: str) -> int:
-    return int(re.search(r"/drafts/(\d+)/", location)[1])
-
-
-def compose(http, name: str = "Lavori in via Roma") -> int:
-    """The wizard's four steps as an editor would fill them; the draft id."""
-    created = http.post("/studio/drafts", data={"name": name})
-    assert created.status_code in (302, 303), created.text
-    draft = _draft_id(created.headers["location"])
-    step = http.post(f"/studio/drafts/{draft}/audience", data={"name": name, "topics": "notizie"})
-    assert step.headers["location"].endswith(f"/drafts/{draft}/content")
-    added = http.post(
-        f"/studio/drafts/{draft}/content",
-        data={"action": "text", "text": "Via Roma chiusa: https://comune.example.it"},
-    )
-    assert added.status_code in (302, 303), added.text
-    uploaded = http.post(
-        f"/studio/drafts/{draft}/content",
-        data={"action": "media", "caption": "La mappa"},
-        files={"file": ("mappa.png", PNG, "image/png")},
-    )
-    assert uploaded.status_code in (302, 303), uploaded.text
-    http.post(
-        f"/studio/drafts/{draft}/template",
-        data={"template": "avviso_servizio|it", "action": "choose"},
-    )
-    saved = http.post(
-        f"/studio/drafts/{draft}/template",
-        data={"template": "avviso_servizio|it", "p0": "Via Roma", "p1": "12/10", "action": "save"},
-    )
-    assert saved.headers["location"].endswith(f"/drafts/{draft}/preview")
-    return draft
 
 
 def test_an_editors_draft_needs_an_operators_approval(studio):
@@ -161,7 +126,7 @@ def test_segments_are_saved_counted_and_used_as_an_audience(studio):
         listing = editor.get("/studio/segments").text
         assert "Allerte &lt;b&gt;o&lt;/b&gt; inglese" in listing and "4 persone" in listing
         created = editor.post("/studio/drafts", data={"name": "Allerta"})
-        draft = _draft_id(created.headers["location"])
+        draft = draft_id(created.headers["location"])
         page = editor.post(
             f"/studio/drafts/{draft}/audience",
             data={"name": "Allerta", "segment_id": str(segment), "action": "count"},
@@ -220,7 +185,7 @@ def test_resend_to_failed_reaches_only_retryable_failures(studio):
         assert "1 persona non ha ricevuto il messaggio" in detail
         assert "Messaggio non consegnabile" in detail  # 131026 explained in Italian
         again = operator.post(f"/studio/campaigns/{campaign}/resend")
-        draft = _draft_id(again.headers["location"])
+        draft = draft_id(again.headers["location"])
         preview = operator.get(f"/studio/drafts/{draft}/preview").text
         assert 'id="pv-total">1<' in preview
         sent = operator.post(f"/studio/drafts/{draft}/decide", data={"action": "launch"})
@@ -238,7 +203,7 @@ def test_resend_to_failed_reaches_only_retryable_failures(studio):
 def test_image_only_and_audio_only_posts_are_warned_about(studio):
     with closing(studio.login("editor")) as editor:
         created = editor.post("/studio/drafts", data={"name": "Solo immagine"})
-        draft = _draft_id(created.headers["location"])
+        draft = draft_id(created.headers["location"])
         editor.post(
             f"/studio/drafts/{draft}/content",
             data={"action": "media"},
@@ -344,7 +309,7 @@ def test_a_template_with_named_variables_and_a_text_header_is_mapped_and_sent(st
     (person,) = studio.engine.seed(1)
     with closing(studio.login("operator")) as operator:
         created = operator.post("/studio/drafts", data={"name": "Lavori"})
-        draft = _draft_id(created.headers["location"])
+        draft = draft_id(created.headers["location"])
         operator.post(
             f"/studio/drafts/{draft}/template",
             data={"template": "lavori_nominati|it", "action": "choose"},
@@ -395,7 +360,7 @@ def test_a_text_header_variable_left_empty_blocks_the_launch(studio):
 def test_names_and_phone_numbers_in_a_post_are_warned_about(studio):
     with closing(studio.login("editor")) as editor:
         created = editor.post("/studio/drafts", data={"name": "Ringraziamento"})
-        draft = _draft_id(created.headers["location"])
+        draft = draft_id(created.headers["location"])
         text = "Grazie al sig. Rossi, ricoverato ieri; per informazioni 333 1234567."
         editor.post(f"/studio/drafts/{draft}/content", data={"action": "text", "text": text})
         page = html.unescape(editor.get(f"/studio/drafts/{draft}/content").text)

@@ -146,3 +146,28 @@ def start_armed(
         app.stop()
         raise
     return app
+
+
+def config_file(tmp_path, simulator) -> str:
+    """A TOML config file on free ports talking to ``simulator``, for a separate process."""
+    creds = "\n".join(f'{k} = "{v}"' for k, v in TEST_CREDENTIALS.items())
+    path = tmp_path / "banditore.toml"
+    path.write_text(
+        f"""
+[whatsapp]
+{creds}
+api_base_url = "{simulator.url}"
+[server]
+public_bind = "127.0.0.1:0"
+lan_bind = "127.0.0.1:0"
+[database]
+path = "{tmp_path / "banditore.db"}"
+[zeroconf]
+enabled = false
+{PRIVACY_TOML}[feeds]
+alerts_enabled = false
+weather_url = "http://127.0.0.1:9/forecast"
+""",
+        encoding="utf-8",
+    )
+    return str(path)

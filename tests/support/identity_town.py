@@ -10,6 +10,7 @@ from appliance.campaigns.model import parse_campaign
 from appliance.cloudapi.events import Identity
 from tests.support.appliance import RunningAppliance
 from tests.support.db import Row, rows
+from tests.support.payloads import Person
 from tests.support.settled import settled
 from tests.support.simulator import RunningSimulator
 from tests.support.waiting import wait_until
@@ -88,3 +89,29 @@ class Town:
         )
         recipients = {r["recipient"] for r in queued}
         return len(recipients), recipients & set(keys)
+
+
+def play(town: Town, person: Person, step: str) -> None:
+    """One identity event or command, as Meta would deliver it."""
+    town.open_window(person.wa_id, person.user_id)
+    if step == "user_only":
+        town.post(person.text_user_only("Buongiorno, che orari ha l'anagrafe?", town.tick()))
+    elif step == "phone_only":
+        town.post(person.text_phone_only("Buongiorno", town.tick()))
+    elif step == "both":
+        town.post(person.text_both("Grazie", town.tick()))
+    elif step == "stop_both":
+        town.post(person.text_both("STOP", town.tick()))
+    elif step == "changed_user_id":
+        town.post(person.changed_user_id(person.user_id + "7", town.tick()))
+    elif step == "changed_number":
+        town.post(person.changed_number(str(int(person.wa_id) + 1), town.tick()))
+    elif step == "user_id_update":
+        town.post(person.user_id_update(person.user_id + "8", town.tick()))
+    elif step == "delivered":
+        town.post(person.delivered(f"wamid.D{town.tick()}", town.clock))
+    elif step == "marketing_stop":
+        town.post(person.marketing_stop_user_only(town.tick()))
+    else:
+        raise AssertionError(step)
+    town.open_window(person.wa_id, person.user_id)
