@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.demo import DEMO_LOGIN
-from tests.e2e.test_demo_phone import GIULIA, ready_demo
 from tests.support.appliance import RunningAppliance
 from tests.support.browser import assert_accessible, log_in
-from tests.support.demo import demo_config
+from tests.support.demo import GIULIA, demo_config, ready_demo
 
 pytestmark = pytest.mark.slow
 

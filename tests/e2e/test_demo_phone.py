@@ -13,13 +13,12 @@ from appliance.cloudapi.messages import Media
 from appliance.demo import DEMO_LOGIN
 from appliance.demo.parts import SIMULATOR
 from tests.support.appliance import RunningAppliance
-from tests.support.browser import assert_accessible, live_server, log_in
-from tests.support.demo import demo_config
+from tests.support.browser import assert_accessible, log_in
+from tests.support.demo import GIULIA, MARCO, demo_config, ready_demo
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
-GIULIA, MARCO = "390000019001", "390000019002"
 HOSTILE = (
     '*Grassetto* _corsivo_ <script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
 )
@@ -31,17 +30,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("demo-phone")
     yield from ready_demo(RunningAppliance(demo_config(data)))
-
-
-def ready_demo(running: RunningAppliance):
-    """The live demo once the phone's citizens have their answers and the bulletin was read."""
-    ready = (
-        "SELECT (SELECT count(*) FROM demo_phone_messages WHERE direction = 'out') >= 3"
-        " AND (SELECT count(*) FROM alert_events) >= 1"
-    )
-    for live in live_server(running):
-        wait_until(lambda live=live: live.rows(ready)[0][0], timeout=30)
-        yield live
 
 
 def phone(page: Page, server, number: str) -> None:

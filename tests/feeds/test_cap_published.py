@@ -11,8 +11,8 @@ import pytest
 from appliance.feeds.fetch import FeedFormatError
 from appliance.feeds.levels import Level
 from appliance.feeds.words import TZ
-from tests.feeds.helpers import alerts_text, events, poll
-from tests.feeds.real import real
+from tests.support.alerts import alerts_text, events, poll
+from tests.support.realfeeds import real
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import pytest
 from appliance.core.errors import Conflict, NotFound
 from appliance.feeds.levels import Level
 from appliance.feeds.state import EXPIRED_NOTE
-from tests.feeds.helpers import events, monitor, poll, serve_lombardy
+from tests.support.alerts import events, monitor, poll, serve_lombardy
 from tests.support.feeds import ALERTS_NOW
 
 pytestmark = pytest.mark.slow

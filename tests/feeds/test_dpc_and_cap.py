@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.feeds.levels import Level
-from tests.feeds.helpers import alerts_text, events, poll, rome, serve_lombardy
+from tests.support.alerts import alerts_text, events, poll, rome, serve_lombardy
 from tests.support.feeds import ALERTS_NOW
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ import pytest
 
 from appliance.feeds.fetch import FeedError, FeedFormatError
 from appliance.feeds.levels import Level
-from tests.feeds.helpers import (
+from tests.support.alerts import (
     LOMBARDY_CREDIT,
     LOMBARDY_LINK,
     OFFER_IT,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from appliance.campaigns.engine import CAMPAIGNS
-from tests.feeds.helpers import events, poll, serve_lombardy
+from tests.support.alerts import events, poll, serve_lombardy
 from tests.support.db import rows
 from tests.support.fakefeeds import FIXTURES, Reply
 from tests.support.feeds import ALERTS_NOW, live_cap

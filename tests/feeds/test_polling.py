@@ -8,7 +8,7 @@ import time
 import pytest
 
 from appliance.feeds.poller import BACKOFF_MAX, BACKOFF_START, backoff_delay
-from tests.feeds.helpers import health, monitor, serve_lombardy
+from tests.support.alerts import health, monitor, serve_lombardy
 from tests.support.feeds import ALERTS_NOW
 from tests.support.waiting import wait_until
 

@@ -9,9 +9,9 @@ import pytest
 
 from appliance.feeds.levels import Level
 from appliance.feeds.words import TZ
-from tests.feeds.helpers import alerts_text, events, health, monitor, poll, risk_error
-from tests.feeds.real import LOMBARDY_SAMPLE, dpc_day, lombardy_list, real
+from tests.support.alerts import alerts_text, events, health, monitor, poll, risk_error
 from tests.support.fakefeeds import Reply
+from tests.support.realfeeds import LOMBARDY_SAMPLE, dpc_day, lombardy_list, real
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ import pytest
 
 from appliance.campaigns.engine import CAMPAIGNS
 from appliance.feeds.words import TZ
-from tests.feeds.helpers import alerts_text, monitor, poll
-from tests.feeds.real import dpc_day, lombardy_list, real, shifted
+from tests.support.alerts import alerts_text, monitor, poll
+from tests.support.realfeeds import dpc_day, lombardy_list, real, shifted
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ from cryptography.x509.oid import NameOID
 from appliance.feeds.failures import explain
 from appliance.feeds.fetch import FeedError, Fetcher
 from appliance.feeds.tls import INTERMEDIATES, feed_context
-from tests.feeds.real import real
 from tests.support.fakefeeds import FakeFeeds
+from tests.support.realfeeds import real
 
 pytestmark = pytest.mark.fast
 

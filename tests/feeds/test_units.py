@@ -10,7 +10,7 @@ from appliance.feeds.fetch import FeedFormatError, parse_xml
 from appliance.feeds.levels import Level, Span, summarize
 from appliance.feeds.sources.cap import _references
 from appliance.feeds.wmo import WMO_CODES, describe
-from tests.feeds.helpers import rome
+from tests.support.alerts import rome
 from tests.support.fakefeeds import FIXTURES
 
 pytestmark = pytest.mark.fast

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.install.host import REPO, Host, make_source
-from tests.install.wheelhouse import build_dependencies
+from tests.support.host import REPO, Host, make_source
+from tests.support.wheelhouse import build_dependencies
 
 
 @pytest.fixture(scope="session")

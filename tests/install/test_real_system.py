@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.install.machine import Machine, cached_root
+from tests.support.machine import Machine, cached_root
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.install.host import REPO
+from tests.support.host import REPO
 
 pytestmark = pytest.mark.fast
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.host import REPO
+from tests.support.host import REPO
 
 pytestmark = pytest.mark.slow  # each call starts a Python process
 

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from tests.install.host import REPO
-from tests.install.wheelhouse import build_banditore
+from tests.support.host import REPO
+from tests.support.wheelhouse import build_banditore
 
 pytestmark = pytest.mark.fast
 

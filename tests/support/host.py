@@ -228,7 +228,7 @@ def make_source(target: Path, deps: Path, version: str) -> Path:
     )
     init = target / "appliance" / "__init__.py"
     init.write_text(init.read_text().replace('"0.1.0"', f'"{version}"'))
-    from tests.install.wheelhouse import build_banditore
+    from tests.support.wheelhouse import build_banditore
 
     wheels = target / "wheels"
     wheels.mkdir()

@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.install.host import REPO
+from tests.support.host import REPO
 
 CACHE = Path(os.environ.get("BANDITORE_TEST_CACHE", "/var/cache/banditore-tests"))
 # Besides what install.sh installs: what a booted Debian needs.
