@@ -200,8 +200,12 @@ class Dispatcher:
             await self._sleep(delay)  # a higher lane arriving meanwhile wakes us
             return
         row = self.queue.lanes[lane].popleft()
+        if any(r.recipient == row.recipient for r in self._in_flight.values()):
+            self.queue.hold(row)
+            return
         info = self.campaigns.get(row.campaign_id) if row.campaign_id is not None else None
         if not await self._vet(row, info):
+            self.queue.release_next(row.recipient)
             return
         self.limiter.take(lane)
         self._in_flight[row.id] = row
@@ -277,6 +281,7 @@ class Dispatcher:
             self._accepted(row, result, time.monotonic() - started)
         finally:
             self._in_flight.pop(row.id, None)
+            self.queue.release_next(row.recipient)
             self.pacing.answered()
             self._wake.set()
 

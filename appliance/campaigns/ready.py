@@ -50,6 +50,8 @@ class ReadyRows:
         self._campaigns = campaigns
         self._marketing_template = marketing_template  # the template's latest category
         self.lanes: dict[int, deque[Row]] = {lane: deque() for lane in LANES}
+        # Rows whose person has a request in flight: sent in order, one after the other.
+        self._held: dict[str, deque[Row]] = {}
         self.dirty: set[int] = set(LANES)
         self._last_claim = dict.fromkeys(LANES, 0.0)
 
@@ -59,11 +61,31 @@ class ReadyRows:
 
     def ids(self) -> set[int]:
         """Every row waiting here (the sweeper must leave them alone)."""
-        return {r.id for lane in LANES for r in self.lanes[lane]}
+        held = {r.id for rows in self._held.values() for r in rows}
+        return held | {r.id for lane in LANES for r in self.lanes[lane]}
 
     def count(self) -> int:
         """Rows claimed and waiting for their turn."""
-        return sum(len(q) for q in self.lanes.values())
+        held = sum(len(rows) for rows in self._held.values())
+        return held + sum(len(q) for q in self.lanes.values())
+
+    def hold(self, row: Row) -> None:
+        """Keep ``row`` until the request before it to the same person is answered.
+
+        Meta keeps the order in which it accepts messages, not the order of requests sent
+        at once: a second part sent alongside the first may reach the phone before it.
+        """
+        self._held.setdefault(row.recipient, deque()).append(row)
+
+    def release_next(self, recipient: str) -> None:
+        """Nothing is on its way to this person any more: their next held row goes first."""
+        rows = self._held.get(recipient)
+        if not rows:
+            return
+        row = rows.popleft()
+        if not rows:
+            del self._held[recipient]
+        self.lanes[row.lane].appendleft(row)
 
     def drop(self, leaving: Callable[[Row], bool], lanes: tuple[int, ...] = LANES) -> list[int]:
         """Take the rows ``leaving`` names out of ``lanes``; their ids, to release."""
@@ -73,6 +95,14 @@ class ReadyRows:
             for row in self.lanes[lane]:
                 (gone.append(row.id) if leaving(row) else kept.append(row))
             self.lanes[lane] = kept
+        for recipient, rows in list(self._held.items()):
+            kept = deque()
+            for row in rows:
+                (gone.append(row.id) if row.lane in lanes and leaving(row) else kept.append(row))
+            if kept:
+                self._held[recipient] = kept
+            else:
+                del self._held[recipient]
         return gone
 
     async def refill(self) -> None:

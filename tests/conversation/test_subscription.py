@@ -309,3 +309,12 @@ def test_a_menu_showing_an_older_notice_asks_for_the_opt_in_again(bot, citizen):
     assert (
         "WhatsApp ci chiede" in text_of(optin) and subscriber(bot, citizen)["status"] == "pending"
     )
+
+
+def test_two_answers_to_one_citizen_leave_one_after_the_other(simulator, citizen):
+    # Meta keeps the order it accepts messages in, not the order of requests sent at once.
+    simulator.control("faults", {"latency": 0.3})
+    optin = citizen.ask_to_subscribe()
+    summary, question = simulator.messages(citizen.wa_id)[-2:]
+    assert question["body"] == optin
+    assert question["at"] - summary["at"] >= 0.25  # asked only once the first was accepted
