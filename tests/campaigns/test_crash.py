@@ -15,9 +15,8 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.support.appliance import PRIVACY_TOML, TEST_CREDENTIALS
 from tests.support.engine import template_campaign
-from tests.support.processes import ApplianceProcess
+from tests.support.processes import ApplianceProcess, write_config
 from tests.support.simulator import RunningSimulator
 from tests.support.waiting import wait_until
 
@@ -36,29 +35,14 @@ def _free_port() -> int:
 
 
 def _config(tmp_path, sim_url: str, public: int, lan: int) -> str:
-    creds = "\n".join(f'{k} = "{v}"' for k, v in TEST_CREDENTIALS.items())
-    path = tmp_path / "banditore.toml"
-    path.write_text(
-        f"""
-[whatsapp]
-{creds}
-api_base_url = "{sim_url}"
-[server]
-public_bind = "127.0.0.1:{public}"
-lan_bind = "127.0.0.1:{lan}"
-[database]
-path = "{tmp_path / "banditore.db"}"
-[zeroconf]
-enabled = false
-{PRIVACY_TOML}[feeds]
-alerts_enabled = false
-[campaigns]
-max_in_flight = {MAX_IN_FLIGHT}
-inflight_grace_seconds = {GRACE}
-""",
-        encoding="utf-8",
+    return str(
+        write_config(
+            tmp_path,
+            simulator_url=sim_url,
+            server={"public_bind": f"127.0.0.1:{public}", "lan_bind": f"127.0.0.1:{lan}"},
+            campaigns={"max_in_flight": MAX_IN_FLIGHT, "inflight_grace_seconds": GRACE},
+        )
     )
-    return str(path)
 
 
 def _seed(db_path, count: int) -> list[str]:

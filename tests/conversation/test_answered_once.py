@@ -12,9 +12,8 @@ import pytest
 
 from appliance.campaigns.limiter import REPLY
 from appliance.conversation.texts import DEFAULTS
-from tests.support.appliance import config_file
 from tests.support.citizen import Citizen, text_of
-from tests.support.processes import ApplianceProcess
+from tests.support.processes import ApplianceProcess, write_config
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -118,7 +117,7 @@ def busy_for(path: Path, seconds: float) -> bool:
 
 
 def test_killed_while_the_answers_are_being_queued_the_restart_answers_once(tmp_path, simulator):
-    config = config_file(tmp_path, simulator)
+    config = str(write_config(tmp_path, simulator_url=simulator.url))
     path = tmp_path / "banditore.db"
     citizen = Citizen(simulator, "393337780001")
     proc = ApplianceProcess("serve", "--config", config)

@@ -11,9 +11,8 @@ import pytest
 from appliance.audience.suppression import read_states
 from appliance.cloudapi.client import CLOUDAPI
 from appliance.conversation.texts import DEFAULTS
-from tests.support.appliance import config_file
 from tests.support.citizen import Citizen, button_ids, text_of
-from tests.support.processes import ApplianceProcess
+from tests.support.processes import ApplianceProcess, write_config
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -44,7 +43,8 @@ def killed_after(proc: ApplianceProcess, citizen: Citizen, key: str) -> None:
 
 @pytest.mark.parametrize("how", ["unsubscribe", "erase"])
 def test_confirmed_means_committed_even_when_killed_right_after(tmp_path, simulator, how):
-    proc = ApplianceProcess("serve", "--config", config_file(tmp_path, simulator))
+    config = str(write_config(tmp_path, simulator_url=simulator.url))
+    proc = ApplianceProcess("serve", "--config", config)
     try:
         public, _ = proc.wait_ready()
         simulator.settings.webhook_url = public + "/webhook"

@@ -38,12 +38,12 @@ PRIVACY_FACTS = {
 PRIVACY_TOML = "[privacy]\n" + "\n".join(f'{k} = "{v}"' for k, v in PRIVACY_FACTS.items()) + "\n"
 
 
-def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
-    """A valid config on free loopback ports with a temporary SQLite file."""
-    overrides: dict[str, dict[str, Any]] = {
+def appliance_settings(folder: Path, **sections: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The settings every test appliance runs with, ``sections`` merged over them."""
+    settings: dict[str, dict[str, Any]] = {
         "whatsapp": {**TEST_CREDENTIALS, "api_base_url": "http://127.0.0.1:9"},
         "server": {"public_bind": "127.0.0.1:0", "lan_bind": "127.0.0.1:0"},
-        "database": {"path": str(tmp_path / "banditore.db")},
+        "database": {"path": str(folder / "banditore.db")},
         "zeroconf": {"enabled": False},
         # No network here: tests that are not about feeds must not poll the real sources.
         "feeds": {"alerts_enabled": False},
@@ -51,8 +51,13 @@ def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
         "privacy": dict(PRIVACY_FACTS),
     }
     for section, values in sections.items():
-        overrides.setdefault(section, {}).update(values)
-    return load_config(None, environ={}, overrides=overrides)
+        settings.setdefault(section, {}).update(values)
+    return settings
+
+
+def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
+    """A valid config on free loopback ports with a temporary SQLite file."""
+    return load_config(None, environ={}, overrides=appliance_settings(tmp_path, **sections))
 
 
 class RunningAppliance:
@@ -146,28 +151,3 @@ def start_armed(
         app.stop()
         raise
     return app
-
-
-def config_file(tmp_path, simulator) -> str:
-    """A TOML config file on free ports talking to ``simulator``, for a separate process."""
-    creds = "\n".join(f'{k} = "{v}"' for k, v in TEST_CREDENTIALS.items())
-    path = tmp_path / "banditore.toml"
-    path.write_text(
-        f"""
-[whatsapp]
-{creds}
-api_base_url = "{simulator.url}"
-[server]
-public_bind = "127.0.0.1:0"
-lan_bind = "127.0.0.1:0"
-[database]
-path = "{tmp_path / "banditore.db"}"
-[zeroconf]
-enabled = false
-{PRIVACY_TOML}[feeds]
-alerts_enabled = false
-weather_url = "http://127.0.0.1:9/forecast"
-""",
-        encoding="utf-8",
-    )
-    return str(path)

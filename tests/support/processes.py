@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -9,38 +10,51 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from tests.support.appliance import PRIVACY_TOML
+from tests.support.appliance import appliance_settings
 
 READY = re.compile(r"Banditore ready: public (\S+), LAN (\S+)")
 
 
-def write_config(tmp_path: Path, extra: str = "") -> Path:
-    """A serveable config file on free ports with a temp database."""
-    path = tmp_path / "banditore.toml"
+# Credentials of their own, so a test can check they never reach the process's log.
+PROCESS_CREDENTIALS = {
+    "phone_number_id": "200000000000002",
+    "access_token": "proc-access-token-123",
+    "app_secret": "proc-app-secret-456",
+    "verify_token": "proc-verify-token",
+}
+
+
+def write_config(
+    folder: Path, *, simulator_url: str = "", name: str = "banditore", **sections: dict[str, Any]
+) -> Path:
+    """A serveable config file: the tests' settings (free ports, a database beside it) with
+    ``sections`` merged over them; talking to the simulator at ``simulator_url`` (with its
+    credentials), else to nobody with credentials of its own."""
+    settings = appliance_settings(folder, database={"path": str(folder / f"{name}.db")})
+    if simulator_url:
+        settings["whatsapp"]["api_base_url"] = simulator_url
+    else:
+        settings["whatsapp"] = {**PROCESS_CREDENTIALS, "api_base_url": "http://127.0.0.1:9"}
+    settings["feeds"]["weather_url"] = "http://127.0.0.1:9/forecast"  # no network here
+    for section, values in sections.items():
+        settings.setdefault(section, {}).update(values)
+    path = folder / f"{name}.toml"
     path.write_text(
-        f"""
-[whatsapp]
-phone_number_id = "200000000000002"
-access_token = "proc-access-token-123"
-app_secret = "proc-app-secret-456"
-verify_token = "proc-verify-token"
-api_base_url = "http://127.0.0.1:9"
-[server]
-public_bind = "127.0.0.1:0"
-lan_bind = "127.0.0.1:0"
-[database]
-path = "{tmp_path / "banditore.db"}"
-[zeroconf]
-enabled = false
-{PRIVACY_TOML}[feeds]
-alerts_enabled = false
-{extra}
-""",
+        "\n".join(
+            f"[{section}]\n" + "".join(f"{key} = {_toml(v)}\n" for key, v in values.items())
+            for section, values in settings.items()
+        ),
         encoding="utf-8",
     )
     path.chmod(0o640)  # as install.sh leaves it: it holds secrets, others may not read it
     return path
+
+
+def _toml(value: Any) -> str:
+    """One TOML value (JSON's strings, numbers and lists are TOML's too)."""
+    return ("true" if value else "false") if isinstance(value, bool) else json.dumps(value)
 
 
 class ApplianceProcess:
