@@ -24,10 +24,8 @@ class Pattern:
 
     state: BoxState
     steps: tuple[float, ...]
-    label_it: str
-    label_en: str
+    label_it: str  # English and further languages: the staff catalogs
     meaning_it: str
-    meaning_en: str
     # One cycle per event-loop tick instead of free-running: a hung loop stops the heartbeat.
     per_tick: bool = False
 
@@ -41,58 +39,44 @@ PATTERNS: dict[BoxState, Pattern] = {
             BoxState.HEALTHY,
             (0.08,),
             "battito",
-            "heartbeat",
             "un lampo breve al secondo: tutto funziona",
-            "a short flash every second: everything works",
             per_tick=True,
         ),
         Pattern(
             BoxState.DEGRADED,
             (0.6, 1.4),
             "lampeggio lento",
-            "slow blink",
             "qualcosa non va: il motivo è nella pagina iniziale dell'interfaccia",
-            "something is wrong: the dashboard says what",
         ),
         Pattern(
             BoxState.SENDING,
             (0.1, 0.1),
             "lampeggio veloce",
-            "fast blink",
             "invio dell'emergenza in corso",
-            "the emergency is being sent",
         ),
         Pattern(
             BoxState.SENT,
             (0.6, 0.4, 0.6, 0.4, 0.6, 2.0),
             "tre lampi lunghi",
-            "three long flashes",
             "emergenza inviata",
-            "the emergency was sent",
         ),
         Pattern(
             BoxState.COOLDOWN,
             (0.15, 0.25, 0.15, 1.8),
             "doppio lampo",
-            "double blink",
             "pulsante in pausa dopo un invio: la nuova pressione non ha inviato nulla",
-            "cool-down after a send: the new press sent nothing",
         ),
         Pattern(
             BoxState.ERROR,
             (0.15, 0.25, 0.15, 0.25, 0.15, 1.4),
             "triplo lampo breve",
-            "triple short blink",
             "errore: nessun messaggio pronto, invio impossibile o programma bloccato",
-            "error: nothing armed, sending impossible, or the program is hung",
         ),
         Pattern(
             BoxState.OFF,
             (),
             "spenta",
-            "off",
             "il programma non è in esecuzione",
-            "the program is not running",
         ),
     )
 }

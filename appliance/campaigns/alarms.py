@@ -36,7 +36,6 @@ class Alarms:
 
     def __init__(self, spawn: Callable[[Coroutine[Any, Any, None]], None]) -> None:
         self.auth: Alert | None = None  # every lane waits while the token fails
-        self.account: Alert | None = None  # the last account-level stop (health line)
         self.on_account: Callable[[int, Alert], Awaitable[None]] | None = None
         self._spawn = spawn
 
@@ -49,7 +48,6 @@ class Alarms:
                 log.error("sending paused: Meta refuses the token (%s)", detail)
                 self.auth = Alert(code, detail)
         elif verdict is Verdict.ALERT and campaign_id is not None:
-            self.account = Alert(code, detail)
             if self.on_account is not None:
                 self._spawn(self.on_account(campaign_id, Alert(code, detail)))
 

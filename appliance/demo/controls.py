@@ -17,7 +17,7 @@ from appliance.feeds.alerts import ALERTS
 from appliance.lan.access import requires
 from appliance.lan.auth import the_appliance
 from appliance.lan.forms import page
-from appliance.lan.i18n import gettext
+from appliance.lan.i18n import gettext, translate
 
 bp = Blueprint("demo_controls", __name__, url_prefix="/demo/controls")
 
@@ -45,11 +45,11 @@ def _led_state() -> dict[str, Any]:
     box = the_appliance().parts[BOX]
     pattern = PATTERNS[box.led.showing]
     pin = box.led.pin
-    english = g.get("lang") == "en"
+    language = g.get("lang", "it")
     return {
         "state": pattern.state.value,
-        "label": pattern.label_en if english else pattern.label_it,
-        "meaning": pattern.meaning_en if english else pattern.meaning_it,
+        "label": translate(pattern.label_it, language),
+        "meaning": translate(pattern.meaning_it, language),
         "steps": list(pattern.steps),
         "on": bool(pin.state) if pin is not None else False,
     }

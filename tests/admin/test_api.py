@@ -76,7 +76,11 @@ def test_audit_endpoint_filters_and_pages(running):
     for i in range(5):
         running.call(audit.record(db, "anna", "user.created", f"u{i}"))
     running.call(audit.record(db, "bruno", "login.failed", "x"))
+    detail = audit.detail("recipients", n=2)
+    running.call(audit.record(db, "carla", "campaign.emergency", "7", detail))
     api = _api(running, _token(running))
+    (worded,) = api.get("/audit", params={"actor": "carla"}).json()["entries"]
+    assert worded["detail"] == "2 destinatari"  # in words, never the stored key and values
     page = api.get("/audit", params={"action": "user", "per_page": 2}).json()
     assert [e["target"] for e in page["entries"]] == ["u4", "u3"] and page["has_more"]
     last = api.get("/audit", params={"action": "user", "per_page": 2, "page": 3}).json()

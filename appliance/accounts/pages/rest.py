@@ -7,6 +7,7 @@ from typing import Any
 from quart import current_app, jsonify
 
 from appliance.accounts.auditlog import AuditFilter, query_audit
+from appliance.core import audit
 from appliance.core.health import overall
 from appliance.lan.access import requires
 from appliance.lan.api import (
@@ -113,7 +114,9 @@ async def audit_log() -> Any:
     args = query_args()
     flt = AuditFilter(args["action"] or "", args["actor"] or "", args["since"], args["until"])
     rows, more = await query_audit(the_appliance().db, flt, args["page"], args["per_page"])
-    return page_answer("entries", [dict(r) for r in rows], more)
+    # Details stored as a key and values are worded, in Italian as the log's source text.
+    entries = [{**dict(r), "detail": str(audit.describe(r["detail"]))} for r in rows]
+    return page_answer("entries", entries, more)
 
 
 @bp.get("/openapi.json")
