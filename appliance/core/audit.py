@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from appliance.core.text import Text
 if TYPE_CHECKING:
     from appliance.core.db import Database, WriteConnection
 
+_FORMATTER = string.Formatter()
 _INSERT = "INSERT INTO audit_log (actor, action, target, detail, address) VALUES (?, ?, ?, ?, ?)"
 
 
@@ -146,4 +148,9 @@ def _parse(text: str) -> tuple[str, dict[str, object]] | None:
         key, values = json.loads(text)
     except ValueError:
         return None
-    return (key, values) if key in DETAILS and isinstance(values, dict) else None
+    if key not in DETAILS or not isinstance(values, dict):
+        return None
+    # Staff-typed text (a draft's name) could look like a stored detail: every placeholder
+    # must have its value, or the text is shown as it was typed.
+    needed = {name for form in DETAILS[key] for _, name, _, _ in _FORMATTER.parse(form) if name}
+    return (key, values) if needed <= set(values) else None
